@@ -1,0 +1,62 @@
+"""boto3 clients, created lazily and cached per process (clients are thread-safe; lookups never are)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+
+from functions.runtime.settings import settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+
+
+@cache
+def dynamodb() -> DynamoDBClient:
+    return boto3.client("dynamodb", config=_CONFIG)
+
+
+@cache
+def s3() -> S3Client:
+    # SigV4 explicitly: botocore's default still signs some pre-signed URLs the legacy way.
+    # Path-style addressing when an endpoint is configured (the local moto server has no DNS per bucket).
+    style = "path" if settings().endpoint_url else "virtual"
+    s3_config = Config(signature_version="s3v4", s3={"addressing_style": style})  # type: ignore[arg-type]
+    return boto3.client("s3", config=_CONFIG.merge(s3_config))
+
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
+
+
+def to_value(value: Any) -> dict[str, Any]:
+    return dict(_serializer.serialize(value))
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; our numbers are integers or JSON scores."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

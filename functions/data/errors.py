@@ -1,0 +1,23 @@
+"""Translate SDK failures into what the domain understands."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def cancellation_codes(exc: ClientError) -> list[str]:
+    """Per-item reasons of a cancelled TransactWriteItems, in request order ("None" for items that passed)."""
+    reasons = exc.response.get("CancellationReasons") or []
+    return [str(reason.get("Code", "None")) for reason in reasons]
+
+
+def is_conditional_failure(exc: ClientError) -> bool:
+    return error_code(exc) == "ConditionalCheckFailedException"
+
+
+def is_transaction_cancelled(exc: ClientError) -> bool:
+    return error_code(exc) == "TransactionCanceledException"

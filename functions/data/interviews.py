@@ -1,0 +1,305 @@
+"""Interviews (table `interviews`), with the atomic debit on create and refund on delete.
+
+Items are keyed by id (the room and the post-processing pipeline address an interview by id
+alone); two indexes serve the owner's list, with and without a status filter.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from functions.data import plans, users
+from functions.data.aws import dynamodb, from_item, to_item, to_value
+from functions.data.errors import cancellation_codes, is_conditional_failure, is_transaction_cancelled
+from functions.models.entities import Interview, InterviewStatus, Page, Record, RecordStatus
+from functions.models.errors import BalanceChanged, Conflict, NotFound, ValidationFailed
+from functions.runtime.settings import settings
+
+BY_OWNER = "byOwner"
+BY_OWNER_STATUS = "byOwnerStatus"
+
+
+def owner_status(owner_id: str, status: str) -> str:
+    return f"{owner_id}#{status}"
+
+
+def _created_key(interview: Interview) -> str:
+    # Sorts by creation time; the id breaks ties between interviews created in the same millisecond.
+    return f"{interview.created_at}#{interview.id}"
+
+
+def _to_values(interview: Interview) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "id": interview.id,
+        "ownerId": interview.owner_id,
+        "ownerStatus": owner_status(interview.owner_id, interview.status),
+        "createdKey": _created_key(interview),
+        "title": interview.title,
+        "planId": interview.plan_id,
+        "pin": interview.pin,
+        "intervieweeName": interview.interviewee_name,
+        "status": str(interview.status),
+        "charged": interview.charged,
+        "createdAt": interview.created_at,
+        "updatedAt": interview.updated_at,
+        "startedAt": interview.started_at,
+        "finishedAt": interview.finished_at,
+    }
+    if interview.record is not None:
+        values["record"] = _record_values(interview.record)
+    return values
+
+
+def _record_values(record: Record) -> dict[str, Any]:
+    return {
+        "status": str(record.status),
+        "summary": record.summary,
+        # Free-form JSON is kept as text: DynamoDB maps cannot hold floats without Decimal juggling.
+        "results": json.dumps(record.results),
+        "participants": json.dumps(record.participants),
+        "videoKey": record.video_key,
+    }
+
+
+def _interview(item: dict[str, Any]) -> Interview:
+    values = from_item(item)
+    raw_record = values.get("record")
+    record = None
+    if raw_record:
+        record = Record(
+            status=RecordStatus(raw_record["status"]),
+            summary=raw_record.get("summary"),
+            results=json.loads(raw_record.get("results", "[]")),
+            participants=json.loads(raw_record.get("participants", "[]")),
+            video_key=raw_record.get("videoKey"),
+        )
+    return Interview(
+        id=values["id"],
+        owner_id=values["ownerId"],
+        title=values["title"],
+        plan_id=values["planId"],
+        pin=values["pin"],
+        interviewee_name=values["intervieweeName"],
+        status=InterviewStatus(values["status"]),
+        charged=bool(values.get("charged", False)),
+        created_at=values["createdAt"],
+        updated_at=values["updatedAt"],
+        started_at=values.get("startedAt"),
+        finished_at=values.get("finishedAt"),
+        record=record,
+    )
+
+
+def create_with_debit(interview: Interview, expected_balance: int) -> None:
+    """Put the interview and debit one credit in one transaction, if the plan is the owner's.
+
+    Raises ValidationFailed (plan), BalanceChanged (retry with a fresh balance).
+    """
+    table = settings().interviews_table
+    try:
+        dynamodb().transact_write_items(
+            TransactItems=[
+                plans.owned_plan_check(interview.owner_id, interview.plan_id),  # type: ignore[list-item]
+                users.balance_update(interview.owner_id, expected_balance, -1),  # type: ignore[list-item]
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": to_item(_to_values(interview)),
+                        "ConditionExpression": "attribute_not_exists(id)",
+                    }
+                },
+            ]
+        )
+    except ClientError as exc:
+        if not is_transaction_cancelled(exc):
+            raise
+        plan_code, balance_code, _ = (cancellation_codes(exc) + ["None"] * 3)[:3]
+        if plan_code == "ConditionalCheckFailed":
+            raise ValidationFailed(f'Field "planId": plan {interview.plan_id} does not exist or is not yours') from exc
+        if balance_code == "ConditionalCheckFailed":
+            raise BalanceChanged() from exc
+        raise
+
+
+def put(interview: Interview) -> None:
+    """Put an interview that debits nothing (test interviews)."""
+    dynamodb().put_item(
+        TableName=settings().interviews_table,
+        Item=to_item(_to_values(interview)),
+        ConditionExpression="attribute_not_exists(id)",
+    )
+
+
+def get(interview_id: str) -> Interview | None:
+    found = dynamodb().get_item(
+        TableName=settings().interviews_table, Key={"id": {"S": interview_id}}, ConsistentRead=True
+    )
+    return _interview(found["Item"]) if "Item" in found else None
+
+
+def update_fields(interview_id: str, owner_id: str, fields: dict[str, Any], updated_at: str) -> Interview:
+    """Set the given attributes on the caller's interview; NotFound when it is missing or not theirs."""
+    return _set(
+        interview_id,
+        {**fields, "updatedAt": updated_at},
+        condition="ownerId = :owner",
+        condition_values={":owner": {"S": owner_id}},
+        failure=NotFound("Interview not found"),
+    )
+
+
+def delete_with_refund(interview_id: str, owner_id: str, expected_balance: int) -> bool:
+    """Delete a PENDING, charged interview and refund its credit, in one transaction.
+
+    Returns False when the interview does not qualify for a refund (then nothing was written);
+    raises BalanceChanged when only the balance moved under us.
+    """
+    try:
+        dynamodb().transact_write_items(
+            TransactItems=[
+                {
+                    "Delete": {
+                        "TableName": settings().interviews_table,
+                        "Key": {"id": {"S": interview_id}},
+                        "ConditionExpression": "ownerId = :owner AND #s = :pending AND charged = :true",
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": {
+                            ":owner": {"S": owner_id},
+                            ":pending": {"S": InterviewStatus.PENDING.value},
+                            ":true": {"BOOL": True},
+                        },
+                    }
+                },
+                users.balance_update(owner_id, expected_balance, +1),  # type: ignore[list-item]
+            ]
+        )
+    except ClientError as exc:
+        if not is_transaction_cancelled(exc):
+            raise
+        delete_code, balance_code = (cancellation_codes(exc) + ["None"] * 2)[:2]
+        if delete_code == "ConditionalCheckFailed":
+            return False
+        if balance_code == "ConditionalCheckFailed":
+            raise BalanceChanged() from exc
+        raise
+    return True
+
+
+def delete(interview_id: str, owner_id: str) -> None:
+    try:
+        dynamodb().delete_item(
+            TableName=settings().interviews_table,
+            Key={"id": {"S": interview_id}},
+            ConditionExpression="ownerId = :owner",
+            ExpressionAttributeValues={":owner": {"S": owner_id}},
+        )
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            raise NotFound("Interview not found") from exc
+        raise
+
+
+def query(owner_id: str, status: str | None, limit: int, start_key: dict[str, Any] | None) -> Page[Interview]:
+    """One Query on the owner's index, newest first; Limit is the page size (no filter after reading)."""
+    if status:
+        index, key_name, key_value = BY_OWNER_STATUS, "ownerStatus", owner_status(owner_id, status)
+    else:
+        index, key_name, key_value = BY_OWNER, "ownerId", owner_id
+    params: dict[str, Any] = {
+        "TableName": settings().interviews_table,
+        "IndexName": index,
+        "KeyConditionExpression": f"{key_name} = :k",
+        "ExpressionAttributeValues": {":k": {"S": key_value}},
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if start_key:
+        params["ExclusiveStartKey"] = start_key
+    found = dynamodb().query(**params)
+    return Page(items=[_interview(item) for item in found["Items"]], last_key=found.get("LastEvaluatedKey"))
+
+
+def transition(
+    interview_id: str, expected: InterviewStatus, status: InterviewStatus, changes: dict[str, Any]
+) -> Interview:
+    """Move an interview from `expected` to `status` (lifecycle), keeping the status index key in step."""
+    current = get(interview_id)
+    if current is None:
+        raise NotFound(f"interview {interview_id} does not exist")
+    if current.status != expected:
+        raise Conflict(f"interview {interview_id} is {current.status}, expected {expected}")
+    fields = {"status": str(status), "ownerStatus": owner_status(current.owner_id, status), **changes}
+    return _set(
+        interview_id,
+        fields,
+        condition="#s = :expected",
+        condition_values={":expected": {"S": str(expected)}},
+        condition_names={"#s": "status"},
+        failure=Conflict(f"interview {interview_id} changed state concurrently"),
+    )
+
+
+def check_record_state(interview_id: str, expected: RecordStatus | None) -> Interview:
+    """The interview, if it is FINISHED with its record in state `expected`; Conflict otherwise."""
+    current = get(interview_id)
+    if current is None:
+        raise NotFound(f"interview {interview_id} does not exist")
+    actual = current.record.status if current.record else None
+    if current.status != InterviewStatus.FINISHED or actual != expected:
+        raise Conflict(
+            f"interview {interview_id} is {current.status} with record {actual}, "
+            f"expected FINISHED with record {expected}"
+        )
+    return current
+
+
+def set_record(interview_id: str, expected: RecordStatus | None, record: Record, updated_at: str) -> Interview:
+    """Replace the record of a FINISHED interview whose record is in state `expected`."""
+    check_record_state(interview_id, expected)
+    condition_values: dict[str, Any] = {":finished": {"S": InterviewStatus.FINISHED.value}}
+    condition_names = {"#s": "status"}
+    condition = "#s = :finished"
+    if expected is not None:
+        condition += " AND #r.#s = :rs"
+        condition_values[":rs"] = {"S": str(expected)}
+        condition_names["#r"] = "record"
+    return _set(
+        interview_id,
+        {"record": _record_values(record), "updatedAt": updated_at},
+        condition=condition,
+        condition_values=condition_values,
+        condition_names=condition_names,
+        failure=Conflict(f"interview {interview_id} changed state concurrently"),
+    )
+
+
+def _set(
+    interview_id: str,
+    fields: dict[str, Any],
+    *,
+    condition: str,
+    condition_values: dict[str, Any],
+    failure: Exception,
+    condition_names: dict[str, str] | None = None,
+) -> Interview:
+    """One conditional UpdateItem that SETs `fields` (None removes nothing: it stores null)."""
+    names = {f"#f{i}": name for i, name in enumerate(fields)} | (condition_names or {})
+    values = {f":v{i}": to_value(value) for i, value in enumerate(fields.values())} | condition_values
+    try:
+        updated = dynamodb().update_item(
+            TableName=settings().interviews_table,
+            Key={"id": {"S": interview_id}},
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+            ConditionExpression=f"attribute_exists(id) AND {condition}",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            raise failure from exc
+        raise
+    return _interview(updated["Attributes"])

@@ -1,0 +1,73 @@
+"""Shape of every DynamoDB table and the records bucket.
+
+The CDK stack and the local server both build their resources from these specs, so
+the key names the data layer relies on exist in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+    # ALL: list pages are served from the index alone, with no read-back per item.
+    projection: str = "ALL"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str  # short name used by the route table and IAM policies
+    env_var: str  # environment variable that carries the deployed table name
+    default_name: str  # name used locally (quollo serve / quollo admin)
+    partition_key: str
+    sort_key: str | None = None
+    indexes: tuple[IndexSpec, ...] = field(default_factory=tuple)
+
+
+USERS = TableSpec(
+    key="users",
+    env_var="QUOLLO_USERS_TABLE",
+    default_name="quollo-users",
+    partition_key="userId",
+)
+
+TOKENS = TableSpec(
+    key="tokens",
+    env_var="QUOLLO_TOKENS_TABLE",
+    default_name="quollo-tokens",
+    partition_key="tokenHash",
+    # `quollo admin revoke-token TOKEN_ID` finds the hash by its public id.
+    indexes=(IndexSpec(name="byTokenId", partition_key="tokenId", projection="KEYS_ONLY"),),
+)
+
+PLANS = TableSpec(
+    key="plans",
+    env_var="QUOLLO_PLANS_TABLE",
+    default_name="quollo-plans",
+    partition_key="ownerId",
+    sort_key="planId",
+)
+
+INTERVIEWS = TableSpec(
+    key="interviews",
+    env_var="QUOLLO_INTERVIEWS_TABLE",
+    default_name="quollo-interviews",
+    partition_key="id",
+    indexes=(
+        IndexSpec(name="byOwner", partition_key="ownerId", sort_key="createdKey"),
+        IndexSpec(name="byOwnerStatus", partition_key="ownerStatus", sort_key="createdKey"),
+    ),
+)
+
+TABLES: tuple[TableSpec, ...] = (USERS, TOKENS, PLANS, INTERVIEWS)
+
+RECORDS_BUCKET_ENV = "QUOLLO_RECORDS_BUCKET"
+RECORDS_BUCKET_DEFAULT = "quollo-records"
+RECORDS_PREFIX = "records/"
+
+CURSOR_SECRET_ENV = "QUOLLO_CURSOR_SECRET"  # noqa: S105 - a variable name, not a secret
+CURSOR_SECRET_DEFAULT = "quollo/cursor-signing-key"  # noqa: S105 - the secret's name

@@ -1,0 +1,53 @@
+"""API tokens, stored only as the SHA-256 hash of the secret (table `tokens`)."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from functions.data.aws import dynamodb, from_item, to_item
+from functions.data.errors import is_conditional_failure
+from functions.models.entities import Token
+from functions.models.errors import NotFound
+from functions.runtime.settings import settings
+
+
+def get_by_hash(token_hash: str) -> Token | None:
+    # Strongly consistent, never cached: a revocation must hold on the very next request.
+    found = dynamodb().get_item(
+        TableName=settings().tokens_table, Key={"tokenHash": {"S": token_hash}}, ConsistentRead=True
+    )
+    if "Item" not in found:
+        return None
+    values = from_item(found["Item"])
+    return Token(token_id=values["tokenId"], user_id=values["userId"], revoked="revokedAt" in values)
+
+
+def put_token(token_hash: str, token_id: str, user_id: str, created_at: str) -> None:
+    dynamodb().put_item(
+        TableName=settings().tokens_table,
+        Item=to_item({"tokenHash": token_hash, "tokenId": token_id, "userId": user_id, "createdAt": created_at}),
+        ConditionExpression="attribute_not_exists(tokenHash)",
+    )
+
+
+def revoke(token_id: str, revoked_at: str) -> None:
+    found = dynamodb().query(
+        TableName=settings().tokens_table,
+        IndexName="byTokenId",
+        KeyConditionExpression="tokenId = :id",
+        ExpressionAttributeValues={":id": {"S": token_id}},
+    )
+    if not found["Items"]:
+        raise NotFound(f"token {token_id} does not exist")
+    try:
+        dynamodb().update_item(
+            TableName=settings().tokens_table,
+            Key={"tokenHash": found["Items"][0]["tokenHash"]},
+            UpdateExpression="SET revokedAt = if_not_exists(revokedAt, :at)",
+            ConditionExpression="attribute_exists(tokenHash)",
+            ExpressionAttributeValues={":at": {"S": revoked_at}},
+        )
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            raise NotFound(f"token {token_id} does not exist") from exc
+        raise

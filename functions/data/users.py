@@ -1,0 +1,81 @@
+"""Users and their credit balances (table `users`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from functions.data.aws import dynamodb, from_item, to_item
+from functions.data.errors import is_conditional_failure
+from functions.models.entities import User
+from functions.models.errors import UnknownUser
+from functions.runtime.settings import settings
+
+
+def _user(item: Mapping[str, Any]) -> User:
+    values = from_item(item)
+    return User(id=values["userId"], name=values["name"], balance=values["balance"], created_at=values["createdAt"])
+
+
+def put_user(user: User) -> None:
+    dynamodb().put_item(
+        TableName=settings().users_table,
+        Item=to_item({"userId": user.id, "name": user.name, "balance": user.balance, "createdAt": user.created_at}),
+        ConditionExpression="attribute_not_exists(userId)",
+    )
+
+
+def get_user(user_id: str) -> User | None:
+    found = dynamodb().get_item(TableName=settings().users_table, Key={"userId": {"S": user_id}}, ConsistentRead=True)
+    return _user(found["Item"]) if "Item" in found else None
+
+
+def get_balance(user_id: str) -> int:
+    found = dynamodb().get_item(
+        TableName=settings().users_table,
+        Key={"userId": {"S": user_id}},
+        ConsistentRead=True,
+        ProjectionExpression="balance",
+    )
+    if "Item" not in found:
+        raise UnknownUser(f"user {user_id} does not exist")
+    return int(found["Item"]["balance"]["N"])
+
+
+def add_credits(user_id: str, amount: int) -> int:
+    try:
+        updated = dynamodb().update_item(
+            TableName=settings().users_table,
+            Key={"userId": {"S": user_id}},
+            UpdateExpression="ADD balance :n",
+            ConditionExpression="attribute_exists(userId)",
+            ExpressionAttributeValues={":n": {"N": str(amount)}},
+            ReturnValues="UPDATED_NEW",
+        )
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            raise UnknownUser(f"user {user_id} does not exist") from exc
+        raise
+    return int(updated["Attributes"]["balance"]["N"])
+
+
+def balance_update(user_id: str, expected: int, delta: int) -> dict[str, object]:
+    """A transaction item that moves the balance by `delta` only if it is still `expected`.
+
+    Conditioning on the exact balance read just before (optimistic concurrency) makes
+    `balanceAfter` exact under concurrency; it also implies `balance >= 1` for a debit.
+    """
+    return {
+        "Update": {
+            "TableName": settings().users_table,
+            "Key": {"userId": {"S": user_id}},
+            "UpdateExpression": "SET balance = :after",
+            "ConditionExpression": "balance = :expected",
+            "ExpressionAttributeValues": {
+                ":expected": {"N": str(expected)},
+                ":after": {"N": str(expected + delta)},
+            },
+        }
+    }

@@ -1,0 +1,43 @@
+"""Users, tokens and credits: what `quollo admin` manages (the dashboard's job in production)."""
+
+from __future__ import annotations
+
+import uuid
+
+from functions.data import tokens as token_store
+from functions.data import users
+from functions.domain import clock, tokens
+from functions.models.entities import User
+from functions.models.errors import UnknownUser, ValidationFailed
+
+
+def create_user(name: str, credits: int = 0, user_id: str | None = None) -> User:
+    if not name.strip() or len(name) > 200:
+        raise ValidationFailed("user name must be 1..200 characters")
+    if credits < 0:
+        raise ValidationFailed("credits must not be negative")
+    user = User(id=user_id or f"usr_{uuid.uuid4().hex}", name=name, balance=credits, created_at=clock.now())
+    users.put_user(user)
+    return user
+
+
+def create_token(user_id: str, token: str | None = None) -> tuple[str, str]:
+    """A new token for the user: (token id, secret). The secret is returned once and stored hashed."""
+    if users.get_user(user_id) is None:
+        raise UnknownUser(f"user {user_id} does not exist")
+    secret = token or tokens.generate()
+    if not tokens.is_well_formed(secret):
+        raise ValidationFailed("token must be qlo_live_ + 32 base62 characters + its CRC32 checksum")
+    token_id = tokens.new_token_id()
+    token_store.put_token(tokens.fingerprint(secret), token_id, user_id, clock.now())
+    return token_id, secret
+
+
+def revoke_token(token_id: str) -> None:
+    token_store.revoke(token_id, clock.now())
+
+
+def add_credits(user_id: str, amount: int) -> int:
+    if amount < 1:
+        raise ValidationFailed("the amount of credits to add must be a positive integer")
+    return users.add_credits(user_id, amount)

@@ -1,0 +1,31 @@
+"""Bearer-token authentication: one GetItem on the token's hash, on every request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from functions.data import tokens as token_store
+from functions.domain import tokens
+from functions.models.errors import InvalidToken, Unauthenticated
+
+
+def bearer_token(headers: Mapping[str, str]) -> str:
+    header = next((value for name, value in headers.items() if name.lower() == "authorization"), None)
+    if header is None:
+        raise Unauthenticated("Missing Authorization header")
+    scheme, _, credentials = header.strip().partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() != "bearer" or not credentials or " " in credentials:
+        raise Unauthenticated('Malformed Authorization header: expected "Bearer <token>"')
+    return credentials
+
+
+def authenticate(headers: Mapping[str, str]) -> str:
+    """The id of the user the request acts for."""
+    token = bearer_token(headers)
+    if not tokens.is_well_formed(token):
+        raise InvalidToken("Token does not exist or has been revoked")
+    found = token_store.get_by_hash(tokens.fingerprint(token))
+    if found is None or found.revoked:
+        raise InvalidToken("Token does not exist or has been revoked")
+    return found.user_id

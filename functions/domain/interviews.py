@@ -1,0 +1,170 @@
+"""The interview rules: credits, ownership, pagination and the record lifecycle."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from functions.data import interviews as store
+from functions.data import plans as plan_store
+from functions.data import recordings, users
+from functions.domain import clock, cursors
+from functions.models.api import InterviewCreate, InterviewUpdate
+from functions.models.entities import Interview, InterviewStatus, Page, Record, RecordStatus
+from functions.models.errors import (
+    BalanceChanged,
+    DomainError,
+    InsufficientBalance,
+    NotFound,
+    ValidationFailed,
+)
+
+# Optimistic debits retry when another request moved the same balance first; the jittered
+# back-off spreads a burst of creates from one user so that each round lets one through.
+_MAX_ATTEMPTS = 12
+_CURSOR_SCOPE = "interviews"
+
+
+class Contention(DomainError):
+    status = 500
+    code = "internal_error"
+
+
+@dataclass(frozen=True)
+class Created:
+    interview: Interview
+    balance_after: int
+
+
+@dataclass(frozen=True)
+class Deleted:
+    refunded: bool
+    balance_after: int | None
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not a secret
+
+
+def new_pin() -> str:
+    return f"{secrets.randbelow(10_000):04d}"
+
+
+def create(owner_id: str, request: InterviewCreate) -> Created:
+    now = clock.now()
+    interview = Interview(
+        id=str(uuid.uuid4()),
+        owner_id=owner_id,
+        title=request.title,
+        plan_id=request.planId,
+        pin=new_pin(),
+        interviewee_name=request.intervieweeName,
+        status=InterviewStatus.PENDING,
+        charged=True,
+        created_at=now,
+        updated_at=now,
+    )
+    for attempt in range(_MAX_ATTEMPTS):
+        balance = users.get_balance(owner_id)
+        if balance < 1:
+            raise InsufficientBalance("Not enough interview credits to schedule a new interview")
+        try:
+            store.create_with_debit(interview, expected_balance=balance)
+        except BalanceChanged:
+            _backoff(attempt)
+            continue
+        return Created(interview, balance - 1)
+    raise Contention("Too many concurrent changes to the balance; safe to retry")
+
+
+def get(owner_id: str, interview_id: str) -> tuple[Interview, str | None]:
+    """The caller's interview and, once its record is READY, a pre-signed video URL."""
+    interview = store.get(interview_id)
+    if interview is None or interview.owner_id != owner_id:
+        raise NotFound("Interview not found")
+    record = interview.record
+    url = None
+    if record is not None and record.status is RecordStatus.READY and record.video_key:
+        url = recordings.presigned_url(record.video_key)
+    return interview, url
+
+
+def list_page(
+    owner_id: str, status: InterviewStatus | None, limit: int, cursor: str | None
+) -> tuple[list[Interview], str | None]:
+    scope = f"{_CURSOR_SCOPE}:{status or '*'}"
+    start_key = cursors.decode(cursor, owner_id, scope)
+    page: Page[Interview] = store.query(owner_id, status, limit, start_key)
+    return page.items, cursors.encode(page.last_key, owner_id, scope)
+
+
+def update(owner_id: str, interview_id: str, request: InterviewUpdate) -> Interview:
+    changes: dict[str, Any] = request.model_dump(exclude_unset=True)
+    if "planId" in changes and not plan_store.exists(owner_id, changes["planId"]):
+        raise ValidationFailed(f'Field "planId": plan {changes["planId"]} does not exist or is not yours')
+    return store.update_fields(interview_id, owner_id, changes, clock.now())
+
+
+def delete(owner_id: str, interview_id: str) -> Deleted:
+    """Delete, refunding the credit of a PENDING charged interview exactly once."""
+    for attempt in range(_MAX_ATTEMPTS):
+        balance = users.get_balance(owner_id)
+        try:
+            refunded = store.delete_with_refund(interview_id, owner_id, expected_balance=balance)
+        except BalanceChanged:
+            _backoff(attempt)
+            continue
+        if refunded:
+            return Deleted(refunded=True, balance_after=balance + 1)
+        store.delete(interview_id, owner_id)
+        return Deleted(refunded=False, balance_after=None)
+    raise Contention("Too many concurrent changes to the balance; safe to retry")
+
+
+# Lifecycle: stand-ins for the interview room and the post-processing pipeline (quollo admin).
+
+
+def start(interview_id: str) -> Interview:
+    now = clock.now()
+    return store.transition(
+        interview_id,
+        InterviewStatus.PENDING,
+        InterviewStatus.IN_PROGRESS,
+        {"startedAt": now, "updatedAt": now},
+    )
+
+
+def finish(interview_id: str) -> Interview:
+    now = clock.now()
+    return store.transition(
+        interview_id,
+        InterviewStatus.IN_PROGRESS,
+        InterviewStatus.FINISHED,
+        {"finishedAt": now, "updatedAt": now, "record": {"status": RecordStatus.IDLE.value}},
+    )
+
+
+def process(interview_id: str) -> Interview:
+    return store.set_record(interview_id, RecordStatus.IDLE, Record(status=RecordStatus.PROCESSING), clock.now())
+
+
+def ready(
+    interview_id: str,
+    summary: str,
+    results: list[dict[str, Any]],
+    participants: list[dict[str, Any]],
+    video: bytes,
+) -> Interview:
+    interview = store.get(interview_id)
+    if interview is None:
+        raise NotFound(f"interview {interview_id} does not exist")
+    key = recordings.video_key(interview.owner_id, interview.id)
+    record = Record(RecordStatus.READY, summary, results, participants, video_key=key)
+    # Checked before the upload so that a wrong state leaves no orphan object behind.
+    store.check_record_state(interview_id, RecordStatus.PROCESSING)
+    recordings.put_video(key, video)
+    return store.set_record(interview_id, RecordStatus.PROCESSING, record, clock.now())

@@ -1,0 +1,19 @@
+"""POST /v1/interviews: schedule an interview, debiting one credit."""
+
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from functions.domain import interviews
+from functions.models.api import InterviewCreate, InterviewCreated
+from functions.runtime.app import build_app, current_user, lambda_entry
+
+app = build_app()
+
+
+@app.post("/v1/interviews")
+def create_interview(body: InterviewCreate) -> Response[InterviewCreated]:
+    created = interviews.create(current_user(app), body)
+    result = InterviewCreated(id=created.interview.id, pin=created.interview.pin, balanceAfter=created.balance_after)
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=result)
+
+
+handler = lambda_entry(app)

@@ -1,0 +1,28 @@
+"""GET /v1/interviews: the caller's interviews, newest first, one page at a time."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from functions.domain import interviews
+from functions.models.api import InterviewList, StatusName
+from functions.models.entities import InterviewStatus
+from functions.models.views import interview_public
+from functions.runtime.app import build_app, current_user, lambda_entry
+
+app = build_app()
+
+
+@app.get("/v1/interviews")
+def list_interviews(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    status: Annotated[StatusName | None, Query()] = None,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
+) -> InterviewList:
+    items, next_cursor = interviews.list_page(
+        current_user(app), InterviewStatus(status) if status else None, limit, cursor
+    )
+    return InterviewList(items=[interview_public(item) for item in items], nextCursor=next_cursor)
+
+
+handler = lambda_entry(app)

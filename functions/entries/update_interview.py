@@ -1,0 +1,16 @@
+"""PATCH /v1/interviews/{id}: partial update of title, intervieweeName or planId."""
+
+from functions.domain import interviews
+from functions.models.api import InterviewPublic, InterviewUpdate
+from functions.models.views import interview_public
+from functions.runtime.app import build_app, current_user, lambda_entry
+
+app = build_app()
+
+
+@app.patch("/v1/interviews/<id>")
+def update_interview(id: str, body: InterviewUpdate) -> InterviewPublic:  # noqa: A002
+    return interview_public(interviews.update(current_user(app), id, body))
+
+
+handler = lambda_entry(app)

@@ -1,0 +1,112 @@
+"""`quollo admin`: users, tokens, credits, plans and the interview lifecycle.
+
+Works against whatever endpoint boto3 is pointed at: the local server (AWS_ENDPOINT_URL) or a
+deployed stack (table and bucket names from the QUOLLO_* variables, credentials as usual).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from functions.domain import accounts, interviews, plans
+from functions.models.entities import Interview
+from functions.models.errors import ValidationFailed
+from functions.models.views import interview_public, plan_public
+
+
+def _interview(interview: Interview) -> dict[str, Any]:
+    body = interview_public(interview).model_dump()
+    body["record"] = {"status": interview.record.status.value} if interview.record else None
+    return body
+
+
+def _json_list(path: Path, what: str) -> list[dict[str, Any]]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValidationFailed(f"cannot read {what} from {path}: {exc}") from exc
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ValidationFailed(f"{what} file {path} must hold a JSON list of objects")
+    return value
+
+
+def _read_video(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationFailed(f"cannot read video from {path}: {exc.strerror}") from exc
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Carry out one admin command; the result is printed as one JSON object."""
+    command = args.admin_command
+    if command == "create-user":
+        user = accounts.create_user(args.name, args.credits)
+        return {"userId": user.id, "balance": user.balance}
+    if command == "create-token":
+        token_id, token = accounts.create_token(args.user_id)
+        return {"tokenId": token_id, "token": token}
+    if command == "revoke-token":
+        accounts.revoke_token(args.token_id)
+        return {"revoked": True}
+    if command == "add-credits":
+        return {"balance": accounts.add_credits(args.user_id, args.amount)}
+    if command == "create-plan":
+        plan = plans.create(args.user_id, args.name, args.tag or [], args.seniority, args.language)
+        return plan_public(plan).model_dump()
+    if command == "start":
+        return _interview(interviews.start(args.id))
+    if command == "finish":
+        return _interview(interviews.finish(args.id))
+    if command == "process":
+        return _interview(interviews.process(args.id))
+    if command == "ready":
+        results = _json_list(args.results, "results")
+        participants = _json_list(args.participants, "participants")
+        video = _read_video(args.video)
+        return _interview(interviews.ready(args.id, args.summary, results, participants, video))
+    raise ValidationFailed(f"unknown admin command {command}")
+
+
+def add_parser(subcommands: Any) -> None:
+    admin = subcommands.add_parser("admin", help="manage users, tokens, credits, plans and interviews")
+    commands = admin.add_subparsers(dest="admin_command", required=True, metavar="COMMAND")
+
+    user = commands.add_parser("create-user", help="create a user -> {userId, balance}")
+    user.add_argument("--name", required=True)
+    user.add_argument("--credits", type=int, default=0)
+
+    token = commands.add_parser("create-token", help="issue a token -> {tokenId, token}")
+    token.add_argument("user_id", metavar="USER_ID")
+
+    revoke = commands.add_parser("revoke-token", help="revoke a token -> {revoked}")
+    revoke.add_argument("token_id", metavar="TOKEN_ID")
+
+    credits = commands.add_parser("add-credits", help="add credits -> {balance}")
+    credits.add_argument("user_id", metavar="USER_ID")
+    credits.add_argument("amount", metavar="N", type=int)
+
+    plan = commands.add_parser("create-plan", help="create a plan -> plan object")
+    plan.add_argument("user_id", metavar="USER_ID")
+    plan.add_argument("--name", required=True)
+    plan.add_argument("--tag", action="append", metavar="T")
+    plan.add_argument("--seniority", choices=["JUNIOR", "MIDDLE", "SENIOR"], metavar="S")
+    plan.add_argument("--language", default="EN", metavar="L")
+
+    for name, text in (
+        ("start", "PENDING -> IN_PROGRESS"),
+        ("finish", "IN_PROGRESS -> FINISHED, record IDLE"),
+        ("process", "record IDLE -> PROCESSING"),
+    ):
+        step = commands.add_parser(name, help=text)
+        step.add_argument("id", metavar="ID")
+
+    ready = commands.add_parser("ready", help="record PROCESSING -> READY, video stored in S3")
+    ready.add_argument("id", metavar="ID")
+    ready.add_argument("--summary", required=True)
+    ready.add_argument("--results", required=True, type=Path, metavar="FILE")
+    ready.add_argument("--participants", required=True, type=Path, metavar="FILE")
+    ready.add_argument("--video", required=True, type=Path, metavar="FILE")

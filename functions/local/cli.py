@@ -1,0 +1,68 @@
+"""The `quollo` command: `quollo serve` and `quollo admin ...`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from functions.local import admin
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # One line on stderr, no usage dump: scripts read the first line.
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="quollo", description="Quollo interviews API: local server and admin tools")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    serve = commands.add_parser("serve", help="run the API locally on an embedded moto (no AWS account)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--aws-port", type=int, default=8001)
+    serve.add_argument("--seed", type=Path, metavar="FILE", help="JSON file of users, tokens and plans")
+    admin.add_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        from functions.local.serve import serve
+
+        try:
+            return serve(args.host, args.port, args.aws_port, args.seed)
+        except (OSError, json.JSONDecodeError, ValidationError) as exc:
+            print(f"quollo serve: cannot start: {_one_line(exc)}", file=sys.stderr)
+            return 2
+    return _admin(args)
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def _admin(args: argparse.Namespace) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from functions.models.errors import DomainError
+
+    try:
+        result = admin.run(args)
+    except DomainError as exc:
+        print(f"quollo admin {args.admin_command}: {exc.message}", file=sys.stderr)
+        return 1
+    except (ClientError, BotoCoreError) as exc:
+        print(f"quollo admin {args.admin_command}: AWS error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

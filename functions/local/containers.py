@@ -1,0 +1,64 @@
+"""Warm "containers" for the local server: separate copies of each route module.
+
+Powertools resolvers keep the current event on the resolver object, as Lambda can afford to
+(one request per container at a time). The local server serves requests on threads, so each
+request borrows a copy of its route's module that no other thread is using, the way Lambda
+hands each concurrent request its own container.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+from functions import routes
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+class ContainerPool:
+    def __init__(self, route: routes.Route, limit: int = 8) -> None:
+        self._route = route
+        self._limit = limit
+        self._idle: queue.SimpleQueue[Handler] = queue.SimpleQueue()
+        self._created = 0
+        self._lock = threading.Lock()
+        self._available = threading.Semaphore(limit)
+
+    def _load(self) -> Handler:
+        name = f"{self._route.module}__container{self._created}"
+        spec = importlib.util.find_spec(self._route.module)
+        assert spec is not None and spec.origin is not None
+        copy_spec = importlib.util.spec_from_file_location(name, spec.origin)
+        assert copy_spec is not None and copy_spec.loader is not None
+        module: ModuleType = importlib.util.module_from_spec(copy_spec)
+        copy_spec.loader.exec_module(module)
+        return module.handler  # type: ignore[no-any-return]
+
+    @contextmanager
+    def container(self) -> Iterator[Handler]:
+        with self._available:
+            try:
+                handler = self._idle.get_nowait()
+            except queue.Empty:
+                with self._lock:
+                    self._created += 1
+                    handler = self._load()
+            try:
+                yield handler
+            finally:
+                self._idle.put(handler)
+
+
+class Containers:
+    def __init__(self) -> None:
+        self._pools = {route.name: ContainerPool(route) for route in routes.ROUTES}
+
+    def invoke(self, route: routes.Route, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with self._pools[route.name].container() as handler:
+            return handler(event, context)

@@ -1,0 +1,124 @@
+"""A stand-in for API Gateway: turns an HTTP request into a REST proxy event and hands it to the
+very handler code that runs in Lambda, picked from the shared route table.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from functions import routes
+from functions.local.containers import Containers
+from functions.runtime.app import error_body
+
+_JSON = {"Content-Type": "application/json"}
+
+
+@dataclass
+class LocalContext:
+    """The attributes of a Lambda context object that Powertools reads."""
+
+    function_name: str
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:000000000000:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def build_event(
+    route: routes.Route,
+    path: str,
+    path_params: dict[str, str],
+    headers: dict[str, str],
+    query: str,
+    body: bytes | None,
+) -> dict[str, Any]:
+    multi_query = parse_qs(query, keep_blank_values=True) if query else {}
+    request_id = str(uuid.uuid4())
+    text_body: str | None = None
+    is_base64 = False
+    if body:
+        try:
+            text_body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            # API Gateway hands bodies it cannot read as text to the function base64-encoded.
+            text_body, is_base64 = base64.b64encode(body).decode(), True
+    return {
+        "resource": route.path,
+        "path": path,
+        "httpMethod": route.method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": {name: values[-1] for name, values in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": path_params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": route.path,
+            "httpMethod": route.method,
+            "path": path,
+            "stage": "local",
+            "requestId": request_id,
+            "requestTimeEpoch": int(time.time() * 1000),
+            "protocol": "HTTP/1.1",
+            "identity": {"sourceIp": "127.0.0.1"},
+            "accountId": "000000000000",
+            "apiId": "local",
+        },
+        "body": text_body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def _reply(response: dict[str, Any]) -> Reply:
+    headers: dict[str, str] = {}
+    for name, values in (response.get("multiValueHeaders") or {}).items():
+        headers[name] = ", ".join(str(value) for value in values)
+    headers.update({name: str(value) for name, value in (response.get("headers") or {}).items()})
+    body = response.get("body") or ""
+    raw = base64.b64decode(body) if response.get("isBase64Encoded") else str(body).encode()
+    return Reply(int(response["statusCode"]), headers, raw)
+
+
+_containers = Containers()
+
+
+def invoke(method: str, path: str, headers: dict[str, str], query: str = "", body: bytes | None = None) -> Reply:
+    """Route one request the way the deployed API does: 404 for unknown paths, 405 for wrong methods."""
+    found = routes.match(method, path)
+    if found.route is None:
+        if found.allowed:
+            message = f"Method {method} is not allowed on {path}; allowed: {', '.join(found.allowed)}"
+            return Reply(
+                405,
+                {**_JSON, "Allow": ", ".join(found.allowed)},
+                error_body("method_not_allowed", message).encode(),
+            )
+        return Reply(404, dict(_JSON), error_body("not_found", f"No route for {path}").encode())
+    event = build_event(found.route, path, found.path_params, headers, query, body)
+    context = LocalContext(function_name=f"quollo-{found.route.name}")
+    response = _containers.invoke(found.route, event, context)
+    return _reply(response)

@@ -1,0 +1,77 @@
+"""Create the tables, bucket and cursor secret on a local (moto) endpoint, from the shared specs."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from functions.data import schema
+from functions.data.aws import dynamodb, s3
+from functions.runtime.settings import settings
+
+
+def _table_name(spec: schema.TableSpec) -> str:
+    return str(getattr(settings(), f"{spec.key}_table"))
+
+
+def _create_table(spec: schema.TableSpec) -> None:
+    attributes = {spec.partition_key}
+    keys: list[dict[str, Any]] = [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
+    if spec.sort_key:
+        attributes.add(spec.sort_key)
+        keys.append({"AttributeName": spec.sort_key, "KeyType": "RANGE"})
+    indexes = []
+    for index in spec.indexes:
+        index_keys: list[dict[str, Any]] = [{"AttributeName": index.partition_key, "KeyType": "HASH"}]
+        attributes.add(index.partition_key)
+        if index.sort_key:
+            attributes.add(index.sort_key)
+            index_keys.append({"AttributeName": index.sort_key, "KeyType": "RANGE"})
+        indexes.append(
+            {
+                "IndexName": index.name,
+                "KeySchema": index_keys,
+                "Projection": {"ProjectionType": index.projection},
+            }
+        )
+    params: dict[str, Any] = {
+        "TableName": _table_name(spec),
+        "KeySchema": keys,
+        "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in sorted(attributes)],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if indexes:
+        params["GlobalSecondaryIndexes"] = indexes
+    try:
+        dynamodb().create_table(**params)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ResourceInUseException":
+            raise
+
+
+def _create_bucket() -> None:
+    try:
+        s3().create_bucket(Bucket=settings().records_bucket)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
+
+
+def _create_cursor_secret() -> None:
+    client = boto3.client("secretsmanager")
+    try:
+        client.create_secret(Name=settings().cursor_secret, SecretString=secrets.token_urlsafe(48))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ResourceExistsException":
+            raise
+
+
+def provision() -> None:
+    """Idempotent: safe to run against an endpoint that already has some of the resources."""
+    for spec in schema.TABLES:
+        _create_table(spec)
+    _create_bucket()
+    _create_cursor_secret()

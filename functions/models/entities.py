@@ -1,0 +1,78 @@
+"""Entities as the domain sees them; the DynamoDB item shapes live in functions/data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class InterviewStatus(StrEnum):
+    PENDING = "PENDING"
+    IN_PROGRESS = "IN_PROGRESS"
+    FINISHED = "FINISHED"
+
+
+class RecordStatus(StrEnum):
+    IDLE = "IDLE"
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    balance: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Token:
+    token_id: str
+    user_id: str
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    owner_id: str
+    name: str
+    tags: list[str]
+    seniority: str | None
+    language: str
+
+
+@dataclass(frozen=True)
+class Record:
+    status: RecordStatus
+    summary: str | None = None
+    results: list[dict[str, Any]] = field(default_factory=list)
+    participants: list[dict[str, Any]] = field(default_factory=list)
+    video_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Interview:
+    id: str
+    owner_id: str
+    title: str
+    plan_id: str
+    pin: str
+    interviewee_name: str
+    status: InterviewStatus
+    charged: bool
+    created_at: str
+    updated_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    record: Record | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    last_key: dict[str, Any] | None

@@ -1,0 +1,61 @@
+"""Domain errors, each carrying the HTTP status and stable code of the API reference.
+
+One exception handler renders them all as `{"error": {"code", "message"}}`.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationFailed(DomainError):
+    status = 400
+    code = "validation_failed"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+
+
+class InvalidToken(DomainError):
+    status = 401
+    code = "invalid_token"
+
+
+class InsufficientBalance(DomainError):
+    status = 402
+    code = "insufficient_balance"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class Conflict(DomainError):
+    """A state transition that the object's current state forbids (admin lifecycle commands)."""
+
+    status = 409
+    code = "conflict"
+
+
+class UnknownUser(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class BalanceChanged(Exception):
+    """Optimistic-concurrency miss on a balance: another request moved it first. Retried, never shown."""

@@ -1,0 +1,127 @@
+"""The route table: the one source of truth for the API's routes.
+
+The CDK stack creates one Lambda function per entry (with exactly the permissions listed),
+the local server dispatches HTTP requests with it (404 and 405 fall out of it), and the
+infra tests compare the synthesized template against it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    table: str  # TableSpec.key
+    actions: tuple[str, ...]
+    indexes: tuple[str, ...] = ()  # index names the actions also apply to
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    path: str
+    tables: tuple[TableAccess, ...]
+    s3_read_records: bool = False
+    cursor_secret: bool = False
+
+    @property
+    def module(self) -> str:
+        return f"functions.entries.{self.name}"
+
+    @property
+    def handler(self) -> str:
+        """Lambda handler string, relative to the code asset root."""
+        return f"{self.module}.handler"
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compile(self.path)
+
+
+def _compile(path: str) -> re.Pattern[str]:
+    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
+    return re.compile(f"^{regex}$")
+
+
+_AUTH = TableAccess("tokens", ("dynamodb:GetItem",))
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        name="create_interview",
+        method="POST",
+        path="/v1/interviews",
+        tables=(
+            _AUTH,
+            TableAccess("users", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
+            TableAccess("plans", ("dynamodb:ConditionCheckItem",)),
+            TableAccess("interviews", ("dynamodb:PutItem",)),
+        ),
+    ),
+    Route(
+        name="list_interviews",
+        method="GET",
+        path="/v1/interviews",
+        tables=(
+            _AUTH,
+            TableAccess("interviews", ("dynamodb:Query",), indexes=("byOwner", "byOwnerStatus")),
+        ),
+        cursor_secret=True,
+    ),
+    Route(
+        name="get_interview",
+        method="GET",
+        path="/v1/interviews/{id}",
+        tables=(_AUTH, TableAccess("interviews", ("dynamodb:GetItem",))),
+        s3_read_records=True,
+    ),
+    Route(
+        name="update_interview",
+        method="PATCH",
+        path="/v1/interviews/{id}",
+        tables=(
+            _AUTH,
+            TableAccess("plans", ("dynamodb:GetItem",)),
+            TableAccess("interviews", ("dynamodb:UpdateItem",)),
+        ),
+    ),
+    Route(
+        name="delete_interview",
+        method="DELETE",
+        path="/v1/interviews/{id}",
+        tables=(
+            _AUTH,
+            TableAccess("users", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
+            TableAccess("interviews", ("dynamodb:DeleteItem",)),
+        ),
+    ),
+    Route(
+        name="list_plans",
+        method="GET",
+        path="/v1/plans",
+        tables=(_AUTH, TableAccess("plans", ("dynamodb:Query",))),
+        cursor_secret=True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    route: Route | None
+    path_params: dict[str, str]
+    allowed: tuple[str, ...]  # methods the path supports; empty when the path is unknown
+
+
+def match(method: str, path: str) -> Match:
+    """Find the route for a request: a route, or the methods allowed (405), or nothing (404)."""
+    allowed: list[str] = []
+    for route in ROUTES:
+        found = route.pattern.match(path)
+        if not found:
+            continue
+        if route.method == method.upper():
+            return Match(route, found.groupdict(), (route.method,))
+        allowed.append(route.method)
+    return Match(None, {}, tuple(allowed))

@@ -1,0 +1,145 @@
+"""The pieces every route function shares: the resolver, the error map and the Lambda entry.
+
+Authentication runs before the resolver so that an unauthenticated caller learns nothing about
+validation (Powertools validates requests before any middleware runs).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.domain.auth import authenticate
+from functions.models.errors import DomainError, ValidationFailed
+from functions.runtime.validation_messages import describe
+
+logger = Logger(service="quollo")
+
+MAX_BODY_BYTES = 64 * 1024
+JSON_HEADERS = {"Content-Type": content_types.APPLICATION_JSON}
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def error_body(code: str, message: str) -> str:
+    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _error(status: int, code: str, message: str) -> Response[str]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=error_body(code, message))
+
+
+def build_app() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
+    def _domain_error(exc: DomainError) -> Response[str]:
+        return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+    def _invalid_request(exc: RequestValidationError) -> Response[str]:
+        return _error(400, "validation_failed", describe(exc.errors()))
+
+    @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
+    def _unexpected(exc: Exception) -> Response[str]:
+        logger.exception("unexpected failure")
+        return _error(500, "internal_error", "Unexpected server-side failure. Safe to retry with backoff.")
+
+    @app.not_found
+    def _not_found(exc: Exception) -> Response[str]:
+        return _error(404, "not_found", "No route for this path")
+
+    return app
+
+
+def current_user(app: APIGatewayRestResolver) -> str:
+    return str(app.context["user_id"])
+
+
+def _check_body(event: Mapping[str, Any]) -> None:
+    """Reject oversized, non-JSON and non-UTF-8 bodies before any parsing or database read."""
+    body = event.get("body")
+    if body is None:
+        return
+    headers = event.get("headers") or {}
+    content_type = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type and media_type != "application/json":
+        # Powertools would parse a form body as a form; the API speaks JSON only.
+        raise ValidationFailed(f"Content-Type must be application/json, not {media_type}")
+    if event.get("isBase64Encoded"):
+        if len(body) > (MAX_BODY_BYTES + 2) * 4 // 3 + 4:
+            raise ValidationFailed(f"Request body exceeds {MAX_BODY_BYTES} bytes")
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except binascii.Error as exc:
+            raise ValidationFailed("Request body is not valid base64") from exc
+    else:
+        try:
+            raw = body.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationFailed("Request body is not valid UTF-8") from exc
+    if len(raw) > MAX_BODY_BYTES:
+        raise ValidationFailed(f"Request body exceeds {MAX_BODY_BYTES} bytes")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed("Request body is not valid UTF-8") from exc
+
+
+def _request_id(event: Mapping[str, Any]) -> str | None:
+    context = event.get("requestContext") or {}
+    request_id = context.get("requestId")
+    return str(request_id) if request_id else None
+
+
+def _proxy_error(exc: DomainError) -> dict[str, Any]:
+    return {
+        "statusCode": exc.status,
+        "headers": dict(JSON_HEADERS),
+        "body": error_body(exc.code, exc.message),
+        "isBase64Encoded": False,
+    }
+
+
+def _with_request_id(response: dict[str, Any], request_id: str | None) -> dict[str, Any]:
+    if request_id:
+        if "multiValueHeaders" in response:
+            response["multiValueHeaders"]["X-Request-Id"] = [request_id]
+        else:
+            response.setdefault("headers", {})["X-Request-Id"] = request_id
+    return response
+
+
+def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
+    """Wrap a route's resolver as a Lambda handler: logging, body limits, authentication, errors."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        request_id = _request_id(event)
+        try:
+            _check_body(event)
+            user_id = authenticate(event.get("headers") or {})
+        except DomainError as exc:
+            logger.info("request rejected", status=exc.status, code=exc.code)
+            return _with_request_id(_proxy_error(exc), request_id)
+        except Exception:
+            logger.exception("unexpected failure before routing")
+            return _with_request_id(
+                _proxy_error(DomainError("Unexpected server-side failure. Safe to retry with backoff.")),
+                request_id,
+            )
+        logger.append_keys(user_id=user_id)
+        app.append_context(user_id=user_id)  # type: ignore[no-untyped-call]
+        return _with_request_id(app.resolve(event, context), request_id)
+
+    return handler
