@@ -88,3 +88,27 @@ class Api:
 @pytest.fixture
 def api(moto_aws: None) -> Api:
     return Api()
+
+
+class CallCounter:
+    """Counts AWS API calls per operation, through botocore's event hooks (nothing of ours is patched)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, model: Any, **_: Any) -> None:
+        self.calls.append(model.name)
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+
+@pytest.fixture
+def aws_calls(moto_aws: None) -> Iterator[CallCounter]:
+    counter = CallCounter()
+    clients = [aws.dynamodb(), aws.s3()]
+    for client in clients:
+        client.meta.events.register("before-call.*.*", counter)
+    yield counter
+    for client in clients:
+        client.meta.events.unregister("before-call.*.*", counter)

@@ -1,0 +1,61 @@
+"""Bearer-token authentication through the handlers."""
+
+from __future__ import annotations
+
+import boto3
+
+from functions.domain import accounts, tokens
+
+
+def test_missing_header_is_unauthenticated(api, account):
+    account()
+    reply = api.call("GET", "/v1/interviews")
+    assert reply.status == 401
+    assert reply.json()["error"]["code"] == "unauthenticated"
+
+
+def test_wrong_scheme_is_unauthenticated(api, account):
+    acc = account()
+    reply = api.call("GET", "/v1/interviews", headers={"Authorization": f"Basic {acc.token}"})
+    assert (reply.status, reply.json()["error"]["code"]) == (401, "unauthenticated")
+    reply = api.call("GET", "/v1/interviews", headers={"Authorization": "Bearer "})
+    assert (reply.status, reply.json()["error"]["code"]) == (401, "unauthenticated")
+
+
+def test_mistyped_token_is_rejected_before_any_database_read(api, account, aws_calls):
+    acc = account()
+    mistyped = acc.token[:-1] + ("A" if acc.token[-1] != "A" else "B")
+    aws_calls.reset()
+    reply = api.call("GET", "/v1/interviews", token=mistyped)
+    assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
+    assert aws_calls.calls == []
+
+
+def test_unknown_well_formed_token_is_invalid(api, account):
+    account()
+    reply = api.call("GET", "/v1/interviews", token=tokens.generate())
+    assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
+
+
+def test_revocation_holds_on_the_very_next_request(api, account):
+    acc = account()
+    assert api.call("GET", "/v1/interviews", token=acc.token).status == 200
+    accounts.revoke_token(acc.token_id)
+    reply = api.call("GET", "/v1/interviews", token=acc.token)
+    assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
+
+
+def test_tokens_are_stored_only_as_sha256_hashes(account):
+    acc = account()
+    items = boto3.client("dynamodb").scan(TableName="quollo-tokens")["Items"]
+    stored = repr(items)
+    assert acc.token not in stored
+    assert tokens.fingerprint(acc.token) in stored
+
+
+def test_token_format_carries_a_checksum():
+    token = tokens.generate()
+    assert token.startswith("qlo_live_") and len(token) == len("qlo_live_") + 32 + 6
+    assert tokens.is_well_formed(token)
+    assert not tokens.is_well_formed(token[:-6] + "000000")
+    assert not tokens.is_well_formed("qlo_live_short")

@@ -1,0 +1,112 @@
+"""Request validation: strict types, closed bodies, clear messages that name the field."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _error(reply):
+    assert reply.status == 400, reply.body
+    body = reply.json()
+    assert body["error"]["code"] == "validation_failed"
+    return body["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"extra": "x"}, "extra"),
+        ({"title": 5}, "title"),
+        ({"title": ""}, "title"),
+        ({"title": "   "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"intervieweeName": None}, "intervieweeName"),
+        ({"planId": ["p"]}, "planId"),
+    ],
+)
+def test_create_rejects_bad_fields_naming_them(api, account, override, field):
+    acc = account()
+    message = _error(api.create(acc, **override))
+    assert f'"{field}"' in message
+
+
+def test_create_requires_every_field(api, account):
+    acc = account()
+    reply = api.call("POST", "/v1/interviews", token=acc.token, body={"title": "t", "planId": acc.plan_id})
+    assert '"intervieweeName"' in _error(reply)
+
+
+def test_two_hundred_characters_are_accepted(api, account):
+    acc = account()
+    assert api.create(acc, title="x" * 200, intervieweeName="y" * 200).status == 201
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b'"text"', "JSON object"),
+        (b"\xff\xfe\x00garbage", "UTF-8"),
+    ],
+)
+def test_create_rejects_malformed_bodies(api, account, raw, expected):
+    acc = account()
+    assert expected in _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
+
+
+def test_a_body_of_several_megabytes_is_rejected_without_debit(api, account):
+    acc = account(credits=1)
+    reply = api.create(acc, title="x" * (3 * 1024 * 1024))
+    assert "exceeds" in _error(reply)
+    assert api.create(acc).json()["balanceAfter"] == 0
+
+
+def test_non_json_content_type_is_rejected(api, account):
+    acc = account()
+    reply = api.call(
+        "POST",
+        "/v1/interviews",
+        token=acc.token,
+        raw=b"title=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert "Content-Type" in _error(reply)
+
+
+@pytest.mark.parametrize("body", [{}, {"title": None}, {"pin": "1234"}, {"status": "FINISHED"}])
+def test_patch_needs_at_least_one_writable_non_null_field(api, account, body):
+    acc = account()
+    interview_id = api.create(acc).json()["id"]
+    _error(api.call("PATCH", f"/v1/interviews/{interview_id}", token=acc.token, body=body))
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=abc", "limit"),
+        ("limit=-5", "limit"),
+        ("status=DONE", "status"),
+        ("cursor=not-a-cursor", "cursor"),
+    ],
+)
+def test_list_rejects_bad_query_parameters(api, account, query, name):
+    acc = account()
+    assert f'"{name}"' in _error(api.call("GET", "/v1/interviews", token=acc.token, query=query))
+
+
+def test_limits_at_the_edges_are_accepted(api, account):
+    acc = account()
+    for query in ("limit=1", "limit=100", "status=PENDING", "status=IN_PROGRESS", "status=FINISHED"):
+        assert api.call("GET", "/v1/interviews", token=acc.token, query=query).status == 200
+
+
+def test_unknown_path_and_wrong_method(api, account):
+    acc = account()
+    reply = api.call("GET", "/v1/nothing", token=acc.token)
+    assert (reply.status, reply.json()["error"]["code"]) == (404, "not_found")
+    reply = api.call("PUT", "/v1/interviews", token=acc.token)
+    assert (reply.status, reply.json()["error"]["code"]) == (405, "method_not_allowed")
+    assert "POST" in reply.headers["Allow"] and "GET" in reply.headers["Allow"]
