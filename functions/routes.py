@@ -24,7 +24,8 @@ class Route:
     method: str
     path: str
     tables: tuple[TableAccess, ...]
-    s3_read_records: bool = False
+    s3_read_records: bool = False  # s3:GetObject on the records prefix (pre-signing)
+    s3_write_records: bool = False  # s3:PutObject on the records prefix (test interviews' sample video)
     cursor_secret: bool = False
 
     @property
@@ -59,6 +60,7 @@ ROUTES: tuple[Route, ...] = (
             TableAccess("plans", ("dynamodb:ConditionCheckItem",)),
             TableAccess("interviews", ("dynamodb:PutItem",)),
         ),
+        s3_write_records=True,
     ),
     Route(
         name="list_interviews",

@@ -47,10 +47,18 @@ def _to_values(interview: Interview) -> dict[str, Any]:
         "updatedAt": interview.updated_at,
         "startedAt": interview.started_at,
         "finishedAt": interview.finished_at,
+        "isTest": interview.is_test,
+        "metadata": metadata_text(interview.metadata),
+        "scheduledAt": interview.scheduled_at,
     }
     if interview.record is not None:
         values["record"] = _record_values(interview.record)
     return values
+
+
+def metadata_text(metadata: dict[str, Any] | None) -> str | None:
+    # Kept as JSON text: returned as given, floats included, and never queried.
+    return None if metadata is None else json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
 
 
 def _record_values(record: Record) -> dict[str, Any]:
@@ -90,6 +98,9 @@ def _interview(item: dict[str, Any]) -> Interview:
         started_at=values.get("startedAt"),
         finished_at=values.get("finishedAt"),
         record=record,
+        is_test=bool(values.get("isTest", False)),
+        metadata=json.loads(values["metadata"]) if values.get("metadata") else None,
+        scheduled_at=values.get("scheduledAt"),
     )
 
 
@@ -118,19 +129,35 @@ def create_with_debit(interview: Interview, expected_balance: int) -> None:
             raise
         plan_code, balance_code, _ = (cancellation_codes(exc) + ["None"] * 3)[:3]
         if plan_code == "ConditionalCheckFailed":
-            raise ValidationFailed(f'Field "planId": plan {interview.plan_id} does not exist or is not yours') from exc
+            raise _plan_not_owned(interview.plan_id) from exc
         if balance_code == "ConditionalCheckFailed":
             raise BalanceChanged() from exc
         raise
 
 
-def put(interview: Interview) -> None:
-    """Put an interview that debits nothing (test interviews)."""
-    dynamodb().put_item(
-        TableName=settings().interviews_table,
-        Item=to_item(_to_values(interview)),
-        ConditionExpression="attribute_not_exists(id)",
-    )
+def put_uncharged(interview: Interview) -> None:
+    """Put an interview that debits nothing (test interviews), if the plan is the owner's."""
+    try:
+        dynamodb().transact_write_items(
+            TransactItems=[
+                plans.owned_plan_check(interview.owner_id, interview.plan_id),  # type: ignore[list-item]
+                {
+                    "Put": {
+                        "TableName": settings().interviews_table,
+                        "Item": to_item(_to_values(interview)),
+                        "ConditionExpression": "attribute_not_exists(id)",
+                    }
+                },
+            ]
+        )
+    except ClientError as exc:
+        if is_transaction_cancelled(exc) and cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+            raise _plan_not_owned(interview.plan_id) from exc
+        raise
+
+
+def _plan_not_owned(plan_id: str) -> ValidationFailed:
+    return ValidationFailed(f'Field "planId": plan {plan_id} does not exist or is not yours')
 
 
 def get(interview_id: str) -> Interview | None:
@@ -140,15 +167,35 @@ def get(interview_id: str) -> Interview | None:
     return _interview(found["Item"]) if "Item" in found else None
 
 
-def update_fields(interview_id: str, owner_id: str, fields: dict[str, Any], updated_at: str) -> Interview:
-    """Set the given attributes on the caller's interview; NotFound when it is missing or not theirs."""
-    return _set(
-        interview_id,
-        {**fields, "updatedAt": updated_at},
-        condition="ownerId = :owner",
-        condition_values={":owner": {"S": owner_id}},
-        failure=NotFound("Interview not found"),
-    )
+def update_fields(
+    interview_id: str, owner_id: str, fields: dict[str, Any], updated_at: str, *, only_if_pending: bool = False
+) -> Interview | None:
+    """Set the given attributes on the caller's interview.
+
+    NotFound when it is missing or not theirs; None when `only_if_pending` and it is no longer PENDING.
+    """
+    condition, values = "ownerId = :owner", {":owner": {"S": owner_id}}
+    names = None
+    if only_if_pending:
+        condition += " AND #s = :pending"
+        values[":pending"] = {"S": InterviewStatus.PENDING.value}
+        names = {"#s": "status"}
+    try:
+        return _set(
+            interview_id,
+            {**fields, "updatedAt": updated_at},
+            condition=condition,
+            condition_values=values,
+            condition_names=names,
+            failure=NotFound("Interview not found"),
+        )
+    except NotFound:
+        if not only_if_pending:
+            raise
+        current = get(interview_id)
+        if current is None or current.owner_id != owner_id:
+            raise
+        return None
 
 
 def delete_with_refund(interview_id: str, owner_id: str, expected_balance: int) -> bool:

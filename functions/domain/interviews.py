@@ -6,13 +6,14 @@ import random
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from functions.data import interviews as store
 from functions.data import plans as plan_store
 from functions.data import recordings, users
-from functions.domain import clock, cursors
+from functions.domain import clock, cursors, samples
 from functions.models.api import InterviewCreate, InterviewUpdate
 from functions.models.entities import Interview, InterviewStatus, Page, Record, RecordStatus
 from functions.models.errors import (
@@ -54,6 +55,10 @@ def new_pin() -> str:
     return f"{secrets.randbelow(10_000):04d}"
 
 
+def _scheduled_at(schedule_time: str | None) -> str | None:
+    return clock.iso(datetime.fromisoformat(schedule_time)) if schedule_time else None
+
+
 def create(owner_id: str, request: InterviewCreate) -> Created:
     now = clock.now()
     interview = Interview(
@@ -67,7 +72,11 @@ def create(owner_id: str, request: InterviewCreate) -> Created:
         charged=True,
         created_at=now,
         updated_at=now,
+        metadata=request.metadata,
+        scheduled_at=_scheduled_at(request.scheduleTime),
     )
+    if request.isTest:
+        return _create_test(interview)
     for attempt in range(_MAX_ATTEMPTS):
         balance = users.get_balance(owner_id)
         if balance < 1:
@@ -79,6 +88,30 @@ def create(owner_id: str, request: InterviewCreate) -> Created:
             continue
         return Created(interview, balance - 1)
     raise Contention("Too many concurrent changes to the balance; safe to retry")
+
+
+def _create_test(draft: Interview) -> Created:
+    """A test interview is born FINISHED with a READY sample record, and debits nothing."""
+    key = recordings.video_key(draft.owner_id, draft.id)
+    record = Record(
+        RecordStatus.READY,
+        samples.SAMPLE_SUMMARY,
+        samples.SAMPLE_RESULTS,
+        samples.sample_participants(draft.interviewee_name),
+        video_key=key,
+    )
+    interview = replace(
+        draft,
+        status=InterviewStatus.FINISHED,
+        charged=False,
+        is_test=True,
+        started_at=draft.created_at,
+        finished_at=draft.created_at,
+        record=record,
+    )
+    store.put_uncharged(interview)
+    recordings.put_video(key, samples.SAMPLE_VIDEO)
+    return Created(interview, users.get_balance(draft.owner_id))
 
 
 def get(owner_id: str, interview_id: str) -> tuple[Interview, str | None]:
@@ -106,7 +139,15 @@ def update(owner_id: str, interview_id: str, request: InterviewUpdate) -> Interv
     changes: dict[str, Any] = request.model_dump(exclude_unset=True)
     if "planId" in changes and not plan_store.exists(owner_id, changes["planId"]):
         raise ValidationFailed(f'Field "planId": plan {changes["planId"]} does not exist or is not yours')
-    return store.update_fields(interview_id, owner_id, changes, clock.now())
+    if "metadata" in changes:
+        changes["metadata"] = store.metadata_text(changes["metadata"])
+    reschedule = "scheduleTime" in changes
+    if reschedule:
+        changes["scheduledAt"] = _scheduled_at(changes.pop("scheduleTime"))
+    updated = store.update_fields(interview_id, owner_id, changes, clock.now(), only_if_pending=reschedule)
+    if updated is None:
+        raise ValidationFailed('Field "scheduleTime" can only be changed while the interview is PENDING')
+    return updated
 
 
 def delete(owner_id: str, interview_id: str) -> Deleted:

@@ -12,7 +12,15 @@ app = build_app()
 @app.post("/v1/interviews")
 def create_interview(body: InterviewCreate) -> Response[InterviewCreated]:
     created = interviews.create(current_user(app), body)
-    result = InterviewCreated(id=created.interview.id, pin=created.interview.pin, balanceAfter=created.balance_after)
+    interview = created.interview
+    result = InterviewCreated(
+        id=interview.id,
+        pin=interview.pin,
+        balanceAfter=created.balance_after,
+        isTest=interview.is_test,
+        metadata=interview.metadata,
+        scheduledAt=interview.scheduled_at,
+    )
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=result)
 
 

@@ -6,6 +6,8 @@ Requests are strict (no coercion of 5 to "5") and closed (unknown fields are rej
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -20,6 +22,65 @@ def _not_blank(value: str) -> str:
 
 
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_not_blank)]
+
+# Limits on `metadata`, as the peer product states them.
+METADATA_MAX_BYTES = 10 * 1024
+METADATA_MAX_DEPTH = 5
+METADATA_MAX_KEYS = 50
+MAX_SCHEDULE_AHEAD = timedelta(days=30)
+
+
+def _depth_and_keys(value: Any) -> tuple[int, int]:
+    """Nesting depth (the top-level object is 1) and the number of keys at every level."""
+    if isinstance(value, dict):
+        inner = [_depth_and_keys(item) for item in value.values()]
+        return 1 + max((depth for depth, _ in inner), default=0), len(value) + sum(keys for _, keys in inner)
+    if isinstance(value, list):
+        inner = [_depth_and_keys(item) for item in value]
+        return 1 + max((depth for depth, _ in inner), default=0), sum(keys for _, keys in inner)
+    return 0, 0
+
+
+def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
+    size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    if size > METADATA_MAX_BYTES:
+        raise ValueError(f"must be at most {METADATA_MAX_BYTES} bytes serialized (10 KB), got {size}")
+    depth, keys = _depth_and_keys(value)
+    if depth > METADATA_MAX_DEPTH:
+        raise ValueError(f"must be at most {METADATA_MAX_DEPTH} levels deep, got {depth}")
+    if keys > METADATA_MAX_KEYS:
+        raise ValueError(f"must have at most {METADATA_MAX_KEYS} keys in total, got {keys}")
+    return value
+
+
+def _check_schedule(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("must be an ISO 8601 date-time such as 2026-11-20T10:00:00Z") from exc
+    if moment.tzinfo is None:
+        raise ValueError("must carry a time zone, e.g. a trailing Z for UTC")
+    now = datetime.now(UTC)
+    if moment <= now:
+        raise ValueError("must be in the future")
+    if moment > now + MAX_SCHEDULE_AHEAD:
+        raise ValueError("must be at most 30 days in the future")
+    return value
+
+
+Metadata = Annotated[
+    dict[str, Any],
+    AfterValidator(_check_metadata),
+    Field(
+        description='Your own JSON object, e.g. {"externalInterviewId": "INT-789"}: at most 10 KB, '
+        "5 levels deep, 50 keys in total"
+    ),
+]
+ScheduleTime = Annotated[
+    str,
+    AfterValidator(_check_schedule),
+    Field(description="ISO 8601 date-time with a time zone, in the future, at most 30 days ahead"),
+]
 PlanId = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 Timestamp = Annotated[str, Field(description="ISO 8601 UTC with milliseconds, e.g. 2026-05-18T10:02:14.000Z")]
 StatusName = Literal["PENDING", "IN_PROGRESS", "FINISHED"]
@@ -33,26 +94,34 @@ class InterviewCreate(_Request):
     title: Text
     planId: PlanId
     intervieweeName: Text
+    isTest: bool = Field(default=False, description="Create an already finished sample interview; debits nothing")
+    metadata: Metadata | None = None
+    scheduleTime: ScheduleTime | None = None
+
+
+_NULLABLE_ON_PATCH = frozenset({"metadata", "scheduleTime"})
 
 
 class InterviewUpdate(_Request):
     title: Text | None = None
     intervieweeName: Text | None = None
     planId: PlanId | None = None
+    metadata: Metadata | None = Field(default=None, description="Replaces the whole object; null clears it")
+    scheduleTime: ScheduleTime | None = Field(default=None, description="Only while PENDING; null clears it")
 
     @model_validator(mode="before")
     @classmethod
     def _no_nulls(cls, data: Any) -> Any:
         if isinstance(data, dict):
             for name, value in data.items():
-                if value is None and name in cls.model_fields:
+                if value is None and name in cls.model_fields and name not in _NULLABLE_ON_PATCH:
                     raise ValueError(f'Field "{name}" must be a string, not null')
         return data
 
     @model_validator(mode="after")
     def _at_least_one(self) -> InterviewUpdate:
         if not self.model_fields_set:
-            raise ValueError("at least one of title, intervieweeName, planId is required")
+            raise ValueError("at least one of " + ", ".join(type(self).model_fields) + " is required")
         return self
 
 
@@ -60,6 +129,9 @@ class InterviewCreated(BaseModel):
     id: str
     pin: str
     balanceAfter: int
+    isTest: bool
+    metadata: dict[str, Any] | None
+    scheduledAt: Timestamp | None
 
 
 class InterviewPublic(BaseModel):
@@ -73,17 +145,14 @@ class InterviewPublic(BaseModel):
     finishedAt: Timestamp | None
     createdAt: Timestamp
     updatedAt: Timestamp
+    isTest: bool
+    metadata: dict[str, Any] | None
+    scheduledAt: Timestamp | None
 
 
 class InterviewList(BaseModel):
     items: list[InterviewPublic]
     nextCursor: str | None
-
-
-class Participant(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str
-    role: str
 
 
 class RecordPublic(BaseModel):

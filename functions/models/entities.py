@@ -70,6 +70,9 @@ class Interview:
     started_at: str | None = None
     finished_at: str | None = None
     record: Record | None = None
+    is_test: bool = False
+    metadata: dict[str, Any] | None = None
+    scheduled_at: str | None = None
 
 
 @dataclass(frozen=True)

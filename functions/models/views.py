@@ -18,6 +18,9 @@ def interview_public(interview: Interview) -> InterviewPublic:
         finishedAt=interview.finished_at,
         createdAt=interview.created_at,
         updatedAt=interview.updated_at,
+        isTest=interview.is_test,
+        metadata=interview.metadata,
+        scheduledAt=interview.scheduled_at,
     )
 
 
