@@ -1,0 +1,1 @@
+"""The CDK app that deploys Quollo: one Lambda function per route of ``functions.routes``."""

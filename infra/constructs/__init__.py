@@ -1,0 +1,1 @@
+"""Constructs the stack composes: data (tables, bucket, secret), route functions, the REST API."""

@@ -1,0 +1,114 @@
+"""Stateful resources: one DynamoDB table per `schema.TABLES` spec, the records bucket, the cursor secret."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from functions.data import schema
+from infra.config import StageConfig
+
+_PROJECTIONS = {
+    "ALL": dynamodb.ProjectionType.ALL,
+    "KEYS_ONLY": dynamodb.ProjectionType.KEYS_ONLY,
+}
+
+
+def _key(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+
+class DataConstruct(Construct):
+    """Owns the data and hands out the handles that policies and environment variables need.
+
+    Encryption is AWS-managed everywhere (DynamoDB's AWS owned key, S3-managed keys), so the
+    functions need no KMS permissions and pre-signed GET URLs work without extra grants.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.tables: dict[str, dynamodb.Table] = {spec.key: self._table(spec, config) for spec in schema.TABLES}
+        self.specs: dict[str, schema.TableSpec] = {spec.key: spec for spec in schema.TABLES}
+        self.records_bucket = self._records_bucket(config)
+        self.cursor_secret = secretsmanager.Secret(
+            self,
+            "CursorSecret",
+            description="HMAC key that signs list cursors (binds a cursor to its owner)",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=config.removal_policy,
+        )
+        Validations.of(self.cursor_secret).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SMG4",
+                reason="The cursor key only signs pagination cursors (short-lived, bound to the owner); "
+                "rotating it would just invalidate open cursors, so it is rotated by hand when needed.",
+            )
+        )
+
+    def _table(self, spec: schema.TableSpec, config: StageConfig) -> dynamodb.Table:
+        table = dynamodb.Table(
+            self,
+            f"{spec.key.capitalize()}Table",
+            partition_key=_key(spec.partition_key),
+            sort_key=_key(spec.sort_key) if spec.sort_key else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=config.is_prod,
+            removal_policy=config.removal_policy,
+        )
+        for index in spec.indexes:
+            table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=_key(index.partition_key),
+                sort_key=_key(index.sort_key) if index.sort_key else None,
+                projection_type=_PROJECTIONS[index.projection],
+            )
+        return table
+
+    def _records_bucket(self, config: StageConfig) -> s3.Bucket:
+        # cdk-nag's S1 (server access logs) does not apply to a bucket that is itself a log target.
+        access_logs = self._bucket(
+            "AccessLogsBucket", config, lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))]
+        )
+        return self._bucket(
+            "RecordsBucket",
+            config,
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    noncurrent_version_expiration=Duration.days(30),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
+            access_logs=access_logs,
+        )
+
+    def _bucket(
+        self,
+        construct_id: str,
+        config: StageConfig,
+        *,
+        lifecycle_rules: list[s3.LifecycleRule],
+        versioned: bool = False,
+        access_logs: s3.IBucket | None = None,
+    ) -> s3.Bucket:
+        return s3.Bucket(
+            self,
+            construct_id,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=versioned,
+            lifecycle_rules=lifecycle_rules,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="records-bucket/" if access_logs else None,
+            removal_policy=config.removal_policy,
+            auto_delete_objects=not config.is_prod,
+        )

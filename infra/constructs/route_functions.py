@@ -1,0 +1,188 @@
+"""One Lambda function per route of the route table, each with its own role and log group."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Acknowledgment, Duration, Stack, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from functions.data import schema
+from functions.routes import Route
+from infra.config import StageConfig
+from infra.constructs.data import DataConstruct
+
+POWERTOOLS_LAYER_ACCOUNT = "017000801446"
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def route_statements(route: Route, data: DataConstruct, log_group: logs.ILogGroup) -> list[iam.PolicyStatement]:
+    """Exactly what `route` may do: its log group, its table actions, its S3 prefix, its secret.
+
+    Written out instead of `grant_*` helpers, which add actions the route never calls
+    (for example `grant_read_data` includes Scan).
+    """
+    statements = [
+        iam.PolicyStatement(
+            sid="OwnLogGroup",
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources=[log_group.log_group_arn],
+        )
+    ]
+    for access in route.tables:
+        table_arn = data.tables[access.table].table_arn
+        statements.append(
+            iam.PolicyStatement(
+                sid=f"{_pascal(access.table)}Table",
+                actions=list(access.actions),
+                resources=[table_arn, *(f"{table_arn}/index/{name}" for name in access.indexes)],
+            )
+        )
+    records = data.records_bucket.arn_for_objects(f"{schema.RECORDS_PREFIX}*")
+    if route.s3_read_records:
+        statements.append(
+            iam.PolicyStatement(sid="ReadRecordsForPresigning", actions=["s3:GetObject"], resources=[records])
+        )
+    if route.s3_write_records:
+        statements.append(
+            iam.PolicyStatement(sid="WriteTestInterviewSampleVideo", actions=["s3:PutObject"], resources=[records])
+        )
+    if route.cursor_secret:
+        statements.append(
+            iam.PolicyStatement(
+                sid="CursorSigningKey",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[data.cursor_secret.secret_arn],
+            )
+        )
+    return statements
+
+
+class RouteFunctions(Construct):
+    """Builds the functions in a loop over the route table; only the handler and permissions differ."""
+
+    RUNTIME = lambda_.Runtime.PYTHON_3_12
+    PYTHON_VERSION = "3.12"
+    ARCHITECTURE = lambda_.Architecture.ARM_64
+    # CPU is allotted in proportion to memory: at 512 MB imports (boto3, pydantic, Powertools) and
+    # the first DynamoDB client take about a quarter of the cold start they take at 128 MB, for
+    # a cost per request that stays in the same range because requests finish sooner.
+    MEMORY_MB = 512
+    # API Gateway gives up after 29 s; every route is one or two DynamoDB calls, so anything past
+    # a few seconds is a fault worth cutting short (the client sees our 500 body).
+    TIMEOUT = Duration.seconds(10)
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        routes: Sequence[Route],
+        data: DataConstruct,
+        code: lambda_.Code,
+        config: StageConfig,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._data = data
+        self._code = code
+        self._config = config
+        self._powertools = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "PowertoolsLayer",
+            f"arn:{Stack.of(self).partition}:lambda:{Stack.of(self).region}:{POWERTOOLS_LAYER_ACCOUNT}:"
+            f"layer:AWSLambdaPowertoolsPythonV3-python312-arm64:{config.powertools_layer_version}",
+        )
+        self.functions: dict[str, lambda_.Function] = {route.name: self._function(route) for route in routes}
+        Validations.of(self).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-L1",
+                reason="Python 3.12 is pinned on purpose: the Powertools layer (python312 build) and "
+                "the interpreter that precompiles the bytecode must match it; RUNTIME is one constant.",
+            )
+        )
+
+    def _function(self, route: Route) -> lambda_.Function:
+        name = _pascal(route.name)
+        scope = Construct(self, name)
+        log_group = logs.LogGroup(
+            scope,
+            "Logs",
+            retention=self._config.log_retention,
+            removal_policy=self._config.removal_policy,
+        )
+        role = iam.Role(
+            scope,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Quollo {route.method} {route.path}: only the actions this route uses",
+            inline_policies={"route": iam.PolicyDocument(statements=route_statements(route, self._data, log_group))},
+        )
+        function = lambda_.Function(
+            scope,
+            "Function",
+            description=f"Quollo {route.method} {route.path}",
+            runtime=self.RUNTIME,
+            architecture=self.ARCHITECTURE,
+            handler=route.handler,
+            code=self._code,
+            layers=[self._powertools],
+            memory_size=self.MEMORY_MB,
+            timeout=self.TIMEOUT,
+            role=role,
+            log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel[self._config.log_level],
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            tracing=lambda_.Tracing.ACTIVE,
+            reserved_concurrent_executions=self._config.reserved_concurrency,
+            environment=self._environment(route),
+        )
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="Active tracing adds xray:PutTraceSegments/PutTelemetryRecords, which "
+                "support no resource-level permissions.",
+            )
+        )
+        if route.s3_read_records:
+            Validations.of(role).acknowledge(
+                self._records_prefix_acknowledgment(
+                    "The get function pre-signs URLs for any recording, so it may read every "
+                    "object under the records/ prefix and nothing else."
+                )
+            )
+        if route.s3_write_records:
+            Validations.of(role).acknowledge(
+                self._records_prefix_acknowledgment(
+                    "The create function writes the sample video of a test interview under "
+                    "records/{user}/{interview}.mp4; ids are only known at run time."
+                )
+            )
+        return function
+
+    def _records_prefix_acknowledgment(self, reason: str) -> Acknowledgment:
+        bucket = Stack.of(self).resolve(self._data.records_bucket.bucket_arn)
+        logical_id = bucket["Fn::GetAtt"][0]
+        return Acknowledgment(
+            id=f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>/{schema.RECORDS_PREFIX}*]", reason=reason
+        )
+
+    def _environment(self, route: Route) -> dict[str, str]:
+        env = {
+            "POWERTOOLS_SERVICE_NAME": "quollo",
+            "POWERTOOLS_METRICS_NAMESPACE": "Quollo",
+            "POWERTOOLS_LOG_LEVEL": self._config.log_level,
+            "QUOLLO_STAGE": self._config.stage,
+            schema.RECORDS_BUCKET_ENV: self._data.records_bucket.bucket_name,
+        }
+        for access in route.tables:
+            env[self._data.specs[access.table].env_var] = self._data.tables[access.table].table_name
+        if route.cursor_secret:
+            env[schema.CURSOR_SECRET_ENV] = self._data.cursor_secret.secret_arn
+        return env

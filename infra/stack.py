@@ -1,0 +1,52 @@
+"""The Quollo stack: composes data, route functions and the API, and names its outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Stack, Tags
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from functions.routes import ROUTES
+from infra.config import StageConfig
+from infra.constructs.api import ApiConstruct
+from infra.constructs.data import DataConstruct
+from infra.constructs.route_functions import RouteFunctions
+
+
+class QuolloStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StageConfig, code_dir: Path, description: str
+    ) -> None:
+        # No env: the template is environment-agnostic (region and account are deploy-time tokens),
+        # so `cdk synth` needs no AWS account.
+        super().__init__(scope, construct_id, description=description)
+        Tags.of(self).add("project", "quollo")
+        Tags.of(self).add("stage", config.stage)
+
+        self.data = DataConstruct(self, "Data", config=config)
+        self.route_functions = RouteFunctions(
+            self,
+            "Routes",
+            routes=ROUTES,
+            data=self.data,
+            code=lambda_.Code.from_asset(str(code_dir)),
+            config=config,
+        )
+        self.api = ApiConstruct(self, "Api", routes=ROUTES, functions=self.route_functions.functions, config=config)
+        self._outputs()
+
+    def _outputs(self) -> None:
+        # RestApi adds its own `Endpoint` output with a generated id; ApiUrl below replaces it.
+        self.api.api.node.try_remove_child("Endpoint")
+        values = {
+            "ApiUrl": (self.api.api.url, "Base URL of the API stage (append v1/...)"),
+            "RecordsBucketName": (self.data.records_bucket.bucket_name, "QUOLLO_RECORDS_BUCKET"),
+            "CursorSecretArn": (self.data.cursor_secret.secret_arn, "QUOLLO_CURSOR_SECRET"),
+        }
+        for key, table in self.data.tables.items():
+            values[f"{key.capitalize()}TableName"] = (table.table_name, self.data.specs[key].env_var)
+        for logical_id, (value, description) in values.items():
+            # Stable logical ids: scripts and docs read these names from `describe-stacks`.
+            CfnOutput(self, logical_id, value=value, description=description).override_logical_id(logical_id)

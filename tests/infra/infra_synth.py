@@ -1,0 +1,63 @@
+"""Synthesized Quollo stacks for the infra tests (imported by conftest.py and the tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+from aws_cdk import Stack  # noqa: E402 - after the jsii environment above
+from aws_cdk.assertions import Template  # noqa: E402
+
+from infra.app import build_app  # noqa: E402
+from infra.stack import QuolloStack  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Context the prod synth overrides, so the tests see the values travel from context to template.
+PROD_OVERRIDES = {
+    "stage": "prod",
+    "throttling_rate_limit": "10",
+    "throttling_burst_limit": "20",
+    "reserved_concurrency": "5",
+}
+
+
+def cdk_json_context() -> dict[str, Any]:
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+@dataclass(frozen=True)
+class Synth:
+    stack: QuolloStack
+    template: Template
+    outdir: Path
+
+    @property
+    def json(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.template.to_json()
+        return result
+
+    def resources(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.json["Resources"].items() if v["Type"] == kind}
+
+    def resolve(self, value: Any) -> Any:
+        return Stack.of(self.stack).resolve(value)
+
+    def logical_id(self, token: str) -> str:
+        """Logical id behind a `Ref` or `Fn::GetAtt` token, e.g. a table's ARN."""
+        resolved = self.resolve(token)
+        return str(resolved["Ref"] if "Ref" in resolved else resolved["Fn::GetAtt"][0])
+
+
+def synthesize(tmp: Path, overrides: dict[str, Any]) -> Synth:
+    app, stack = build_app({**cdk_json_context(), **overrides}, outdir=str(tmp / "cdk.out"), build_dir=tmp / "lambda")
+    # app.synth() runs cdk-nag (a validation plugin): it raises on any unacknowledged finding.
+    app.synth()
+    return Synth(stack=stack, template=Template.from_stack(stack), outdir=tmp / "cdk.out")

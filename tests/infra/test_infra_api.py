@@ -1,0 +1,116 @@
+"""The REST API: the route table's methods, a 405 for other methods, our error body from the gateway."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from infra_synth import Synth
+
+from functions.routes import ROUTES
+from infra.constructs.api import GATEWAY_RESPONSES
+
+pytestmark = pytest.mark.infra
+
+
+def _paths(synth: Synth) -> dict[str, str]:
+    """Resource logical id -> full path, rebuilt from the ParentId chain."""
+    resources = synth.resources("AWS::ApiGateway::Resource")
+
+    def path(logical_id: str) -> str:
+        props = resources[logical_id]["Properties"]
+        parent = props["ParentId"]
+        prefix = path(parent["Ref"]) if "Ref" in parent else ""
+        return f"{prefix}/{props['PathPart']}"
+
+    return {logical_id: path(logical_id) for logical_id in resources}
+
+
+def _methods(synth: Synth) -> list[tuple[str, str, dict[str, Any]]]:
+    paths = _paths(synth)
+    return [
+        (m["Properties"]["HttpMethod"], paths[m["Properties"]["ResourceId"]["Ref"]], m["Properties"])
+        for m in synth.resources("AWS::ApiGateway::Method").values()
+    ]
+
+
+def test_lambda_methods_are_exactly_the_route_table(synth: Synth) -> None:
+    proxied = {(verb, path) for verb, path, props in _methods(synth) if props["Integration"]["Type"] == "AWS_PROXY"}
+    assert proxied == {(r.method, r.path) for r in ROUTES}
+
+
+def test_each_method_invokes_its_routes_function(dev: Synth) -> None:
+    for route in ROUTES:
+        function_id = dev.logical_id(dev.stack.route_functions.functions[route.name].function_arn)
+        [props] = [p for verb, path, p in _methods(dev) if (verb, path) == (route.method, route.path)]
+        assert function_id in json.dumps(props["Integration"]["Uri"])
+
+
+def test_every_known_path_answers_other_methods_with_our_405(synth: Synth) -> None:
+    others = [
+        (verb, path, props) for verb, path, props in _methods(synth) if props["Integration"]["Type"] != "AWS_PROXY"
+    ]
+    assert sorted((verb, path) for verb, path, _ in others) == sorted(("ANY", p) for p in {r.path for r in ROUTES})
+    for _, _, props in others:
+        integration = props["Integration"]
+        assert integration["Type"] == "MOCK"
+        [response] = integration["IntegrationResponses"]
+        assert response["StatusCode"] == "405" and "SelectionPattern" not in response
+        body = json.loads(response["ResponseTemplates"]["application/json"])
+        assert body == {"error": {"code": "method_not_allowed", "message": "Method not allowed for this path"}}
+        assert [r["StatusCode"] for r in props["MethodResponses"]] == ["405"]
+
+
+def test_gateway_responses_render_our_error_body(synth: Synth) -> None:
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in synth.resources("AWS::ApiGateway::GatewayResponse").values()
+    }
+    assert set(responses) == {t.response_type for t in GATEWAY_RESPONSES}
+    for response_type, props in responses.items():
+        body = json.loads(props["ResponseTemplates"]["application/json"])
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, response_type
+        assert body["error"]["code"] and body["error"]["message"]
+        assert props["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/json'"
+    # An unknown path surfaces as MISSING_AUTHENTICATION_TOKEN: it must read as a 404 not_found.
+    missing = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["StatusCode"] == "404"
+    assert json.loads(missing["ResponseTemplates"]["application/json"])["error"]["code"] == "not_found"
+    throttled = responses["THROTTLED"]
+    assert throttled["StatusCode"] == "429"
+    assert json.loads(throttled["ResponseTemplates"]["application/json"])["error"]["code"] == "throttled"
+    assert responses["DEFAULT_5XX"]["StatusCode"] == "500"
+
+
+@pytest.mark.parametrize(("fixture", "rate", "burst"), [("dev", 50, 100), ("prod", 10, 20)])
+def test_stage_throttling_logging_and_tracing(
+    request: pytest.FixtureRequest, fixture: str, rate: int, burst: int
+) -> None:
+    synth: Synth = request.getfixturevalue(fixture)
+    [stage] = synth.resources("AWS::ApiGateway::Stage").values()
+    props = stage["Properties"]
+    assert props["StageName"] == fixture
+    assert props["TracingEnabled"] is True
+    [settings] = props["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] == rate and settings["ThrottlingBurstLimit"] == burst
+    assert settings["LoggingLevel"] == "ERROR" and settings["DataTraceEnabled"] is False
+    access_log = json.loads(props["AccessLogSetting"]["Format"])
+    assert access_log["requestId"] == "$context.requestId"
+    assert "Fn::GetAtt" in props["AccessLogSetting"]["DestinationArn"]
+
+
+def test_outputs_have_stable_logical_ids(synth: Synth) -> None:
+    outputs = synth.json["Outputs"]
+    expected = {
+        "ApiUrl",
+        "UsersTableName",
+        "TokensTableName",
+        "PlansTableName",
+        "InterviewsTableName",
+        "RecordsBucketName",
+        "CursorSecretArn",
+    }
+    assert expected <= outputs.keys()
+    assert outputs["UsersTableName"]["Value"] == synth.resolve(synth.stack.data.tables["users"].table_name)
+    assert outputs["ApiUrl"]["Value"] == synth.resolve(synth.stack.api.api.url)

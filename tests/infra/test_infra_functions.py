@@ -1,0 +1,167 @@
+"""One function per route, each allowed exactly what its route table entry lists."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from infra_synth import Synth
+
+from functions.data import schema
+from functions.routes import ROUTES, Route
+from infra.constructs.route_functions import POWERTOOLS_LAYER_ACCOUNT
+
+pytestmark = pytest.mark.infra
+
+LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+# Added by CDK for active tracing; X-Ray has no resource-level permissions.
+TRACING_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+# The only function that is not ours: CDK's provider that empties dev buckets on destroy.
+AUTO_DELETE_PROVIDER = "CustomS3AutoDeleteObjectsCustomResourceProvider"
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def route_functions(synth: Synth) -> dict[str, dict[str, Any]]:
+    """Route name -> function properties, found by handler."""
+    by_handler = {props["Properties"]["Handler"]: props for props in synth.resources("AWS::Lambda::Function").values()}
+    return {route.name: by_handler[route.handler]["Properties"] for route in ROUTES}
+
+
+def role_statements(synth: Synth, role_logical_id: str) -> list[dict[str, Any]]:
+    """Every statement that applies to a role: its inline policies and attached AWS::IAM::Policy."""
+    role = synth.json["Resources"][role_logical_id]["Properties"]
+    statements = [s for p in role.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+    for policy in synth.resources("AWS::IAM::Policy").values():
+        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    assert not role.get("ManagedPolicyArns"), "route roles carry no managed policies"
+    return statements
+
+
+def expected_actions(route: Route) -> set[str]:
+    actions = {a for access in route.tables for a in access.actions} | LOG_ACTIONS | TRACING_ACTIONS
+    if route.s3_read_records:
+        actions.add("s3:GetObject")
+    if route.s3_write_records:
+        actions.add("s3:PutObject")
+    if route.cursor_secret:
+        actions.add("secretsmanager:GetSecretValue")
+    return actions
+
+
+def test_exactly_one_function_per_route_plus_cdk_auto_delete_in_dev(synth: Synth) -> None:
+    functions = synth.resources("AWS::Lambda::Function")
+    ours = [f for logical_id, f in functions.items() if not logical_id.startswith(AUTO_DELETE_PROVIDER)]
+    assert sorted(f["Properties"]["Handler"] for f in ours) == sorted(r.handler for r in ROUTES)
+    cdk_internal = len(functions) - len(ours)
+    assert cdk_internal == (1 if synth.stack.node.try_get_context("stage") == "dev" else 0)
+
+
+def test_functions_share_runtime_settings(synth: Synth) -> None:
+    layer_prefix = f":{POWERTOOLS_LAYER_ACCOUNT}:layer:AWSLambdaPowertoolsPythonV3-python312-arm64:"
+    for name, props in route_functions(synth).items():
+        assert props["Runtime"] == "python3.12", name
+        assert props["Architectures"] == ["arm64"], name
+        assert props["MemorySize"] == 512 and props["Timeout"] == 10, name
+        assert props["TracingConfig"] == {"Mode": "Active"}, name
+        logging = props["LoggingConfig"]
+        assert logging["LogFormat"] == "JSON", name
+        # An explicit log group per function (with retention), not the implicit one.
+        log_group = synth.json["Resources"][logging["LogGroup"]["Ref"]]
+        assert log_group["Type"] == "AWS::Logs::LogGroup" and log_group["Properties"]["RetentionInDays"] == 30
+        assert layer_prefix in json.dumps(props["Layers"]), name
+
+
+def test_each_function_has_its_own_role_and_log_group(synth: Synth) -> None:
+    functions = route_functions(synth).values()
+    roles = [f["Role"]["Fn::GetAtt"][0] for f in functions]
+    log_groups = [f["LoggingConfig"]["LogGroup"]["Ref"] for f in functions]
+    assert len(set(roles)) == len(set(log_groups)) == len(ROUTES)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_role_allows_exactly_the_route_actions(dev: Synth, route: Route) -> None:
+    props = route_functions(dev)[route.name]
+    statements = role_statements(dev, props["Role"]["Fn::GetAtt"][0])
+    actions = {a for s in statements for a in _as_list(s["Action"])}
+    assert actions == expected_actions(route)
+    assert all(s["Effect"] == "Allow" for s in statements)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_table_actions_apply_to_that_table_and_its_listed_indexes_only(dev: Synth, route: Route) -> None:
+    props = route_functions(dev)[route.name]
+    statements = role_statements(dev, props["Role"]["Fn::GetAtt"][0])
+    granted: dict[str, list[Any]] = {}
+    for statement in statements:
+        for action in _as_list(statement["Action"]):
+            if action.startswith("dynamodb:"):
+                granted.setdefault(action, []).extend(_as_list(statement["Resource"]))
+    expected: dict[str, list[Any]] = {}
+    for access in route.tables:
+        arn = dev.resolve(dev.stack.data.tables[access.table].table_arn)
+        resources = [arn] + [{"Fn::Join": ["", [arn, f"/index/{name}"]]} for name in access.indexes]
+        for action in access.actions:
+            expected.setdefault(action, []).extend(resources)
+    assert {a: sorted(map(json.dumps, r)) for a, r in granted.items()} == {
+        a: sorted(map(json.dumps, r)) for a, r in expected.items()
+    }
+
+
+def test_only_get_reads_and_only_create_writes_records_under_the_prefix(dev: Synth) -> None:
+    bucket_arn = dev.resolve(dev.stack.data.records_bucket.bucket_arn)
+    prefix = {"Fn::Join": ["", [bucket_arn, f"/{schema.RECORDS_PREFIX}*"]]}
+    readers = {route.name for route in ROUTES if route.s3_read_records}
+    writers = {route.name for route in ROUTES if route.s3_write_records}
+    assert (readers, writers) == ({"get_interview"}, {"create_interview"})
+    for route in ROUTES:
+        props = route_functions(dev)[route.name]
+        s3 = [s for s in role_statements(dev, props["Role"]["Fn::GetAtt"][0]) if "s3:" in json.dumps(s["Action"])]
+        expected = [("s3:GetObject", prefix)] * route.s3_read_records + [
+            ("s3:PutObject", prefix)
+        ] * route.s3_write_records
+        assert [(s["Action"], s["Resource"]) for s in s3] == expected, route.name
+
+
+def test_logs_permissions_target_the_functions_own_log_group(dev: Synth) -> None:
+    for name, props in route_functions(dev).items():
+        own = {"Fn::GetAtt": [props["LoggingConfig"]["LogGroup"]["Ref"], "Arn"]}
+        logs = [s for s in role_statements(dev, props["Role"]["Fn::GetAtt"][0]) if "logs:" in json.dumps(s)]
+        assert [s["Resource"] for s in logs] == [own], name
+
+
+def test_no_wildcard_actions_and_no_scan_anywhere(synth: Synth) -> None:
+    text = json.dumps(synth.json)
+    assert "dynamodb:Scan" not in text
+    policies = [p["Properties"]["PolicyDocument"] for p in synth.resources("AWS::IAM::Policy").values()]
+    policies += [
+        p["PolicyDocument"]
+        for role in synth.resources("AWS::IAM::Role").values()
+        for p in role["Properties"].get("Policies", [])
+    ]
+    actions = [a for doc in policies for s in doc["Statement"] for a in _as_list(s["Action"])]
+    assert actions and not [a for a in actions if "*" in a]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_environment_names_the_routes_tables_and_secret(dev: Synth, route: Route) -> None:
+    env = route_functions(dev)[route.name]["Environment"]["Variables"]
+    specs = {spec.key: spec for spec in schema.TABLES}
+    for access in route.tables:
+        assert env[specs[access.table].env_var] == dev.resolve(dev.stack.data.tables[access.table].table_name)
+    unused = {specs[k].env_var for k in specs} - {specs[a.table].env_var for a in route.tables}
+    assert not unused & env.keys()
+    assert env[schema.RECORDS_BUCKET_ENV] == dev.resolve(dev.stack.data.records_bucket.bucket_name)
+    assert (schema.CURSOR_SECRET_ENV in env) == route.cursor_secret
+    if route.cursor_secret:
+        assert env[schema.CURSOR_SECRET_ENV] == dev.resolve(dev.stack.data.cursor_secret.secret_arn)
+    assert env["POWERTOOLS_SERVICE_NAME"] == "quollo"
+
+
+def test_reserved_concurrency_is_configuration(dev: Synth, prod: Synth) -> None:
+    assert all("ReservedConcurrentExecutions" not in p for p in route_functions(dev).values())
+    assert all(p["ReservedConcurrentExecutions"] == 5 for p in route_functions(prod).values())
