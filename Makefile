@@ -56,14 +56,15 @@ test: dev lint typecheck
 	$(BIN)/pytest -q
 
 STAGE ?= dev
+CDK_ARGS ?=
 synth: dev
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk synth -c stage=$(STAGE) --quiet
+	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk synth -c stage=$(STAGE) --quiet $(CDK_ARGS)
 
 deploy: dev
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk deploy -c stage=$(STAGE)
+	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk deploy -c stage=$(STAGE) $(CDK_ARGS)
 
 destroy: dev
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk destroy -c stage=$(STAGE)
+	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk destroy -c stage=$(STAGE) $(CDK_ARGS)
 
 bench: dev
 	$(BIN)/python -m bench
