@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help dev serve test lint typecheck unit integration e2e infra-tests synth deploy destroy bench clean
+.PHONY: help dev serve test lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench clean
 
 help:
 	@echo "make serve   run the API locally on http://127.0.0.1:8000 (no AWS account needed)"
@@ -65,6 +65,9 @@ deploy: dev
 
 destroy: dev
 	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk destroy -c stage=$(STAGE) $(CDK_ARGS)
+
+openapi: $(STAMP)
+	$(BIN)/python -m functions.local.openapi > docs/openapi.json
 
 bench: dev
 	$(BIN)/python -m bench

@@ -5,11 +5,18 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from functions.domain import interviews
 from functions.models.api import InterviewCreate, InterviewCreated
 from functions.runtime.app import build_app, current_user, lambda_entry
+from functions.runtime.openapi_docs import responses
 
 app = build_app()
 
 
-@app.post("/v1/interviews")
+@app.post(
+    "/v1/interviews",
+    summary="Create interview",
+    description="Schedules a new interview against one of your plans, debiting one credit (none for isTest).",
+    tags=["Interviews"],
+    responses=responses(201, InterviewCreated, "Interview created", 400, 402),
+)
 def create_interview(body: InterviewCreate) -> Response[InterviewCreated]:
     created = interviews.create(current_user(app), body)
     interview = created.interview

@@ -4,11 +4,18 @@ from functions.domain import interviews
 from functions.models.api import InterviewDetail
 from functions.models.views import interview_public, record_public
 from functions.runtime.app import build_app, current_user, lambda_entry
+from functions.runtime.openapi_docs import responses
 
 app = build_app()
 
 
-@app.get("/v1/interviews/<id>")
+@app.get(
+    "/v1/interviews/<id>",
+    summary="Get interview",
+    description="The interview and, once FINISHED, its record; videoUrl is a pre-signed URL valid one hour.",
+    tags=["Interviews"],
+    responses=responses(200, InterviewDetail, "The interview and its record", 404),
+)
 def get_interview(id: str) -> InterviewDetail:  # noqa: A002 - the path parameter's public name
     interview, video_url = interviews.get(current_user(app), id)
     return InterviewDetail(interview=interview_public(interview), record=record_public(interview.record, video_url))

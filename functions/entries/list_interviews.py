@@ -9,11 +9,18 @@ from functions.models.api import InterviewList, StatusName
 from functions.models.entities import InterviewStatus
 from functions.models.views import interview_public
 from functions.runtime.app import build_app, current_user, lambda_entry
+from functions.runtime.openapi_docs import responses
 
 app = build_app()
 
 
-@app.get("/v1/interviews")
+@app.get(
+    "/v1/interviews",
+    summary="List interviews",
+    description="Your interviews, newest first, one page at a time; pass nextCursor back as cursor.",
+    tags=["Interviews"],
+    responses=responses(200, InterviewList, "A page of interviews", 400),
+)
 def list_interviews(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     status: Annotated[StatusName | None, Query()] = None,

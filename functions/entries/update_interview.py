@@ -4,11 +4,18 @@ from functions.domain import interviews
 from functions.models.api import InterviewPublic, InterviewUpdate
 from functions.models.views import interview_public
 from functions.runtime.app import build_app, current_user, lambda_entry
+from functions.runtime.openapi_docs import responses
 
 app = build_app()
 
 
-@app.patch("/v1/interviews/<id>")
+@app.patch(
+    "/v1/interviews/<id>",
+    summary="Update interview",
+    description="Partial update; at least one writable field.",
+    tags=["Interviews"],
+    responses=responses(200, InterviewPublic, "The updated interview", 400, 404),
+)
 def update_interview(id: str, body: InterviewUpdate) -> InterviewPublic:  # noqa: A002
     return interview_public(interviews.update(current_user(app), id, body))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import signal
@@ -64,7 +65,8 @@ class _ApiHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else None
         headers = dict(self.headers.items())
         try:
-            reply = gateway.invoke(self.command, parts.path, headers, parts.query, body)
+            reply = _documentation(parts.path) if self.command == "GET" else None
+            reply = reply or gateway.invoke(self.command, parts.path, headers, parts.query, body)
         except Exception as exc:  # the handlers render their own 500s; this is the server's own failure
             sys.stderr.write(f"local gateway failure: {exc!r}\n")
             reply = gateway.Reply(
@@ -87,6 +89,30 @@ class _ApiHandler(BaseHTTPRequestHandler):
         pass  # one line per request is printed by _handle
 
 
+_SWAGGER_UI = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Quollo API</title>
+<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url: "/v1/openapi.json", dom_id: "#ui"});</script></body></html>
+"""
+
+
+@functools.cache
+def _openapi() -> bytes:
+    from functions.local.openapi import render
+
+    return render().encode()
+
+
+def _documentation(path: str) -> gateway.Reply | None:
+    """The spec and Swagger UI: served by the local server only (the deployed API has no such routes)."""
+    if path == "/v1/openapi.json":
+        return gateway.Reply(200, {"Content-Type": "application/json"}, _openapi())
+    if path == "/docs":
+        return gateway.Reply(200, {"Content-Type": "text/html; charset=utf-8"}, _SWAGGER_UI.encode())
+    return None
+
+
 def _print_welcome(base_url: str, created: list[dict[str, object]], demo: bool) -> None:
     print(f"Quollo API listening on {base_url}", flush=True)
     for user in created:
@@ -106,6 +132,7 @@ def _print_welcome(base_url: str, created: list[dict[str, object]], demo: bool) 
             f"-H 'Content-Type: application/json' -d '{body}'\n",
             flush=True,
         )
+    print(f"OpenAPI: {base_url}/v1/openapi.json · Swagger UI: {base_url}/docs", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
 
 

@@ -1,0 +1,26 @@
+"""What the OpenAPI spec says about each route's responses, declared beside the route."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel
+
+from functions.models.api import ErrorBody
+
+_ERRORS = {
+    400: "`validation_failed`: malformed JSON, a missing, unknown or invalid field or query parameter",
+    401: "`unauthenticated` (missing or malformed Authorization header) or `invalid_token`",
+    402: "`insufficient_balance`: not enough interview credits",
+    404: "`not_found`: the interview does not exist or belongs to another user",
+    405: "`method_not_allowed`: HTTP method not supported for this path",
+    500: "`internal_error`: unexpected server-side failure; safe to retry with backoff",
+}
+
+
+def responses(status: int, model: type[BaseModel], description: str, *errors: int) -> dict[int, OpenAPIResponse]:
+    documented: dict[int, OpenAPIResponse] = {
+        status: {"description": description, "content": {"application/json": {"model": model}}}
+    }
+    for code in (*errors, 401, 405, 500):
+        documented[code] = {"description": _ERRORS[code], "content": {"application/json": {"model": ErrorBody}}}
+    return documented
