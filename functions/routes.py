@@ -48,6 +48,10 @@ def _compile(path: str) -> re.Pattern[str]:
 
 
 _AUTH = TableAccess("tokens", ("dynamodb:GetItem",))
+# What Powertools' DynamoDB persistence layer calls for an Idempotency-Key.
+_IDEMPOTENCY = TableAccess(
+    "idempotency", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+)
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -59,6 +63,7 @@ ROUTES: tuple[Route, ...] = (
             TableAccess("users", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableAccess("plans", ("dynamodb:ConditionCheckItem",)),
             TableAccess("interviews", ("dynamodb:PutItem",)),
+            _IDEMPOTENCY,
         ),
         s3_write_records=True,
     ),
@@ -97,6 +102,7 @@ ROUTES: tuple[Route, ...] = (
             _AUTH,
             TableAccess("users", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableAccess("interviews", ("dynamodb:DeleteItem",)),
+            _IDEMPOTENCY,
         ),
     ),
     Route(

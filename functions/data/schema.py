@@ -26,6 +26,7 @@ class TableSpec:
     partition_key: str
     sort_key: str | None = None
     indexes: tuple[IndexSpec, ...] = field(default_factory=tuple)
+    ttl_attribute: str | None = None  # DynamoDB deletes items once this epoch-seconds attribute has passed
 
 
 USERS = TableSpec(
@@ -63,7 +64,17 @@ INTERVIEWS = TableSpec(
     ),
 )
 
-TABLES: tuple[TableSpec, ...] = (USERS, TOKENS, PLANS, INTERVIEWS)
+# Powertools' idempotency records (Idempotency-Key on create and delete); its attribute names are
+# the DynamoDBPersistenceLayer defaults.
+IDEMPOTENCY = TableSpec(
+    key="idempotency",
+    env_var="QUOLLO_IDEMPOTENCY_TABLE",
+    default_name="quollo-idempotency",
+    partition_key="id",
+    ttl_attribute="expiration",
+)
+
+TABLES: tuple[TableSpec, ...] = (USERS, TOKENS, PLANS, INTERVIEWS, IDEMPOTENCY)
 
 RECORDS_BUCKET_ENV = "QUOLLO_RECORDS_BUCKET"
 RECORDS_BUCKET_DEFAULT = "quollo-records"

@@ -1,24 +1,21 @@
 """POST /v1/interviews: schedule an interview, debiting one credit."""
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from functions.domain import interviews
 from functions.models.api import InterviewCreate, InterviewCreated
+from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
-from functions.runtime.openapi_docs import responses
+from functions.runtime.openapi_docs import IDEMPOTENCY_KEY_DOC, responses
 
 app = build_app()
 
 
-@app.post(
-    "/v1/interviews",
-    summary="Create interview",
-    description="Schedules a new interview against one of your plans, debiting one credit (none for isTest).",
-    tags=["Interviews"],
-    responses=responses(201, InterviewCreated, "Interview created", 400, 402),
-)
-def create_interview(body: InterviewCreate) -> Response[InterviewCreated]:
-    created = interviews.create(current_user(app), body)
+def _create(user_id: str, body: InterviewCreate) -> idempotency.Outcome:
+    created = interviews.create(user_id, body)
     interview = created.interview
     result = InterviewCreated(
         id=interview.id,
@@ -28,7 +25,30 @@ def create_interview(body: InterviewCreate) -> Response[InterviewCreated]:
         metadata=interview.metadata,
         scheduledAt=interview.scheduled_at,
     )
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=result)
+    return {"status": 201, "body": result.model_dump(mode="json")}
+
+
+@app.post(
+    "/v1/interviews",
+    summary="Create interview",
+    description="Schedules a new interview against one of your plans, debiting one credit (none for isTest).",
+    tags=["Interviews"],
+    responses=responses(201, InterviewCreated, "Interview created", 400, 402, 409, 422),
+)
+def create_interview(
+    body: InterviewCreate,
+    idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER, description=IDEMPOTENCY_KEY_DOC)] = None,
+) -> Response[InterviewCreated]:
+    user_id = current_user(app)
+    outcome = idempotency.run_once(
+        "create_interview",
+        user_id,
+        idempotency.key_from(app.current_event.headers),
+        body.model_dump(mode="json"),
+        lambda: _create(user_id, body),
+        app.lambda_context,
+    )
+    return Response(status_code=outcome["status"], content_type=content_types.APPLICATION_JSON, body=outcome["body"])
 
 
 handler = lambda_entry(app)

@@ -1,13 +1,23 @@
 """DELETE /v1/interviews/{id}: delete, refunding the credit of a PENDING interview."""
 
-from typing import Any
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from functions.domain import interviews
 from functions.models.api import InterviewDeleted
+from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
-from functions.runtime.openapi_docs import responses
+from functions.runtime.openapi_docs import IDEMPOTENCY_KEY_DOC, responses
 
 app = build_app()
+
+
+def _delete(user_id: str, interview_id: str) -> idempotency.Outcome:
+    deleted = interviews.delete(user_id, interview_id)
+    # balanceAfter only accompanies a refund, as in the API reference.
+    body = InterviewDeleted(deleted=True, refunded=deleted.refunded, balanceAfter=deleted.balance_after)
+    return {"status": 200, "body": body.model_dump(exclude_none=True)}
 
 
 @app.delete(
@@ -15,14 +25,22 @@ app = build_app()
     summary="Delete interview",
     description="Deletes the interview; a PENDING charged interview's credit is refunded exactly once.",
     tags=["Interviews"],
-    responses=responses(200, InterviewDeleted, "Deleted; balanceAfter only with a refund", 404),
+    responses=responses(200, InterviewDeleted, "Deleted; balanceAfter only with a refund", 400, 404, 409, 422),
 )
-def delete_interview(id: str) -> dict[str, Any]:  # noqa: A002
-    deleted = interviews.delete(current_user(app), id)
-    # balanceAfter only accompanies a refund, as in the API reference.
-    return InterviewDeleted(deleted=True, refunded=deleted.refunded, balanceAfter=deleted.balance_after).model_dump(
-        exclude_none=True
+def delete_interview(
+    id: str,  # noqa: A002 - the path parameter's public name
+    idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER, description=IDEMPOTENCY_KEY_DOC)] = None,
+) -> dict[str, Any]:
+    user_id = current_user(app)
+    outcome = idempotency.run_once(
+        "delete_interview",
+        user_id,
+        idempotency.key_from(app.current_event.headers),
+        {"id": id},
+        lambda: _delete(user_id, id),
+        app.lambda_context,
     )
+    return outcome["body"]  # type: ignore[no-any-return]
 
 
 handler = lambda_entry(app)

@@ -50,6 +50,12 @@ def _create_table(spec: schema.TableSpec) -> None:
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ResourceInUseException":
             raise
+        return
+    if spec.ttl_attribute:
+        dynamodb().update_time_to_live(
+            TableName=params["TableName"],
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+        )
 
 
 def _create_bucket() -> None:

@@ -52,6 +52,16 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class IdempotencyKeyReused(DomainError):
+    status = 422
+    code = "idempotency_key_reused"
+
+
+class IdempotencyInProgress(DomainError):
+    status = 409
+    code = "idempotency_in_progress"
+
+
 class UnknownUser(DomainError):
     status = 404
     code = "not_found"

@@ -15,6 +15,7 @@ class Settings:
     tokens_table: str
     plans_table: str
     interviews_table: str
+    idempotency_table: str
     records_bucket: str
     cursor_secret: str
     endpoint_url: str | None  # set for the local server (moto); None on AWS
@@ -31,6 +32,7 @@ class Settings:
             tokens_table=table(schema.TOKENS),
             plans_table=table(schema.PLANS),
             interviews_table=table(schema.INTERVIEWS),
+            idempotency_table=table(schema.IDEMPOTENCY),
             records_bucket=env.get(schema.RECORDS_BUCKET_ENV) or schema.RECORDS_BUCKET_DEFAULT,
             cursor_secret=env.get(schema.CURSOR_SECRET_ENV) or schema.CURSOR_SECRET_DEFAULT,
             endpoint_url=env.get("AWS_ENDPOINT_URL") or None,

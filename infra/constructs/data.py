@@ -61,6 +61,7 @@ class DataConstruct(Construct):
             ),
             deletion_protection=config.is_prod,
             removal_policy=config.removal_policy,
+            time_to_live_attribute=spec.ttl_attribute,
         )
         for index in spec.indexes:
             table.add_global_secondary_index(

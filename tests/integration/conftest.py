@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from functions.data import aws
+from functions.data import aws, idempotency
 from functions.domain import accounts, plans
 from functions.local import gateway
 from functions.local.provision import provision
@@ -21,6 +21,7 @@ def _reset_caches() -> None:
     from aws_lambda_powertools.utilities import parameters
 
     settings.settings.cache_clear()
+    idempotency.persistence_store.cache_clear()
     aws.dynamodb.cache_clear()
     aws.s3.cache_clear()
     parameters.clear_caches()

@@ -1,0 +1,75 @@
+"""`Idempotency-Key` for create and delete, on Powertools' idempotency utility.
+
+A retried request with the same key and the same body gets the stored response (and debits or
+refunds nothing more); the same key with another body is a 422; a retry while the first request
+still runs is a 409. Keys are scoped to the caller and the route, and records expire after 24 h.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from functions.data.idempotency import persistence_store
+from functions.models.errors import IdempotencyInProgress, IdempotencyKeyReused, ValidationFailed
+
+HEADER = "Idempotency-Key"
+EXPIRES_AFTER_SECONDS = 24 * 60 * 60
+_VALID_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
+
+Outcome = dict[str, Any]  # {"status": int, "body": JSON}: what a replay must answer
+
+
+def key_from(headers: Mapping[str, str]) -> str | None:
+    values = [value for name, value in headers.items() if name.lower() == HEADER.lower()]
+    if not values:
+        return None
+    if len(values) > 1 or not _VALID_KEY.match(values[0]):
+        raise ValidationFailed(f'Header "{HEADER}" must be 1 to 255 printable ASCII characters')
+    return values[0]
+
+
+def run_once(
+    scope: str,
+    user_id: str,
+    key: str | None,
+    payload: Any,
+    operation: Callable[[], Outcome],
+    lambda_context: Any = None,
+) -> Outcome:
+    """Run `operation`, or replay its stored outcome for this user, scope and key."""
+    if key is None:
+        return operation()
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    config = IdempotencyConfig(
+        event_key_jmespath="[user, key]",
+        payload_validation_jmespath="payload",
+        expires_after_seconds=EXPIRES_AFTER_SECONDS,
+        hash_function="sha256",
+    )
+    if lambda_context is not None:
+        # Lets Powertools expire an in-progress record if this invocation times out.
+        config.register_lambda_context(lambda_context)
+
+    @idempotent_function(  # type: ignore[untyped-decorator]
+        data_keyword_argument="request", persistence_store=persistence_store(), config=config, key_prefix=scope
+    )
+    def once(request: dict[str, Any]) -> Outcome:
+        return operation()
+
+    try:
+        return once(request={"user": user_id, "key": key, "payload": payload})  # type: ignore[no-any-return]
+    except IdempotencyValidationError as exc:
+        raise IdempotencyKeyReused(
+            f"This {HEADER} was already used with a different request body; use a new key"
+        ) from exc
+    except IdempotencyAlreadyInProgressError as exc:
+        raise IdempotencyInProgress(
+            f"A request with this {HEADER} is still in progress; retry after it completes"
+        ) from exc

@@ -1,0 +1,72 @@
+"""Idempotency-Key: a retried create or delete acts once and answers the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from functions.data import users
+
+
+def _create(api, acc, key, **overrides):
+    body = {"title": "Backend engineer — final round", "planId": acc.plan_id, "intervieweeName": "Jane Doe"}
+    body.update(overrides)
+    return api.call("POST", "/v1/interviews", token=acc.token, body=body, headers={"Idempotency-Key": key})
+
+
+def test_retried_create_replays_the_stored_response_and_debits_once(api, account):
+    acc = account(credits=5)
+    first = _create(api, acc, "order-42")
+    retry = _create(api, acc, "order-42")
+    assert (first.status, retry.status) == (201, 201)
+    assert retry.json() == first.json()  # same id, same pin, same balanceAfter
+    assert users.get_balance(acc.user_id) == 4
+    assert len(api.call("GET", "/v1/interviews", token=acc.token).json()["items"]) == 1
+    assert _create(api, acc, "order-43").json()["balanceAfter"] == 3
+
+
+def test_same_key_with_another_body_is_rejected(api, account):
+    acc = account(credits=5)
+    _create(api, acc, "order-42")
+    reused = _create(api, acc, "order-42", title="Another interview")
+    assert (reused.status, reused.json()["error"]["code"]) == (422, "idempotency_key_reused")
+    assert users.get_balance(acc.user_id) == 4
+
+
+def test_keys_are_per_user(api, account):
+    first, second = account(credits=2), account(credits=2, name="Other")
+    mine = _create(api, first, "shared-key").json()
+    theirs = _create(api, second, "shared-key", planId=second.plan_id).json()
+    assert mine["id"] != theirs["id"]
+    assert (users.get_balance(first.user_id), users.get_balance(second.user_id)) == (1, 1)
+
+
+def test_retried_delete_replays_the_refund_instead_of_404(api, account):
+    acc = account(credits=2)
+    interview_id = api.create(acc).json()["id"]
+    path = f"/v1/interviews/{interview_id}"
+    first = api.call("DELETE", path, token=acc.token, headers={"Idempotency-Key": "del-1"})
+    retry = api.call("DELETE", path, token=acc.token, headers={"Idempotency-Key": "del-1"})
+    assert first.json() == retry.json() == {"deleted": True, "refunded": True, "balanceAfter": 2}
+    assert users.get_balance(acc.user_id) == 2
+    plain = api.call("DELETE", path, token=acc.token)
+    assert plain.status == 404
+
+
+def test_failed_requests_are_not_remembered(api, account):
+    acc = account(credits=0)
+    assert _create(api, acc, "k1").status == 402
+    users.add_credits(acc.user_id, 1)
+    assert _create(api, acc, "k1").status == 201
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "tab\there", "é"])
+def test_malformed_keys_are_rejected(api, account, key):
+    acc = account()
+    reply = _create(api, acc, key)
+    assert (reply.status, reply.json()["error"]["code"]) == (400, "validation_failed")
+    assert "Idempotency-Key" in reply.json()["error"]["message"]
+
+
+def test_a_255_character_key_is_accepted(api, account):
+    acc = account()
+    assert _create(api, acc, "k" * 255).status == 201
