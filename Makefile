@@ -70,6 +70,7 @@ openapi: $(STAMP)
 	$(BIN)/python -m functions.local.openapi > docs/openapi.json
 
 bench: dev
+	$(BIN)/pip install -q 'matplotlib>=3.8'  # the chart only; the figures need nothing more
 	$(BIN)/python -m bench
 
 clean:

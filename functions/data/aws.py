@@ -15,6 +15,7 @@ from functions.runtime.settings import settings
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
@@ -31,6 +32,11 @@ def s3() -> S3Client:
     style = "path" if settings().endpoint_url else "virtual"
     s3_config = Config(signature_version="s3v4", s3={"addressing_style": style})  # type: ignore[arg-type]
     return boto3.client("s3", config=_CONFIG.merge(s3_config))
+
+
+@cache
+def secrets_manager() -> SecretsManagerClient:
+    return boto3.client("secretsmanager", config=_CONFIG)
 
 
 _serializer = TypeSerializer()

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from functions.data.aws import dynamodb, from_item, to_item
+from functions.data.errors import is_conditional_failure
 from functions.models.entities import Page, Plan
+from functions.models.errors import Conflict
 from functions.runtime.settings import settings
 
 
@@ -27,6 +31,15 @@ def _key(owner_id: str, plan_id: str) -> dict[str, Any]:
 
 
 def put_plan(plan: Plan, created_at: str) -> None:
+    try:
+        _put_plan(plan, created_at)
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            raise Conflict(f"plan {plan.id} already exists for user {plan.owner_id}") from exc
+        raise
+
+
+def _put_plan(plan: Plan, created_at: str) -> None:
     dynamodb().put_item(
         TableName=settings().plans_table,
         Item=to_item(

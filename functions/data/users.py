@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import is_conditional_failure
 from functions.models.entities import User
-from functions.models.errors import UnknownUser
+from functions.models.errors import Conflict, UnknownUser
 from functions.runtime.settings import settings
 
 
@@ -20,11 +20,16 @@ def _user(item: Mapping[str, Any]) -> User:
 
 
 def put_user(user: User) -> None:
-    dynamodb().put_item(
-        TableName=settings().users_table,
-        Item=to_item({"userId": user.id, "name": user.name, "balance": user.balance, "createdAt": user.created_at}),
-        ConditionExpression="attribute_not_exists(userId)",
-    )
+    try:
+        dynamodb().put_item(
+            TableName=settings().users_table,
+            Item=to_item({"userId": user.id, "name": user.name, "balance": user.balance, "createdAt": user.created_at}),
+            ConditionExpression="attribute_not_exists(userId)",
+        )
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            raise Conflict(f"user {user.id} already exists") from exc
+        raise
 
 
 def get_user(user_id: str) -> User | None:

@@ -15,8 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from botocore.exceptions import ClientError
+
 from functions.local import gateway, seed
 from functions.local.moto_server import MotoServer
+from functions.models.errors import DomainError
 from functions.runtime.app import logger
 
 
@@ -52,6 +55,12 @@ def _local_aws_environment(aws_port: int) -> None:
     )
     os.environ.pop("AWS_SESSION_TOKEN", None)
     os.environ.pop("AWS_PROFILE", None)
+
+
+class _ApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver's default backlog of 5 resets a burst of new connections while threads are busy.
+    request_queue_size = 128
 
 
 class _ApiHandler(BaseHTTPRequestHandler):
@@ -151,13 +160,17 @@ def serve(host: str, port: int, aws_port: int, seed_file: Path | None) -> int:
 
     moto = MotoServer("127.0.0.1", aws_port)
     moto.start()
-    api = ThreadingHTTPServer((host, port), _ApiHandler)
-    api.daemon_threads = True
+    api = _ApiServer((host, port), _ApiHandler)
     thread = threading.Thread(target=api.serve_forever, name="api", daemon=True)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        provision()
-        created = seed.apply(seed_data)
+        try:
+            provision()
+            created = seed.apply(seed_data)
+        except (DomainError, ClientError) as exc:
+            message = exc.message if isinstance(exc, DomainError) else str(exc)
+            print(f"quollo serve: cannot load the seed: {message}", file=sys.stderr)
+            return 2
         thread.start()
         _print_welcome(f"http://{host}:{api.server_port}", created, seed_file is None)
         while thread.is_alive():

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from functions.data import aws, idempotency
+from functions.data import aws, idempotency, secrets
 from functions.domain import accounts, plans
 from functions.local import gateway
 from functions.local.provision import provision
@@ -24,6 +24,8 @@ def _reset_caches() -> None:
     idempotency.persistence_store.cache_clear()
     aws.dynamodb.cache_clear()
     aws.s3.cache_clear()
+    aws.secrets_manager.cache_clear()
+    secrets._provider.cache_clear()
     parameters.clear_caches()
 
 

@@ -1,0 +1,77 @@
+"""`python -m bench` (`make bench`): every measurement, then bench/report.md, results.json and a chart."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench import calls, coldstart, package, report, scale, throughput, world
+from bench.common import moto_process, progress, use_aws_env
+
+HERE = Path(__file__).resolve().parent
+
+
+def _machine() -> dict[str, Any]:
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    uname = platform.uname()
+    return {
+        "uname": f"{uname.system} {uname.node} {uname.release} {uname.version} {uname.machine}",
+        "nproc": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+        "python": sys.version.split()[0],
+        "versions": {
+            name: version(name)
+            for name in ("boto3", "botocore", "moto", "aws-lambda-powertools", "pydantic", "aws-xray-sdk")
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=15, help="cold starts per route, shipped bytecode (>= 15)")
+    parser.add_argument("--variant-runs", type=int, default=7, help="cold starts per route, other .pyc variants")
+    parser.add_argument("--scale-requests", type=int, default=20, help="list requests per data size")
+    parser.add_argument("--load-requests", type=int, default=400, help="requests per operation on quollo serve")
+    parser.add_argument("--out", type=Path, default=HERE, help="where report.md, results.json and the chart go")
+    args = parser.parse_args(argv)
+
+    began = time.monotonic()
+    results: dict[str, Any] = {"machine": _machine(), "parameters": {k: str(v) for k, v in vars(args).items()}}
+    progress(f"machine: {results['machine']}")
+    results["package"] = package.measure()
+    with moto_process() as port:
+        use_aws_env(port)
+        world.provision()
+        results["calls"] = calls.measure(port)
+        use_aws_env(port)
+        results["cold_start"] = coldstart.measure(port, args.runs, args.variant_runs)
+    with moto_process() as port:
+        use_aws_env(port)
+        world.provision()
+        results["scale"] = scale.measure(args.scale_requests)
+    results["throughput"] = throughput.measure(args.load_requests)
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    results["runtime_seconds"] = round(time.monotonic() - began, 1)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    results["chart"] = report.chart(results, args.out / "list_latency.png")
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "report.md").write_text(report.render(results))
+    progress(f"done in {results['runtime_seconds']}s: {args.out / 'report.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

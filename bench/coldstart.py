@@ -1,0 +1,380 @@
+"""Cold start per route: a fresh interpreter imports the handler module and handles one event.
+
+Timed from just before `Popen` to the moment the child's result line arrives; the child also
+reports `time.monotonic()` stamps (one clock for every process on Linux) to split that into
+interpreter start-up, imports and the first request. The floor, in the same rounds: a fresh
+interpreter that imports boto3, creates a DynamoDB client and does one GetItem.
+"""
+
+from __future__ import annotations
+
+import compileall
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import world
+from bench.common import PYTHON, ROOT, aws_env, median, ms, progress
+
+FLOOR = "floor"
+ROUTE_NAMES = (
+    "create_interview",
+    "list_interviews",
+    "get_interview",
+    "update_interview",
+    "delete_interview",
+    "list_plans",
+)
+EPOCH_1980 = 315532800  # 1980-01-01T00:00:00Z, the date the CDK CLI gives every file in an asset zip
+
+# Bytecode variants of the code asset. All run with PYTHONDONTWRITEBYTECODE=1 (Lambda's code
+# directory is read-only, so a stale .pyc is recompiled on every cold start, never rewritten).
+SHIPPED = "unchecked-hash"
+VARIANTS = {
+    SHIPPED: "compileall --invalidation-mode unchecked-hash, files dated 1980 (what infra/packaging.py ships)",
+    "stale-timestamp": "default compileall, then files dated 1980 as in a CDK zip: every .pyc is stale",
+    "no-pyc": "no .pyc at all, files dated 1980",
+}
+
+_CHILD_PRELUDE = """
+import time
+_t0 = time.monotonic()
+import json, os, sys
+event = json.loads(os.environ["BENCH_EVENT"])
+"""
+
+_ROUTE_CHILD = (
+    _CHILD_PRELUDE
+    + """
+import importlib
+module = importlib.import_module(os.environ["BENCH_MODULE"])
+_t1 = time.monotonic()
+
+class Context:
+    function_name = "quollo-bench"
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+    memory_limit_in_mb = 512
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:quollo-bench"
+    log_group_name = "/aws/lambda/quollo-bench"
+    log_stream_name = "bench"
+    def get_remaining_time_in_millis(self):
+        return 10000
+
+response = module.handler(event, Context())
+_t2 = time.monotonic()
+origin = sys.modules["functions"].__file__
+xray = any(name.startswith("aws_xray_sdk") for name in sys.modules)
+sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "status": response["statusCode"],
+                                        "origin": origin, "xray": xray, "modules": len(sys.modules)}) + "\\n")
+sys.stdout.flush()
+"""
+)
+
+_FLOOR_CHILD = (
+    _CHILD_PRELUDE
+    + """
+import boto3
+_t1 = time.monotonic()
+client = boto3.client("dynamodb")
+found = client.get_item(TableName=os.environ["BENCH_TABLE"], Key={"tokenHash": {"S": os.environ["BENCH_KEY"]}},
+                        ConsistentRead=True)
+_t2 = time.monotonic()
+status = 200 if "Item" in found else 404
+sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "status": status, "origin": None,
+                                        "xray": False, "modules": len(sys.modules)}) + "\\n")
+sys.stdout.flush()
+"""
+)
+
+_EXPECTED = {
+    "create_interview": 201,
+    "list_interviews": 200,
+    "get_interview": 200,
+    "update_interview": 200,
+    "delete_interview": 200,
+    "list_plans": 200,
+    FLOOR: 200,
+}
+
+
+def build_variant(base: Path, variant: str) -> Path:
+    """A copy of functions/ (minus functions/local and any bytecode) compiled the `variant` way."""
+    root = base / variant
+    shutil.copytree(
+        ROOT / "functions",
+        root / "functions",
+        ignore=lambda directory, names: {
+            n
+            for n in names
+            if n == "__pycache__" or n.endswith((".pyc", ".pyo")) or (n == "local" and directory.endswith("functions"))
+        },
+    )
+    if variant == SHIPPED:
+        compileall.compile_dir(
+            root,
+            quiet=1,
+            invalidation_mode=compileall.py_compile.PycInvalidationMode.UNCHECKED_HASH,  # type: ignore[attr-defined]
+        )
+    elif variant == "stale-timestamp":
+        compileall.compile_dir(root, quiet=1)
+    for path in root.rglob("*"):
+        os.utime(path, (EPOCH_1980, EPOCH_1980))
+    return root
+
+
+@dataclass
+class Run:
+    target: str
+    variant: str
+    total: float
+    startup: float
+    imports: float
+    handle: float
+
+
+def _child_env(port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AWS_", "POWERTOOLS_"))}
+    env.update(aws_env(port))
+    env.update(
+        {
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "POWERTOOLS_SERVICE_NAME": "quollo",
+            "POWERTOOLS_METRICS_NAMESPACE": "Quollo",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+    )
+    return env
+
+
+def _run_child(code: str, cwd: Path, env: dict[str, str]) -> tuple[float, float, dict[str, Any]]:
+    import time
+
+    started = time.monotonic()
+    proc = subprocess.Popen(  # noqa: S603
+        [PYTHON, "-c", code], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    result: dict[str, Any] | None = None
+    for line in proc.stdout:
+        if line.startswith("BENCH "):
+            arrived = time.monotonic()
+            result = json.loads(line[6:])
+            break
+    _, err = proc.communicate()
+    if result is None:
+        raise RuntimeError(f"cold-start child failed (exit {proc.returncode}): {err[-2000:]}")
+    return started, arrived, result
+
+
+class Setup:
+    """The data every cold-start child needs, prepared in moto before the first child runs."""
+
+    def __init__(self, runs: int, variants: int) -> None:
+        from functions.domain import tokens as token_rules
+
+        self.owner = world.account(credits=runs * variants * 2 + 100)
+        for i in range(30):  # more than one page: the list answers with a signed nextCursor
+            world.create_interview(self.owner, f"Seeded interview {i}")
+        self.ready_id = world.ready_interview(self.owner)
+        self.pending_id = world.create_interview(self.owner, "Interview to rename")
+        self.delete_targets = [
+            world.create_interview(self.owner, "Interview to delete") for _ in range(runs * variants)
+        ]
+        self.token_hash = token_rules.fingerprint(self.owner.token)
+
+    def event(self, target: str) -> dict[str, Any]:
+        owner = self.owner
+        if target == "create_interview":
+            return world.event(target, owner, body=world.create_body(owner))
+        if target == "list_interviews":
+            return world.event(target, owner, query="limit=20")
+        if target == "get_interview":
+            return world.event(target, owner, interview_id=self.ready_id)
+        if target == "update_interview":
+            body = {"title": f"Renamed {random.randrange(10**6)}"}  # noqa: S311
+            return world.event(target, owner, interview_id=self.pending_id, body=body)
+        if target == "delete_interview":
+            return world.event(target, owner, interview_id=self.delete_targets.pop())
+        if target == "list_plans":
+            return world.event(target, owner)
+        return world.event("get_interview", owner, interview_id=self.ready_id)  # the floor ignores it
+
+
+def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
+    """Interleaved rounds: every (variant, target) pair runs once per round, in shuffled order."""
+    from functions.runtime.settings import settings
+
+    progress(f"cold start: preparing data ({runs} runs shipped, {variant_runs} runs per other .pyc variant)")
+    setup = Setup(runs, len(VARIANTS))
+    env = _child_env(port)
+    samples: dict[tuple[str, str], list[Run]] = defaultdict(list)
+    checks: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="quollo-bench-") as tmp:
+        roots = {variant: build_variant(Path(tmp), variant) for variant in VARIANTS}
+        rounds = max(runs, variant_runs)
+        for round_no in range(rounds):
+            jobs = [(SHIPPED, target) for target in (FLOOR, *ROUTE_NAMES)] if round_no < runs else []
+            if round_no < variant_runs:
+                jobs += [(v, t) for v in VARIANTS if v != SHIPPED for t in (FLOOR, *ROUTE_NAMES)]
+            random.shuffle(jobs)
+            for variant, target in jobs:
+                child_env = dict(env)
+                child_env["BENCH_EVENT"] = json.dumps(setup.event(target))
+                if target == FLOOR:
+                    child_env.update({"BENCH_TABLE": settings().tokens_table, "BENCH_KEY": setup.token_hash})
+                    code = _FLOOR_CHILD
+                else:
+                    child_env["BENCH_MODULE"] = f"functions.entries.{target}"
+                    code = _ROUTE_CHILD
+                started, arrived, result = _run_child(code, roots[variant], child_env)
+                if result["status"] != _EXPECTED[target]:
+                    raise RuntimeError(f"{target} ({variant}) answered {result['status']}, not {_EXPECTED[target]}")
+                if target != FLOOR:
+                    origin = str(result["origin"])
+                    if not origin.startswith(str(roots[variant])):
+                        raise RuntimeError(f"child imported functions from {origin}, not the {variant} copy")
+                    checks.setdefault(
+                        target, {"xray_sdk_imported": result["xray"], "modules_loaded": result["modules"]}
+                    )
+                samples[(variant, target)].append(
+                    Run(
+                        target,
+                        variant,
+                        total=arrived - started,
+                        startup=result["t0"] - started,
+                        imports=result["t1"] - result["t0"],
+                        handle=result["t2"] - result["t1"],
+                    )
+                )
+            progress(f"cold start: round {round_no + 1}/{rounds} done ({len(jobs)} interpreters)")
+        importtime = import_breakdown(roots[SHIPPED], env)
+    summary = _summarise(samples, checks, importtime)
+    summary["secrets_client_creation"] = secrets_client_cost()
+    return summary
+
+
+def _summarise(
+    samples: dict[tuple[str, str], list[Run]], checks: dict[str, Any], importtime: dict[str, Any]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"variants": {}, "target_ratio": 1.5, "checks": checks, "import_breakdown": importtime}
+    for variant, description in VARIANTS.items():
+        floor_runs = samples[(variant, FLOOR)]
+        floor = median([r.total for r in floor_runs])
+        rows: dict[str, Any] = {}
+        for target in (FLOOR, *ROUTE_NAMES):
+            runs = samples[(variant, target)]
+            total = median([r.total for r in runs])
+            rows[target] = {
+                "runs": len(runs),
+                "median_ms": ms(total),
+                "ratio_to_floor": round(total / floor, 3),
+                "startup_ms": ms(median([r.startup for r in runs])),
+                "import_ms": ms(median([r.imports for r in runs])),
+                "first_request_ms": ms(median([r.handle for r in runs])),
+                "min_ms": ms(min(r.total for r in runs)),
+                "max_ms": ms(max(r.total for r in runs)),
+            }
+        out["variants"][variant] = {"description": description, "floor_ms": ms(floor), "routes": rows}
+    return out
+
+
+_LINE = re.compile(r"import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)")
+# Named costs: module -> label (cumulative time of the first import of that module).
+_NAMED = {
+    "boto3": "boto3",
+    "botocore.session": "botocore.session",
+    "pydantic": "pydantic",
+    "pydantic.main": "pydantic.main (BaseModel)",
+    "aws_lambda_powertools.event_handler": "Powertools event handler",
+    "aws_lambda_powertools.event_handler.openapi.models": "Powertools OpenAPI models (pydantic)",
+    "aws_lambda_powertools.logging": "Powertools Logger",
+    "aws_lambda_powertools.metrics": "Powertools Metrics",
+    "aws_lambda_powertools.tracing": "Powertools Tracer",
+    "aws_xray_sdk": "X-Ray SDK",
+    "functions.models.api": "functions.models.api (our pydantic models)",
+}
+
+
+def _parse_importtime(stderr: str) -> tuple[dict[str, float], dict[str, float], float]:
+    by_package: dict[str, float] = defaultdict(float)
+    named: dict[str, float] = {}
+    total = 0.0
+    for line in stderr.splitlines():
+        found = _LINE.match(line)
+        if not found:
+            continue
+        self_us, cumulative_us, indent, module = int(found[1]), int(found[2]), found[3], found[4]
+        by_package[module.split(".")[0]] += self_us / 1000
+        if module in _NAMED and module not in named:
+            named[module] = cumulative_us / 1000
+        if len(indent) <= 1:
+            total += cumulative_us / 1000
+    return dict(by_package), named, total
+
+
+def import_breakdown(root: Path, env: dict[str, str], repeats: int = 3) -> dict[str, Any]:
+    """`python -X importtime` of each handler module (median of `repeats`), aggregated by package."""
+    progress("cold start: import-time breakdown (-X importtime)")
+    result: dict[str, Any] = {}
+    for target in ROUTE_NAMES:
+        packages: dict[str, list[float]] = defaultdict(list)
+        named: dict[str, list[float]] = defaultdict(list)
+        totals: list[float] = []
+        for _ in range(repeats):
+            done = subprocess.run(  # noqa: S603
+                [PYTHON, "-X", "importtime", "-c", f"import functions.entries.{target}"],
+                cwd=root,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            by_package, by_name, total = _parse_importtime(done.stderr)
+            for name, value in by_package.items():
+                packages[name].append(value)
+            for name, value in by_name.items():
+                named[name].append(value)
+            totals.append(total)
+        top = sorted(((median(v), k) for k, v in packages.items()), reverse=True)[:10]
+        result[target] = {
+            "total_import_ms": round(median(totals), 1),
+            "self_ms_by_package": {k: round(v, 1) for v, k in top},
+            "cumulative_ms_of": {_NAMED[k]: round(median(v), 1) for k, v in named.items()},
+        }
+    return result
+
+
+_SECRETS_CLIENT_CHILD = """
+import time, sys, boto3
+boto3.client("dynamodb")
+began = time.perf_counter()
+if sys.argv[1] == "own-session":
+    boto3.session.Session().client("secretsmanager")  # what Powertools' parameters utility does by default
+else:
+    boto3.client("secretsmanager")  # the default session, whose loader already read the shared data
+print((time.perf_counter() - began) * 1000)
+"""
+
+
+def secrets_client_cost(runs: int = 7) -> dict[str, float]:
+    """Proposal check: the cursor-secret client built on its own boto3 Session vs on the default one."""
+    progress("cold start: secrets client on its own Session vs the default Session")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    samples: dict[str, list[float]] = {"own-session": [], "default-session": []}
+    for _ in range(runs):
+        for mode, values in samples.items():
+            done = subprocess.run(  # noqa: S603
+                [PYTHON, "-c", _SECRETS_CLIENT_CHILD, mode], env=env, capture_output=True, text=True, check=True
+            )
+            values.append(float(done.stdout.strip()))
+    return {f"{mode}_ms": round(median(values), 1) for mode, values in samples.items()}

@@ -1,0 +1,93 @@
+"""Data prepared before a measurement: users, tokens, plans and interviews in every state."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from functions import routes
+from functions.local import gateway
+
+
+@dataclass(frozen=True)
+class Account:
+    user_id: str
+    token: str
+    plan_id: str
+
+
+def provision() -> None:
+    from functions.local.provision import provision as create_resources
+
+    create_resources()
+
+
+def account(credits: int, name: str = "Bench recruiter") -> Account:
+    from functions.domain import accounts, plans
+
+    user = accounts.create_user(name, credits)
+    _, token = accounts.create_token(user.id)
+    plan = plans.create(user.id, "Backend engineer", ["backend", "python"], "SENIOR", "EN")
+    return Account(user.id, token, plan.id)
+
+
+def create_interview(owner: Account, title: str = "Backend engineer — final round") -> str:
+    from functions.domain import interviews
+    from functions.models.api import InterviewCreate
+
+    request = InterviewCreate.model_validate({"title": title, "planId": owner.plan_id, "intervieweeName": "Jane Doe"})
+    return interviews.create(owner.user_id, request).interview.id
+
+
+def ready_interview(owner: Account) -> str:
+    """An interview that went through the whole lifecycle, with a video in S3."""
+    from functions.domain import interviews
+
+    interview_id = create_interview(owner, "Interview with a recording")
+    interviews.start(interview_id)
+    interviews.finish(interview_id)
+    interviews.process(interview_id)
+    interviews.ready(
+        interview_id,
+        "Strong candidate.",
+        [{"skill": "python", "score": 4.5}],
+        [{"name": "Jane Doe", "role": "interviewee"}],
+        b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2048,
+    )
+    return interview_id
+
+
+def route(name: str) -> routes.Route:
+    return next(r for r in routes.ROUTES if r.name == name)
+
+
+def event(
+    name: str,
+    owner: Account,
+    *,
+    interview_id: str | None = None,
+    query: str = "",
+    body: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A realistic API Gateway REST proxy event for route `name`, as the gateway stand-in builds it."""
+    found = route(name)
+    path = found.path.replace("{id}", interview_id or "")
+    params = {"id": interview_id} if interview_id else {}
+    headers = {
+        "Host": "api.quollo.example",
+        "Accept": "application/json",
+        "User-Agent": "quollo-bench/1.0",
+        "Authorization": f"Bearer {owner.token}",
+        "X-Forwarded-For": "127.0.0.1",
+    }
+    raw = None
+    if body is not None:
+        raw = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    return gateway.build_event(found, path, params, headers, query, raw)
+
+
+def create_body(owner: Account) -> dict[str, Any]:
+    return {"title": f"Backend engineer {uuid.uuid4().hex[:6]}", "planId": owner.plan_id, "intervieweeName": "Jane Doe"}

@@ -1,0 +1,26 @@
+"""Fixtures of the black-box suite: one `quollo serve` subprocess for the whole session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from e2e_support import Server, start_server, stop_server, write_seed
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the whole e2e session, seeded with examples/seed.json plus one user per test."""
+    seed = write_seed(tmp_path_factory.mktemp("seed") / "seed.json")
+    running, reader = start_server(seed)
+    try:
+        yield running
+    finally:
+        stop_server(running, reader)

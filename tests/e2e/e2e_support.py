@@ -1,0 +1,249 @@
+"""Helpers for the black-box tests: a real `quollo serve` subprocess on free ports, HTTP and `quollo admin`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+QUOLLO = Path(os.environ.get("QUOLLO_E2E_COMMAND") or Path(sys.executable).parent / "quollo")
+EXAMPLE_SEED = ROOT / "examples" / "seed.json"
+HTTP_TIMEOUT = 15
+START_DEADLINE = 30
+STOP_DEADLINE = 15
+# Users the session's seed adds to the example seed, one per test that needs its own balance, so
+# that tests do not spend a second per `quollo admin` call just to set up (key -> credits).
+TEST_USERS = {
+    "lifecycle": 1,
+    "pages": 45,
+    "patch": 1,
+    "refund": 2,
+    "revoke": 0,
+    "owner": 1,
+    "intruder": 0,
+    "routes": 0,
+    "race_create": 5,
+    "race_delete": 1,
+    "cli": 1,
+    "cli_lifecycle": 1,
+}
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports nothing listens on right now (all bound at once, so they are distinct)."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def subprocess_env(aws_url: str | None = None) -> dict[str, str]:
+    """A clean environment for `quollo`: fake credentials, never a real account or profile."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "QUOLLO_", "POWERTOOLS_")) and key != "PYTHONPATH"
+    }
+    env.update(
+        {
+            "AWS_ACCESS_KEY_ID": "e2e",
+            "AWS_SECRET_ACCESS_KEY": "e2e",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if aws_url:
+        env["AWS_ENDPOINT_URL"] = aws_url
+    return env
+
+
+def run_quollo(*args: str, env: dict[str, str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own console script
+        [str(QUOLLO), *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
+
+
+def parse_json(stdout: str) -> Any:
+    try:
+        return json.loads(stdout)
+    except ValueError:
+        return None
+
+
+def assert_timestamps(value: Any, where: str = "body") -> None:
+    """Every `...At` field anywhere in a JSON value is ISO 8601 UTC with milliseconds and Z (or null)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.endswith("At") and item is not None:
+                assert isinstance(item, str) and TIMESTAMP.match(item), f"{where}.{key} = {item!r}"
+            assert_timestamps(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            assert_timestamps(item, f"{where}[{index}]")
+
+
+@dataclass
+class Account:
+    """A user made through `quollo admin`: id, one token and one plan."""
+
+    user_id: str
+    token_id: str
+    token: str
+    plan_id: str
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    base_url: str
+    aws_url: str
+    seeded: list[dict[str, Any]]
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    # --- HTTP -------------------------------------------------------------------------------
+    def request(
+        self, method: str, path: str, token: str | None = None, session: requests.Session | None = None, **kwargs: Any
+    ) -> requests.Response:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        send = session.request if session is not None else requests.request
+        return send(method, self.base_url + path, headers=headers, timeout=HTTP_TIMEOUT, **kwargs)
+
+    def create_interview(
+        self, account: Account, title: str = "Backend engineer — final round", session: requests.Session | None = None
+    ) -> requests.Response:
+        body = {"title": title, "planId": account.plan_id, "intervieweeName": "Jane Doe"}
+        return self.request("POST", "/v1/interviews", account.token, session=session, json=body)
+
+    # --- admin ------------------------------------------------------------------------------
+    @property
+    def env(self) -> dict[str, str]:
+        return subprocess_env(self.aws_url)
+
+    def admin(self, *args: str) -> tuple[int, Any, str]:
+        """`quollo admin ARGS` against this server's moto: (exit code, stdout as JSON or None, stderr)."""
+        done = run_quollo("admin", *args, env=self.env)
+        return done.returncode, parse_json(done.stdout), done.stderr
+
+    def admin_ok(self, *args: str) -> Any:
+        code, body, stderr = self.admin(*args)
+        assert code == 0 and body is not None, f"quollo admin {' '.join(args)} -> {code}, stderr: {stderr}"
+        return body
+
+    def seeded_account(self, key: str) -> Account:
+        """One of the TEST_USERS, as the server printed it at start-up (token generated by the seed)."""
+        user = next(user for user in self.seeded if user["userId"] == f"usr_e2e_{key}")
+        token = user["tokens"][0]
+        return Account(user["userId"], token["tokenId"], token["token"], user["planIds"][0])
+
+    def new_account(self, credits: int = 0, name: str = "E2E recruiter") -> Account:
+        user = self.admin_ok("create-user", "--name", name, "--credits", str(credits))
+        token = self.admin_ok("create-token", user["userId"])
+        plan = self.admin_ok("create-plan", user["userId"], "--name", "Backend engineer", "--tag", "backend")
+        return Account(user["userId"], token["tokenId"], token["token"], plan["id"])
+
+
+def write_seed(path: Path) -> Path:
+    """The example seed file with TEST_USERS appended (no tokens: the server generates and prints them)."""
+    seed = json.loads(EXAMPLE_SEED.read_text(encoding="utf-8"))
+    seed["users"] = seed["users"] + [
+        {
+            "id": f"usr_e2e_{key}",
+            "name": f"E2E {key}",
+            "credits": credits,
+            "plans": [{"id": f"plan_e2e_{key}", "name": "Backend engineer", "tags": ["backend"]}],
+        }
+        for key, credits in TEST_USERS.items()
+    ]
+    path.write_text(json.dumps(seed, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:
+    # Read continuously: the server prints a line per request and must never block on a full pipe.
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+
+
+def start_server(seed: Path | None) -> tuple[Server, threading.Thread]:
+    port, aws_port = free_ports(2)
+    args = ["serve", "--port", str(port), "--aws-port", str(aws_port)]
+    if seed is not None:
+        args += ["--seed", str(seed)]
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [str(QUOLLO), *args],
+        env=subprocess_env(),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=_drain, args=(process, lines), daemon=True)
+    reader.start()
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_DEADLINE
+    answered = False
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            reader.join(5)
+            break
+        if not answered:
+            try:
+                answered = requests.get(base_url + "/v1/plans", timeout=5).status_code == 401
+            except requests.RequestException:  # not listening yet, or busy importing the handler
+                pass
+        if answered and any("Press Ctrl-C" in line for line in list(lines)):
+            break
+        time.sleep(0.1)
+    else:
+        process.kill()
+        process.wait(5)
+        reader.join(5)
+        pytest.fail(f"quollo serve did not answer within {START_DEADLINE}s; output:\n{''.join(lines)}")
+    if process.poll() is not None:
+        pytest.fail(f"quollo serve exited with {process.returncode}; output:\n{''.join(lines)}")
+    seeded = [json.loads(line) for line in list(lines) if line.startswith("{")]
+    server = Server(process, base_url, f"http://127.0.0.1:{aws_port}", seeded, lines)
+    return server, reader
+
+
+def stop_server(server: Server, reader: threading.Thread) -> None:
+    process = server.process
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(STOP_DEADLINE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+            reader.join(5)
+            pytest.fail(f"quollo serve ignored Ctrl-C for {STOP_DEADLINE}s; output:\n{server.output}")
+    reader.join(5)
+    assert process.returncode == 0, f"quollo serve exited {process.returncode} on Ctrl-C; output:\n{server.output}"
+    assert "Traceback" not in server.output, server.output

@@ -1,0 +1,246 @@
+"""The `quollo` command as scripts use it: one JSON object on success, one line on stderr on failure."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_support import (
+    HTTP_TIMEOUT,
+    Server,
+    free_ports,
+    run_quollo,
+    start_server,
+    stop_server,
+    subprocess_env,
+)
+
+QUICK_EXIT = 15  # seconds: a refusal to start must not hang
+
+
+def _one_json_object(stdout: str) -> dict[str, Any]:
+    lines = stdout.splitlines()
+    assert len(lines) == 1, stdout
+    body = json.loads(lines[0])
+    assert isinstance(body, dict), body
+    return body
+
+
+def _fails_with_one_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode != 0, (done.stdout, done.stderr)
+    assert done.stdout == "", done.stdout
+    assert "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def test_admin_success_prints_one_json_object_with_the_documented_keys(server: Server) -> None:
+    done = run_quollo("admin", "create-user", "--name", "Initech HR", "--credits", "4", env=server.env)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    user = _one_json_object(done.stdout)
+    assert set(user) == {"userId", "balance"} and user["balance"] == 4
+
+    done = run_quollo("admin", "create-token", user["userId"], env=server.env)
+    token = _one_json_object(done.stdout)
+    assert set(token) == {"tokenId", "token"}
+    assert token["token"].startswith("qlo_live_") and len(token["token"]) == len("qlo_live_") + 32 + 6
+
+    done = run_quollo(
+        "admin",
+        "create-plan",
+        user["userId"],
+        "--name",
+        "SRE — on-call round",
+        "--tag",
+        "sre",
+        "--tag",
+        "kubernetes",
+        "--seniority",
+        "JUNIOR",
+        "--language",
+        "FR",
+        env=server.env,
+    )
+    plan = _one_json_object(done.stdout)
+    assert set(plan) == {"id", "name", "tags", "seniority", "language"}
+    assert plan["name"] == "SRE — on-call round"
+    assert plan["tags"] == ["sre", "kubernetes"] and plan["seniority"] == "JUNIOR" and plan["language"] == "FR"
+    listed = server.request("GET", "/v1/plans", token["token"])
+    assert listed.status_code == 200 and listed.json()["items"] == [plan], listed.text
+
+    done = run_quollo("admin", "add-credits", user["userId"], "3", env=server.env)
+    assert _one_json_object(done.stdout) == {"balance": 7}
+
+    done = run_quollo("admin", "revoke-token", token["tokenId"], env=server.env)
+    assert _one_json_object(done.stdout) == {"revoked": True}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("create-token", "usr_does_not_exist"),
+        ("add-credits", "usr_does_not_exist", "5"),
+        ("create-plan", "usr_does_not_exist", "--name", "Orphan plan"),
+        ("revoke-token", "tok_does_not_exist"),
+        ("start", "00000000-0000-4000-8000-000000000000"),
+    ],
+    ids=["create-token", "add-credits", "create-plan", "revoke-token", "start"],
+)
+def test_admin_unknown_id_fails_with_one_line_naming_it(server: Server, args: tuple[str, ...]) -> None:
+    line = _fails_with_one_line(run_quollo("admin", *args, env=server.env))
+    assert args[1] in line, line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("add-credits", "usr_e2e_cli", "abc"),
+        ("add-credits", "usr_e2e_cli", "0"),
+        ("add-credits", "usr_e2e_cli", "-2"),
+        ("create-user", "--name", "Negative", "--credits", "-1"),
+        ("create-user",),
+        ("create-plan", "usr_e2e_cli", "--name", "Plan", "--seniority", "GURU"),
+        ("no-such-command",),
+        (),
+    ],
+    ids=[
+        "credits-abc",
+        "credits-0",
+        "credits-negative",
+        "user-negative",
+        "user-no-name",
+        "seniority",
+        "command",
+        "none",
+    ],
+)
+def test_admin_bad_arguments_fail_with_one_line(server: Server, args: tuple[str, ...]) -> None:
+    _fails_with_one_line(run_quollo("admin", *args, env=server.env))
+
+
+def test_bad_arguments_change_nothing(server: Server) -> None:
+    account = server.seeded_account("cli")
+    _fails_with_one_line(run_quollo("admin", "add-credits", account.user_id, "0", env=server.env))
+    # The seeded balance of 1 is intact: one interview, then none.
+    assert server.create_interview(account).status_code == 201
+    assert server.create_interview(account).status_code == 402
+
+
+def test_wrong_lifecycle_steps_are_refused_and_change_nothing(server: Server, tmp_path: Path) -> None:
+    owner = server.seeded_account("cli_lifecycle")
+    interview_id = server.create_interview(owner).json()["id"]
+
+    line = _fails_with_one_line(run_quollo("admin", "finish", interview_id, env=server.env))
+    assert "PENDING" in line and interview_id in line, line
+
+    (tmp_path / "list.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "video.mp4").write_bytes(b"not yet")
+    files = ["--results", "list.json", "--participants", "list.json", "--video", "video.mp4"]
+    _fails_with_one_line(run_quollo("admin", "process", interview_id, env=server.env))
+    ready = [
+        "ready",
+        interview_id,
+        "--summary",
+        "too early",
+        *[str(tmp_path / arg) if "." in arg else arg for arg in files],
+    ]
+    _fails_with_one_line(run_quollo("admin", *ready, env=server.env))
+    got = server.request("GET", f"/v1/interviews/{interview_id}", owner.token).json()
+    assert got["interview"]["status"] == "PENDING" and got["record"] is None
+
+
+def test_admin_without_a_reachable_endpoint_fails_with_one_line() -> None:
+    (closed,) = free_ports(1)
+    env = subprocess_env(f"http://127.0.0.1:{closed}") | {"AWS_MAX_ATTEMPTS": "1"}
+    line = _fails_with_one_line(run_quollo("admin", "add-credits", "usr_x", "1", env=env))
+    assert str(closed) in line, line
+
+
+@pytest.mark.parametrize("flag", ["--port", "--aws-port"])
+def test_serve_on_a_taken_port_exits_quickly_and_names_the_port(flag: str) -> None:
+    port, aws_port = free_ports(2)
+    taken = port if flag == "--port" else aws_port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", taken))
+        holder.listen()
+        started = time.monotonic()
+        done = run_quollo(
+            "serve", "--port", str(port), "--aws-port", str(aws_port), env=subprocess_env(), timeout=QUICK_EXIT
+        )
+    elapsed = time.monotonic() - started
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert str(taken) in done.stderr and flag in done.stderr, done.stderr
+    assert elapsed < 10, f"took {elapsed:.1f}s to refuse"
+
+
+def _serve_with_seed(seed: Path) -> subprocess.CompletedProcess[str]:
+    port, aws_port = free_ports(2)
+    return run_quollo(
+        "serve", "--port", str(port), "--aws-port", str(aws_port), "--seed", str(seed), env=subprocess_env(), timeout=30
+    )
+
+
+def test_serve_with_a_missing_seed_file_says_so() -> None:
+    done = _serve_with_seed(Path("/nonexistent.json"))
+    assert done.returncode != 0
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert "/nonexistent.json" in done.stderr, done.stderr
+
+
+def test_serve_with_a_seed_that_breaks_the_schema_names_the_field(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"users": [{"name": "Acme", "credits": "ten"}]}), encoding="utf-8")
+    done = _serve_with_seed(seed)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert "credits" in done.stderr, done.stderr
+
+
+def test_serve_with_a_malformed_seed_token_says_so_without_a_traceback(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"users": [{"name": "Acme", "tokens": ["qlo_live_typo"]}]}), encoding="utf-8")
+    done = _serve_with_seed(seed)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert "token" in done.stderr, done.stderr
+
+
+def test_serve_with_a_duplicate_seed_user_id_says_so_without_a_traceback(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.json"
+    users = [{"id": "usr_same", "name": "Acme"}, {"id": "usr_same", "name": "Globex"}]
+    seed.write_text(json.dumps({"users": users}), encoding="utf-8")
+    done = _serve_with_seed(seed)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert "usr_same" in done.stderr, done.stderr
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl to run the printed line as a user would")
+def test_serve_without_a_seed_prints_a_demo_token_and_a_curl_line_that_works() -> None:
+    demo, reader = start_server(None)
+    try:
+        assert f"Quollo API listening on {demo.base_url}" in demo.output
+        assert len(demo.seeded) == 1 and demo.seeded[0]["balance"] > 0 and len(demo.seeded[0]["planIds"]) == 2
+        token = demo.seeded[0]["tokens"][0]["token"]
+        assert token in demo.output.split("Try:")[0]
+        (curl_line,) = [line.strip() for line in demo.output.splitlines() if line.strip().startswith("curl ")]
+        done = subprocess.run(  # noqa: S603 - the line the server printed for users to paste
+            [*shlex.split(curl_line), "-w", "\n%{http_code}", "--max-time", str(HTTP_TIMEOUT)],
+            capture_output=True,
+            text=True,
+            timeout=HTTP_TIMEOUT + 5,
+        )
+        body, status = done.stdout.rsplit("\n", 1)
+        assert status == "201", done.stdout + done.stderr
+        assert json.loads(body)["balanceAfter"] == demo.seeded[0]["balance"] - 1
+    finally:
+        stop_server(demo, reader)

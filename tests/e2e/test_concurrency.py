@@ -1,0 +1,99 @@
+"""Credits under concurrency, over HTTP: the local server serializes moto, so this checks our code."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
+
+import pytest
+import requests
+from e2e_support import Account, Server
+
+CLIENTS = 20
+
+
+@pytest.fixture
+def clients(server: Server) -> Iterator[list[requests.Session]]:
+    """CLIENTS keep-alive connections, opened one by one before the race.
+
+    The races below are about credits, not about accepting connections: a burst of new
+    connections is the concern of the listen-backlog test at the end of this module.
+    """
+    sessions = [requests.Session() for _ in range(CLIENTS)]
+    for session in sessions:
+        assert server.request("GET", "/v1/plans", session=session).status_code == 401
+    yield sessions
+    for session in sessions:
+        session.close()
+
+
+def _all_at_once(
+    sessions: list[requests.Session], call: Callable[[requests.Session], requests.Response]
+) -> list[requests.Response]:
+    barrier = Barrier(len(sessions))
+
+    def fire(session: requests.Session) -> requests.Response:
+        barrier.wait(timeout=30)
+        return call(session)
+
+    with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
+        return list(pool.map(fire, sessions))
+
+
+def _details(responses: list[requests.Response]) -> list[tuple[int, str]]:
+    return [(response.status_code, response.text) for response in responses]
+
+
+def test_twenty_simultaneous_creates_with_five_credits_spend_exactly_five(
+    server: Server, clients: list[requests.Session]
+) -> None:
+    account: Account = server.seeded_account("race_create")
+
+    responses = _all_at_once(clients, lambda session: server.create_interview(account, session=session))
+
+    assert Counter(response.status_code for response in responses) == {201: 5, 402: 15}, _details(responses)
+    assert sorted(r.json()["balanceAfter"] for r in responses if r.status_code == 201) == [0, 1, 2, 3, 4]
+    assert all(r.json()["error"]["code"] == "insufficient_balance" for r in responses if r.status_code == 402)
+    created = {r.json()["id"] for r in responses if r.status_code == 201}
+    listed = server.request("GET", "/v1/interviews", account.token, params={"limit": 100})
+    assert listed.status_code == 200, listed.text
+    assert {item["id"] for item in listed.json()["items"]} == created
+    # The balance is 0: adding one credit makes it exactly 1.
+    assert server.admin_ok("add-credits", account.user_id, "1") == {"balance": 1}
+
+
+def test_ten_simultaneous_deletes_of_a_pending_interview_refund_once(
+    server: Server, clients: list[requests.Session]
+) -> None:
+    account = server.seeded_account("race_delete")
+    interview_id = server.create_interview(account).json()["id"]
+    path = f"/v1/interviews/{interview_id}"
+
+    responses = _all_at_once(clients[:10], lambda session: server.request("DELETE", path, account.token, session))
+
+    assert Counter(response.status_code for response in responses) == {200: 1, 404: 9}, _details(responses)
+    (deleted,) = [r.json() for r in responses if r.status_code == 200]
+    assert deleted == {"deleted": True, "refunded": True, "balanceAfter": 1}
+    assert all(r.json()["error"]["code"] == "not_found" for r in responses if r.status_code == 404)
+    # Refunded exactly once: the balance went 1 -> 0 -> 1, so adding one credit makes it 2.
+    assert server.admin_ok("add-credits", account.user_id, "1") == {"balance": 2}
+
+
+def test_the_api_port_queues_a_burst_of_twenty_new_connections(server: Server) -> None:
+    # Measured on 2 cores with socketserver's default backlog of 5: of 20 simultaneous POST
+    # /v1/interviews on new connections to a just-started server, 1 to 5 failed with "Connection
+    # reset by peer" in about half the runs; with a backlog of 128, none did. A race is not a
+    # reliable test, so this reads the backlog the kernel holds for the listening socket.
+    if shutil.which("ss") is None:
+        pytest.skip("needs ss (iproute2) to read the listen backlog")
+    port = server.base_url.rsplit(":", 1)[1]
+    listing = subprocess.run(  # noqa: S603, S607 - fixed command
+        ["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, timeout=10, check=True
+    ).stdout.split()
+    assert listing and listing[0] == "LISTEN", listing
+    backlog = int(listing[2])  # for a listening socket, Send-Q is its backlog
+    assert backlog >= CLIENTS, f"the listen backlog of {server.base_url} is {backlog}"
