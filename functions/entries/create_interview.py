@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from functions.domain import interviews
 from functions.models.api import InterviewCreate, InterviewCreated
+from functions.models.views import interview_created
 from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import IDEMPOTENCY_KEY_DOC, responses
@@ -16,15 +17,7 @@ app = build_app()
 
 def _create(user_id: str, body: InterviewCreate) -> idempotency.Outcome:
     created = interviews.create(user_id, body)
-    interview = created.interview
-    result = InterviewCreated(
-        id=interview.id,
-        pin=interview.pin,
-        balanceAfter=created.balance_after,
-        isTest=interview.is_test,
-        metadata=interview.metadata,
-        scheduledAt=interview.scheduled_at,
-    )
+    result = interview_created(created.interview, created.balance_after)
     return {"status": 201, "body": result.model_dump(mode="json")}
 
 

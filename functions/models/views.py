@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.models.api import InterviewPublic, PlanPublic, RecordPublic
+from functions.models.api import InterviewCreated, InterviewPublic, PlanPublic, RecordPublic
 from functions.models.entities import Interview, Plan, Record
 
 
@@ -18,6 +18,17 @@ def interview_public(interview: Interview) -> InterviewPublic:
         finishedAt=interview.finished_at,
         createdAt=interview.created_at,
         updatedAt=interview.updated_at,
+        isTest=interview.is_test,
+        metadata=interview.metadata,
+        scheduledAt=interview.scheduled_at,
+    )
+
+
+def interview_created(interview: Interview, balance_after: int) -> InterviewCreated:
+    return InterviewCreated(
+        id=interview.id,
+        pin=interview.pin,
+        balanceAfter=balance_after,
         isTest=interview.is_test,
         metadata=interview.metadata,
         scheduledAt=interview.scheduled_at,
