@@ -33,13 +33,8 @@ def create_interview(
     idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER, description=IDEMPOTENCY_KEY_DOC)] = None,
 ) -> Response[InterviewCreated]:
     user_id = current_user(app)
-    outcome = idempotency.run_once(
-        "create_interview",
-        user_id,
-        idempotency.key_from(app.current_event.headers),
-        body.model_dump(mode="json"),
-        lambda: _create(user_id, body),
-        app.lambda_context,
+    outcome = idempotency.run_for_request(
+        app, "create_interview", body.model_dump(mode="json"), lambda: _create(user_id, body)
     )
     return Response(status_code=outcome["status"], content_type=content_types.APPLICATION_JSON, body=outcome["body"])
 

@@ -32,14 +32,7 @@ def delete_interview(
     idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER, description=IDEMPOTENCY_KEY_DOC)] = None,
 ) -> dict[str, Any]:
     user_id = current_user(app)
-    outcome = idempotency.run_once(
-        "delete_interview",
-        user_id,
-        idempotency.key_from(app.current_event.headers),
-        {"id": id},
-        lambda: _delete(user_id, id),
-        app.lambda_context,
-    )
+    outcome = idempotency.run_for_request(app, "delete_interview", {"id": id}, lambda: _delete(user_id, id))
     return outcome["body"]  # type: ignore[no-any-return]
 
 

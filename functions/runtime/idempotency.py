@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.data.idempotency import persistence_store
 from functions.models.errors import IdempotencyInProgress, IdempotencyKeyReused, ValidationFailed
+from functions.runtime.app import current_user
 
 HEADER = "Idempotency-Key"
 EXPIRES_AFTER_SECONDS = 24 * 60 * 60
 _VALID_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 Outcome = dict[str, Any]  # {"status": int, "body": JSON}: what a replay must answer
 
@@ -28,6 +32,13 @@ def key_from(headers: Mapping[str, str]) -> str | None:
     if len(values) > 1 or not _VALID_KEY.match(values[0]):
         raise ValidationFailed(f'Header "{HEADER}" must be 1 to 255 printable ASCII characters')
     return values[0]
+
+
+def run_for_request(app: APIGatewayRestResolver, scope: str, payload: Any, operation: Callable[[], Outcome]) -> Outcome:
+    """`run_once` for the resolver's current request: its caller, its Idempotency-Key, its Lambda context."""
+    return run_once(
+        scope, current_user(app), key_from(app.current_event.headers), payload, operation, app.lambda_context
+    )
 
 
 def run_once(
