@@ -8,6 +8,7 @@ import base64
 import json
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -17,6 +18,8 @@ from functions.local.containers import Containers
 from functions.runtime.app import error_body
 
 _JSON = {"Content-Type": "application/json"}
+# A mapping, or name/value pairs when a header may repeat (as it can on the wire).
+Headers = Mapping[str, str] | Sequence[tuple[str, str]]
 
 
 @dataclass
@@ -52,10 +55,14 @@ def build_event(
     route: routes.Route,
     path: str,
     path_params: dict[str, str],
-    headers: dict[str, str],
+    headers: Headers,
     query: str,
     body: bytes | None,
 ) -> dict[str, Any]:
+    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in pairs:
+        multi_headers.setdefault(name, []).append(value)
     multi_query = parse_qs(query, keep_blank_values=True) if query else {}
     request_id = str(uuid.uuid4())
     text_body: str | None = None
@@ -70,8 +77,9 @@ def build_event(
         "resource": route.path,
         "path": path,
         "httpMethod": route.method,
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        # As in API Gateway: `headers` keeps the last value of each name, multiValueHeaders all of them.
+        "headers": {name: values[-1] for name, values in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
         "queryStringParameters": {name: values[-1] for name, values in multi_query.items()} or None,
         "multiValueQueryStringParameters": multi_query or None,
         "pathParameters": path_params or None,
@@ -106,7 +114,7 @@ def _reply(response: dict[str, Any]) -> Reply:
 _containers = Containers()
 
 
-def invoke(method: str, path: str, headers: dict[str, str], query: str = "", body: bytes | None = None) -> Reply:
+def invoke(method: str, path: str, headers: Headers, query: str = "", body: bytes | None = None) -> Reply:
     """Route one request the way the deployed API does: 404 for unknown paths, 405 for wrong methods."""
     found = routes.match(method, path)
     if found.route is None:

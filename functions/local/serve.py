@@ -72,7 +72,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        headers = dict(self.headers.items())
+        headers = list(self.headers.items())
         try:
             reply = _documentation(parts.path) if self.command == "GET" else None
             reply = reply or gateway.invoke(self.command, parts.path, headers, parts.query, body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -65,8 +66,46 @@ def current_user(app: APIGatewayRestResolver) -> str:
     return str(app.context["user_id"])
 
 
+# C0 controls and DEL. A tab is legal inside a header value (RFC 9110 field-value), nowhere else here.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Headers whose meaning would depend on which copy a proxy kept: one copy or a 400.
+_SINGLE_HEADERS = frozenset({"authorization", "idempotency-key", "content-type"})
+
+
+def _check_query(event: Mapping[str, Any]) -> None:
+    """One value per parameter and no control characters: API Gateway would pass both through."""
+    multi = event.get("multiValueQueryStringParameters") or {}
+    single = event.get("queryStringParameters") or {}
+    for name, values in {**{k: [v] for k, v in single.items()}, **multi}.items():
+        if _CONTROL.search(name) or any(_CONTROL.search(value or "") for value in values):
+            raise ValidationFailed("Query string contains control characters")
+        if len(values) > 1:
+            raise ValidationFailed(f'Query parameter "{name}" is repeated; send it once')
+
+
+def _check_headers(event: Mapping[str, Any]) -> None:
+    multi = event.get("multiValueHeaders") or {}
+    single = event.get("headers") or {}
+    seen: dict[str, int] = {}
+    for name, values in {**{k: [v] for k, v in single.items()}, **multi}.items():
+        if any(_HEADER_CONTROL.search(value or "") for value in values):
+            raise ValidationFailed(f'Header "{name}" contains control characters')
+        seen[name.lower()] = seen.get(name.lower(), 0) + len(values)
+    repeated = sorted(name for name in _SINGLE_HEADERS if seen.get(name, 0) > 1)
+    if repeated:
+        raise ValidationFailed(f'Header "{repeated[0]}" is repeated; send it once')
+
+
+def _check_request(event: Mapping[str, Any]) -> None:
+    """Reject malformed requests before any parsing or database read."""
+    _check_headers(event)
+    _check_query(event)
+    _check_body(event)
+
+
 def _check_body(event: Mapping[str, Any]) -> None:
-    """Reject oversized, non-JSON and non-UTF-8 bodies before any parsing or database read."""
+    """Reject oversized, non-JSON and non-UTF-8 bodies."""
     body = event.get("body")
     if body is None:
         return
@@ -127,7 +166,7 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request_id = _request_id(event)
         try:
-            _check_body(event)
+            _check_request(event)
             user_id = authenticate(event.get("headers") or {})
         except DomainError as exc:
             logger.info("request rejected", status=exc.status, code=exc.code)

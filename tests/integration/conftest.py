@@ -71,7 +71,7 @@ class Api:
         body: Any = None,
         raw: bytes | None = None,
         query: str = "",
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str] | list[tuple[str, str]] | None = None,
     ) -> gateway.Reply:
         all_headers = {"Host": "localhost", "Accept": "application/json"}
         if token is not None:
@@ -79,6 +79,8 @@ class Api:
         payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         if payload is not None:
             all_headers["Content-Type"] = "application/json"
+        if isinstance(headers, list):  # name/value pairs: a header may repeat
+            return gateway.invoke(method, path, [*all_headers.items(), *headers], query, payload)
         all_headers.update(headers or {})
         return gateway.invoke(method, path, all_headers, query, payload)
 

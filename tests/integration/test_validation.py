@@ -110,3 +110,59 @@ def test_unknown_path_and_wrong_method(api, account):
     reply = api.call("PUT", "/v1/interviews", token=acc.token)
     assert (reply.status, reply.json()["error"]["code"]) == (405, "method_not_allowed")
     assert "POST" in reply.headers["Allow"] and "GET" in reply.headers["Allow"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("limit=5&limit=50", '"limit" is repeated'),
+        ("status=PENDING&status=FINISHED", '"status" is repeated'),
+        ("cursor=a%00b", "control characters"),
+        ("status=PENDING%0d%0aX-Injected:%201", "control characters"),
+        ("li%01mit=5", "control characters"),
+    ],
+)
+def test_repeated_or_control_character_query_parameters_are_rejected(api, account, aws_calls, query, expected):
+    acc = account()
+    aws_calls.reset()
+    assert expected in _error(api.call("GET", "/v1/interviews", token=acc.token, query=query))
+    assert aws_calls.calls == [], "rejected before any database read"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([("X-Trace", "a\x00b")], '"X-Trace" contains control characters'),
+        ([("Idempotency-Key", "k\x1bk")], "control characters"),
+        ([("Idempotency-Key", "one"), ("Idempotency-Key", "two")], '"idempotency-key" is repeated'),
+        ([("Content-Type", "application/json")], '"content-type" is repeated'),
+    ],
+)
+def test_control_characters_and_repeated_single_headers_are_rejected(api, account, headers, expected):
+    acc = account(credits=1)
+    reply = api.call(
+        "POST",
+        "/v1/interviews",
+        token=acc.token,
+        body={"title": "t", "planId": acc.plan_id, "intervieweeName": "n"},
+        headers=headers,
+    )
+    assert expected in _error(reply)
+    assert api.create(acc).json()["balanceAfter"] == 0, "nothing was debited by the rejected request"
+
+
+def test_a_second_authorization_header_is_rejected_not_guessed(api, account):
+    first, second = account(), account()
+    reply = api.call("GET", "/v1/interviews", token=first.token, headers=[("Authorization", f"Bearer {second.token}")])
+    assert '"authorization" is repeated' in _error(reply)
+
+
+def test_a_tab_inside_a_header_value_is_legal(api, account):
+    acc = account()
+    assert api.call("GET", "/v1/interviews", token=acc.token, headers={"X-Note": "a\tb"}).status == 200
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "-99999999999999999999", "101", "1" + "0" * 400, "1e3", "ten"])
+def test_out_of_range_limits_are_400(api, account, limit):
+    acc = account()
+    assert '"limit"' in _error(api.call("GET", "/v1/interviews", token=acc.token, query=f"limit={limit}"))
