@@ -30,6 +30,9 @@ class StageConfig:
     log_level: str
     reserved_concurrency: int | None
     powertools_layer_version: int
+    # Powertools Tracer in the functions (boto3 subsegments). Off keeps Lambda's own active
+    # tracing but skips the X-Ray SDK import on cold start (bench/report.md has the cost).
+    tracer: bool
 
     @property
     def is_prod(self) -> bool:
@@ -59,4 +62,14 @@ class StageConfig:
             log_level=str(get("log_level", "INFO")).upper(),
             reserved_concurrency=None if reserved is None else int(reserved),
             powertools_layer_version=int(get("powertools_layer_version", POWERTOOLS_LAYER_VERSION)),
+            tracer=_flag(get("tracer", True), "tracer"),
         )
+
+
+def _flag(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in {"true", "false"}:
+        raise ValueError(f"context {key} must be true or false, got {value!r}")
+    return text == "true"

@@ -10,6 +10,7 @@ from functions.models.api import InterviewCreate, InterviewCreated
 from functions.models.views import interview_created
 from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
+from functions.runtime.observability import Metric, count
 from functions.runtime.openapi_docs import IDEMPOTENCY_KEY_DOC, responses
 
 app = build_app()
@@ -17,6 +18,10 @@ app = build_app()
 
 def _create(user_id: str, body: InterviewCreate) -> idempotency.Outcome:
     created = interviews.create(user_id, body)
+    # Counted here, inside the idempotent operation, so that a replayed response counts nothing.
+    count(Metric.INTERVIEWS_CREATED)
+    if not created.interview.is_test:
+        count(Metric.CREDITS_DEBITED)
     result = interview_created(created.interview, created.balance_after)
     return {"status": 201, "body": result.model_dump(mode="json")}
 

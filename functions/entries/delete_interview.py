@@ -8,6 +8,7 @@ from functions.domain import interviews
 from functions.models.api import InterviewDeleted
 from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
+from functions.runtime.observability import Metric, count
 from functions.runtime.openapi_docs import IDEMPOTENCY_KEY_DOC, responses
 
 app = build_app()
@@ -15,6 +16,8 @@ app = build_app()
 
 def _delete(user_id: str, interview_id: str) -> idempotency.Outcome:
     deleted = interviews.delete(user_id, interview_id)
+    if deleted.refunded:
+        count(Metric.CREDITS_REFUNDED)
     # balanceAfter only accompanies a refund, as in the API reference.
     body = InterviewDeleted(deleted=True, refunded=deleted.refunded, balanceAfter=deleted.balance_after)
     return {"status": 200, "body": body.model_dump(exclude_none=True)}

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from functions.local import gateway, seed
 from functions.local.moto_server import MotoServer
 from functions.models.errors import DomainError
-from functions.runtime.app import logger
+from functions.runtime.observability import logger
 
 
 class PortInUse(Exception):
@@ -48,6 +48,8 @@ def _local_aws_environment(aws_port: int) -> None:
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_REGION": "us-east-1",
             "POWERTOOLS_TRACE_DISABLED": "true",
+            # Embedded-format metric lines would drown the access log; set it to "false" to see them.
+            "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
             "POWERTOOLS_METRICS_NAMESPACE": os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Quollo"),
             # The server prints one access line per request; function logs only for warnings and errors.
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),

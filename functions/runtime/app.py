@@ -13,17 +13,15 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.auth import authenticate
-from functions.models.errors import DomainError, ValidationFailed
+from functions.models.errors import DomainError, InsufficientBalance, InvalidToken, Unauthenticated, ValidationFailed
+from functions.runtime.observability import Metric, count, instrument, logger
 from functions.runtime.validation_messages import describe
-
-logger = Logger(service="quollo")
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_HEADERS = {"Content-Type": content_types.APPLICATION_JSON}
@@ -44,6 +42,8 @@ def build_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def _domain_error(exc: DomainError) -> Response[str]:
+        if isinstance(exc, InsufficientBalance):
+            count(Metric.INSUFFICIENT_BALANCE)
         return _error(exc.status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
@@ -162,13 +162,18 @@ def _with_request_id(response: dict[str, Any], request_id: str | None) -> dict[s
 def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
     """Wrap a route's resolver as a Lambda handler: logging, body limits, authentication, errors."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    # log_event stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the bearer token.
+    @logger.inject_lambda_context(
+        correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True, log_event=False
+    )
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request_id = _request_id(event)
         try:
             _check_request(event)
             user_id = authenticate(event.get("headers") or {})
         except DomainError as exc:
+            if isinstance(exc, Unauthenticated | InvalidToken):
+                count(Metric.AUTH_FAILURES)
             logger.info("request rejected", status=exc.status, code=exc.code)
             return _with_request_id(_proxy_error(exc), request_id)
         except Exception:
@@ -181,4 +186,4 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
         app.append_context(user_id=user_id)  # type: ignore[no-untyped-call]
         return _with_request_id(app.resolve(event, context), request_id)
 
-    return handler
+    return instrument(handler)

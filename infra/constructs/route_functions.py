@@ -181,6 +181,8 @@ class RouteFunctions(Construct):
             "QUOLLO_STAGE": self._config.stage,
             schema.RECORDS_BUCKET_ENV: self._data.records_bucket.bucket_name,
         }
+        if not self._config.tracer:
+            env["POWERTOOLS_TRACE_DISABLED"] = "true"
         for access in route.tables:
             env[self._data.specs[access.table].env_var] = self._data.tables[access.table].table_name
         if route.cursor_secret:

@@ -25,6 +25,7 @@ PROD_OVERRIDES = {
     "throttling_rate_limit": "10",
     "throttling_burst_limit": "20",
     "reserved_concurrency": "5",
+    "tracer": "false",
 }
 
 

@@ -165,3 +165,11 @@ def test_environment_names_the_routes_tables_and_secret(dev: Synth, route: Route
 def test_reserved_concurrency_is_configuration(dev: Synth, prod: Synth) -> None:
     assert all("ReservedConcurrentExecutions" not in p for p in route_functions(dev).values())
     assert all(p["ReservedConcurrentExecutions"] == 5 for p in route_functions(prod).values())
+
+
+def test_tracer_is_on_by_default_and_a_context_flag_turns_only_the_sdk_off(dev: Synth, prod: Synth) -> None:
+    for props in route_functions(dev).values():
+        assert "POWERTOOLS_TRACE_DISABLED" not in props["Environment"]["Variables"]
+    for props in route_functions(prod).values():  # PROD_OVERRIDES sets tracer=false
+        assert props["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"] == "true"
+        assert props["TracingConfig"] == {"Mode": "Active"}, "Lambda's own tracing stays on"

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 
 from functions.domain import interviews
-from functions.runtime.app import logger
+from functions.runtime.observability import logger
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

@@ -1,0 +1,82 @@
+"""Logger, Metrics and Tracer: one of each per function, and the business metrics we emit.
+
+Metrics go out as CloudWatch embedded metric format on stdout (no network call, no cold-start
+cost). Tracer is built only where it will trace: Powertools' Tracer imports the X-Ray SDK even
+when disabled (110-140 ms of cold start, see bench/report.md), so outside Lambda, or with
+POWERTOOLS_TRACE_DISABLED (the stack's `-c tracer=false`), no Tracer is created at all.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
+
+SERVICE = "quollo"
+NAMESPACE = "Quollo"
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE), service=SERVICE)
+
+# Reads (get, list) add no metric; Powertools warns on every such flush, which says nothing here.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+
+
+class Metric(StrEnum):
+    INTERVIEWS_CREATED = "InterviewsCreated"
+    CREDITS_DEBITED = "CreditsDebited"
+    CREDITS_REFUNDED = "CreditsRefunded"
+    INSUFFICIENT_BALANCE = "InsufficientBalanceRejections"
+    AUTH_FAILURES = "AuthFailures"
+
+
+def count(metric: Metric, value: int = 1) -> None:
+    metrics.add_metric(name=metric.value, unit=MetricUnit.Count, value=value)
+
+
+def _tracing_wanted() -> bool:
+    # Powertools' own rule (Tracer._is_tracer_disabled), read without constructing a Tracer.
+    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in {"1", "true", "yes", "on"}
+    in_lambda = bool(os.environ.get("LAMBDA_TASK_ROOT")) and not os.environ.get("AWS_SAM_LOCAL")
+    return in_lambda and not disabled
+
+
+def _build_tracer() -> Tracer | None:
+    if not _tracing_wanted():
+        return None
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=SERVICE)
+
+
+tracer = _build_tracer()
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def instrument(handler: Handler) -> Handler:
+    """Flush metrics after every invocation (and trace it, where tracing is on)."""
+    flushed: Handler = metrics.log_metrics(handler)
+
+    def with_cleared_metrics(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            return flushed(event, context)
+        finally:
+            if is_metrics_disabled():
+                # Powertools skips clearing when disabled, so the set would grow until its
+                # 100-value auto-flush prints anyway (aws-lambda-powertools 3.37).
+                metrics.clear_metrics()
+
+    if tracer is None:
+        return with_cleared_metrics
+    # The response holds the pin: never copy it into trace metadata.
+    return tracer.capture_lambda_handler(with_cleared_metrics, capture_response=False)
