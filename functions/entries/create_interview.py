@@ -1,9 +1,6 @@
 """POST /v1/interviews: schedule an interview, debiting one credit."""
 
-from typing import Annotated
-
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from functions.domain import interviews
 from functions.models.api import InterviewCreate, InterviewCreated
@@ -11,7 +8,7 @@ from functions.models.views import interview_created
 from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.observability import Metric, count
-from functions.runtime.openapi_docs import IDEMPOTENCY_KEY_DOC, responses
+from functions.runtime.openapi_docs import responses
 
 app = build_app()
 
@@ -35,7 +32,7 @@ def _create(user_id: str, body: InterviewCreate) -> idempotency.Outcome:
 )
 def create_interview(
     body: InterviewCreate,
-    idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER, description=IDEMPOTENCY_KEY_DOC)] = None,
+    idempotency_key: idempotency.KeyHeader = None,
 ) -> Response[InterviewCreated]:
     user_id = current_user(app)
     outcome = idempotency.run_for_request(

@@ -1,15 +1,13 @@
 """DELETE /v1/interviews/{id}: delete, refunding the credit of a PENDING interview."""
 
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Header
+from typing import Any
 
 from functions.domain import interviews
 from functions.models.api import InterviewDeleted
 from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.observability import Metric, count
-from functions.runtime.openapi_docs import IDEMPOTENCY_KEY_DOC, responses
+from functions.runtime.openapi_docs import responses
 
 app = build_app()
 
@@ -32,7 +30,7 @@ def _delete(user_id: str, interview_id: str) -> idempotency.Outcome:
 )
 def delete_interview(
     id: str,  # noqa: A002 - the path parameter's public name
-    idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER, description=IDEMPOTENCY_KEY_DOC)] = None,
+    idempotency_key: idempotency.KeyHeader = None,
 ) -> dict[str, Any]:
     user_id = current_user(app)
     outcome = idempotency.run_for_request(app, "delete_interview", {"id": id}, lambda: _delete(user_id, id))

@@ -32,4 +32,4 @@ def list_interviews(
     return InterviewList(items=[interview_public(item) for item in items], nextCursor=next_cursor)
 
 
-handler = lambda_entry(app)
+handler = lambda_entry(app, query=("limit", "status", "cursor"))

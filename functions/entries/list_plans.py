@@ -28,4 +28,4 @@ def list_plans(
     return PlanList(items=[plan_public(plan) for plan in items], nextCursor=next_cursor)
 
 
-handler = lambda_entry(app)
+handler = lambda_entry(app, query=("limit", "cursor"))

@@ -21,7 +21,8 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_not_blank)]
+# The pattern tells the spec's readers (and fuzzers) what _not_blank enforces: some non-space.
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT, pattern=r"\S"), AfterValidator(_not_blank)]
 
 # Limits on `metadata`, as the peer product states them.
 METADATA_MAX_BYTES = 10 * 1024
@@ -102,7 +103,18 @@ class InterviewCreate(_Request):
 _NULLABLE_ON_PATCH = frozenset({"metadata", "scheduleTime"})
 
 
+def _patch_schema(schema: dict[str, Any]) -> None:
+    """The spec states what the validators below enforce: one field at least, null only where it clears."""
+    schema["minProperties"] = 1
+    for name, prop in schema.get("properties", {}).items():
+        if name not in _NULLABLE_ON_PATCH and "anyOf" in prop:
+            kept = [option for option in prop.pop("anyOf") if option.get("type") != "null"]
+            prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+
+
 class InterviewUpdate(_Request):
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_patch_schema)
+
     title: Text | None = None
     intervieweeName: Text | None = None
     planId: PlanId | None = None

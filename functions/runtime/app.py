@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.domain.auth import authenticate
 from functions.models.errors import DomainError, InsufficientBalance, InvalidToken, Unauthenticated, ValidationFailed
 from functions.runtime.observability import Metric, count, instrument, logger
+from functions.runtime.openapi_docs import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
 from functions.runtime.validation_messages import describe
 
 MAX_BODY_BYTES = 64 * 1024
@@ -70,16 +71,21 @@ def current_user(app: APIGatewayRestResolver) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # Headers whose meaning would depend on which copy a proxy kept: one copy or a 400.
+_VALID_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _SINGLE_HEADERS = frozenset({"authorization", "idempotency-key", "content-type"})
 
 
-def _check_query(event: Mapping[str, Any]) -> None:
-    """One value per parameter and no control characters: API Gateway would pass both through."""
+def _check_query(event: Mapping[str, Any], allowed: Collection[str]) -> None:
+    """Known parameters, once each, no control characters: API Gateway would pass all of it through."""
     multi = event.get("multiValueQueryStringParameters") or {}
     single = event.get("queryStringParameters") or {}
     for name, values in {**{k: [v] for k, v in single.items()}, **multi}.items():
         if _CONTROL.search(name) or any(_CONTROL.search(value or "") for value in values):
             raise ValidationFailed("Query string contains control characters")
+        if name not in allowed:
+            # A typo such as `limt=5` must not be silently ignored.
+            known = ", ".join(sorted(allowed)) or "none"
+            raise ValidationFailed(f'Unknown query parameter "{name[:50]}"; this endpoint accepts: {known}')
         if len(values) > 1:
             raise ValidationFailed(f'Query parameter "{name}" is repeated; send it once')
 
@@ -95,12 +101,16 @@ def _check_headers(event: Mapping[str, Any]) -> None:
     repeated = sorted(name for name in _SINGLE_HEADERS if seen.get(name, 0) > 1)
     if repeated:
         raise ValidationFailed(f'Header "{repeated[0]}" is repeated; send it once')
+    key = next((v for k, v in single.items() if k.lower() == IDEMPOTENCY_HEADER.lower()), None)
+    if key is not None and not _VALID_IDEMPOTENCY_KEY.match(key):
+        # Checked here, for a clearer message than the spec pattern Powertools would quote.
+        raise ValidationFailed(f'Header "{IDEMPOTENCY_HEADER}" must be 1 to 255 printable ASCII characters')
 
 
-def _check_request(event: Mapping[str, Any]) -> None:
+def _check_request(event: Mapping[str, Any], allowed_query: Collection[str]) -> None:
     """Reject malformed requests before any parsing or database read."""
     _check_headers(event)
-    _check_query(event)
+    _check_query(event, allowed_query)
     _check_body(event)
 
 
@@ -159,8 +169,13 @@ def _with_request_id(response: dict[str, Any], request_id: str | None) -> dict[s
     return response
 
 
-def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
-    """Wrap a route's resolver as a Lambda handler: logging, body limits, authentication, errors."""
+def lambda_entry(app: APIGatewayRestResolver, query: Collection[str] = ()) -> LambdaHandler:
+    """Wrap a route's resolver as a Lambda handler: logging, request checks, authentication, errors.
+
+    `query` names the query parameters the route declares (tests/unit/test_openapi.py holds it to
+    the spec); any other is a 400.
+    """
+    allowed_query = frozenset(query)
 
     # log_event stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the bearer token.
     @logger.inject_lambda_context(
@@ -169,7 +184,7 @@ def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request_id = _request_id(event)
         try:
-            _check_request(event)
+            _check_request(event, allowed_query)
             user_id = authenticate(event.get("headers") or {})
         except DomainError as exc:
             if isinstance(exc, Unauthenticated | InvalidToken):

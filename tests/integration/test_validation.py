@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 
@@ -166,3 +169,23 @@ def test_a_tab_inside_a_header_value_is_legal(api, account):
 def test_out_of_range_limits_are_400(api, account, limit):
     acc = account()
     assert '"limit"' in _error(api.call("GET", "/v1/interviews", token=acc.token, query=f"limit={limit}"))
+
+
+def _spec_query_parameters() -> list[tuple[str, str, set[str]]]:
+    spec = json.loads((Path(__file__).resolve().parents[2] / "docs" / "openapi.json").read_text())
+    return [
+        (method.upper(), path, {p["name"] for p in op.get("parameters", []) if p["in"] == "query"})
+        for path, operations in spec["paths"].items()
+        for method, op in operations.items()
+    ]
+
+
+@pytest.mark.parametrize(("method", "path", "documented"), _spec_query_parameters())
+def test_every_route_accepts_exactly_the_query_parameters_the_spec_documents(api, account, method, path, documented):
+    acc = account()
+    path = path.replace("{id}", api.create(acc).json()["id"])
+    for name in documented:
+        reply = api.call(method, path, token=acc.token, query=f"{name}=x")
+        assert "Unknown query parameter" not in reply.body.decode(), (name, reply.body)
+    message = _error(api.call(method, path, token=acc.token, query="limt=5"))
+    assert message.startswith('Unknown query parameter "limt"'), message
