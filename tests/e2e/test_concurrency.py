@@ -83,6 +83,30 @@ def test_ten_simultaneous_deletes_of_a_pending_interview_refund_once(
     assert server.admin_ok("add-credits", account.user_id, "1") == {"balance": 2}
 
 
+def test_twenty_simultaneous_retries_with_one_idempotency_key_create_once(
+    server: Server, clients: list[requests.Session]
+) -> None:
+    account = server.new_account(credits=3)
+    body = {"title": "Retried", "planId": account.plan_id, "intervieweeName": "Jane Doe"}
+    headers = {"Idempotency-Key": "ats-job-7781"}
+
+    responses = _all_at_once(
+        clients,
+        lambda session: server.request("POST", "/v1/interviews", account.token, session, json=body, headers=headers),
+    )
+
+    statuses = Counter(response.status_code for response in responses)
+    assert set(statuses) <= {201, 409} and statuses[201] >= 1, _details(responses)
+    assert len({r.text for r in responses if r.status_code == 201}) == 1, "every 201 is the same stored response"
+    assert all(r.json()["error"]["code"] == "idempotency_in_progress" for r in responses if r.status_code == 409)
+    created = next(r.json() for r in responses if r.status_code == 201)
+    assert created["balanceAfter"] == 2
+    listed = server.request("GET", "/v1/interviews", account.token).json()["items"]
+    assert [item["id"] for item in listed] == [created["id"]]
+    # One debit: 3 -> 2, so adding one credit makes it exactly 3.
+    assert server.admin_ok("add-credits", account.user_id, "1") == {"balance": 3}
+
+
 def test_the_api_port_queues_a_burst_of_twenty_new_connections(server: Server) -> None:
     # Measured on 2 cores with socketserver's default backlog of 5: of 20 simultaneous POST
     # /v1/interviews on new connections to a just-started server, 1 to 5 failed with "Connection

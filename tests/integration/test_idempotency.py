@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from functions.data import users
+from functions.local import gateway
+from functions.models.api import InterviewCreate
+from functions.runtime import idempotency
 
 
 def _create(api, acc, key, **overrides):
@@ -70,3 +73,23 @@ def test_malformed_keys_are_rejected(api, account, key):
 def test_a_255_character_key_is_accepted(api, account):
     acc = account()
     assert _create(api, acc, "k" * 255).status == 201
+
+
+def test_a_retry_while_the_first_request_still_runs_is_409_and_acts_nothing(api, account):
+    """Deterministic: the retry is sent from inside the first request's idempotent operation."""
+    acc = account(credits=5)
+    body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
+    payload = InterviewCreate.model_validate(body).model_dump(mode="json")  # what the handler fingerprints
+    seen = {}
+
+    def first_request_still_running():
+        seen["retry"] = _create(api, acc, "slow-1", title="t", intervieweeName="n")
+        return {"status": 201, "body": {}}
+
+    context = gateway.LocalContext(function_name="quollo-create_interview")
+    idempotency.run_once("create_interview", acc.user_id, "slow-1", payload, first_request_still_running, context)
+
+    retry = seen["retry"]
+    assert (retry.status, retry.json()["error"]["code"]) == (409, "idempotency_in_progress")
+    assert users.get_balance(acc.user_id) == 5
+    assert api.call("GET", "/v1/interviews", token=acc.token).json()["items"] == []
