@@ -59,3 +59,18 @@ def test_token_format_carries_a_checksum():
     assert tokens.is_well_formed(token)
     assert not tokens.is_well_formed(token[:-6] + "000000")
     assert not tokens.is_well_formed("qlo_live_short")
+
+
+def test_an_interviews_pin_never_authenticates(api, account):
+    """A 4-digit pin is guessable: as a bearer token, a header or a query parameter, it opens nothing."""
+    acc = account()
+    created = api.create(acc).json()
+    pin, path = created["pin"], f"/v1/interviews/{created['id']}"
+    attempts = [
+        api.call("GET", path, headers={"Authorization": f"Bearer {pin}"}),
+        api.call("GET", path, headers={"Authorization": pin}),
+        api.call("GET", path, headers={"X-Interview-Pin": pin}),
+        api.call("GET", path, query=f"pin={pin}"),
+    ]
+    assert [reply.status for reply in attempts] == [401, 401, 401, 400]
+    assert all("pin" not in reply.json() for reply in attempts)
