@@ -38,8 +38,12 @@ EPOCH_1980 = 315532800  # 1980-01-01T00:00:00Z, the date the CDK CLI gives every
 # Bytecode variants of the code asset. All run with PYTHONDONTWRITEBYTECODE=1 (Lambda's code
 # directory is read-only, so a stale .pyc is recompiled on every cold start, never rewritten).
 SHIPPED = "unchecked-hash"
+# Not a bytecode variant: the shipped asset with the Powertools Tracer on, as `cdk deploy` does by
+# default (LAMBDA_TASK_ROOT set, no POWERTOOLS_TRACE_DISABLED: the X-Ray SDK loads and patches boto3).
+TRACED = "tracer-on"
 VARIANTS = {
     SHIPPED: "compileall --invalidation-mode unchecked-hash, files dated 1980 (what infra/packaging.py ships)",
+    TRACED: "as shipped, with the Powertools Tracer on (the stack's default; `-c tracer=false` turns it off)",
     "stale-timestamp": "default compileall, then files dated 1980 as in a CDK zip: every .pyc is stale",
     "no-pyc": "no .pyc at all, files dated 1980",
 }
@@ -118,7 +122,7 @@ def build_variant(base: Path, variant: str) -> Path:
             if n == "__pycache__" or n.endswith((".pyc", ".pyo")) or (n == "local" and directory.endswith("functions"))
         },
     )
-    if variant == SHIPPED:
+    if variant in (SHIPPED, TRACED):
         compileall.compile_dir(
             root,
             quiet=1,
@@ -153,6 +157,17 @@ def _child_env(port: int) -> dict[str, str]:
         }
     )
     return env
+
+
+def _traced_env(root: Path) -> dict[str, str]:
+    """What Lambda sets for an actively traced invocation; segments go to a UDP port nobody reads."""
+    return {
+        "POWERTOOLS_TRACE_DISABLED": "false",
+        "LAMBDA_TASK_ROOT": str(root),
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+    }
 
 
 def _run_child(code: str, cwd: Path, env: dict[str, str]) -> tuple[float, float, dict[str, Any]]:
@@ -229,6 +244,8 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
             for variant, target in jobs:
                 child_env = dict(env)
                 child_env["BENCH_EVENT"] = json.dumps(setup.event(target))
+                if variant == TRACED:
+                    child_env.update(_traced_env(roots[variant]))
                 if target == FLOOR:
                     child_env.update({"BENCH_TABLE": settings().tokens_table, "BENCH_KEY": setup.token_hash})
                     code = _FLOOR_CHILD
@@ -242,7 +259,7 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                     origin = str(result["origin"])
                     if not origin.startswith(str(roots[variant])):
                         raise RuntimeError(f"child imported functions from {origin}, not the {variant} copy")
-                    checks.setdefault(
+                    checks.setdefault(variant, {}).setdefault(
                         target, {"xray_sdk_imported": result["xray"], "modules_loaded": result["modules"]}
                     )
                 samples[(variant, target)].append(

@@ -146,8 +146,20 @@ def _cold(cs: dict[str, Any], w: Any) -> None:
             f"| {name} | {row['runs']} | {row['median_ms']} | {row['ratio_to_floor']:.2f} | {mark} | "
             f"{row['startup_ms']} | {row['import_ms']} | {row['first_request_ms']} | {row['min_ms']}–{row['max_ms']} |"
         )
-    xray = {k: v["xray_sdk_imported"] for k, v in cs["checks"].items()}
-    w(f"\nX-Ray SDK imported by a handler: {xray} (POWERTOOLS_TRACE_DISABLED=true, no Tracer in the code).\n")
+    for variant, checks in cs["checks"].items():
+        loaded = sorted(k for k, v in checks.items() if v["xray_sdk_imported"])
+        w(f"\nX-Ray SDK imported, {variant}: {', '.join(loaded) or 'by no route'}.")
+    traced = cs["variants"].get("tracer-on")
+    if traced:
+        w("\nWith the Tracer on (the stack's default), per route:\n")
+        w("| route | median ms | × floor | imports ms | first request ms |")
+        w("| --- | --- | --- | --- | --- |")
+        for name, row in traced["routes"].items():
+            w(
+                f"| {name} | {row['median_ms']} | {row['ratio_to_floor']:.2f} | {row['import_ms']} | "
+                f"{row['first_request_ms']} |"
+            )
+    w("")
     w("### Bytecode in the asset (.pyc)\n")
     w("All variants run with PYTHONDONTWRITEBYTECODE=1 (Lambda's code directory is read-only) and files dated 1980")
     w("as in a CDK asset zip. site-packages (boto3, Powertools, pydantic) are precompiled in the venv, as the layer")
@@ -286,13 +298,19 @@ def _proposals(r: dict[str, Any], w: Any) -> None:
         w(f"| {name} | {now['ratio_to_floor']:.2f} | {libs:.0f} | {(now['median_ms'] - libs) / floor:.2f} |")
     secrets = cs.get("secrets_client_creation", {})
     w("")
-    w("- The list routes' first request also builds a Secrets Manager client on a *new* boto3 Session (Powertools'")
+    w("- The list routes' first request reads the cursor key from Secrets Manager. `functions/data/secrets.py`")
     w(
-        "  parameters utility does so by default), which re-reads botocore's data files: "
-        f"{secrets.get('own-session_ms')} ms, against {secrets.get('default-session_ms')} ms on the default session "
-        "(median, fresh interpreters). Proposal: in `functions/data/secrets.py`, pass "
-        '`boto3_client=boto3.client("secretsmanager")` (or the default session) to `parameters.get_secret`.'
+        "  hands Powertools a client on the default boto3 session: "
+        f"{secrets.get('default-session_ms')} ms to create, against {secrets.get('own-session_ms')} ms for the "
+        "client on a new session that Powertools would build by default (median, fresh interpreters)."
     )
+    traced = cs["variants"].get("tracer-on")
+    if traced:
+        routes = [v for k, v in traced["routes"].items() if k != "floor"]
+        ratio = sorted(v["ratio_to_floor"] for v in routes)[len(routes) // 2]
+        w(f"- With the Powertools Tracer on (the stack's default) the median route is {ratio:.2f}× the floor:")
+        w("  the X-Ray SDK import and boto3 patching. `cdk deploy -c tracer=false` keeps Lambda's active tracing")
+        w("  and skips it: the functions then build no Tracer at all (functions/runtime/observability.py).")
     medians = {
         name: sorted(v["ratio_to_floor"] for k, v in variant["routes"].items() if k != "floor")[3]
         for name, variant in cs["variants"].items()
@@ -310,8 +328,9 @@ def _proposals(r: dict[str, Any], w: Any) -> None:
     w('  machinery. That trades against the design\'s "libraries of the field"; it is a decision for the team.\n')
     w("**AWS calls.** The first request of a list container adds one `GetSecretValue` (the cursor key, then cached")
     w("300 s): 3 calls instead of 2, once per container per 5 minutes. Changing `planId` on PATCH reads the plan")
-    w("(GetItem) before the UpdateItem: 3 calls; one TransactWriteItems with a ConditionCheck on the plan and the")
-    w("Update would make it 2 (auth + 1), as create already does.\n")
+    w("(GetItem) before the UpdateItem: 3 calls. A TransactWriteItems with a ConditionCheck on the plan would not")
+    w("save one: a transaction cannot return the updated item (no ReturnValues), so the response would need a")
+    w("GetItem after it. Kept as GetItem + UpdateItem (ALL_NEW).\n")
     sc = r["scale"]
     w("**Scale.** Every page reads exactly the items it returns (Limit = page size, no FilterExpression, status on")
     w("its own index), so DynamoDB's cost and latency per page do not depend on the data size. The latency growth")
