@@ -40,12 +40,15 @@ def use_aws_env(port: int) -> None:
         os.environ.pop(name, None)
     from aws_lambda_powertools.utilities import parameters
 
-    from functions.data import aws
+    from functions.data import aws, idempotency, secrets
     from functions.runtime import settings
 
     settings.settings.cache_clear()
     aws.dynamodb.cache_clear()
     aws.s3.cache_clear()
+    aws.secrets_manager.cache_clear()
+    secrets._provider.cache_clear()  # the cached provider holds a client for the previous endpoint
+    idempotency.persistence_store.cache_clear()
     parameters.clear_caches()  # type: ignore[no-untyped-call]
     getattr(parameters.base, "DEFAULT_PROVIDERS").clear()  # noqa: B009 - not exported, but the cache to reset
 

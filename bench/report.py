@@ -286,7 +286,7 @@ def _proposals(r: dict[str, Any], w: Any) -> None:
         f"{min(v['import_ms'] for k, v in shipped['routes'].items() if k != 'floor')}–"
         f"{max(v['import_ms'] for k, v in shipped['routes'].items() if k != 'floor')} ms: boto3 plus the "
         "Powertools REST resolver with validation (which brings pydantic and its OpenAPI models) and our "
-        "pydantic models. The X-Ray "
+        "pydantic models. With the Tracer off, as in this table, the X-Ray "
         "SDK is not imported. Self time of Powertools + pydantic (+ pydantic_core, annotated_types) at import, and "
         "the ratio a route would have if all of it went away (an upper bound on what lazy imports could buy):\n"
     )

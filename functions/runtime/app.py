@@ -70,8 +70,8 @@ def current_user(app: APIGatewayRestResolver) -> str:
 # C0 controls and DEL. A tab is legal inside a header value (RFC 9110 field-value), nowhere else here.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-# Headers whose meaning would depend on which copy a proxy kept: one copy or a 400.
 _VALID_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+# Headers whose meaning would depend on which copy a proxy kept: one copy or a 400.
 _SINGLE_HEADERS = frozenset({"authorization", "idempotency-key", "content-type"})
 
 
@@ -172,8 +172,8 @@ def _with_request_id(response: dict[str, Any], request_id: str | None) -> dict[s
 def lambda_entry(app: APIGatewayRestResolver, query: Collection[str] = ()) -> LambdaHandler:
     """Wrap a route's resolver as a Lambda handler: logging, request checks, authentication, errors.
 
-    `query` names the query parameters the route declares (tests/unit/test_openapi.py holds it to
-    the spec); any other is a 400.
+    `query` names the query parameters the route declares (tests/integration/test_validation.py
+    holds it to the spec); any other is a 400.
     """
     allowed_query = frozenset(query)
 

@@ -23,7 +23,8 @@ EXPIRES_AFTER_SECONDS = 24 * 60 * 60
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-# The optional header as a route parameter: documented in the spec, its shape checked by Powertools.
+# The optional header as a route parameter, so that the spec documents it with its pattern
+# (runtime.app checks the pattern first, with a plainer message).
 KeyHeader = Annotated[
     str | None, Header(alias=HEADER, description=IDEMPOTENCY_KEY_DOC, pattern=IDEMPOTENCY_KEY_PATTERN)
 ]
