@@ -6,11 +6,12 @@ from collections.abc import Mapping
 
 from functions.data import tokens as token_store
 from functions.domain import tokens
+from functions.http_headers import header_value
 from functions.models.errors import InvalidToken, Unauthenticated
 
 
 def bearer_token(headers: Mapping[str, str]) -> str:
-    header = next((value for name, value in headers.items() if name.lower() == "authorization"), None)
+    header = header_value(headers, "Authorization")
     if header is None:
         raise Unauthenticated("Missing Authorization header")
     scheme, _, credentials = header.strip().partition(" ")

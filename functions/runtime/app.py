@@ -19,6 +19,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.auth import authenticate
+from functions.http_headers import header_value
 from functions.models.errors import DomainError, InsufficientBalance, InvalidToken, Unauthenticated, ValidationFailed
 from functions.runtime.observability import Metric, count, instrument, logger
 from functions.runtime.openapi_docs import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
@@ -75,11 +76,15 @@ _VALID_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _SINGLE_HEADERS = frozenset({"authorization", "idempotency-key", "content-type"})
 
 
+def _all_values(event: Mapping[str, Any], single_key: str, multi_key: str) -> dict[str, list[str]]:
+    """Every value of every name: the multi-value map where API Gateway sent one, else the single one."""
+    single = event.get(single_key) or {}
+    return {**{name: [value] for name, value in single.items()}, **(event.get(multi_key) or {})}
+
+
 def _check_query(event: Mapping[str, Any], allowed: Collection[str]) -> None:
     """Known parameters, once each, no control characters: API Gateway would pass all of it through."""
-    multi = event.get("multiValueQueryStringParameters") or {}
-    single = event.get("queryStringParameters") or {}
-    for name, values in {**{k: [v] for k, v in single.items()}, **multi}.items():
+    for name, values in _all_values(event, "queryStringParameters", "multiValueQueryStringParameters").items():
         if _CONTROL.search(name) or any(_CONTROL.search(value or "") for value in values):
             raise ValidationFailed("Query string contains control characters")
         if name not in allowed:
@@ -91,17 +96,15 @@ def _check_query(event: Mapping[str, Any], allowed: Collection[str]) -> None:
 
 
 def _check_headers(event: Mapping[str, Any]) -> None:
-    multi = event.get("multiValueHeaders") or {}
-    single = event.get("headers") or {}
     seen: dict[str, int] = {}
-    for name, values in {**{k: [v] for k, v in single.items()}, **multi}.items():
+    for name, values in _all_values(event, "headers", "multiValueHeaders").items():
         if any(_HEADER_CONTROL.search(value or "") for value in values):
             raise ValidationFailed(f'Header "{name}" contains control characters')
         seen[name.lower()] = seen.get(name.lower(), 0) + len(values)
     repeated = sorted(name for name in _SINGLE_HEADERS if seen.get(name, 0) > 1)
     if repeated:
         raise ValidationFailed(f'Header "{repeated[0]}" is repeated; send it once')
-    key = next((v for k, v in single.items() if k.lower() == IDEMPOTENCY_HEADER.lower()), None)
+    key = header_value(event.get("headers") or {}, IDEMPOTENCY_HEADER)
     if key is not None and not _VALID_IDEMPOTENCY_KEY.match(key):
         # Checked here, for a clearer message than the spec pattern Powertools would quote.
         raise ValidationFailed(f'Header "{IDEMPOTENCY_HEADER}" must be 1 to 255 printable ASCII characters')
@@ -119,8 +122,7 @@ def _check_body(event: Mapping[str, Any]) -> None:
     body = event.get("body")
     if body is None:
         return
-    headers = event.get("headers") or {}
-    content_type = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
+    content_type = header_value(event.get("headers") or {}, "Content-Type") or ""
     media_type = content_type.split(";")[0].strip().lower()
     if media_type and media_type != "application/json":
         # Powertools would parse a form body as a form; the API speaks JSON only.

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from functions.data.idempotency import persistence_store
+from functions.http_headers import header_value
 from functions.models.errors import IdempotencyInProgress, IdempotencyKeyReused
 from functions.runtime.app import current_user
 from functions.runtime.openapi_docs import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_DOC, IDEMPOTENCY_KEY_PATTERN
@@ -34,7 +35,7 @@ Outcome = dict[str, Any]  # {"status": int, "body": JSON}: what a replay must an
 
 def key_from(headers: Mapping[str, str]) -> str | None:
     """The caller's key; its shape was checked with every other header before routing (runtime.app)."""
-    return next((value for name, value in headers.items() if name.lower() == HEADER.lower()), None)
+    return header_value(headers, HEADER)
 
 
 def run_for_request(app: APIGatewayRestResolver, scope: str, payload: Any, operation: Callable[[], Outcome]) -> Outcome:
