@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+from aws_lambda_powertools.shared import constants
+from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
@@ -45,8 +47,9 @@ def count(metric: Metric, value: int = 1) -> None:
 
 def _tracing_wanted() -> bool:
     # Powertools' own rule (Tracer._is_tracer_disabled), read without constructing a Tracer.
-    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in {"1", "true", "yes", "on"}
-    in_lambda = bool(os.environ.get("LAMBDA_TASK_ROOT")) and not os.environ.get("AWS_SAM_LOCAL")
+    disabled = resolve_truthy_env_var_choice(env=os.environ.get(constants.TRACER_DISABLED_ENV, "false"))
+    emulated = os.environ.get(constants.SAM_LOCAL_ENV) or os.environ.get(constants.CHALICE_LOCAL_ENV)
+    in_lambda = bool(os.environ.get(constants.LAMBDA_TASK_ROOT_ENV)) and not emulated
     return in_lambda and not disabled
 
 
