@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from functions.local.caches import forget_aws_state
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 _STARTED = time.monotonic()
@@ -38,19 +40,7 @@ def use_aws_env(port: int) -> None:
     os.environ.update(aws_env(port))
     for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
         os.environ.pop(name, None)
-    from aws_lambda_powertools.utilities import parameters
-
-    from functions.data import aws, idempotency, secrets
-    from functions.runtime import settings
-
-    settings.settings.cache_clear()
-    aws.dynamodb.cache_clear()
-    aws.s3.cache_clear()
-    aws.secrets_manager.cache_clear()
-    secrets._provider.cache_clear()  # the cached provider holds a client for the previous endpoint
-    idempotency.persistence_store.cache_clear()
-    parameters.clear_caches()  # type: ignore[no-untyped-call]
-    getattr(parameters.base, "DEFAULT_PROVIDERS").clear()  # noqa: B009 - not exported, but the cache to reset
+    forget_aws_state()
 
 
 def free_port() -> int:

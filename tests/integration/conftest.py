@@ -10,32 +10,20 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from functions.data import aws, idempotency, secrets
+from functions.data import aws
 from functions.domain import accounts, plans
 from functions.local import gateway
+from functions.local.caches import forget_aws_state
 from functions.local.provision import provision
-from functions.runtime import settings
-
-
-def _reset_caches() -> None:
-    from aws_lambda_powertools.utilities import parameters
-
-    settings.settings.cache_clear()
-    idempotency.persistence_store.cache_clear()
-    aws.dynamodb.cache_clear()
-    aws.s3.cache_clear()
-    aws.secrets_manager.cache_clear()
-    secrets._provider.cache_clear()
-    parameters.clear_caches()
 
 
 @pytest.fixture
 def moto_aws() -> Iterator[None]:
     with mock_aws():
-        _reset_caches()
+        forget_aws_state()
         provision()
         yield
-    _reset_caches()
+    forget_aws_state()
 
 
 @dataclass(frozen=True)

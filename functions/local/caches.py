@@ -1,0 +1,23 @@
+"""Forget every per-container cache, as a new Lambda container would start without them.
+
+Tests and the benchmark point the process at a fresh moto (or a new endpoint) many times; a
+client, provider or secret cached for the previous one would otherwise keep talking to it.
+"""
+
+from __future__ import annotations
+
+
+def forget_aws_state() -> None:
+    from aws_lambda_powertools.utilities import parameters
+
+    from functions.data import aws, idempotency, secrets
+    from functions.runtime import settings
+
+    settings.settings.cache_clear()
+    aws.dynamodb.cache_clear()
+    aws.s3.cache_clear()
+    aws.secrets_manager.cache_clear()
+    secrets._provider.cache_clear()  # holds a client for the previous endpoint
+    idempotency.persistence_store.cache_clear()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
+    getattr(parameters.base, "DEFAULT_PROVIDERS").clear()  # noqa: B009 - not exported, but a cache to reset
