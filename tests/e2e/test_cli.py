@@ -196,32 +196,24 @@ def test_serve_with_a_missing_seed_file_says_so() -> None:
     assert "/nonexistent.json" in done.stderr, done.stderr
 
 
-def test_serve_with_a_seed_that_breaks_the_schema_names_the_field(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("users", "named"),
+    [
+        ([{"name": "Acme", "credits": "ten"}], "credits"),
+        ([{"name": "Acme", "tokens": ["qlo_live_typo"]}], "token"),
+        ([{"id": "usr_same", "name": "Acme"}, {"id": "usr_same", "name": "Globex"}], "usr_same"),
+    ],
+    ids=["schema-broken", "malformed-token", "duplicate-user-id"],
+)
+def test_serve_with_a_bad_seed_names_the_problem_without_a_traceback(
+    tmp_path: Path, users: list[dict[str, object]], named: str
+) -> None:
     seed = tmp_path / "seed.json"
-    seed.write_text(json.dumps({"users": [{"name": "Acme", "credits": "ten"}]}), encoding="utf-8")
-    done = _serve_with_seed(seed)
-    assert done.returncode != 0
-    assert "Traceback" not in done.stdout + done.stderr, done.stderr
-    assert "credits" in done.stderr, done.stderr
-
-
-def test_serve_with_a_malformed_seed_token_says_so_without_a_traceback(tmp_path: Path) -> None:
-    seed = tmp_path / "seed.json"
-    seed.write_text(json.dumps({"users": [{"name": "Acme", "tokens": ["qlo_live_typo"]}]}), encoding="utf-8")
-    done = _serve_with_seed(seed)
-    assert done.returncode != 0
-    assert "Traceback" not in done.stdout + done.stderr, done.stderr
-    assert "token" in done.stderr, done.stderr
-
-
-def test_serve_with_a_duplicate_seed_user_id_says_so_without_a_traceback(tmp_path: Path) -> None:
-    seed = tmp_path / "seed.json"
-    users = [{"id": "usr_same", "name": "Acme"}, {"id": "usr_same", "name": "Globex"}]
     seed.write_text(json.dumps({"users": users}), encoding="utf-8")
     done = _serve_with_seed(seed)
     assert done.returncode != 0
     assert "Traceback" not in done.stdout + done.stderr, done.stderr
-    assert "usr_same" in done.stderr, done.stderr
+    assert named in done.stderr, done.stderr
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl to run the printed line as a user would")
