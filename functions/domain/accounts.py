@@ -9,11 +9,14 @@ from functions.data import users
 from functions.domain import clock, tokens
 from functions.models.entities import User
 from functions.models.errors import UnknownUser, ValidationFailed
+from functions.models.text import text_problem
 
 
 def create_user(name: str, credits: int = 0, user_id: str | None = None) -> User:
-    if not name.strip() or len(name) > 200:
+    if not name or len(name) > 200:
         raise ValidationFailed("user name must be 1..200 characters")
+    if problem := text_problem(name):
+        raise ValidationFailed(f"user name {problem}")
     if credits < 0:
         raise ValidationFailed("credits must not be negative")
     user = User(id=user_id or f"usr_{uuid.uuid4().hex}", name=name, balance=credits, created_at=clock.now())

@@ -24,8 +24,9 @@ def bearer_token(headers: Mapping[str, str]) -> str:
 def authenticate(headers: Mapping[str, str]) -> str:
     """The id of the user the request acts for."""
     token = bearer_token(headers)
-    if not tokens.is_well_formed(token):
-        raise InvalidToken("Token does not exist or has been revoked")
+    problem = tokens.format_problem(token)
+    if problem is not None:
+        raise InvalidToken(problem)
     found = token_store.get_by_hash(tokens.fingerprint(token))
     if found is None or found.revoked:
         raise InvalidToken("Token does not exist or has been revoked")

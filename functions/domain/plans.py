@@ -9,6 +9,7 @@ from functions.data import users
 from functions.domain import clock, cursors
 from functions.models.entities import Plan
 from functions.models.errors import UnknownUser, ValidationFailed
+from functions.models.text import text_problem
 
 SENIORITIES = ("JUNIOR", "MIDDLE", "SENIOR")
 _CURSOR_SCOPE = "plans"
@@ -28,8 +29,10 @@ def create(
     language: str,
     plan_id: str | None = None,
 ) -> Plan:
-    if not name.strip() or len(name) > 200:
+    if not name or len(name) > 200:
         raise ValidationFailed("plan name must be 1..200 characters")
+    if problem := text_problem(name):
+        raise ValidationFailed(f"plan name {problem}")
     if seniority is not None and seniority not in SENIORITIES:
         raise ValidationFailed(f"seniority must be one of {', '.join(SENIORITIES)}")
     if len(language) != 2 or not language.isalpha():

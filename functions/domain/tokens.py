@@ -34,14 +34,24 @@ def generate() -> str:
     return PREFIX + random_part + _checksum(random_part)
 
 
-def is_well_formed(token: str) -> bool:
-    if not token.startswith(PREFIX):
-        return False
+TOKEN_LENGTH = len(PREFIX) + RANDOM_LENGTH + CHECKSUM_LENGTH
+_MALFORMED = f"Token is malformed: expected {PREFIX} followed by {RANDOM_LENGTH + CHECKSUM_LENGTH} letters and digits"
+
+
+def format_problem(token: str) -> str | None:
+    """Why `token` cannot be one of ours, or None. Length and alphabet come first: the CRC32 is
+    public, so a checksum alone would let a forged token of any size through to a database read."""
     body = token[len(PREFIX) :]
-    if len(body) < RANDOM_LENGTH + CHECKSUM_LENGTH or any(ch not in _ALPHABET for ch in body):
-        return False
+    if len(token) != TOKEN_LENGTH or not token.startswith(PREFIX) or any(ch not in _ALPHABET for ch in body):
+        return _MALFORMED
     random_part, checksum = body[:-CHECKSUM_LENGTH], body[-CHECKSUM_LENGTH:]
-    return secrets.compare_digest(_checksum(random_part), checksum)
+    if not secrets.compare_digest(_checksum(random_part), checksum):
+        return "Token is mistyped: its checksum does not match; copy it again"
+    return None
+
+
+def is_well_formed(token: str) -> bool:
+    return format_problem(token) is None
 
 
 def fingerprint(token: str) -> str:

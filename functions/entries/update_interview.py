@@ -5,6 +5,7 @@ from functions.models.api import InterviewPublic, InterviewUpdate
 from functions.models.views import interview_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
+from functions.runtime.request_checks import RouteInput
 
 app = build_app()
 
@@ -20,4 +21,4 @@ def update_interview(id: str, body: InterviewUpdate) -> InterviewPublic:  # noqa
     return interview_public(interviews.update(current_user(app), id, body))
 
 
-handler = lambda_entry(app)
+handler = lambda_entry(app, RouteInput(body=True))

@@ -12,17 +12,25 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from functions.models.text import PLAIN_TEXT_PATTERN, text_problem
+
 MAX_TEXT = 200
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must be a non-empty string")
+def _plain_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
-# The pattern tells the spec's readers (and fuzzers) what _not_blank enforces: some non-space.
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT, pattern=r"\S"), AfterValidator(_not_blank)]
+# The pattern tells the spec's readers (and fuzzers) what _plain_text enforces; it is documented
+# only (json_schema_extra), so that the error says which rule failed rather than quoting a regex.
+Text = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_TEXT, json_schema_extra={"pattern": PLAIN_TEXT_PATTERN}),
+    AfterValidator(_plain_text),
+]
 
 # Limits on `metadata`, as the peer product states them.
 METADATA_MAX_BYTES = 10 * 1024

@@ -6,11 +6,8 @@ validation (Powertools validates requests before any middleware runs).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -19,13 +16,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.auth import authenticate
-from functions.http_headers import header_value
-from functions.models.errors import DomainError, InsufficientBalance, InvalidToken, Unauthenticated, ValidationFailed
+from functions.models.errors import DomainError, InsufficientBalance, InvalidToken, Unauthenticated
 from functions.runtime.observability import Metric, count, instrument, logger
-from functions.runtime.openapi_docs import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
+from functions.runtime.request_checks import NO_INPUT, RouteInput, check_header_shape, check_request
 from functions.runtime.validation_messages import describe
 
-MAX_BODY_BYTES = 64 * 1024
 JSON_HEADERS = {"Content-Type": content_types.APPLICATION_JSON}
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -68,85 +63,6 @@ def current_user(app: APIGatewayRestResolver) -> str:
     return str(app.context["user_id"])
 
 
-# C0 controls and DEL. A tab is legal inside a header value (RFC 9110 field-value), nowhere else here.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-_VALID_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
-# Headers whose meaning would depend on which copy a proxy kept: one copy or a 400.
-_SINGLE_HEADERS = frozenset({"authorization", "idempotency-key", "content-type"})
-
-
-def _all_values(event: Mapping[str, Any], single_key: str, multi_key: str) -> dict[str, list[str]]:
-    """Every value of every name: the multi-value map where API Gateway sent one, else the single one."""
-    single = event.get(single_key) or {}
-    return {**{name: [value] for name, value in single.items()}, **(event.get(multi_key) or {})}
-
-
-def _check_query(event: Mapping[str, Any], allowed: Collection[str]) -> None:
-    """Known parameters, once each, no control characters: API Gateway would pass all of it through."""
-    for name, values in _all_values(event, "queryStringParameters", "multiValueQueryStringParameters").items():
-        if _CONTROL.search(name) or any(_CONTROL.search(value or "") for value in values):
-            raise ValidationFailed("Query string contains control characters")
-        if name not in allowed:
-            # A typo such as `limt=5` must not be silently ignored.
-            known = ", ".join(sorted(allowed)) or "none"
-            raise ValidationFailed(f'Unknown query parameter "{name[:50]}"; this endpoint accepts: {known}')
-        if len(values) > 1:
-            raise ValidationFailed(f'Query parameter "{name}" is repeated; send it once')
-
-
-def _check_headers(event: Mapping[str, Any]) -> None:
-    seen: dict[str, int] = {}
-    for name, values in _all_values(event, "headers", "multiValueHeaders").items():
-        if any(_HEADER_CONTROL.search(value or "") for value in values):
-            raise ValidationFailed(f'Header "{name}" contains control characters')
-        seen[name.lower()] = seen.get(name.lower(), 0) + len(values)
-    repeated = sorted(name for name in _SINGLE_HEADERS if seen.get(name, 0) > 1)
-    if repeated:
-        raise ValidationFailed(f'Header "{repeated[0]}" is repeated; send it once')
-    key = header_value(event.get("headers") or {}, IDEMPOTENCY_HEADER)
-    if key is not None and not _VALID_IDEMPOTENCY_KEY.match(key):
-        # Checked here, for a clearer message than the spec pattern Powertools would quote.
-        raise ValidationFailed(f'Header "{IDEMPOTENCY_HEADER}" must be 1 to 255 printable ASCII characters')
-
-
-def _check_request(event: Mapping[str, Any], allowed_query: Collection[str]) -> None:
-    """Reject malformed requests before any parsing or database read."""
-    _check_headers(event)
-    _check_query(event, allowed_query)
-    _check_body(event)
-
-
-def _check_body(event: Mapping[str, Any]) -> None:
-    """Reject oversized, non-JSON and non-UTF-8 bodies."""
-    body = event.get("body")
-    if body is None:
-        return
-    content_type = header_value(event.get("headers") or {}, "Content-Type") or ""
-    media_type = content_type.split(";")[0].strip().lower()
-    if media_type and media_type != "application/json":
-        # Powertools would parse a form body as a form; the API speaks JSON only.
-        raise ValidationFailed(f"Content-Type must be application/json, not {media_type}")
-    if event.get("isBase64Encoded"):
-        if len(body) > (MAX_BODY_BYTES + 2) * 4 // 3 + 4:
-            raise ValidationFailed(f"Request body exceeds {MAX_BODY_BYTES} bytes")
-        try:
-            raw = base64.b64decode(body, validate=True)
-        except binascii.Error as exc:
-            raise ValidationFailed("Request body is not valid base64") from exc
-    else:
-        try:
-            raw = body.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ValidationFailed("Request body is not valid UTF-8") from exc
-    if len(raw) > MAX_BODY_BYTES:
-        raise ValidationFailed(f"Request body exceeds {MAX_BODY_BYTES} bytes")
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed("Request body is not valid UTF-8") from exc
-
-
 def _request_id(event: Mapping[str, Any]) -> str | None:
     context = event.get("requestContext") or {}
     request_id = context.get("requestId")
@@ -171,13 +87,12 @@ def _with_request_id(response: dict[str, Any], request_id: str | None) -> dict[s
     return response
 
 
-def lambda_entry(app: APIGatewayRestResolver, query: Collection[str] = ()) -> LambdaHandler:
+def lambda_entry(app: APIGatewayRestResolver, accepts: RouteInput = NO_INPUT) -> LambdaHandler:
     """Wrap a route's resolver as a Lambda handler: logging, request checks, authentication, errors.
 
-    `query` names the query parameters the route declares (tests/integration/test_validation.py
-    holds it to the spec); any other is a 400.
+    `accepts` names the query parameters the route declares (tests/integration/test_validation.py
+    holds it to the spec; any other is a 400) and whether it takes a JSON body.
     """
-    allowed_query = frozenset(query)
 
     # log_event stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the bearer token.
     @logger.inject_lambda_context(
@@ -186,8 +101,11 @@ def lambda_entry(app: APIGatewayRestResolver, query: Collection[str] = ()) -> La
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request_id = _request_id(event)
         try:
-            _check_request(event, allowed_query)
+            # Only what guards the token lookup runs before it: without a valid token, a caller
+            # learns nothing of the route's parameters, body rules or limits.
+            check_header_shape(event)
             user_id = authenticate(event.get("headers") or {})
+            check_request(event, accepts)
         except DomainError as exc:
             if isinstance(exc, Unauthenticated | InvalidToken):
                 count(Metric.AUTH_FAILURES)

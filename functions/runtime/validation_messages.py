@@ -18,6 +18,10 @@ _FIELD_TEMPLATES = {
     "bool_type": "must be a boolean",
     "dict_type": "must be a JSON object",
     "list_type": "must be a list",
+    "string_unicode": "must be valid Unicode text",
+    "string_pattern_mismatch": "has a form this field does not accept",
+    "float_type": "must be a number",
+    "missing_argument": "is required",
 }
 
 

@@ -1,0 +1,207 @@
+"""Checks on the raw API Gateway event, before the resolver sees it.
+
+Two stages, so that a caller without a valid token learns nothing about the endpoint:
+- `check_header_shape` runs before authentication and guards the token lookup itself
+  (control characters in any header, a repeated Authorization header);
+- `check_request` runs once the caller is authenticated: query parameters, the other
+  single-valued headers, Content-Type, the body's size, encoding and JSON shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from functions.http_headers import header_value
+from functions.models.errors import ValidationFailed
+from functions.runtime.openapi_docs import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
+
+MAX_BODY_BYTES = 64 * 1024
+# A valid body is at most 6 levels deep (body, metadata and its 5 levels); 32 leaves room for
+# clearer messages from the field checks while keeping the parsers far from Python's recursion limit.
+MAX_JSON_DEPTH = 32
+# Python's own guard against quadratic integer parsing (sys.int_info.default_max_str_digits).
+MAX_NUMBER_DIGITS = 4300
+
+# C0 controls and DEL. A tab is legal inside a header value (RFC 9110 field-value), nowhere else here.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_VALID_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+_CANONICAL_INTEGER = re.compile(r"^(0|[1-9][0-9]*)$")
+# A JSON string (skipped whole, so that brackets inside it do not count) or a bracket.
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+@dataclass(frozen=True)
+class RouteInput:
+    """What a route accepts besides its path: query parameter names, which of them are integers, a body."""
+
+    query: tuple[str, ...] = ()
+    integer_query: tuple[str, ...] = ()
+    body: bool = False
+
+
+NO_INPUT = RouteInput()
+
+
+def _all_values(event: Mapping[str, Any], single_key: str, multi_key: str) -> dict[str, list[str]]:
+    """Every value of every name: the multi-value map where API Gateway sent one, else the single one."""
+    single = event.get(single_key) or {}
+    return {**{name: [value] for name, value in single.items()}, **(event.get(multi_key) or {})}
+
+
+def _header_counts(event: Mapping[str, Any]) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    for name, values in _all_values(event, "headers", "multiValueHeaders").items():
+        seen[name.lower()] = seen.get(name.lower(), 0) + len(values)
+    return seen
+
+
+def _check_repeated(seen: Mapping[str, int], names: Collection[str]) -> None:
+    repeated = sorted(name for name in names if seen.get(name, 0) > 1)
+    if repeated:
+        raise ValidationFailed(f'Header "{repeated[0]}" is repeated; send it once')
+
+
+def check_header_shape(event: Mapping[str, Any]) -> None:
+    """Before authentication: headers a proxy could have split or smuggled, and which token counts."""
+    for name, values in _all_values(event, "headers", "multiValueHeaders").items():
+        if any(_HEADER_CONTROL.search(value or "") for value in values):
+            raise ValidationFailed(f'Header "{name[:50]}" contains control characters')
+    _check_repeated(_header_counts(event), ("authorization",))
+
+
+def check_request(event: Mapping[str, Any], accepts: RouteInput) -> Any:
+    """After authentication: reject malformed requests before any parsing by the resolver or database read.
+
+    Returns the parsed JSON body (None when the route takes none or none was sent).
+    """
+    _check_headers(event)
+    _check_query(event, accepts)
+    raw = _body_bytes(event)
+    if raw is None or not accepts.body:
+        return None
+    return parse_json_object(raw.decode("utf-8"))
+
+
+def _check_headers(event: Mapping[str, Any]) -> None:
+    # Headers whose meaning would depend on which copy a proxy kept: one copy or a 400.
+    _check_repeated(_header_counts(event), ("idempotency-key", "content-type"))
+    key = header_value(event.get("headers") or {}, IDEMPOTENCY_HEADER)
+    if key is not None and not _VALID_IDEMPOTENCY_KEY.match(key):
+        # Checked here, for a clearer message than the spec pattern Powertools would quote.
+        raise ValidationFailed(f'Header "{IDEMPOTENCY_HEADER}" must be 1 to 255 printable ASCII characters')
+
+
+def _check_query(event: Mapping[str, Any], accepts: RouteInput) -> None:
+    """Known parameters, once each, no control characters: API Gateway would pass all of it through."""
+    for name, values in _all_values(event, "queryStringParameters", "multiValueQueryStringParameters").items():
+        if _CONTROL.search(name) or any(_CONTROL.search(value or "") for value in values):
+            raise ValidationFailed("Query string contains control characters")
+        if name not in accepts.query:
+            # A typo such as `limt=5` must not be silently ignored.
+            known = ", ".join(sorted(accepts.query)) or "none"
+            raise ValidationFailed(f'Unknown query parameter "{name[:50]}"; this endpoint accepts: {known}')
+        if len(values) > 1:
+            raise ValidationFailed(f'Query parameter "{name}" is repeated; send it once')
+        if name in accepts.integer_query and not _CANONICAL_INTEGER.match(values[0] or ""):
+            # pydantic's lax parsing would read " 5", "+5", "5.0" and "1_0" (as 10).
+            raise ValidationFailed(f'Query parameter "{name}" must be an integer written in plain digits, such as 20')
+
+
+def _body_bytes(event: Mapping[str, Any]) -> bytes | None:
+    """The body as UTF-8 bytes, after the Content-Type, size and encoding checks."""
+    body = event.get("body")
+    if body is None:
+        return None
+    content_type = header_value(event.get("headers") or {}, "Content-Type") or ""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type and media_type != "application/json":
+        # Powertools would parse a form body as a form; the API speaks JSON only.
+        raise ValidationFailed(f"Content-Type must be application/json, not {media_type[:100]}")
+    if event.get("isBase64Encoded"):
+        if len(body) > (MAX_BODY_BYTES + 2) * 4 // 3 + 4:
+            raise ValidationFailed(f"Request body exceeds {MAX_BODY_BYTES} bytes")
+        try:
+            raw = base64.b64decode(body, validate=True)
+        except binascii.Error as exc:
+            raise ValidationFailed("Request body is not valid base64") from exc
+    else:
+        try:
+            raw = body.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationFailed("Request body is not valid UTF-8") from exc
+    if len(raw) > MAX_BODY_BYTES:
+        raise ValidationFailed(f"Request body exceeds {MAX_BODY_BYTES} bytes")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed("Request body is not valid UTF-8") from exc
+    return raw
+
+
+class _NotJson(ValueError):
+    """A number json.loads would take that JSON (RFC 8259) or our storage would not."""
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _NotJson(f"Request body holds a number of more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotJson(f"Request body holds a number too large to represent ({text[:20]}); numbers must be finite")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise _NotJson(f"Request body is not valid JSON: {name} is not a JSON number; numbers must be finite")
+
+
+def _too_deep(text: str) -> bool:
+    depth = 0
+    for found in _STRING_OR_BRACKET.finditer(text):
+        piece = found.group()
+        if piece in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif piece in "]}":
+            depth -= 1
+    return False
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    """The body as a JSON object, or a ValidationFailed naming what is wrong.
+
+    Done here rather than by the resolver: json.loads raises RecursionError on deep nesting and
+    ValueError on long integers (500s otherwise), accepts NaN and Infinity, and Powertools' OpenAPI
+    validation unwraps a one-element list into the object it holds.
+    """
+    if _too_deep(text):
+        raise ValidationFailed(f"Request body is nested more than {MAX_JSON_DEPTH} levels deep")
+    try:
+        value = json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(
+            f"Request body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from exc
+    except _NotJson as exc:
+        raise ValidationFailed(str(exc)) from exc
+    if not isinstance(value, dict):
+        raise ValidationFailed("Request body must be a JSON object")
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # "\ud800" alone is valid JSON syntax but no Unicode text: it could be neither stored nor returned.
+        raise ValidationFailed("Request body holds an unpaired UTF-16 surrogate escape such as \\ud800") from exc
+    return value

@@ -1,0 +1,173 @@
+"""Bad input from hostile or careless clients: a 400 that names the problem, never a 500, nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from functions.data import users
+from functions.domain import tokens
+
+
+def _error(reply):
+    assert reply.status == 400, reply.body
+    body = reply.json()
+    assert body["error"]["code"] == "validation_failed", body
+    return body["error"]["message"]
+
+
+def _create_body(acc, **overrides):
+    body = {"title": "Backend engineer — final round", "planId": acc.plan_id, "intervieweeName": "Jane Doe"}
+    body.update(overrides)
+    return body
+
+
+def _nothing_written(api, acc, credits):
+    assert users.get_balance(acc.user_id) == credits
+    assert api.call("GET", "/v1/interviews", token=acc.token).json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"[" * 1000 + b"]" * 1000, "nested more than"),
+        (b'{"title": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested more than"),
+        (b'{"title": "t", "metadata": ' + b'{"a":' * 484 + b"1" + b"}" * 484 + b"}", "nested more than"),
+        (b'{"title": "t", "metadata": {"n": ' + b"7" * 5000 + b"}}", "digits"),
+        (b'{"title": "t", "metadata": {"n": -' + b"7" * 5000 + b"}}", "digits"),
+    ],
+    ids=["brackets", "deep-title", "deep-metadata", "huge-integer", "huge-negative-integer"],
+)
+def test_deep_or_huge_json_is_a_400_naming_the_problem(api, account, raw, expected):
+    acc = account(credits=1)
+    assert expected in _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
+    _nothing_written(api, acc, 1)
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400", "-1e400"])
+def test_non_finite_numbers_are_not_json(api, account, literal):
+    acc = account(credits=1)
+    raw = json.dumps(_create_body(acc, metadata={"score": "X"})).replace('"X"', literal).encode()
+    message = _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
+    assert "finite" in message or literal.lstrip("-") in message, message
+    _nothing_written(api, acc, 1)
+
+
+def test_malformed_json_says_where(api, account):
+    acc = account()
+    message = _error(api.call("POST", "/v1/interviews", token=acc.token, raw=b'{\n  "title": "t",\n  "planId" 5\n}'))
+    assert "line 3" in message and "column" in message, message
+
+
+@pytest.mark.parametrize("wrap", [lambda body: [body], lambda body: [body, body], lambda body: None, lambda body: 5])
+def test_a_body_that_is_not_an_object_creates_nothing(api, account, wrap):
+    acc = account(credits=1)
+    raw = json.dumps(wrap(_create_body(acc))).encode()
+    assert "JSON object" in _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
+    _nothing_written(api, acc, 1)
+
+
+def test_a_patch_body_that_is_a_list_changes_nothing(api, account):
+    acc = account()
+    created = api.create(acc).json()["id"]
+    path = f"/v1/interviews/{created}"
+    reply = api.call("PATCH", path, token=acc.token, raw=json.dumps([{"title": "x"}]).encode())
+    assert "JSON object" in _error(reply)
+    assert api.call("GET", path, token=acc.token).json()["interview"]["title"] == "Backend engineer — final round"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "headers", "raw"),
+    [
+        ("GET", "/v1/interviews", "foo=1", {}, None),
+        ("GET", "/v1/plans", "limit=abc", {}, None),
+        ("POST", "/v1/interviews", "", {"Content-Type": "text/plain"}, b"x"),
+        ("POST", "/v1/interviews", "", {}, b"x" * (70 * 1024)),
+        ("POST", "/v1/interviews", "", {"Idempotency-Key": "\u00e9" * 300}, b"{}"),
+        ("POST", "/v1/interviews", "", {}, b"[1]"),
+    ],
+    ids=["unknown-query", "bad-limit", "content-type", "body-size", "idempotency-key", "not-an-object"],
+)
+def test_without_a_token_every_known_route_answers_401(api, account, method, path, query, headers, raw):
+    account()
+    reply = api.call(method, path, query=query, headers=headers, raw=raw)
+    assert (reply.status, reply.json()["error"]["code"]) == (401, "unauthenticated"), reply.body
+    assert "accepts" not in reply.body.decode()
+
+
+def test_header_shape_is_still_checked_before_the_token(api, account):
+    account()
+    reply = api.call("GET", "/v1/interviews", headers=[("Authorization", "Bearer a"), ("Authorization", "Bearer b")])
+    assert '"authorization" is repeated' in _error(reply)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        lambda good: good + "0" * 60_000,  # any length used to pass when the CRC32 matched
+        lambda good: tokens.PREFIX + "a" * 60_000,
+        lambda good: good[:-7] + good[-6:],
+        lambda good: good.replace(good[12], "é", 1),
+    ],
+    ids=["long-tail", "long", "short", "non-base62"],
+)
+def test_tokens_of_the_wrong_length_or_alphabet_never_reach_the_database(api, account, aws_calls, forged):
+    acc = account()
+    aws_calls.reset()
+    reply = api.call("GET", "/v1/interviews", token=forged(acc.token))
+    assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
+    assert aws_calls.calls == []
+
+
+def test_a_long_token_with_a_matching_checksum_is_not_well_formed():
+    random_part = "a" * 100
+    assert not tokens.is_well_formed(tokens.PREFIX + random_part + tokens._checksum(random_part))
+
+
+def test_a_token_failing_its_checksum_is_called_mistyped(api, account):
+    acc = account()
+    mistyped = acc.token[:-1] + ("A" if acc.token[-1] != "A" else "B")
+    message = api.call("GET", "/v1/interviews", token=mistyped).json()["error"]["message"]
+    assert "mistyped" in message
+    assert mistyped not in message
+
+
+@pytest.mark.parametrize("limit", [" 5", "+5", "5.0", "1_0", "05", "5 ", "٥"])
+def test_limit_is_a_canonical_decimal_integer(api, account, limit):
+    acc = account()
+    from urllib.parse import quote
+
+    message = _error(api.call("GET", "/v1/interviews", token=acc.token, query=f"limit={quote(limit)}"))
+    assert '"limit"' in message
+    assert _error(api.call("GET", "/v1/plans", token=acc.token, query=f"limit={quote(limit)}"))
+
+
+@pytest.mark.parametrize("field", ["title", "intervieweeName"])
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\n", "\x7f", "\x85", "\x9b"])
+def test_control_characters_in_text_fields_are_rejected(api, account, field, char):
+    acc = account(credits=1)
+    message = _error(api.create(acc, **{field: f"Jane{char}Doe"}))
+    assert f'"{field}"' in message and "control characters" in message
+    _nothing_written(api, acc, 1)
+
+
+def test_control_characters_in_metadata_are_kept(api, account):
+    acc = account(credits=1)
+    reply = api.create(acc, metadata={"note": "line one\nline two\x00"})
+    assert reply.status == 201, reply.body
+    assert reply.json()["metadata"] == {"note": "line one\nline two\x00"}
+
+
+def test_a_patch_with_a_control_character_changes_nothing(api, account):
+    acc = account()
+    path = f"/v1/interviews/{api.create(acc).json()['id']}"
+    assert '"title"' in _error(api.call("PATCH", path, token=acc.token, body={"title": "a\x1b[2Jb"}))
+
+
+@pytest.mark.parametrize("value", ["   ", "\u3000"])
+def test_blank_text_is_described_in_the_apis_words(api, account, value):
+    acc = account()
+    message = _error(api.create(acc, title=value))
+    assert "pattern" not in message and "\\S" not in message
+    assert message == 'Field "title" must contain a visible character', message
