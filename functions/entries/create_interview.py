@@ -12,6 +12,7 @@ from functions.runtime.openapi_docs import responses
 from functions.runtime.request_checks import RouteInput
 
 app = build_app()
+once = idempotency.IdempotentRoute("create_interview")
 
 
 def _create(user_id: str, body: InterviewCreate) -> idempotency.Outcome:
@@ -36,9 +37,7 @@ def create_interview(
     idempotency_key: idempotency.KeyHeader = None,
 ) -> Response[InterviewCreated]:
     user_id = current_user(app)
-    outcome = idempotency.run_for_request(
-        app, "create_interview", body.model_dump(mode="json"), lambda: _create(user_id, body)
-    )
+    outcome = once.run_for_request(app, body.model_dump(mode="json"), lambda: _create(user_id, body))
     return Response(status_code=outcome["status"], content_type=content_types.APPLICATION_JSON, body=outcome["body"])
 
 

@@ -10,6 +10,7 @@ from functions.runtime.observability import Metric, count
 from functions.runtime.openapi_docs import responses
 
 app = build_app()
+once = idempotency.IdempotentRoute("delete_interview")
 
 
 def _delete(user_id: str, interview_id: str) -> idempotency.Outcome:
@@ -33,7 +34,7 @@ def delete_interview(
     idempotency_key: idempotency.KeyHeader = None,
 ) -> dict[str, Any]:
     user_id = current_user(app)
-    outcome = idempotency.run_for_request(app, "delete_interview", {"id": id}, lambda: _delete(user_id, id))
+    outcome = once.run_for_request(app, {"id": id}, lambda: _delete(user_id, id))
     return outcome["body"]  # type: ignore[no-any-return]
 
 

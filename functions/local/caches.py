@@ -10,7 +10,7 @@ from __future__ import annotations
 def forget_aws_state() -> None:
     from aws_lambda_powertools.utilities import parameters
 
-    from functions.data import aws, idempotency, secrets
+    from functions.data import aws, secrets
     from functions.runtime import settings
 
     settings.settings.cache_clear()
@@ -18,6 +18,5 @@ def forget_aws_state() -> None:
     aws.s3.cache_clear()
     aws.secrets_manager.cache_clear()
     secrets._provider.cache_clear()  # holds a client for the previous endpoint
-    idempotency.persistence_store.cache_clear()
     parameters.clear_caches()  # type: ignore[no-untyped-call]
     getattr(parameters.base, "DEFAULT_PROVIDERS").clear()  # noqa: B009 - not exported, but a cache to reset

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from functions.data.idempotency import persistence_store
+from functions.data.idempotency import PersistenceStore
 from functions.http_headers import header_value
 from functions.models.errors import IdempotencyInProgress, IdempotencyKeyReused
 from functions.runtime.app import current_user
@@ -38,53 +38,63 @@ def key_from(headers: Mapping[str, str]) -> str | None:
     return header_value(headers, HEADER)
 
 
-def run_for_request(app: APIGatewayRestResolver, scope: str, payload: Any, operation: Callable[[], Outcome]) -> Outcome:
-    """`run_once` for the resolver's current request: its caller, its Idempotency-Key, its Lambda context."""
-    return run_once(
-        scope, current_user(app), key_from(app.current_event.headers), payload, operation, app.lambda_context
-    )
+class IdempotentRoute:
+    """A route's idempotency: its scope (the key prefix) and its own persistence layer.
 
+    Built once per route module, so that each Lambda process, and each route copy of
+    `quollo serve`, holds its own Powertools state (see data.idempotency.PersistenceStore).
+    """
 
-def run_once(
-    scope: str,
-    user_id: str,
-    key: str | None,
-    payload: Any,
-    operation: Callable[[], Outcome],
-    lambda_context: Any = None,
-) -> Outcome:
-    """Run `operation`, or replay its stored outcome for this user, scope and key."""
-    if key is None:
-        return operation()
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyValidationError,
-    )
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        self._store = PersistenceStore()
 
-    config = IdempotencyConfig(
-        event_key_jmespath="[user, key]",
-        payload_validation_jmespath="payload",
-        expires_after_seconds=EXPIRES_AFTER_SECONDS,
-        hash_function="sha256",
-    )
-    if lambda_context is not None:
-        # Lets Powertools expire an in-progress record if this invocation times out.
-        config.register_lambda_context(lambda_context)
+    def run_for_request(self, app: APIGatewayRestResolver, payload: Any, operation: Callable[[], Outcome]) -> Outcome:
+        """`run_once` for the resolver's current request: its caller, its Idempotency-Key, its Lambda context."""
+        return self.run_once(
+            current_user(app), key_from(app.current_event.headers), payload, operation, app.lambda_context
+        )
 
-    @idempotent_function(  # type: ignore[untyped-decorator]
-        data_keyword_argument="request", persistence_store=persistence_store(), config=config, key_prefix=scope
-    )
-    def once(request: dict[str, Any]) -> Outcome:
-        return operation()
+    def run_once(
+        self,
+        user_id: str,
+        key: str | None,
+        payload: Any,
+        operation: Callable[[], Outcome],
+        lambda_context: Any = None,
+    ) -> Outcome:
+        """Run `operation`, or replay its stored outcome for this user, scope and key."""
+        if key is None:
+            return operation()
+        from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
 
-    try:
-        return once(request={"user": user_id, "key": key, "payload": payload})  # type: ignore[no-any-return]
-    except IdempotencyValidationError as exc:
-        raise IdempotencyKeyReused(
-            f"This {HEADER} was already used with a different request body; use a new key"
-        ) from exc
-    except IdempotencyAlreadyInProgressError as exc:
-        raise IdempotencyInProgress(
-            f"A request with this {HEADER} is still in progress; retry after it completes"
-        ) from exc
+        config = IdempotencyConfig(
+            event_key_jmespath="[user, key]",
+            payload_validation_jmespath="payload",
+            expires_after_seconds=EXPIRES_AFTER_SECONDS,
+            hash_function="sha256",
+        )
+        if lambda_context is not None:
+            # Lets Powertools expire an in-progress record if this invocation times out.
+            config.register_lambda_context(lambda_context)
+
+        @idempotent_function(  # type: ignore[untyped-decorator]
+            data_keyword_argument="request", persistence_store=self._store.layer(), config=config, key_prefix=self.scope
+        )
+        def once(request: dict[str, Any]) -> Outcome:
+            return operation()
+
+        try:
+            return once(request={"user": user_id, "key": key, "payload": payload})  # type: ignore[no-any-return]
+        except IdempotencyValidationError as exc:
+            raise IdempotencyKeyReused(
+                f"This {HEADER} was already used with a different request body; use a new key"
+            ) from exc
+        except IdempotencyAlreadyInProgressError as exc:
+            raise IdempotencyInProgress(
+                f"A request with this {HEADER} is still in progress; retry after it completes"
+            ) from exc

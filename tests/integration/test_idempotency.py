@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from functions.data import users
+from functions.data import aws, users
 from functions.local import gateway
 from functions.models.api import InterviewCreate
 from functions.runtime import idempotency
@@ -87,9 +87,45 @@ def test_a_retry_while_the_first_request_still_runs_is_409_and_acts_nothing(api,
         return {"status": 201, "body": {}}
 
     context = gateway.LocalContext(function_name="quollo-create_interview")
-    idempotency.run_once("create_interview", acc.user_id, "slow-1", payload, first_request_still_running, context)
+    route = idempotency.IdempotentRoute("create_interview")
+    route.run_once(acc.user_id, "slow-1", payload, first_request_still_running, context)
 
     retry = seen["retry"]
     assert (retry.status, retry.json()["error"]["code"]) == (409, "idempotency_in_progress")
     assert users.get_balance(acc.user_id) == 5
     assert api.call("GET", "/v1/interviews", token=acc.token).json()["items"] == []
+
+
+def test_a_delete_running_inside_a_create_does_not_take_over_its_idempotency_record(api, account):
+    """Deterministic form of a race seen under `quollo serve`: a keyed delete runs while a keyed create is
+    between its in-progress record and its result (here, from inside the create's transaction, through
+    botocore's event hooks). Each route keeps its own idempotency state, as each Lambda process does, so
+    the create's retry replays its 201 instead of answering 409 and later debiting a second time."""
+    acc = account(credits=3)
+    to_delete = api.create(acc).json()["id"]
+    client = aws.dynamodb()
+    deletes = []
+
+    def delete_meanwhile(**_):
+        if deletes:  # the delete's own transaction comes through here too
+            return
+        deletes.append(None)
+        deletes[0] = api.call(
+            "DELETE", f"/v1/interviews/{to_delete}", token=acc.token, headers={"Idempotency-Key": "d-1"}
+        )
+
+    client.meta.events.register("before-call.dynamodb.TransactWriteItems", delete_meanwhile)
+    try:
+        first = _create(api, acc, "c-1")
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", delete_meanwhile)
+
+    assert deletes[0].json() == {"deleted": True, "refunded": True, "balanceAfter": 3}
+    assert first.status == 201, first.body
+    retry = _create(api, acc, "c-1")
+    assert (retry.status, retry.json()) == (201, first.json())
+    assert users.get_balance(acc.user_id) == 2
+    replayed_delete = api.call(
+        "DELETE", f"/v1/interviews/{to_delete}", token=acc.token, headers={"Idempotency-Key": "d-1"}
+    )
+    assert replayed_delete.json() == {"deleted": True, "refunded": True, "balanceAfter": 3}
