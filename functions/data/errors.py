@@ -21,3 +21,8 @@ def is_conditional_failure(exc: ClientError) -> bool:
 
 def is_transaction_cancelled(exc: ClientError) -> bool:
     return error_code(exc) == "TransactionCanceledException"
+
+
+def is_transaction_conflict(exc: ClientError) -> bool:
+    """A transaction cancelled because another one was changing one of its items (never a condition failure)."""
+    return is_transaction_cancelled(exc) and "TransactionConflict" in cancellation_codes(exc)

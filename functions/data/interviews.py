@@ -7,16 +7,24 @@ alone); two indexes serve the owner's list, with and without a status filter.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from functions.data import plans, users
 from functions.data.aws import dynamodb, from_item, to_item, to_value
-from functions.data.errors import cancellation_codes, is_conditional_failure, is_transaction_cancelled
+from functions.data.errors import (
+    cancellation_codes,
+    is_conditional_failure,
+    is_transaction_cancelled,
+    is_transaction_conflict,
+)
 from functions.models.entities import Interview, InterviewStatus, Page, Record, RecordStatus
-from functions.models.errors import BalanceChanged, Conflict, NotFound, ValidationFailed
+from functions.models.errors import Conflict, InsufficientBalance, NotFound, TransactionConflict, ValidationFailed
 from functions.runtime.settings import settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 BY_OWNER = "byOwner"
 BY_OWNER_STATUS = "byOwnerStatus"
@@ -104,51 +112,47 @@ def _interview(item: dict[str, Any]) -> Interview:
     )
 
 
-def create_with_debit(interview: Interview, expected_balance: int) -> None:
+def create_with_debit(interview: Interview) -> None:
     """Put the interview and debit one credit in one transaction, if the plan is the owner's.
 
-    Raises ValidationFailed (plan), BalanceChanged (retry with a fresh balance).
+    Raises ValidationFailed (plan), InsufficientBalance, TransactionConflict (retry).
     """
-    table = settings().interviews_table
     try:
         dynamodb().transact_write_items(
             TransactItems=[
-                plans.owned_plan_check(interview.owner_id, interview.plan_id),  # type: ignore[list-item]
-                users.balance_update(interview.owner_id, expected_balance, -1),  # type: ignore[list-item]
-                {
-                    "Put": {
-                        "TableName": table,
-                        "Item": to_item(_to_values(interview)),
-                        "ConditionExpression": "attribute_not_exists(id)",
-                    }
-                },
+                plans.owned_plan_check(interview.owner_id, interview.plan_id),
+                users.debit_item(interview.owner_id),
+                _new_interview(interview),
             ]
         )
     except ClientError as exc:
+        if is_transaction_conflict(exc):
+            raise TransactionConflict() from exc
         if not is_transaction_cancelled(exc):
             raise
         plan_code, balance_code, _ = (cancellation_codes(exc) + ["None"] * 3)[:3]
         if plan_code == "ConditionalCheckFailed":
             raise _plan_not_owned(interview.plan_id) from exc
         if balance_code == "ConditionalCheckFailed":
-            raise BalanceChanged() from exc
+            raise InsufficientBalance("Not enough interview credits to schedule a new interview") from exc
         raise
+
+
+def _new_interview(interview: Interview) -> TransactWriteItemTypeDef:
+    return {
+        "Put": {
+            "TableName": settings().interviews_table,
+            "Item": to_item(_to_values(interview)),
+            "ConditionExpression": "attribute_not_exists(id)",
+        }
+    }
 
 
 def put_uncharged(interview: Interview) -> None:
     """Put an interview that debits nothing (test interviews), if the plan is the owner's."""
     try:
         dynamodb().transact_write_items(
-            TransactItems=[
-                plans.owned_plan_check(interview.owner_id, interview.plan_id),  # type: ignore[list-item]
-                {
-                    "Put": {
-                        "TableName": settings().interviews_table,
-                        "Item": to_item(_to_values(interview)),
-                        "ConditionExpression": "attribute_not_exists(id)",
-                    }
-                },
-            ]
+            TransactItems=[plans.owned_plan_check(interview.owner_id, interview.plan_id), _new_interview(interview)]
         )
     except ClientError as exc:
         if is_transaction_cancelled(exc) and cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
@@ -198,11 +202,11 @@ def update_fields(
         return None
 
 
-def delete_with_refund(interview_id: str, owner_id: str, expected_balance: int) -> bool:
+def delete_with_refund(interview_id: str, owner_id: str) -> bool:
     """Delete a PENDING, charged interview and refund its credit, in one transaction.
 
     Returns False when the interview does not qualify for a refund (then nothing was written);
-    raises BalanceChanged when only the balance moved under us.
+    raises TransactionConflict when another transaction held the interview or the balance.
     """
     try:
         dynamodb().transact_write_items(
@@ -220,17 +224,14 @@ def delete_with_refund(interview_id: str, owner_id: str, expected_balance: int) 
                         },
                     }
                 },
-                users.balance_update(owner_id, expected_balance, +1),  # type: ignore[list-item]
+                users.refund_item(owner_id),
             ]
         )
     except ClientError as exc:
-        if not is_transaction_cancelled(exc):
-            raise
-        delete_code, balance_code = (cancellation_codes(exc) + ["None"] * 2)[:2]
-        if delete_code == "ConditionalCheckFailed":
+        if is_transaction_conflict(exc):
+            raise TransactionConflict() from exc
+        if is_transaction_cancelled(exc) and cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
             return False
-        if balance_code == "ConditionalCheckFailed":
-            raise BalanceChanged() from exc
         raise
     return True
 

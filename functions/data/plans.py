@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -12,6 +12,9 @@ from functions.data.errors import is_conditional_failure
 from functions.models.entities import Page, Plan
 from functions.models.errors import Conflict
 from functions.runtime.settings import settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 def _plan(item: dict[str, Any]) -> Plan:
@@ -65,7 +68,7 @@ def exists(owner_id: str, plan_id: str) -> bool:
     return "Item" in found
 
 
-def owned_plan_check(owner_id: str, plan_id: str) -> dict[str, Any]:
+def owned_plan_check(owner_id: str, plan_id: str) -> TransactWriteItemTypeDef:
     """A transaction item that fails unless the plan exists under this owner."""
     return {
         "ConditionCheck": {

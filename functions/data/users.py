@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -12,6 +12,9 @@ from functions.data.errors import is_conditional_failure
 from functions.models.entities import User
 from functions.models.errors import Conflict, UnknownUser
 from functions.runtime.settings import settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
 def _user(item: Mapping[str, Any]) -> User:
@@ -66,21 +69,32 @@ def add_credits(user_id: str, amount: int) -> int:
     return int(updated["Attributes"]["balance"]["N"])
 
 
-def balance_update(user_id: str, expected: int, delta: int) -> dict[str, object]:
-    """A transaction item that moves the balance by `delta` only if it is still `expected`.
+def debit_item(user_id: str) -> TransactWriteItemTypeDef:
+    """A transaction item that takes one credit, only if the balance holds one.
 
-    Conditioning on the exact balance read just before (optimistic concurrency) makes
-    `balanceAfter` exact under concurrency; it also implies `balance >= 1` for a debit.
+    Conditioned on `balance >= 1` rather than on the balance last read: concurrent creates on
+    one account then never invalidate each other's condition, only (on DynamoDB) meet in a
+    TransactionConflict, which the domain retries (docs/decisions.md).
     """
     return {
         "Update": {
             "TableName": settings().users_table,
             "Key": {"userId": {"S": user_id}},
-            "UpdateExpression": "SET balance = :after",
-            "ConditionExpression": "balance = :expected",
-            "ExpressionAttributeValues": {
-                ":expected": {"N": str(expected)},
-                ":after": {"N": str(expected + delta)},
-            },
+            "UpdateExpression": "SET balance = balance - :one",
+            "ConditionExpression": "attribute_exists(userId) AND balance >= :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+    }
+
+
+def refund_item(user_id: str) -> TransactWriteItemTypeDef:
+    """A transaction item that gives one credit back."""
+    return {
+        "Update": {
+            "TableName": settings().users_table,
+            "Key": {"userId": {"S": user_id}},
+            "UpdateExpression": "SET balance = balance + :one",
+            "ConditionExpression": "attribute_exists(userId)",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
         }
     }

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import random
 import secrets
-import time
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -14,25 +12,12 @@ from functions.data import interviews as store
 from functions.data import plans as plan_store
 from functions.data import recordings, users
 from functions.domain import clock, cursors, samples
+from functions.domain.contention import retry_on_conflict
 from functions.models.api import InterviewCreate, InterviewUpdate
 from functions.models.entities import Interview, InterviewStatus, Page, Record, RecordStatus
-from functions.models.errors import (
-    BalanceChanged,
-    DomainError,
-    InsufficientBalance,
-    NotFound,
-    ValidationFailed,
-)
+from functions.models.errors import NotFound, ValidationFailed
 
-# Optimistic debits retry when another request moved the same balance first; the jittered
-# back-off spreads a burst of creates from one user so that each round lets one through.
-_MAX_ATTEMPTS = 12
 _CURSOR_SCOPE = "interviews"
-
-
-class Contention(DomainError):
-    status = 500
-    code = "internal_error"
 
 
 @dataclass(frozen=True)
@@ -45,10 +30,6 @@ class Created:
 class Deleted:
     refunded: bool
     balance_after: int | None
-
-
-def _backoff(attempt: int) -> None:
-    time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 - jitter, not a secret
 
 
 def new_pin() -> str:
@@ -77,17 +58,10 @@ def create(owner_id: str, request: InterviewCreate) -> Created:
     )
     if request.isTest:
         return _create_test(interview)
-    for attempt in range(_MAX_ATTEMPTS):
-        balance = users.get_balance(owner_id)
-        if balance < 1:
-            raise InsufficientBalance("Not enough interview credits to schedule a new interview")
-        try:
-            store.create_with_debit(interview, expected_balance=balance)
-        except BalanceChanged:
-            _backoff(attempt)
-            continue
-        return Created(interview, balance - 1)
-    raise Contention("Too many concurrent changes to the balance; safe to retry")
+    retry_on_conflict(lambda: store.create_with_debit(interview))
+    # Read after the debit: exact unless another request on this account changed the balance in
+    # between, and then the newer balance (docs/decisions.md, "balanceAfter under concurrency").
+    return Created(interview, users.get_balance(owner_id))
 
 
 def _create_test(draft: Interview) -> Created:
@@ -152,18 +126,10 @@ def update(owner_id: str, interview_id: str, request: InterviewUpdate) -> Interv
 
 def delete(owner_id: str, interview_id: str) -> Deleted:
     """Delete, refunding the credit of a PENDING charged interview exactly once."""
-    for attempt in range(_MAX_ATTEMPTS):
-        balance = users.get_balance(owner_id)
-        try:
-            refunded = store.delete_with_refund(interview_id, owner_id, expected_balance=balance)
-        except BalanceChanged:
-            _backoff(attempt)
-            continue
-        if refunded:
-            return Deleted(refunded=True, balance_after=balance + 1)
-        store.delete(interview_id, owner_id)
-        return Deleted(refunded=False, balance_after=None)
-    raise Contention("Too many concurrent changes to the balance; safe to retry")
+    if retry_on_conflict(lambda: store.delete_with_refund(interview_id, owner_id)):
+        return Deleted(refunded=True, balance_after=users.get_balance(owner_id))
+    store.delete(interview_id, owner_id)
+    return Deleted(refunded=False, balance_after=None)
 
 
 # Lifecycle: stand-ins for the interview room and the post-processing pipeline (quollo admin).

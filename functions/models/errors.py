@@ -67,5 +67,12 @@ class UnknownUser(DomainError):
     code = "not_found"
 
 
-class BalanceChanged(Exception):
-    """Optimistic-concurrency miss on a balance: another request moved it first. Retried, never shown."""
+class ConcurrentUpdate(DomainError):
+    """Contention on one account outlasted the retry budget: retryable, unlike a 500."""
+
+    status = 409
+    code = "concurrent_update"
+
+
+class TransactionConflict(Exception):
+    """DynamoDB cancelled a transaction because another one held the same item. Retried, never shown."""

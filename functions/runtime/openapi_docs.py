@@ -12,7 +12,8 @@ _ERRORS = {
     401: "`unauthenticated` (missing or malformed Authorization header) or `invalid_token`",
     402: "`insufficient_balance`: not enough interview credits",
     404: "`not_found`: the interview does not exist or belongs to another user",
-    409: "`idempotency_in_progress`: a request with this Idempotency-Key is still running; retry later",
+    409: "`idempotency_in_progress`: a request with this Idempotency-Key is still running, or `concurrent_update`: "
+    "too many concurrent changes to your credit balance; nothing was changed, retry later",
     422: "`idempotency_key_reused`: this Idempotency-Key was used with a different request",
     405: "`method_not_allowed`: HTTP method not supported for this path",
     500: "`internal_error`: unexpected server-side failure; safe to retry with backoff",

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from functions.data import users
+import json
+import time
+
+import pytest
+from botocore.awsrequest import AWSResponse
+
+from functions.data import aws, users
 from functions.domain import interviews
 
 
@@ -77,3 +83,75 @@ def test_aws_calls_per_request_stay_at_the_design_minimum(api, account, aws_call
     assert calls("GET", f"/v1/interviews/{interview_id}") == ["GetItem", "GetItem"]
     assert calls("PATCH", f"/v1/interviews/{interview_id}", body={"title": "u"}) == ["GetItem", "UpdateItem"]
     assert calls("DELETE", f"/v1/interviews/{interview_id}") == ["GetItem", "GetItem", "TransactWriteItems"]
+
+
+class TransactionConflicts:
+    """Real DynamoDB cancels a transaction that meets another one on the same item (moto never does):
+    the first `times` TransactWriteItems answer TransactionCanceledException with a TransactionConflict
+    reason, through botocore's before-call hook, as botocore's Stubber answers; later ones reach moto."""
+
+    def __init__(self, times: int) -> None:
+        self.left = times
+        self.attempts = 0
+
+    def __call__(self, params, **_):
+        self.attempts += 1
+        if self.left == 0:
+            return None
+        self.left -= 1
+        reasons = [{"Code": "None"} for _ in json.loads(params["body"])["TransactItems"]]
+        reasons[1] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
+        parsed = {
+            "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
+            "CancellationReasons": reasons,
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+        return AWSResponse("https://dynamodb.local", 400, {}, None), parsed
+
+
+@pytest.fixture
+def conflicts():
+    client = aws.dynamodb()
+    installed = []
+
+    def install(times):
+        hook = TransactionConflicts(times)
+        client.meta.events.register("before-call.dynamodb.TransactWriteItems", hook)
+        installed.append(hook)
+        return hook
+
+    yield install
+    for hook in installed:
+        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", hook)
+
+
+def test_a_create_meeting_concurrent_transactions_retries_and_debits_once(api, account, conflicts):
+    acc = account(credits=2)
+    hook = conflicts(times=4)
+    reply = api.create(acc)
+    assert (reply.status, reply.json()["balanceAfter"]) == (201, 1), reply.body
+    assert hook.attempts == 5
+    assert users.get_balance(acc.user_id) == 1
+
+
+def test_a_refund_meeting_concurrent_transactions_retries_and_refunds_once(api, account, conflicts):
+    acc = account(credits=1)
+    interview_id = api.create(acc).json()["id"]
+    conflicts(times=3)
+    reply = api.call("DELETE", f"/v1/interviews/{interview_id}", token=acc.token)
+    assert (reply.status, reply.json()) == (200, {"deleted": True, "refunded": True, "balanceAfter": 1})
+    assert users.get_balance(acc.user_id) == 1
+
+
+def test_endless_contention_gives_up_inside_the_function_timeout_with_a_retryable_409(api, account, conflicts):
+    acc = account(credits=2)
+    hook = conflicts(times=10_000)
+    started = time.monotonic()
+    reply = api.create(acc)
+    elapsed = time.monotonic() - started
+    assert (reply.status, reply.json()["error"]["code"]) == (409, "concurrent_update"), reply.body
+    assert "retry" in reply.json()["error"]["message"]
+    # The deployed function's timeout is 10 s, and the idempotency record must still be written after.
+    assert elapsed < 5, elapsed
+    assert 5 < hook.attempts < 100
+    assert users.get_balance(acc.user_id) == 2

@@ -31,6 +31,7 @@ def test_spec_documents_every_route_and_error_code():
         "internal_error",
         "idempotency_in_progress",
         "idempotency_key_reused",
+        "concurrent_update",
     ):
         assert code in text
     create = spec["paths"]["/v1/interviews"]["post"]

@@ -1,0 +1,39 @@
+"""Retrying transactions that DynamoDB cancelled for a TransactionConflict.
+
+DynamoDB cancels a transaction that meets another one on the same item (an ATS creating a batch
+of interviews in parallel debits one balance from every request). Nothing was written, so the
+transaction is safe to run again. Retries back off exponentially with full jitter (AWS
+Architecture Blog, "Exponential Backoff And Jitter") and stop within a budget that leaves the
+function's 10 s timeout room for its other calls, such as saving the idempotency record.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from functions.models.errors import ConcurrentUpdate, TransactionConflict
+
+T = TypeVar("T")
+
+RETRY_BUDGET_SECONDS = 3.0
+_FIRST_DELAY_SECONDS = 0.01
+_MAX_DELAY_SECONDS = 0.2
+_GAVE_UP = "Too many concurrent changes to this account's credit balance; nothing was changed, retry in a moment"
+
+
+def retry_on_conflict(operation: Callable[[], T], budget_seconds: float = RETRY_BUDGET_SECONDS) -> T:
+    """`operation()`, run again after each TransactionConflict until it passes or the budget is spent."""
+    deadline = time.monotonic() + budget_seconds
+    attempt = 0
+    while True:
+        try:
+            return operation()
+        except TransactionConflict as exc:
+            delay = random.uniform(0, min(_MAX_DELAY_SECONDS, _FIRST_DELAY_SECONDS * 2**attempt))  # noqa: S311 - jitter, not a secret
+            if time.monotonic() + delay > deadline:
+                raise ConcurrentUpdate(_GAVE_UP) from exc
+            time.sleep(delay)
+            attempt += 1
