@@ -41,4 +41,4 @@ def create_interview(
     return Response(status_code=outcome["status"], content_type=content_types.APPLICATION_JSON, body=outcome["body"])
 
 
-handler = lambda_entry(app, RouteInput(body=True))
+handler = lambda_entry(app, RouteInput(body=InterviewCreate))

@@ -21,4 +21,4 @@ def update_interview(id: str, body: InterviewUpdate) -> InterviewPublic:  # noqa
     return interview_public(interviews.update(current_user(app), id, body))
 
 
-handler = lambda_entry(app, RouteInput(body=True))
+handler = lambda_entry(app, RouteInput(body=InterviewUpdate))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.auth import authenticate
@@ -35,7 +37,10 @@ def _error(status: int, code: str, message: str) -> Response[str]:
 
 
 def build_app() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    # UTF-8 JSON as written (RFC 8259), not \u escapes: names in any script read back as sent.
+    app = APIGatewayRestResolver(
+        enable_validation=True, serializer=partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
+    )
 
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def _domain_error(exc: DomainError) -> Response[str]:

@@ -18,6 +18,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from functions.http_headers import header_value
 from functions.models.errors import ValidationFailed
 from functions.runtime.openapi_docs import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
@@ -44,7 +46,7 @@ class RouteInput:
 
     query: tuple[str, ...] = ()
     integer_query: tuple[str, ...] = ()
-    body: bool = False
+    body: type[BaseModel] | None = None
 
 
 NO_INPUT = RouteInput()
@@ -85,9 +87,23 @@ def check_request(event: Mapping[str, Any], accepts: RouteInput) -> Any:
     _check_headers(event)
     _check_query(event, accepts)
     raw = _body_bytes(event)
-    if raw is None or not accepts.body:
+    if raw is None or accepts.body is None:
         return None
-    return parse_json_object(raw.decode("utf-8"))
+    body = parse_json_object(raw.decode("utf-8"))
+    _check_field_names(body, accepts.body)
+    return body
+
+
+def _squashed(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
+
+
+def _check_field_names(body: Mapping[str, Any], model: type[BaseModel]) -> None:
+    """An unknown field that is a snake_case, kebab-case or case variant of a known one says which."""
+    known = {_squashed(name): name for name in model.model_fields}
+    for name in body:
+        if name not in model.model_fields and _squashed(name) in known:
+            raise ValidationFailed(f'Field "{name[:50]}" is not allowed; did you mean "{known[_squashed(name)]}"?')
 
 
 def _check_headers(event: Mapping[str, Any]) -> None:

@@ -171,3 +171,30 @@ def test_blank_text_is_described_in_the_apis_words(api, account, value):
     message = _error(api.create(acc, title=value))
     assert "pattern" not in message and "\\S" not in message
     assert message == 'Field "title" must contain a visible character', message
+
+
+@pytest.mark.parametrize(
+    ("method", "field", "meant"),
+    [
+        ("POST", "plan_id", "planId"),
+        ("POST", "PlanId", "planId"),
+        ("POST", "is-test", "isTest"),
+        ("PATCH", "interviewee_name", "intervieweeName"),
+    ],
+)
+def test_a_variant_of_a_known_field_name_says_which_was_meant(api, account, method, field, meant):
+    acc = account(credits=1)
+    if method == "POST":
+        reply = api.create(acc, **{field: "x"})
+    else:
+        path = f"/v1/interviews/{api.create(acc).json()['id']}"
+        reply = api.call("PATCH", path, token=acc.token, body={field: "x"})
+    assert _error(reply) == f'Field "{field}" is not allowed; did you mean "{meant}"?'
+
+
+def test_non_ascii_text_comes_back_as_utf8_not_escapes(api, account):
+    acc = account()
+    reply = api.create(acc, title="Jöhn — 日本語", metadata={"city": "Zürich"})
+    assert "Zürich".encode() in reply.body and b"\\u" not in reply.body
+    listed = api.call("GET", "/v1/interviews", token=acc.token)
+    assert "Jöhn — 日本語".encode() in listed.body and b"\\u" not in listed.body
