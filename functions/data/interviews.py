@@ -297,9 +297,9 @@ def check_record_state(interview_id: str, expected: RecordStatus | None) -> Inte
         raise NotFound(f"interview {interview_id} does not exist")
     actual = current.record.status if current.record else None
     if current.status != InterviewStatus.FINISHED or actual != expected:
+        has = f"record {actual}" if actual else "no record yet"
         raise Conflict(
-            f"interview {interview_id} is {current.status} with record {actual}, "
-            f"expected FINISHED with record {expected}"
+            f"interview {interview_id} is {current.status} with {has}, expected FINISHED with record {expected}"
         )
     return current
 

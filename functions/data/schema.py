@@ -41,8 +41,12 @@ TOKENS = TableSpec(
     env_var="QUOLLO_TOKENS_TABLE",
     default_name="quollo-tokens",
     partition_key="tokenHash",
-    # `quollo admin revoke-token TOKEN_ID` finds the hash by its public id.
-    indexes=(IndexSpec(name="byTokenId", partition_key="tokenId", projection="KEYS_ONLY"),),
+    indexes=(
+        # `quollo admin revoke-token TOKEN_ID` finds the hash by its public id.
+        IndexSpec(name="byTokenId", partition_key="tokenId", projection="KEYS_ONLY"),
+        # `quollo admin list-tokens USER_ID`: a user's tokens, oldest first.
+        IndexSpec(name="byUser", partition_key="userId", sort_key="createdAt"),
+    ),
 )
 
 PLANS = TableSpec(

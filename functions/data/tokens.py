@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from botocore.exceptions import ClientError
 
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import is_conditional_failure
-from functions.models.entities import Token
+from functions.models.entities import Token, TokenListing
 from functions.models.errors import NotFound
 from functions.runtime.settings import settings
 
@@ -51,3 +53,23 @@ def revoke(token_id: str, revoked_at: str) -> None:
         if is_conditional_failure(exc):
             raise NotFound(f"token {token_id} does not exist") from exc
         raise
+
+
+def list_for_user(user_id: str) -> list[TokenListing]:
+    """Every token of the user, oldest first (one Query per page of the byUser index)."""
+    listed: list[TokenListing] = []
+    params: dict[str, Any] = {
+        "TableName": settings().tokens_table,
+        "IndexName": "byUser",
+        "KeyConditionExpression": "userId = :u",
+        "ExpressionAttributeValues": {":u": {"S": user_id}},
+        "ProjectionExpression": "tokenId, createdAt, revokedAt",
+    }
+    while True:
+        found = dynamodb().query(**params)
+        for item in found["Items"]:
+            values = from_item(item)
+            listed.append(TokenListing(values["tokenId"], values["createdAt"], values.get("revokedAt")))
+        if "LastEvaluatedKey" not in found:
+            return listed
+        params["ExclusiveStartKey"] = found["LastEvaluatedKey"]

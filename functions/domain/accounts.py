@@ -7,7 +7,7 @@ import uuid
 from functions.data import tokens as token_store
 from functions.data import users
 from functions.domain import clock, tokens
-from functions.models.entities import User
+from functions.models.entities import TokenListing, User
 from functions.models.errors import UnknownUser, ValidationFailed
 from functions.models.text import text_problem
 
@@ -36,7 +36,19 @@ def create_token(user_id: str, token: str | None = None) -> tuple[str, str]:
     return token_id, secret
 
 
+def list_tokens(user_id: str) -> list[TokenListing]:
+    if users.get_user(user_id) is None:
+        raise UnknownUser(f"user {user_id} does not exist")
+    return token_store.list_for_user(user_id)
+
+
 def revoke_token(token_id: str) -> None:
+    if token_id.startswith(tokens.PREFIX):
+        # Never echoed: the secret would land in the terminal's scrollback and the shell's history file.
+        raise ValidationFailed(
+            "revoke-token takes a token id (tok_...), not the token itself; "
+            "find the id with `quollo admin list-tokens USER_ID`"
+        )
     token_store.revoke(token_id, clock.now())
 
 

@@ -49,6 +49,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if command == "create-token":
         token_id, token = accounts.create_token(args.user_id)
         return {"tokenId": token_id, "token": token}
+    if command == "list-tokens":
+        listed = accounts.list_tokens(args.user_id)
+        return {
+            "tokens": [
+                {
+                    "tokenId": t.token_id,
+                    "createdAt": t.created_at,
+                    "revoked": t.revoked_at is not None,
+                    "revokedAt": t.revoked_at,
+                }
+                for t in listed
+            ]
+        }
     if command == "revoke-token":
         accounts.revoke_token(args.token_id)
         return {"revoked": True}
@@ -81,6 +94,9 @@ def add_parser(subcommands: Any) -> None:
 
     token = commands.add_parser("create-token", help="issue a token -> {tokenId, token}")
     token.add_argument("user_id", metavar="USER_ID")
+
+    listing = commands.add_parser("list-tokens", help="a user's tokens -> {tokens: [{tokenId, createdAt, revoked}]}")
+    listing.add_argument("user_id", metavar="USER_ID")
 
     revoke = commands.add_parser("revoke-token", help="revoke a token -> {revoked}")
     revoke.add_argument("token_id", metavar="TOKEN_ID")

@@ -48,7 +48,7 @@ def _one_line(exc: Exception) -> str:
 
 
 def _admin(args: argparse.Namespace) -> int:
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
     from functions.models.errors import DomainError
 
@@ -56,6 +56,20 @@ def _admin(args: argparse.Namespace) -> int:
         result = admin.run(args)
     except DomainError as exc:
         print(f"quollo admin {args.admin_command}: {exc.message}", file=sys.stderr)
+        return 1
+    except NoRegionError:
+        print(
+            f"quollo admin {args.admin_command}: no AWS region: set AWS_DEFAULT_REGION (e.g. us-east-1), and "
+            "AWS_ENDPOINT_URL=http://127.0.0.1:8001 for the local server",
+            file=sys.stderr,
+        )
+        return 1
+    except NoCredentialsError:
+        print(
+            f"quollo admin {args.admin_command}: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+            "(any values for the local server, with AWS_ENDPOINT_URL pointing at it)",
+            file=sys.stderr,
+        )
         return 1
     except (ClientError, BotoCoreError) as exc:
         print(f"quollo admin {args.admin_command}: AWS error: {_one_line(exc)}", file=sys.stderr)

@@ -37,6 +37,15 @@ class Token:
 
 
 @dataclass(frozen=True)
+class TokenListing:
+    """What an operator may see of a token: never its secret, nor its hash."""
+
+    token_id: str
+    created_at: str
+    revoked_at: str | None
+
+
+@dataclass(frozen=True)
 class Plan:
     id: str
     owner_id: str

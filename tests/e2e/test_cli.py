@@ -236,3 +236,41 @@ def test_serve_without_a_seed_prints_a_demo_token_and_a_curl_line_that_works() -
         assert json.loads(body)["balanceAfter"] == demo.seeded[0]["balance"] - 1
     finally:
         stop_server(demo, reader)
+
+
+def test_list_tokens_shows_ids_and_state_never_the_secret(server: Server) -> None:
+    account = server.new_account()
+    second = server.admin_ok("create-token", account.user_id)
+    server.admin_ok("revoke-token", account.token_id)
+
+    done = run_quollo("admin", "list-tokens", account.user_id, env=server.env)
+    listed = _one_json_object(done.stdout)
+    assert account.token not in done.stdout and second["token"] not in done.stdout
+    by_id = {token["tokenId"]: token for token in listed["tokens"]}
+    assert set(by_id) == {account.token_id, second["tokenId"]}
+    assert by_id[account.token_id]["revoked"] is True and by_id[second["tokenId"]]["revoked"] is False
+    assert all(set(token) == {"tokenId", "createdAt", "revoked", "revokedAt"} for token in listed["tokens"])
+    assert "does not exist" in _fails_with_one_line(run_quollo("admin", "list-tokens", "usr_nobody", env=server.env))
+
+
+def test_revoke_token_given_the_secret_says_so_without_echoing_it(server: Server) -> None:
+    account = server.new_account()
+    done = run_quollo("admin", "revoke-token", account.token, env=server.env)
+    line = _fails_with_one_line(done)
+    assert "token id" in line and "list-tokens" in line, line
+    assert account.token not in done.stderr and account.token[-10:] not in done.stderr
+    assert server.request("GET", "/v1/plans", account.token).status_code == 200
+
+
+def test_admin_without_a_region_names_the_variables_to_set(tmp_path: Path) -> None:
+    env = {key: value for key, value in subprocess_env().items() if key not in ("AWS_DEFAULT_REGION", "AWS_REGION")}
+    env["AWS_CONFIG_FILE"] = str(tmp_path / "none")
+    line = _fails_with_one_line(run_quollo("admin", "add-credits", "usr_x", "1", env=env))
+    assert "AWS_DEFAULT_REGION" in line and "AWS_ENDPOINT_URL" in line, line
+
+
+def test_admin_messages_carry_no_python_reprs(server: Server) -> None:
+    owner = server.seeded_account("cli_lifecycle")
+    interview_id = server.create_interview(owner).json()["id"]
+    line = _fails_with_one_line(run_quollo("admin", "process", interview_id, env=server.env))
+    assert "None" not in line and "PENDING" in line, line
