@@ -42,7 +42,20 @@ def spec() -> dict[str, Any]:
                 del operation["responses"]["422"]
     for name in _POWERTOOLS_ONLY:
         document["components"]["schemas"].pop(name, None)
+    for route in routes.ROUTES:
+        # Names a generated client turns into method names (createInterview), instead of
+        # Powertools' create_interview_v1_interviews_post.
+        document["paths"][route.path][route.method.lower()]["operationId"] = _camel(route.name)
+    document["tags"] = [
+        {"name": "Interviews", "description": "Schedule, list, read, change and delete interviews"},
+        {"name": "Plans", "description": "The interview plans of your account"},
+    ]
     return document
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
 
 
 def render() -> str:

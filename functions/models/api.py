@@ -91,7 +91,13 @@ ScheduleTime = Annotated[
     Field(description="ISO 8601 date-time with a time zone, in the future, at most 30 days ahead"),
 ]
 PlanId = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
-Timestamp = Annotated[str, Field(description="ISO 8601 UTC with milliseconds, e.g. 2026-05-18T10:02:14.000Z")]
+Timestamp = Annotated[
+    str,
+    Field(
+        description="ISO 8601 UTC with milliseconds, e.g. 2026-05-18T10:02:14.000Z",
+        json_schema_extra={"format": "date-time"},
+    ),
+]
 StatusName = Literal["PENDING", "IN_PROGRESS", "FINISHED"]
 
 

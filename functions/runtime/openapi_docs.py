@@ -32,6 +32,7 @@ def responses(status: int, model: type[BaseModel], description: str, *errors: in
     documented: dict[int, OpenAPIResponse] = {
         status: {"description": description, "content": {"application/json": {"model": model}}}
     }
-    for code in (*errors, 401, 405, 500):
+    # Every route can answer 400 (a header or query parameter checked before routing), 401, 405 and 500.
+    for code in (*errors, 400, 401, 405, 500):
         documented[code] = {"description": _ERRORS[code], "content": {"application/json": {"model": ErrorBody}}}
     return documented

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from functions import routes
 from functions.local.openapi import render
 
-COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "docs" / "openapi.json"
 
 
 def test_committed_spec_is_up_to_date():
@@ -40,3 +42,51 @@ def test_spec_documents_every_route_and_error_code():
     assert "HTTPValidationError" not in text  # Powertools' own 422 shape is not what we answer
     fields = spec["components"]["schemas"]["InterviewCreate"]["properties"]
     assert set(fields) == {"title", "planId", "intervieweeName", "isTest", "metadata", "scheduleTime"}
+
+
+def _spec() -> dict:
+    return json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
+
+
+def test_operations_have_names_a_client_generator_can_use():
+    spec = _spec()
+    ids = {op["operationId"] for ops in spec["paths"].values() for op in ops.values()}
+    assert ids == {
+        "createInterview",
+        "listInterviews",
+        "getInterview",
+        "updateInterview",
+        "deleteInterview",
+        "listPlans",
+    }
+
+
+def test_every_timestamp_is_a_date_time_and_every_route_documents_its_statuses():
+    spec = _spec()
+    for name, schema in spec["components"]["schemas"].items():
+        for field, prop in schema.get("properties", {}).items():
+            if field.endswith("At"):
+                options = prop.get("anyOf", [prop])
+                assert {"type": "string", "format": "date-time"}.items() <= options[0].items(), (name, field)
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert {"400", "401", "405", "500"} <= set(operation["responses"]), (method, path)
+
+
+def test_the_document_passes_openapi_spec_validator():
+    from openapi_spec_validator import validate
+
+    validate(_spec())
+
+
+def test_the_document_passes_spectral_with_no_warning():
+    spectral = ROOT / "node_modules" / ".bin" / "spectral"
+    assert spectral.exists(), "run `make dev` (npm ci installs Spectral into node_modules)"
+    done = subprocess.run(  # noqa: S603 - our pinned tool on our own file
+        [str(spectral), "lint", "docs/openapi.json", "--fail-severity", "warn", "--ruleset", ".spectral.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
