@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import calls, coldstart, package, report, scale, throughput, world
+from bench import calls, coldstart, memory, package, report, scale, throughput, world
 from bench.common import moto_process, progress, use_aws_env
 
 HERE = Path(__file__).resolve().parent
@@ -44,8 +44,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variant-runs", type=int, default=5, help="cold starts per route, other .pyc variants")
     parser.add_argument("--scale-requests", type=int, default=15, help="list requests per data size")
     parser.add_argument("--load-requests", type=int, default=400, help="requests per operation on quollo serve")
+    parser.add_argument("--memory-creates", type=int, default=10_000, help="creates on quollo serve, RSS sampled")
+    parser.add_argument(
+        "--memory-unpatched-creates",
+        type=int,
+        default=1_000,
+        help="the same on moto without functions/local/moto_patches.py, for reference (0: skip)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["memory"],
+        help="run this measurement alone; the other figures are kept from OUT/results.json",
+    )
     parser.add_argument("--out", type=Path, default=HERE, help="where report.md, results.json and the chart go")
     args = parser.parse_args(argv)
+    if args.only:
+        return _only(args)
 
     began = time.monotonic()
     results: dict[str, Any] = {"machine": _machine(), "parameters": {k: str(v) for k, v in vars(args).items()}}
@@ -62,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         world.provision()
         results["scale"] = scale.measure(args.scale_requests)
     results["throughput"] = throughput.measure(args.load_requests)
+    results["memory"] = memory.measure(args.memory_creates, args.memory_unpatched_creates)
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["runtime_seconds"] = round(time.monotonic() - began, 1)
 
@@ -70,6 +85,24 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / "report.md").write_text(report.render(results))
     progress(f"done in {results['runtime_seconds']}s: {args.out / 'report.md'}")
+    return 0
+
+
+def _only(args: argparse.Namespace) -> int:
+    """One measurement, merged into the figures of the last full run (OUT/results.json)."""
+    path = args.out / "results.json"
+    if not path.exists():
+        progress(f"--only needs the results of a full run in {path}; run python -m bench first")
+        return 2
+    results = json.loads(path.read_text())
+    began, machine = time.monotonic(), _machine()
+    results["memory"] = memory.measure(args.memory_creates, args.memory_unpatched_creates)
+    results["memory"]["machine"] = machine
+    results["memory"]["runtime_seconds"] = round(time.monotonic() - began, 1)
+    results["memory"]["run_alone"] = True
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "report.md").write_text(report.render(results))
+    progress(f"done in {results['memory']['runtime_seconds']}s: {args.out / 'report.md'}")
     return 0
 
 

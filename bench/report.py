@@ -69,6 +69,8 @@ def render(r: dict[str, Any]) -> str:
     _scale(r["scale"], r.get("chart", ""), w)
     _throughput(r["throughput"], w)
     _package(r["package"], w)
+    if "memory" in r:
+        _memory(r["memory"], w)
     _proposals(r, w)
     return "\n".join(out) + "\n"
 
@@ -122,6 +124,14 @@ def _summary(r: dict[str, Any], w: Any) -> None:
         f"| local server, 4 clients: create / list | {t['create']['requests_per_second']} / "
         f"{t['list']['requests_per_second']} req/s | a number to compare against | — |"
     )
+    if "memory" in r:
+        mem = r["memory"]
+        p = mem["patched"]
+        w(
+            f"| local server RSS over {p['creates']:,} creates: start → 1,000 → {p['creates']:,}"
+            f" | {p['rss_start_mb']} → {p['rss_1000_mb']} → {p['rss_end_mb']} MB (+{p['growth_mb']})"
+            f" | flat within {mem['target_growth_mb']} MB | {_mark(mem['ok'])} |"
+        )
     w(
         f"| code asset (shared by {r['package']['functions']} functions), zipped"
         f" | {r['package']['zipped_kb']} KB | reported | — |\n"
@@ -270,6 +280,58 @@ def _package(p: dict[str, Any], w: Any) -> None:
     )
     w(f"- per function: {p['zipped_kb']} KB each — {p['note']}")
     w(f"- total deployment size of our code: {p['total_deployed_kb']} KB (one asset)\n")
+
+
+def _memory(m: dict[str, Any], w: Any) -> None:
+    p = m["patched"]
+    w("## 6. Local server memory (`quollo serve`, creates)\n")
+    w(f"{p['creates']:,} creates (each one TransactWriteItems: plan check, debit, interview put) from {p['clients']}")
+    w(f"clients on one user, its credits topped up by {p['batch']} (`accounts.add_credits`, as `quollo admin")
+    w(f"add-credits` does) before each batch of {p['batch']}; the server process's RSS after each batch.")
+    w("*Patched* is the server as shipped (functions/local/moto_patches.py); *unpatched* the same server with")
+    w("those patches switched off in the child process, i.e. moto 5.2.5 as published, over fewer creates.\n")
+    if m.get("run_alone"):
+        mm = m["machine"]
+        w(
+            f"Run alone (`python -m bench --only memory`, {m['runtime_seconds']} s), load average at start"
+            f" {_load(mm['load_average_at_start'])}, at end {_load(m.get('load_average_at_end'))}.\n"
+        )
+    w(
+        "| server | creates | RSS start MB | at 1,000 | at end | growth MB | MB per 1,000 creates"
+        " | RSS range from 1,000 on | creates/s first → last batch | statuses |"
+    )
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name in ("patched", "unpatched"):
+        if name not in m:
+            continue
+        row = m[name]
+        low, high = row["rss_min_max_from_1000_mb"]
+        w(
+            f"| {name} | {row['creates']:,} | {row['rss_start_mb']} | {row['rss_1000_mb'] or '—'} | {row['rss_end_mb']}"
+            f" | {row['growth_mb']} | {row['growth_per_1000_creates_mb']} | {low}–{high}"
+            f" | {row['first_batch_creates_per_second']} → {row['last_batch_creates_per_second']}"
+            f" | {row['statuses']} |"
+        )
+    w(
+        f"\nTarget: RSS flat within {m['target_growth_mb']} MB over {p['creates']:,} creates (patched, start → end):"
+        f" +{p['growth_mb']} MB {_mark(m['ok'])}. What remains is mostly the data: the {p['creates']:,} interviews"
+        " held in moto's memory."
+    )
+    if "unpatched" in m:
+        u = m["unpatched"]
+        u = m["unpatched"]
+        series = ", ".join(f"{s['creates']:,}: {s['rss_mb']} MB" for s in u["samples"])
+        w(
+            f"Unpatched, RSS by creates: {series}"
+            + (f" ({u['stopped']})" if "stopped" in u else "")
+            + ". It grows with creates × table size, and each create gets slower as the interviews table grows:"
+            " moto 5.2.5 deep-copies every table a transaction touches, to roll back a cancelled one, and keeps"
+            " every copied item in `instances_tracked` (moto's dashboard registry) for good."
+        )
+    for name in ("patched", "unpatched"):
+        if name in m and m[name].get("server_errors"):
+            w(f"\nServer output other than 2xx access lines ({name}, last 20): `{m[name]['server_errors']}`")
+    w("")
 
 
 _LIBRARIES = ("aws_lambda_powertools", "pydantic", "pydantic_core", "annotated_types")

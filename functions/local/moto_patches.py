@@ -1,0 +1,158 @@
+"""Workarounds for moto's DynamoDB memory growth in a long-running `quollo serve` (moto 5.2.5).
+
+Two things in moto 5.2.5 (and in upstream master as of 2026-08) make the embedded server grow by
+megabytes per request, to gigabytes over a CI run of a few thousand tests:
+
+1. **Every model instance is kept forever.** `moto.core.common_models.BaseModel.__new__` appends
+   each instance to `cls.instances_tracked`, for moto's dashboard (`/moto-api/data.json`); only
+   `reset_model_data()` (moto's reset) empties it. In DynamoDB that covers every `Item`, including
+   the throw-away deep copies moto makes on each UpdateItem (the old image), on each Query/Scan
+   (the returned items) and in TransactWriteItems (below): none of them is ever freed.
+2. **TransactWriteItems deep-copies every table it touches**, to put the copies back if the
+   transaction is cancelled (`DynamoDBBackend.transact_write_items`: `original_table_state`). A
+   create (plan check, balance debit, interview put) copies the whole interviews table: with 1 the
+   copies are all retained, so memory grows with (transactions x table size); without 1 they are
+   garbage, but each transaction still costs time in proportion to the table's size.
+
+`apply()` stops the tracking for DynamoDB's models only (quollo never reads moto's dashboard; S3's
+reset still needs its own tracked keys to close their buffers) and makes TransactWriteItems copy
+only the items its operations write, restoring exactly those when the transaction fails. A
+cancelled transaction leaves every item as it was, as with moto's own rollback and as in DynamoDB
+(tests/integration/test_moto_transactions.py). Remove this module when moto fixes either upstream.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+import functools
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from moto.core.common_models import BaseModel
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+
+# True while our wrapper runs moto's transact_write_items: its whole-table "backup" is then the
+# table itself, as we keep our own per-item backup instead.
+_IN_TRANSACTION: contextvars.ContextVar[bool] = contextvars.ContextVar("quollo_moto_transaction", default=False)
+_APPLIED = False
+_LOCK = threading.Lock()
+
+
+def apply() -> None:
+    """Patch moto in this process (idempotent). Called before the embedded moto server starts."""
+    global _APPLIED
+    with _LOCK:
+        if _APPLIED:
+            return
+        for cls in _dynamodb_models():
+            cls.__new__ = staticmethod(_untracked_new)  # type: ignore[method-assign,assignment]
+        Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
+        original = DynamoDBBackend.transact_write_items
+        DynamoDBBackend.transact_write_items = functools.wraps(original)(  # type: ignore[method-assign]
+            _transact_write_items(original)
+        )
+        _APPLIED = True
+
+
+def _dynamodb_models() -> Iterator[type]:
+    pending: list[type] = [BaseModel]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("moto.dynamodb."):
+            yield cls
+
+
+def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
+    # BaseModel.__new__ without the append to cls.instances_tracked.
+    return object.__new__(cls)
+
+
+def _table_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
+    if _IN_TRANSACTION.get():
+        return self  # moto's transaction "backup": the real backup is per item, see below
+    # What copy.deepcopy does for a plain object without __deepcopy__ (Backup still copies tables).
+    cls = self.__class__
+    result = cls.__new__(cls)
+    memo[id(self)] = result
+    result.__dict__.update(copy.deepcopy(self.__dict__, memo))
+    return result
+
+
+_Slot = tuple[str, Any, Any]  # (table name, hash key, range key or None)
+
+
+def _transact_write_items(original: Any) -> Any:
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        before, streams = _backup(self, transact_items)
+        token = _IN_TRANSACTION.set(True)
+        try:
+            original(self, transact_items)
+        except BaseException:
+            _restore(self, before, streams)
+            raise
+        finally:
+            _IN_TRANSACTION.reset(token)
+
+    return transact_write_items
+
+
+def _backup(backend: Any, transact_items: list[dict[str, Any]]) -> tuple[dict[_Slot, Any], dict[str, Any]]:
+    """A deep copy of each item a Put, Update or Delete targets (None: absent), before any runs."""
+    before: dict[_Slot, Any] = {}
+    streams: dict[str, Any] = {}
+    for entry in transact_items:
+        target = _target(backend, entry)
+        if target is None:
+            continue
+        table, hash_key, range_key = target
+        slot = (table.name, hash_key, range_key)
+        if slot not in before:
+            # A deep copy: UpdateItem changes the stored Item in place.
+            before[slot] = copy.deepcopy(table.get_item(hash_key, range_key))
+        shard = table.stream_shard
+        if shard is not None and table.name not in streams:
+            streams[table.name] = (shard, shard.items, len(shard.items))
+    return before, streams
+
+
+def _target(backend: Any, entry: dict[str, Any]) -> tuple[Any, Any, Any] | None:
+    """(table, hash key, range key) that one operation may write; None when it can write nothing."""
+    try:
+        (op_type, op), *_ = entry.items()
+        table = backend.tables.get(op.get("TableName"))
+        if table is None or op_type not in ("Put", "Update", "Delete"):
+            return None
+        if op_type == "Put":
+            attrs = op["Item"]
+            key = {name: attrs[name] for name in (table.hash_key_attr, table.range_key_attr) if name}
+        else:
+            key = op["Key"]
+        hash_key, range_key = backend.get_keys_value(table, key)
+    except Exception:
+        # Malformed: moto's own parsing of the same operation fails before it writes anything.
+        return None
+    return table, hash_key, range_key
+
+
+def _restore(backend: Any, before: dict[_Slot, Any], streams: dict[str, Any]) -> None:
+    for (table_name, hash_key, range_key), item in before.items():
+        table = backend.tables.get(table_name)
+        if table is None:
+            continue
+        if range_key is None:
+            if item is None:
+                table.items.pop(hash_key, None)
+            else:
+                table.items[hash_key] = item
+        elif item is None:
+            table.items[hash_key].pop(range_key, None)
+        else:
+            table.items[hash_key][range_key] = item
+    # Stream records of the undone writes: moto's whole-table copy took the stream shard back too.
+    for shard, records, length in streams.values():
+        if shard.items is records:
+            del records[length:]
