@@ -115,6 +115,16 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+def suggest(path: str) -> str | None:
+    """The route path a client most likely meant by an unknown one: without a trailing slash, with /v1."""
+    candidates = [path.rstrip("/") or "/"]
+    candidates += ["/v1" + candidate for candidate in candidates if not candidate.startswith("/v1/")]
+    for candidate in candidates:
+        if candidate != path and any(route.pattern.match(candidate) for route in ROUTES):
+            return candidate
+    return None
+
+
 @dataclass(frozen=True)
 class Match:
     route: Route | None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from botocore.exceptions import ClientError
 
 
@@ -26,3 +29,14 @@ def is_transaction_cancelled(exc: ClientError) -> bool:
 def is_transaction_conflict(exc: ClientError) -> bool:
     """A transaction cancelled because another one was changing one of its items (never a condition failure)."""
     return is_transaction_cancelled(exc) and "TransactionConflict" in cancellation_codes(exc)
+
+
+@contextmanager
+def on_condition_failure(failure: Exception) -> Iterator[None]:
+    """Raise `failure`, the domain's reading of it, when the write's ConditionExpression did not hold."""
+    try:
+        yield
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            raise failure from exc
+        raise

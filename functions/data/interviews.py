@@ -15,9 +15,9 @@ from functions.data import plans, users
 from functions.data.aws import dynamodb, from_item, to_item, to_value
 from functions.data.errors import (
     cancellation_codes,
-    is_conditional_failure,
     is_transaction_cancelled,
     is_transaction_conflict,
+    on_condition_failure,
 )
 from functions.models.entities import Interview, InterviewStatus, Page, Record, RecordStatus
 from functions.models.errors import Conflict, InsufficientBalance, NotFound, TransactionConflict, ValidationFailed
@@ -237,17 +237,13 @@ def delete_with_refund(interview_id: str, owner_id: str) -> bool:
 
 
 def delete(interview_id: str, owner_id: str) -> None:
-    try:
+    with on_condition_failure(NotFound("Interview not found")):
         dynamodb().delete_item(
             TableName=settings().interviews_table,
             Key={"id": {"S": interview_id}},
             ConditionExpression="ownerId = :owner",
             ExpressionAttributeValues={":owner": {"S": owner_id}},
         )
-    except ClientError as exc:
-        if is_conditional_failure(exc):
-            raise NotFound("Interview not found") from exc
-        raise
 
 
 def query(owner_id: str, status: str | None, limit: int, start_key: dict[str, Any] | None) -> Page[Interview]:
@@ -336,7 +332,7 @@ def _set(
     """One conditional UpdateItem that SETs `fields` (None removes nothing: it stores null)."""
     names = {f"#f{i}": name for i, name in enumerate(fields)} | (condition_names or {})
     values = {f":v{i}": to_value(value) for i, value in enumerate(fields.values())} | condition_values
-    try:
+    with on_condition_failure(failure):
         updated = dynamodb().update_item(
             TableName=settings().interviews_table,
             Key={"id": {"S": interview_id}},
@@ -346,8 +342,4 @@ def _set(
             ExpressionAttributeValues=values,
             ReturnValues="ALL_NEW",
         )
-    except ClientError as exc:
-        if is_conditional_failure(exc):
-            raise failure from exc
-        raise
     return _interview(updated["Attributes"])

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from functions.data.aws import dynamodb, from_item, to_item
-from functions.data.errors import is_conditional_failure
+from functions.data.errors import on_condition_failure
 from functions.models.entities import Page, Plan
 from functions.models.errors import Conflict
 from functions.runtime.settings import settings
@@ -34,12 +32,8 @@ def _key(owner_id: str, plan_id: str) -> dict[str, Any]:
 
 
 def put_plan(plan: Plan, created_at: str) -> None:
-    try:
+    with on_condition_failure(Conflict(f"plan {plan.id} already exists for user {plan.owner_id}")):
         _put_plan(plan, created_at)
-    except ClientError as exc:
-        if is_conditional_failure(exc):
-            raise Conflict(f"plan {plan.id} already exists for user {plan.owner_id}") from exc
-        raise
 
 
 def _put_plan(plan: Plan, created_at: str) -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from functions.data.aws import dynamodb, from_item, to_item
-from functions.data.errors import is_conditional_failure
+from functions.data.errors import on_condition_failure
 from functions.models.entities import Token, TokenListing
 from functions.models.errors import NotFound
 from functions.runtime.settings import settings
@@ -41,7 +39,7 @@ def revoke(token_id: str, revoked_at: str) -> None:
     )
     if not found["Items"]:
         raise NotFound(f"token {token_id} does not exist")
-    try:
+    with on_condition_failure(NotFound(f"token {token_id} does not exist")):
         dynamodb().update_item(
             TableName=settings().tokens_table,
             Key={"tokenHash": found["Items"][0]["tokenHash"]},
@@ -49,10 +47,6 @@ def revoke(token_id: str, revoked_at: str) -> None:
             ConditionExpression="attribute_exists(tokenHash)",
             ExpressionAttributeValues={":at": {"S": revoked_at}},
         )
-    except ClientError as exc:
-        if is_conditional_failure(exc):
-            raise NotFound(f"token {token_id} does not exist") from exc
-        raise
 
 
 def list_for_user(user_id: str) -> list[TokenListing]:

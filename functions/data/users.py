@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from functions.data.aws import dynamodb, from_item, to_item
-from functions.data.errors import is_conditional_failure
+from functions.data.errors import on_condition_failure
 from functions.models.entities import User
 from functions.models.errors import Conflict, UnknownUser
 from functions.runtime.settings import settings
@@ -23,16 +21,12 @@ def _user(item: Mapping[str, Any]) -> User:
 
 
 def put_user(user: User) -> None:
-    try:
+    with on_condition_failure(Conflict(f"user {user.id} already exists")):
         dynamodb().put_item(
             TableName=settings().users_table,
             Item=to_item({"userId": user.id, "name": user.name, "balance": user.balance, "createdAt": user.created_at}),
             ConditionExpression="attribute_not_exists(userId)",
         )
-    except ClientError as exc:
-        if is_conditional_failure(exc):
-            raise Conflict(f"user {user.id} already exists") from exc
-        raise
 
 
 def get_user(user_id: str) -> User | None:
@@ -53,7 +47,7 @@ def get_balance(user_id: str) -> int:
 
 
 def add_credits(user_id: str, amount: int) -> int:
-    try:
+    with on_condition_failure(UnknownUser(f"user {user_id} does not exist")):
         updated = dynamodb().update_item(
             TableName=settings().users_table,
             Key={"userId": {"S": user_id}},
@@ -62,10 +56,6 @@ def add_credits(user_id: str, amount: int) -> int:
             ExpressionAttributeValues={":n": {"N": str(amount)}},
             ReturnValues="UPDATED_NEW",
         )
-    except ClientError as exc:
-        if is_conditional_failure(exc):
-            raise UnknownUser(f"user {user_id} does not exist") from exc
-        raise
     return int(updated["Attributes"]["balance"]["N"])
 
 

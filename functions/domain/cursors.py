@@ -18,7 +18,8 @@ from typing import Any
 from functions.data.secrets import cursor_key
 from functions.models.errors import ValidationFailed
 
-_BAD = 'Query parameter "cursor" is malformed, expired, or was issued for another query'
+# Cursors never expire: a bad one was edited, truncated, or issued for another user or query.
+_BAD = 'Query parameter "cursor" is malformed or was issued for another query; pass nextCursor back unchanged'
 
 
 def _b64(raw: bytes) -> str:

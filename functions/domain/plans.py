@@ -7,11 +7,11 @@ import uuid
 from functions.data import plans as store
 from functions.data import users
 from functions.domain import clock, cursors
+from functions.models.api import SENIORITIES
 from functions.models.entities import Plan
 from functions.models.errors import UnknownUser, ValidationFailed
 from functions.models.text import text_problem
 
-SENIORITIES = ("JUNIOR", "MIDDLE", "SENIOR")
 _CURSOR_SCOPE = "plans"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from functions.domain import accounts, interviews, plans
+from functions.models.api import SENIORITIES
 from functions.models.entities import Interview
 from functions.models.errors import ValidationFailed
 from functions.models.views import interview_public, plan_public
@@ -109,7 +110,7 @@ def add_parser(subcommands: Any) -> None:
     plan.add_argument("user_id", metavar="USER_ID")
     plan.add_argument("--name", required=True)
     plan.add_argument("--tag", action="append", metavar="T")
-    plan.add_argument("--seniority", choices=["JUNIOR", "MIDDLE", "SENIOR"], metavar="S")
+    plan.add_argument("--seniority", choices=SENIORITIES, metavar="|".join(SENIORITIES))
     plan.add_argument("--language", default="EN", metavar="L")
 
     for name, text in (

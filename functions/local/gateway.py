@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 
 from functions import routes
 from functions.local.containers import Containers
-from functions.runtime.app import error_body
+from functions.models.errors import DomainError, MethodNotAllowed, NotFound, error_body
 
 _JSON = {"Content-Type": "application/json"}
 # A mapping, or name/value pairs when a header may repeat (as it can on the wire).
@@ -114,18 +114,19 @@ def _reply(response: dict[str, Any]) -> Reply:
 _containers = Containers()
 
 
+def _error(exc: DomainError, headers: Mapping[str, str] | None = None) -> Reply:
+    return Reply(exc.status, {**_JSON, **(headers or {})}, error_body(exc.code, exc.message).encode())
+
+
 def invoke(method: str, path: str, headers: Headers, query: str = "", body: bytes | None = None) -> Reply:
     """Route one request the way the deployed API does: 404 for unknown paths, 405 for wrong methods."""
     found = routes.match(method, path)
     if found.route is None:
         if found.allowed:
-            message = f"Method {method} is not allowed on {path}; allowed: {', '.join(found.allowed)}"
-            return Reply(
-                405,
-                {**_JSON, "Allow": ", ".join(found.allowed)},
-                error_body("method_not_allowed", message).encode(),
-            )
-        return Reply(404, dict(_JSON), error_body("not_found", f"No route for {path}").encode())
+            refused = MethodNotAllowed(f"Method {method} is not allowed on {path}; allowed: {', '.join(found.allowed)}")
+            return _error(refused, {"Allow": ", ".join(found.allowed)})
+        meant = routes.suggest(path)
+        return _error(NotFound(f"No route for {path}" + (f"; did you mean {meant}?" if meant else "")))
     event = build_event(found.route, path, found.path_params, headers, query, body)
     context = LocalContext(function_name=f"quollo-{found.route.name}")
     response = _containers.invoke(found.route, event, context)

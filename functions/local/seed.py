@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.domain import accounts, plans
+from functions.models.api import Seniority
 
 
 class _Strict(BaseModel):
@@ -27,7 +28,7 @@ class SeedPlan(_Strict):
     id: str | None = None
     name: Annotated[str, Field(min_length=1, max_length=200)]
     tags: list[str] = Field(default_factory=list)
-    seniority: Literal["JUNIOR", "MIDDLE", "SENIOR"] | None = None
+    seniority: Seniority | None = None
     language: Annotated[str, Field(min_length=2, max_length=2)] = "EN"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -99,6 +99,8 @@ Timestamp = Annotated[
     ),
 ]
 StatusName = Literal["PENDING", "IN_PROGRESS", "FINISHED"]
+Seniority = Literal["JUNIOR", "MIDDLE", "SENIOR"]
+SENIORITIES: tuple[str, ...] = get_args(Seniority)
 
 
 class _Request(BaseModel):
@@ -204,7 +206,7 @@ class PlanPublic(BaseModel):
     id: str
     name: str
     tags: list[str]
-    seniority: Literal["JUNIOR", "MIDDLE", "SENIOR"] | None
+    seniority: Seniority | None
     language: str
 
 

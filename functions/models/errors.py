@@ -5,6 +5,13 @@ One exception handler renders them all as `{"error": {"code", "message"}}`.
 
 from __future__ import annotations
 
+import json
+
+
+def error_body(code: str, message: str) -> str:
+    """The error body of every response that is not a success: the API's, the local server's, API Gateway's."""
+    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False, separators=(",", ":"))
+
 
 class DomainError(Exception):
     status: int = 500

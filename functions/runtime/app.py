@@ -18,7 +18,7 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.auth import authenticate
-from functions.models.errors import DomainError, InsufficientBalance, InvalidToken, Unauthenticated
+from functions.models.errors import DomainError, InsufficientBalance, InvalidToken, Unauthenticated, error_body
 from functions.runtime.observability import Metric, count, instrument, logger
 from functions.runtime.request_checks import NO_INPUT, RouteInput, check_header_shape, check_request
 from functions.runtime.validation_messages import describe
@@ -26,10 +26,6 @@ from functions.runtime.validation_messages import describe
 JSON_HEADERS = {"Content-Type": content_types.APPLICATION_JSON}
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
-
-
-def error_body(code: str, message: str) -> str:
-    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False, separators=(",", ":"))
 
 
 def _error(status: int, code: str, message: str) -> Response[str]:

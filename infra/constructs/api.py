@@ -11,13 +11,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from functions.models.errors import error_body
 from functions.routes import Route
 from infra.config import StageConfig
-
-
-def error_body(code: str, message: str) -> str:
-    return json.dumps({"error": {"code": code, "message": message}}, separators=(",", ":"))
-
 
 METHOD_NOT_ALLOWED = error_body("method_not_allowed", "Method not allowed for this path")
 

@@ -178,7 +178,6 @@ class RouteFunctions(Construct):
             "POWERTOOLS_SERVICE_NAME": "quollo",
             "POWERTOOLS_METRICS_NAMESPACE": "Quollo",
             "POWERTOOLS_LOG_LEVEL": self._config.log_level,
-            "QUOLLO_STAGE": self._config.stage,
             schema.RECORDS_BUCKET_ENV: self._data.records_bucket.bucket_name,
         }
         if not self._config.tracer:

@@ -189,3 +189,15 @@ def test_every_route_accepts_exactly_the_query_parameters_the_spec_documents(api
         assert "Unknown query parameter" not in reply.body.decode(), (name, reply.body)
     message = _error(api.call(method, path, token=acc.token, query="limt=5"))
     assert message.startswith('Unknown query parameter "limt"'), message
+
+
+@pytest.mark.parametrize(
+    ("path", "meant"),
+    [("/interviews", "/v1/interviews"), ("/v1/interviews/", "/v1/interviews"), ("/plans/", "/v1/plans")],
+)
+def test_a_near_miss_path_is_a_404_naming_the_right_one(api, account, path, meant):
+    acc = account()
+    reply = api.call("GET", path, token=acc.token)
+    assert (reply.status, reply.json()["error"]["code"]) == (404, "not_found")
+    assert reply.json()["error"]["message"] == f"No route for {path}; did you mean {meant}?"
+    assert api.call("GET", "/v2/nothing", token=acc.token).json()["error"]["message"] == "No route for /v2/nothing"
