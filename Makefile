@@ -9,7 +9,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help dev serve test lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench clean
+.PHONY: help dev browser serve test lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench clean
 
 help:
 	@echo "make serve   run the API locally on http://127.0.0.1:8000 (no AWS account needed)"
@@ -29,6 +29,13 @@ $(NODE_STAMP): package.json package-lock.json
 	@touch $@
 
 dev: $(STAMP) $(NODE_STAMP)
+
+# Debian's chromium, for the test that renders /docs with no network (tests/e2e/test_http_server.py).
+# Installing it took 40 s here, so `make test` installs it rather than let that test fail.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@test -x /usr/bin/chromium || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+		|| ($(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
 serve: $(STAMP)
 	$(BIN)/quollo serve
@@ -52,7 +59,7 @@ e2e: $(STAMP)
 infra-tests: dev
 	$(BIN)/pytest tests/infra -q
 
-test: dev lint typecheck
+test: dev browser lint typecheck
 	$(BIN)/pytest -q
 
 STAGE ?= dev

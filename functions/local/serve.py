@@ -10,17 +10,19 @@ import signal
 import socket
 import sys
 import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
 from functions.local import gateway, seed
 from functions.local.moto_server import MotoServer
+from functions.local.wsgi import LocalServer
 from functions.models.errors import DomainError
 from functions.runtime.observability import logger
+
+IDLE_TIMEOUT = 30  # seconds a connection may stay silent, mid-request or between requests
+STOP_WAIT = 5  # seconds the event loop gets to close its sockets on Ctrl-C
 
 
 class PortInUse(Exception):
@@ -59,53 +61,24 @@ def _local_aws_environment(aws_port: int) -> None:
     os.environ.pop("AWS_PROFILE", None)
 
 
-class _ApiServer(ThreadingHTTPServer):
-    daemon_threads = True
-    # socketserver's default backlog of 5 resets a burst of new connections while threads are busy.
-    request_queue_size = 128
-
-
-class _ApiHandler(BaseHTTPRequestHandler):
-    server_version = "quollo-local"
-    protocol_version = "HTTP/1.1"
-
-    def _handle(self) -> None:
-        started = time.perf_counter()
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        headers = list(self.headers.items())
-        try:
-            reply = _documentation(parts.path) if self.command == "GET" else None
-            reply = reply or gateway.invoke(self.command, parts.path, headers, parts.query, body)
-        except Exception as exc:  # the handlers render their own 500s; this is the server's own failure
-            sys.stderr.write(f"local gateway failure: {exc!r}\n")
-            reply = gateway.Reply(
-                500,
-                {"Content-Type": "application/json"},
-                b'{"error": {"code": "internal_error", "message": "Unexpected server-side failure."}}',
-            )
-        self.send_response(reply.status)
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        self.wfile.write(reply.body)
-        elapsed = (time.perf_counter() - started) * 1000
-        print(f"{self.command} {self.path} {reply.status} {elapsed:.1f}ms", flush=True)
-
-    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = do_HEAD = do_OPTIONS = _handle
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass  # one line per request is printed by _handle
+def _respond(method: str, path: str, headers: list[tuple[str, str]], query: str, body: bytes | None) -> gateway.Reply:
+    documentation = _documentation(path) if method == "GET" else None
+    return documentation or gateway.invoke(method, path, headers, query, body)
 
 
 _SWAGGER_UI = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Quollo API</title>
-<link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
-<body><div id="ui"></div><script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
 <script>SwaggerUIBundle({url: "/v1/openapi.json", dom_id: "#ui"});</script></body></html>
 """
+# Swagger UI's files as Powertools ships them for its own offline Swagger UI (a 5.x, which reads
+# OpenAPI 3.1; the swagger-ui-bundle package on PyPI ships 4.x, which renders no 3.1 operation):
+# /docs works with no network and no CDN, and needs no dependency Powertools does not already bring.
+_SWAGGER_ASSETS = {
+    "/docs/swagger-ui.css": ("swagger-ui.min.css", "text/css; charset=utf-8"),
+    "/docs/swagger-ui-bundle.js": ("swagger-ui-bundle.min.js", "text/javascript; charset=utf-8"),
+}
 
 
 @functools.cache
@@ -115,12 +88,20 @@ def _openapi() -> bytes:
     return render().encode()
 
 
+@functools.cache
+def _swagger_asset(name: str) -> bytes:
+    return (resources.files("aws_lambda_powertools.event_handler.openapi.swagger_ui") / name).read_bytes()
+
+
 def _documentation(path: str) -> gateway.Reply | None:
     """The spec and Swagger UI: served by the local server only (the deployed API has no such routes)."""
     if path == "/v1/openapi.json":
         return gateway.Reply(200, {"Content-Type": "application/json"}, _openapi())
     if path == "/docs":
         return gateway.Reply(200, {"Content-Type": "text/html; charset=utf-8"}, _SWAGGER_UI.encode())
+    if path in _SWAGGER_ASSETS:
+        name, content_type = _SWAGGER_ASSETS[path]
+        return gateway.Reply(200, {"Content-Type": content_type}, _swagger_asset(name))
     return None
 
 
@@ -147,7 +128,7 @@ def _print_welcome(base_url: str, created: list[dict[str, object]], demo: bool) 
     print("Press Ctrl-C to stop.", flush=True)
 
 
-def serve(host: str, port: int, aws_port: int, seed_file: Path | None) -> int:
+def serve(host: str, port: int, aws_port: int, seed_file: Path | None, idle_timeout: int = IDLE_TIMEOUT) -> int:
     try:
         _check_port(host, port, "--port")
         _check_port("127.0.0.1", aws_port, "--aws-port")
@@ -162,8 +143,8 @@ def serve(host: str, port: int, aws_port: int, seed_file: Path | None) -> int:
 
     moto = MotoServer("127.0.0.1", aws_port)
     moto.start()
-    api = _ApiServer((host, port), _ApiHandler)
-    thread = threading.Thread(target=api.serve_forever, name="api", daemon=True)
+    api = LocalServer(host, port, _respond, idle_timeout)
+    thread = threading.Thread(target=api.run, name="api", daemon=True)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         try:
@@ -174,7 +155,7 @@ def serve(host: str, port: int, aws_port: int, seed_file: Path | None) -> int:
             print(f"quollo serve: cannot load the seed: {message}", file=sys.stderr)
             return 2
         thread.start()
-        _print_welcome(f"http://{host}:{api.server_port}", created, seed_file is None)
+        _print_welcome(f"http://{host}:{api.port}", created, seed_file is None)
         while thread.is_alive():
             thread.join(0.5)
     except KeyboardInterrupt:
@@ -184,8 +165,9 @@ def serve(host: str, port: int, aws_port: int, seed_file: Path | None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if thread.is_alive():
-            api.shutdown()
-        api.server_close()
+            api.stop()
+            thread.join(STOP_WAIT)
+        api.close()
         moto.stop()
     return 0
 

@@ -7,10 +7,12 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,9 +192,9 @@ def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:
         lines.append(line)
 
 
-def start_server(seed: Path | None) -> tuple[Server, threading.Thread]:
+def start_server(seed: Path | None, extra_args: Sequence[str] = ()) -> tuple[Server, threading.Thread]:
     port, aws_port = free_ports(2)
-    args = ["serve", "--port", str(port), "--aws-port", str(aws_port)]
+    args = ["serve", "--port", str(port), "--aws-port", str(aws_port), *extra_args]
     if seed is not None:
         args += ["--seed", str(seed)]
     process = subprocess.Popen(  # noqa: S603 - our own console script
@@ -247,3 +249,122 @@ def stop_server(server: Server, reader: threading.Thread) -> None:
     reader.join(5)
     assert process.returncode == 0, f"quollo serve exited {process.returncode} on Ctrl-C; output:\n{server.output}"
     assert "Traceback" not in server.output, server.output
+
+
+# --- raw HTTP ---------------------------------------------------------------------------------
+# `requests` hides what the server does with a malformed request, a HEAD answer or a stalled
+# connection; these helpers speak HTTP/1.1 over a plain socket instead.
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        values = [value for key, value in self.headers if key.lower() == name.lower()]
+        assert len(values) <= 1, f"{name} sent {len(values)} times: {self.headers}"
+        return values[0] if values else None
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class RawClient:
+    """One TCP connection to the server; responses are parsed by Content-Length or read to EOF."""
+
+    def __init__(self, base_url: str, timeout: float = HTTP_TIMEOUT) -> None:
+        host, port = base_url.removeprefix("http://").rsplit(":", 1)
+        self.sock = socket.create_connection((host, int(port)), timeout=timeout)
+        self.buffer = b""
+
+    def __enter__(self) -> RawClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def reset(self) -> None:
+        """Close with a TCP RST instead of a FIN, as a crashed or impatient client does."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.sock.close()
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def _fill(self) -> bool:
+        chunk = self.sock.recv(65536)
+        self.buffer += chunk
+        return bool(chunk)
+
+    def response(self, head: bool = False) -> RawResponse:
+        """The next response on the connection; `head=True` for the answer to a HEAD (no body follows)."""
+        while b"\r\n\r\n" not in self.buffer:
+            if not self._fill():
+                raise ConnectionError(f"connection closed before a full response head: {self.buffer!r}")
+        head_bytes, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        status_line, *header_lines = head_bytes.decode("latin-1").split("\r\n")
+        match = re.fullmatch(r"HTTP/1\.[01] (\d{3}) .*", status_line)
+        assert match, f"not a status line: {status_line!r} (head {head_bytes[:300]!r})"
+        headers = [tuple(line.split(": ", 1)) for line in header_lines]
+        response = RawResponse(int(match[1]), [(name, value) for name, value in headers], b"")
+        length = response.header("Content-Length")
+        if head or response.status in (204, 304):
+            return response
+        if length is None:
+            while self._fill():
+                pass
+            response.body, self.buffer = self.buffer, b""
+            return response
+        while len(self.buffer) < int(length):
+            if not self._fill():
+                raise ConnectionError(f"connection closed after {len(self.buffer)} of {length} body bytes")
+        response.body, self.buffer = self.buffer[: int(length)], self.buffer[int(length) :]
+        return response
+
+    def exchange(self, data: bytes, head: bool = False) -> RawResponse:
+        self.send(data)
+        return self.response(head=head)
+
+    def nothing_more_within(self, seconds: float) -> bool:
+        """True when no byte arrives (and the connection stays open) for `seconds`."""
+        if self.buffer:
+            return False
+        self.sock.settimeout(seconds)
+        try:
+            self._fill()  # a byte, or the end of the connection: either way, not silence
+            return False
+        except TimeoutError:
+            return True
+        finally:
+            self.sock.settimeout(HTTP_TIMEOUT)
+
+    def closed_by_server_within(self, seconds: float) -> bool:
+        """True when the server closes the connection (FIN or RST) within `seconds`, whatever it sent first."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self.sock.settimeout(left)
+            try:
+                if not self._fill():
+                    return True
+            except TimeoutError:
+                return False
+            except ConnectionResetError:
+                return True
+        return False
+
+
+def http_request(method: str, target: str, headers: Sequence[tuple[str, str]] = (), body: bytes = b"") -> bytes:
+    """The bytes of one HTTP/1.1 request, exactly as given (no Content-Length is added)."""
+    lines = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1", *(f"{name}: {value}" for name, value in headers)]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+def output_since(server: Server, mark: int, settle: float = 0.5) -> str:
+    """What the server printed after `mark` (a len(server.lines)), once it has had `settle` s to print it."""
+    time.sleep(settle)
+    return "".join(server.lines[mark:])
