@@ -19,7 +19,7 @@ from functions.data.errors import (
     is_transaction_conflict,
     on_condition_failure,
 )
-from functions.models.entities import Interview, InterviewStatus, Page, Record, RecordStatus
+from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
 from functions.models.errors import Conflict, InsufficientBalance, NotFound, TransactionConflict, ValidationFailed
 from functions.runtime.settings import settings
 
@@ -171,13 +171,26 @@ def get(interview_id: str) -> Interview | None:
     return _interview(found["Item"]) if "Item" in found else None
 
 
+# The writable fields, as the domain names them, and the item attributes they are stored in.
+_WRITABLE: dict[str, str] = {
+    "title": "title",
+    "interviewee_name": "intervieweeName",
+    "plan_id": "planId",
+    "metadata": "metadata",
+    "scheduled_at": "scheduledAt",
+}
+
+
 def update_fields(
-    interview_id: str, owner_id: str, fields: dict[str, Any], updated_at: str, *, only_if_pending: bool = False
+    interview_id: str, owner_id: str, changes: InterviewChanges, updated_at: str, *, only_if_pending: bool = False
 ) -> Interview | None:
-    """Set the given attributes on the caller's interview.
+    """Set the given fields on the caller's interview.
 
     NotFound when it is missing or not theirs; None when `only_if_pending` and it is no longer PENDING.
     """
+    fields: dict[str, Any] = {_WRITABLE[name]: value for name, value in changes.items()}
+    if "metadata" in fields:
+        fields["metadata"] = metadata_text(fields["metadata"])
     condition, values = "ownerId = :owner", {":owner": {"S": owner_id}}
     names = None
     if only_if_pending:
@@ -266,57 +279,33 @@ def query(owner_id: str, status: str | None, limit: int, start_key: dict[str, An
     return Page(items=[_interview(item) for item in found["Items"]], last_key=found.get("LastEvaluatedKey"))
 
 
-def transition(
-    interview_id: str, expected: InterviewStatus, status: InterviewStatus, changes: dict[str, Any]
-) -> Interview:
-    """Move an interview from `expected` to `status` (lifecycle), keeping the status index key in step."""
-    current = get(interview_id)
-    if current is None:
-        raise NotFound(f"interview {interview_id} does not exist")
-    if current.status != expected:
-        raise Conflict(f"interview {interview_id} is {current.status}, expected {expected}")
-    fields = {"status": str(status), "ownerStatus": owner_status(current.owner_id, status), **changes}
+def save_step(before: Interview, after: Interview) -> Interview:
+    """Write a lifecycle step's result (functions/domain/lifecycle.py), only if the stored interview is
+    still in the state `before` was read in; Conflict when another writer moved it first."""
+    condition_values: dict[str, Any] = {":status": {"S": str(before.status)}}
+    condition_names = {"#s": "status", "#r": "record"}
+    condition = "#s = :status AND "
+    if before.record is None:
+        condition += "attribute_not_exists(#r)"
+    else:
+        condition += "#r.#s = :record"
+        condition_values[":record"] = {"S": str(before.record.status)}
+    fields: dict[str, Any] = {
+        "status": str(after.status),
+        "ownerStatus": owner_status(after.owner_id, after.status),
+        "startedAt": after.started_at,
+        "finishedAt": after.finished_at,
+        "updatedAt": after.updated_at,
+    }
+    if after.record is not None:
+        fields["record"] = _record_values(after.record)
     return _set(
-        interview_id,
+        after.id,
         fields,
-        condition="#s = :expected",
-        condition_values={":expected": {"S": str(expected)}},
-        condition_names={"#s": "status"},
-        failure=Conflict(f"interview {interview_id} changed state concurrently"),
-    )
-
-
-def check_record_state(interview_id: str, expected: RecordStatus | None) -> Interview:
-    """The interview, if it is FINISHED with its record in state `expected`; Conflict otherwise."""
-    current = get(interview_id)
-    if current is None:
-        raise NotFound(f"interview {interview_id} does not exist")
-    actual = current.record.status if current.record else None
-    if current.status != InterviewStatus.FINISHED or actual != expected:
-        has = f"record {actual}" if actual else "no record yet"
-        raise Conflict(
-            f"interview {interview_id} is {current.status} with {has}, expected FINISHED with record {expected}"
-        )
-    return current
-
-
-def set_record(interview_id: str, expected: RecordStatus | None, record: Record, updated_at: str) -> Interview:
-    """Replace the record of a FINISHED interview whose record is in state `expected`."""
-    check_record_state(interview_id, expected)
-    condition_values: dict[str, Any] = {":finished": {"S": InterviewStatus.FINISHED.value}}
-    condition_names = {"#s": "status"}
-    condition = "#s = :finished"
-    if expected is not None:
-        condition += " AND #r.#s = :rs"
-        condition_values[":rs"] = {"S": str(expected)}
-        condition_names["#r"] = "record"
-    return _set(
-        interview_id,
-        {"record": _record_values(record), "updatedAt": updated_at},
         condition=condition,
         condition_values=condition_values,
         condition_names=condition_names,
-        failure=Conflict(f"interview {interview_id} changed state concurrently"),
+        failure=Conflict(f"interview {after.id} changed state concurrently; read it again"),
     )
 
 

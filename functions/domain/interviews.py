@@ -11,10 +11,10 @@ from typing import Any
 from functions.data import interviews as store
 from functions.data import plans as plan_store
 from functions.data import recordings, users
-from functions.domain import clock, cursors, samples
+from functions.domain import clock, cursors, lifecycle, samples
 from functions.domain.contention import retry_on_conflict
 from functions.models.api import InterviewCreate, InterviewUpdate
-from functions.models.entities import Interview, InterviewStatus, Page, Record, RecordStatus
+from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
 from functions.models.errors import NotFound, ValidationFailed
 
 _CURSOR_SCOPE = "interviews"
@@ -110,15 +110,23 @@ def list_page(
 
 
 def update(owner_id: str, interview_id: str, request: InterviewUpdate) -> Interview:
-    changes: dict[str, Any] = request.model_dump(exclude_unset=True)
-    if "planId" in changes and not plan_store.exists(owner_id, changes["planId"]):
-        raise ValidationFailed(f'Field "planId": plan {changes["planId"]} does not exist or is not yours')
-    if "metadata" in changes:
-        changes["metadata"] = store.metadata_text(changes["metadata"])
-    reschedule = "scheduleTime" in changes
-    if reschedule:
-        changes["scheduledAt"] = _scheduled_at(changes.pop("scheduleTime"))
-    updated = store.update_fields(interview_id, owner_id, changes, clock.now(), only_if_pending=reschedule)
+    sent = request.model_fields_set
+    changes: InterviewChanges = {}
+    if request.title is not None:
+        changes["title"] = request.title
+    if request.intervieweeName is not None:
+        changes["interviewee_name"] = request.intervieweeName
+    if request.planId is not None:
+        if not plan_store.exists(owner_id, request.planId):
+            raise ValidationFailed(f'Field "planId": plan {request.planId} does not exist or is not yours')
+        changes["plan_id"] = request.planId
+    if "metadata" in sent:
+        changes["metadata"] = request.metadata
+    if "scheduleTime" in sent:
+        changes["scheduled_at"] = _scheduled_at(request.scheduleTime)
+    updated = store.update_fields(
+        interview_id, owner_id, changes, clock.now(), only_if_pending="scheduled_at" in changes
+    )
     if updated is None:
         raise ValidationFailed('Field "scheduleTime" can only be changed while the interview is PENDING')
     return updated
@@ -135,28 +143,28 @@ def delete(owner_id: str, interview_id: str) -> Deleted:
 # Lifecycle: stand-ins for the interview room and the post-processing pipeline (quollo admin).
 
 
+def _current(interview_id: str) -> Interview:
+    interview = store.get(interview_id)
+    if interview is None:
+        raise NotFound(f"interview {interview_id} does not exist")
+    return interview
+
+
+def _step(interview_id: str, step: lifecycle.Step) -> Interview:
+    current = _current(interview_id)
+    return store.save_step(current, lifecycle.advance(current, step, clock.now()))
+
+
 def start(interview_id: str) -> Interview:
-    now = clock.now()
-    return store.transition(
-        interview_id,
-        InterviewStatus.PENDING,
-        InterviewStatus.IN_PROGRESS,
-        {"startedAt": now, "updatedAt": now},
-    )
+    return _step(interview_id, lifecycle.Step.START)
 
 
 def finish(interview_id: str) -> Interview:
-    now = clock.now()
-    return store.transition(
-        interview_id,
-        InterviewStatus.IN_PROGRESS,
-        InterviewStatus.FINISHED,
-        {"finishedAt": now, "updatedAt": now, "record": {"status": RecordStatus.IDLE.value}},
-    )
+    return _step(interview_id, lifecycle.Step.FINISH)
 
 
 def process(interview_id: str) -> Interview:
-    return store.set_record(interview_id, RecordStatus.IDLE, Record(status=RecordStatus.PROCESSING), clock.now())
+    return _step(interview_id, lifecycle.Step.PROCESS)
 
 
 def ready(
@@ -166,12 +174,10 @@ def ready(
     participants: list[dict[str, Any]],
     video: bytes,
 ) -> Interview:
-    interview = store.get(interview_id)
-    if interview is None:
-        raise NotFound(f"interview {interview_id} does not exist")
-    key = recordings.video_key(interview.owner_id, interview.id)
-    record = Record(RecordStatus.READY, summary, results, participants, video_key=key)
+    current = _current(interview_id)
     # Checked before the upload so that a wrong state leaves no orphan object behind.
-    store.check_record_state(interview_id, RecordStatus.PROCESSING)
+    lifecycle.check(current, lifecycle.Step.READY)
+    key = recordings.video_key(current.owner_id, current.id)
     recordings.put_video(key, video)
-    return store.set_record(interview_id, RecordStatus.PROCESSING, record, clock.now())
+    record = Record(RecordStatus.READY, summary, results, participants, video_key=key)
+    return store.save_step(current, lifecycle.advance(current, lifecycle.Step.READY, clock.now(), record))

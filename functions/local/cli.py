@@ -18,6 +18,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}\n")
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="quollo", description="Quollo interviews API: local server and admin tools")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
@@ -26,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--aws-port", type=int, default=8001)
     serve.add_argument("--seed", type=Path, metavar="FILE", help="JSON file of users, tokens and plans")
+    serve.add_argument(
+        "--idle-timeout",
+        type=_positive_int,
+        default=30,
+        metavar="SECONDS",
+        help="close a connection silent this long, mid-request or between requests (default 30)",
+    )
     admin.add_parser(commands)
     return parser
 
@@ -36,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         from functions.local.serve import serve
 
         try:
-            return serve(args.host, args.port, args.aws_port, args.seed)
+            return serve(args.host, args.port, args.aws_port, args.seed, args.idle_timeout)
         except (OSError, json.JSONDecodeError, ValidationError) as exc:
             print(f"quollo serve: cannot start: {_one_line(exc)}", file=sys.stderr)
             return 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 T = TypeVar("T")
 
@@ -88,3 +88,13 @@ class Interview:
 class Page(Generic[T]):
     items: list[T]
     last_key: dict[str, Any] | None
+
+
+class InterviewChanges(TypedDict, total=False):
+    """A partial update, by entity field name: a field present is set (None clears metadata or scheduled_at)."""
+
+    title: str
+    interviewee_name: str
+    plan_id: str
+    metadata: dict[str, Any] | None
+    scheduled_at: str | None

@@ -270,7 +270,7 @@ def test_admin_without_a_region_names_the_variables_to_set(tmp_path: Path) -> No
 
 
 def test_admin_messages_carry_no_python_reprs(server: Server) -> None:
-    owner = server.seeded_account("cli_lifecycle")
+    owner = server.new_account(credits=1)
     interview_id = server.create_interview(owner).json()["id"]
     line = _fails_with_one_line(run_quollo("admin", "process", interview_id, env=server.env))
     assert "None" not in line and "PENDING" in line, line
