@@ -1,34 +1,65 @@
-# Every target sets itself up on a fresh machine: a virtualenv in .venv with the project
-# and its dev extras, and the pinned CDK CLI in ./node_modules (never global).
-PYTHON ?= python3
+# Every target sets itself up on a fresh machine. Python: uv (pinned, from PyPI, in .tools) builds
+# .venv from uv.lock with Lambda's Python 3.12 where the machine has one; `make serve` installs
+# what the functions and the local server need, the other targets add the dev tools. Node (the
+# pinned CDK CLI and Spectral, in ./node_modules, never global) only for tests, synth and deploy.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+LOCAL_STAMP := $(VENV)/.local-stamp
+DEV_STAMP := $(VENV)/.dev-stamp
 NODE_STAMP := node_modules/.installed-stamp
+# The first interpreter that runs: pyenv's 3.12, python3.12 on PATH, then python3.
+PYTHON ?= $(shell for p in $$HOME/.pyenv/versions/3.12*/bin/python3.12 $$(command -v python3.12) $$(command -v python3); do \
+	"$$p" -c "" 2>/dev/null && echo "$$p" && break; done)
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_NO_PROGRESS := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help dev browser serve test lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench clean
+PORT ?= 8000
+AWS_PORT ?= 8001
+SEED ?=
+STATE ?=
+
+.PHONY: help dev local browser serve test lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench lock clean
 
 help:
-	@echo "make serve   run the API locally on http://127.0.0.1:8000 (no AWS account needed)"
+	@echo "make serve   run the API locally on http://127.0.0.1:8000 (no AWS account, no Node needed)"
+	@echo "             PORT=8000 AWS_PORT=8001 SEED=examples/seed.json STATE=.quollo-state pass through"
 	@echo "make test    lint, type-check and run every test suite"
 	@echo "make synth   synthesize the CDK stack offline into cdk.out/"
 	@echo "make deploy  cdk deploy (needs AWS credentials); STAGE=prod for production settings"
 	@echo "make bench   run the benchmarks and write bench/report.md"
+	@echo "make lock    re-resolve uv.lock after editing the dependencies in pyproject.toml"
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+$(UV):
+	$(or $(PYTHON),python3) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q uv==$(UV_VERSION)
+
+# --inexact: a `make serve` after `make test` keeps the dev tools in the shared .venv.
+$(LOCAL_STAMP): uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --inexact --extra local --no-dev --quiet
 	@touch $@
+
+$(DEV_STAMP): uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --extra local --quiet
+	@touch $@ $(LOCAL_STAMP)
+
+local: $(LOCAL_STAMP)
+
+lock: | $(UV)
+	$(UV) lock
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-dev: $(STAMP) $(NODE_STAMP)
+dev: $(DEV_STAMP) $(NODE_STAMP)
 
 # Debian's chromium, for the test that renders /docs with no network (tests/e2e/test_http_server.py).
 # Installing it took 40 s here, so `make test` installs it rather than let that test fail.
@@ -37,23 +68,23 @@ browser:
 	@test -x /usr/bin/chromium || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
 		|| ($(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
-serve: $(STAMP)
-	$(BIN)/quollo serve
+serve: $(LOCAL_STAMP)
+	$(BIN)/quollo serve --port $(PORT) --aws-port $(AWS_PORT) $(if $(SEED),--seed $(SEED)) $(if $(STATE),--state $(STATE))
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(BIN)/mypy functions infra
 
-unit: $(STAMP)
+unit: $(DEV_STAMP)
 	$(BIN)/pytest tests/unit -q
 
-integration: $(STAMP)
+integration: $(DEV_STAMP)
 	$(BIN)/pytest tests/integration -q
 
-e2e: $(STAMP)
+e2e: $(DEV_STAMP)
 	$(BIN)/pytest tests/e2e -q
 
 infra-tests: dev
@@ -73,12 +104,12 @@ deploy: dev
 destroy: dev
 	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk destroy -c stage=$(STAGE) $(CDK_ARGS)
 
-openapi: $(STAMP)
+openapi: $(DEV_STAMP)
 	$(BIN)/python -m functions.local.openapi > docs/openapi.json
 
 bench: dev
-	$(BIN)/pip install -q 'matplotlib>=3.8'  # the chart only; the figures need nothing more
+	$(UV) sync --frozen --extra local --group bench --quiet  # matplotlib, for the chart only
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(TOOLS) $(VENV) node_modules cdk.out .build .pytest_cache .mypy_cache .ruff_cache
