@@ -12,11 +12,8 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
 
 from functions.models.errors import ConcurrentUpdate, TransactionConflict
-
-T = TypeVar("T")
 
 RETRY_BUDGET_SECONDS = 3.0
 _FIRST_DELAY_SECONDS = 0.01
@@ -24,7 +21,7 @@ _MAX_DELAY_SECONDS = 0.2
 _GAVE_UP = "Too many concurrent changes to this account's credit balance; nothing was changed, retry in a moment"
 
 
-def retry_on_conflict(operation: Callable[[], T], budget_seconds: float = RETRY_BUDGET_SECONDS) -> T:
+def retry_on_conflict[T](operation: Callable[[], T], budget_seconds: float = RETRY_BUDGET_SECONDS) -> T:
     """`operation()`, run again after each TransactionConflict until it passes or the budget is spent."""
     deadline = time.monotonic() + budget_seconds
     attempt = 0

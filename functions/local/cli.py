@@ -34,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--aws-port", type=int, default=8001)
     serve.add_argument("--seed", type=Path, metavar="FILE", help="JSON file of users, tokens and plans")
     serve.add_argument(
+        "--state",
+        type=Path,
+        metavar="DIR",
+        help="keep users, tokens, plans, interviews and recordings in DIR across restarts (saved on Ctrl-C)",
+    )
+    serve.add_argument(
         "--idle-timeout",
         type=_positive_int,
         default=30,
@@ -50,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         from functions.local.serve import serve
 
         try:
-            return serve(args.host, args.port, args.aws_port, args.seed, args.idle_timeout)
+            return serve(args.host, args.port, args.aws_port, args.seed, args.idle_timeout, args.state)
         except (OSError, json.JSONDecodeError, ValidationError) as exc:
             print(f"quollo serve: cannot start: {_one_line(exc)}", file=sys.stderr)
             return 2

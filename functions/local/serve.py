@@ -15,7 +15,7 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError
 
-from functions.local import gateway, seed
+from functions.local import gateway, seed, state
 from functions.local.moto_server import MotoServer
 from functions.local.wsgi import LocalServer
 from functions.models.errors import DomainError
@@ -105,6 +105,17 @@ def _documentation(path: str) -> gateway.Reply | None:
     return None
 
 
+def _print_exports(base_url: str, aws_url: str, token: str | None) -> None:
+    """Lines to paste into a shell: the API's address and token, and what `quollo admin` needs."""
+    api = f"export BASE={base_url}" + (f" QUOLLO_TOKEN={token}" if token else "")
+    print(f"\n# the API:\n{api}", flush=True)
+    print(
+        f"# quollo admin, against this server:\nexport AWS_ENDPOINT_URL={aws_url} AWS_ACCESS_KEY_ID=local "
+        "AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1\n",
+        flush=True,
+    )
+
+
 def _print_welcome(base_url: str, created: list[dict[str, object]], demo: bool) -> None:
     print(f"Quollo API listening on {base_url}", flush=True)
     for user in created:
@@ -125,10 +136,16 @@ def _print_welcome(base_url: str, created: list[dict[str, object]], demo: bool) 
             flush=True,
         )
     print(f"OpenAPI: {base_url}/v1/openapi.json · Swagger UI: {base_url}/docs", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
 
 
-def serve(host: str, port: int, aws_port: int, seed_file: Path | None, idle_timeout: int = IDLE_TIMEOUT) -> int:
+def serve(
+    host: str,
+    port: int,
+    aws_port: int,
+    seed_file: Path | None,
+    idle_timeout: int = IDLE_TIMEOUT,
+    state_dir: Path | None = None,
+) -> int:
     try:
         _check_port(host, port, "--port")
         _check_port("127.0.0.1", aws_port, "--aws-port")
@@ -146,16 +163,37 @@ def serve(host: str, port: int, aws_port: int, seed_file: Path | None, idle_time
     api = LocalServer(host, port, _respond, idle_timeout)
     thread = threading.Thread(target=api.run, name="api", daemon=True)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    loaded: dict[str, int] | None = None
+    started = False  # only a server that loaded its state may overwrite it
     try:
         try:
             provision()
-            created = seed.apply(seed_data)
+            loaded = state.load(state_dir) if state_dir else None
+            created = seed.apply(seed_data) if loaded is None else []
+        except state.StateError as exc:
+            print(f"quollo serve: {exc}", file=sys.stderr)
+            return 2
         except (DomainError, ClientError) as exc:
             message = exc.message if isinstance(exc, DomainError) else str(exc)
             print(f"quollo serve: cannot load the seed: {message}", file=sys.stderr)
             return 2
         thread.start()
-        _print_welcome(f"http://{host}:{api.port}", created, seed_file is None)
+        started = True
+        base_url = f"http://{host}:{api.port}"
+        if loaded is not None:
+            print(
+                f"Loaded the state in {state_dir}: {loaded['users']} users, {loaded['tokens']} tokens, "
+                f"{loaded['plans']} plans, {loaded['interviews']} interviews; tokens of the last run still work",
+                flush=True,
+            )
+        _print_welcome(base_url, created, seed_file is None)
+        first_token = created[0]["tokens"][0]["token"] if created and created[0]["tokens"] else None
+        _print_exports(base_url, f"http://127.0.0.1:{aws_port}", first_token)
+        if state_dir is None:
+            print("State is in memory only: it is gone when the server stops (keep it with --state DIR).", flush=True)
+        else:
+            print(f"State is kept in {state_dir} when the server stops.", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
         while thread.is_alive():
             thread.join(0.5)
     except KeyboardInterrupt:
@@ -168,8 +206,19 @@ def serve(host: str, port: int, aws_port: int, seed_file: Path | None, idle_time
             api.stop()
             thread.join(STOP_WAIT)
         api.close()
+        if state_dir is not None and started:
+            _save_state(state_dir)
         moto.stop()
     return 0
+
+
+def _save_state(state_dir: Path) -> None:
+    try:
+        saved = state.save(state_dir)
+    except (state.StateError, ClientError) as exc:
+        print(f"quollo serve: the state was NOT saved: {exc}", file=sys.stderr, flush=True)
+        return
+    print(f"Saved the state in {state_dir}: {saved['users']} users, {saved['interviews']} interviews.", flush=True)
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:

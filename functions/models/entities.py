@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Generic, TypedDict, TypeVar
-
-T = TypeVar("T")
+from typing import Any, TypedDict
 
 
 class InterviewStatus(StrEnum):
@@ -85,7 +83,7 @@ class Interview:
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
+class Page[T]:
     items: list[T]
     last_key: dict[str, Any] | None
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from e2e_support import (
     HTTP_TIMEOUT,
     Server,
@@ -274,3 +275,77 @@ def test_admin_messages_carry_no_python_reprs(server: Server) -> None:
     interview_id = server.create_interview(owner).json()["id"]
     line = _fails_with_one_line(run_quollo("admin", "process", interview_id, env=server.env))
     assert "None" not in line and "PENDING" in line, line
+
+
+def _exports(output: str) -> dict[str, str]:
+    """The variables of every `export A=1 B=2` line the server printed (what a user pastes)."""
+    found: dict[str, str] = {}
+    for line in output.splitlines():
+        words = shlex.split(line.strip())
+        if words[:1] == ["export"]:
+            found.update(word.split("=", 1) for word in words[1:])  # type: ignore[misc]
+    return found
+
+
+def test_serve_prints_paste_ready_exports_for_the_api_and_for_quollo_admin() -> None:
+    demo, reader = start_server(None)
+    try:
+        exports = _exports(demo.output)
+        assert exports["BASE"] == demo.base_url
+        assert exports["QUOLLO_TOKEN"] == demo.seeded[0]["tokens"][0]["token"]
+        assert exports["AWS_ENDPOINT_URL"] == demo.aws_url
+        plans = requests.get(
+            exports["BASE"] + "/v1/plans",
+            headers={"Authorization": f"Bearer {exports['QUOLLO_TOKEN']}"},
+            timeout=HTTP_TIMEOUT,
+        )
+        assert plans.status_code == 200, plans.text
+        admin_env = subprocess_env() | {k: v for k, v in exports.items() if k.startswith("AWS_")}
+        user_id = demo.seeded[0]["userId"]
+        done = run_quollo("admin", "add-credits", user_id, "1", env=admin_env)
+        assert done.returncode == 0 and _one_json_object(done.stdout)["balance"] == demo.seeded[0]["balance"] + 1
+    finally:
+        stop_server(demo, reader)
+
+
+def test_serve_with_state_keeps_tokens_interviews_recordings_and_cursors_across_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    first, reader = start_server(None, ["--state", str(state)])
+    try:
+        token = first.seeded[0]["tokens"][0]["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        plan = first.seeded[0]["planIds"][0]
+        body = {"title": "Kept", "planId": plan, "intervieweeName": "Jane Doe"}
+        made = [
+            requests.post(first.base_url + "/v1/interviews", json=body, headers=auth, timeout=HTTP_TIMEOUT)
+            for _ in range(3)
+        ]
+        test = requests.post(
+            first.base_url + "/v1/interviews", json={**body, "isTest": True}, headers=auth, timeout=HTTP_TIMEOUT
+        )
+        assert [r.status_code for r in [*made, test]] == [201, 201, 201, 201]
+        page = requests.get(first.base_url + "/v1/interviews?limit=2", headers=auth, timeout=HTTP_TIMEOUT).json()
+        balance = made[-1].json()["balanceAfter"]
+    finally:
+        stop_server(first, reader)
+    assert (state / "state.json").exists()
+
+    second, reader = start_server(None, ["--state", str(state)])
+    try:
+        assert "state" in second.output.lower() and second.seeded == [], second.output
+        again = requests.get(
+            second.base_url + "/v1/interviews",
+            params={"limit": 2, "cursor": page["nextCursor"]},
+            headers=auth,
+            timeout=HTTP_TIMEOUT,
+        )
+        assert again.status_code == 200, again.text
+        listed = requests.get(second.base_url + "/v1/interviews?limit=100", headers=auth, timeout=HTTP_TIMEOUT).json()
+        assert {item["id"] for item in listed["items"]} == {r.json()["id"] for r in [*made, test]}
+        got = requests.get(f"{second.base_url}/v1/interviews/{test.json()['id']}", headers=auth, timeout=HTTP_TIMEOUT)
+        video = requests.get(got.json()["record"]["videoUrl"], timeout=HTTP_TIMEOUT)
+        assert video.status_code == 200 and len(video.content) > 0
+        created = requests.post(second.base_url + "/v1/interviews", json=body, headers=auth, timeout=HTTP_TIMEOUT)
+        assert created.json()["balanceAfter"] == balance - 1
+    finally:
+        stop_server(second, reader)

@@ -8,14 +8,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
-from typing import TypeVar
 
 import pytest
 import requests
 from e2e_support import Account, Server
 
 CLIENTS = 20
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -33,7 +31,7 @@ def clients(server: Server) -> Iterator[list[requests.Session]]:
         session.close()
 
 
-def _all_at_once(sessions: list[requests.Session], call: Callable[[requests.Session], T]) -> list[T]:
+def _all_at_once[T](sessions: list[requests.Session], call: Callable[[requests.Session], T]) -> list[T]:
     barrier = Barrier(len(sessions))
 
     def fire(session: requests.Session) -> T:
