@@ -26,6 +26,7 @@ class Route:
     tables: tuple[TableAccess, ...]
     s3_read_records: bool = False  # s3:GetObject on the records prefix (pre-signing)
     s3_write_records: bool = False  # s3:PutObject on the records prefix (test interviews' sample video)
+    s3_delete_records: bool = False  # s3:DeleteObject on the records prefix (a recording goes with its interview)
     cursor_secret: bool = False
 
     @property
@@ -101,9 +102,10 @@ ROUTES: tuple[Route, ...] = (
         tables=(
             _AUTH,
             TableAccess("users", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
-            TableAccess("interviews", ("dynamodb:DeleteItem",)),
+            TableAccess("interviews", ("dynamodb:GetItem", "dynamodb:DeleteItem")),
             _IDEMPOTENCY,
         ),
+        s3_delete_records=True,
     ),
     Route(
         name="list_plans",

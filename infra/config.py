@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any
 
 from aws_cdk import RemovalPolicy
@@ -10,15 +11,6 @@ from aws_cdk import aws_logs as logs
 from constructs import Node
 
 STAGES = ("dev", "prod")
-
-# Powertools for AWS Lambda (Python) v3 public layer, published by AWS in account 017000801446 as
-# AWSLambdaPowertoolsPythonV3-python312-arm64:N. N is the layer version, not the library version:
-# N=38 is the newest number the Powertools install docs and public code showed when this was
-# written (docs/getting-started/install.md); the project pins aws-lambda-powertools==3.37.0 for
-# local runs. Check it with `aws ssm get-parameter --name
-# /aws/service/powertools/python/arm64/python3.12/latest` and override with
-# `-c powertools_layer_version=N` (see docs/decisions.md).
-POWERTOOLS_LAYER_VERSION = 38
 
 
 @dataclass(frozen=True)
@@ -29,10 +21,22 @@ class StageConfig:
     log_retention: logs.RetentionDays
     log_level: str
     reserved_concurrency: int | None
-    powertools_layer_version: int
+    # Recordings are personal data: when set, S3 deletes each one this many days after its upload.
+    recordings_retention_days: int | None
     # Powertools Tracer in the functions (boto3 subsegments). Off keeps Lambda's own active
     # tracing but skips the X-Ray SDK import on cold start (bench/report.md has the cost).
     tracer: bool
+    # Abuse limits, alarms and rollouts (docs/decisions.md, 17-19); defaults per stage in STAGE_DEFAULTS.
+    alarms: AlarmThresholds
+    # Where alarm notifications are e-mailed (`-c alarm_email=...`); None: the topic has no subscriber.
+    alarm_email: str | None
+    # CodeDeploy canary (10% for 5 minutes, then all) with automatic rollback on alarms.
+    canary_deploys: bool
+    # Lambda SnapStart for Python, on published versions (the `live` alias); priced per use.
+    snapstart: bool
+    waf: bool
+    # Requests per IP per 5 minutes before the WAF rate-based rule answers 429.
+    waf_rate_limit: int
 
     @property
     def is_prod(self) -> bool:
@@ -54,16 +58,33 @@ class StageConfig:
         if stage not in STAGES:
             raise ValueError(f"context stage must be one of {STAGES}, got {stage!r}")
         reserved = get("reserved_concurrency")
+        defaults = STAGE_DEFAULTS[stage]
+        alarm_email = get("alarm_email")
         return cls(
             stage=stage,
-            throttling_rate_limit=float(get("throttling_rate_limit", 50)),
-            throttling_burst_limit=int(get("throttling_burst_limit", 100)),
+            throttling_rate_limit=float(get("throttling_rate_limit", defaults.throttling_rate_limit)),
+            throttling_burst_limit=int(get("throttling_burst_limit", defaults.throttling_burst_limit)),
             log_retention=logs.RetentionDays[str(get("log_retention", "ONE_MONTH"))],
             log_level=str(get("log_level", "INFO")).upper(),
-            reserved_concurrency=None if reserved is None else int(reserved),
-            powertools_layer_version=int(get("powertools_layer_version", POWERTOOLS_LAYER_VERSION)),
+            reserved_concurrency=_reserved(reserved, defaults.reserved_concurrency),
+            recordings_retention_days=_positive_or_none(get("recordings_retention_days"), "recordings_retention_days"),
             tracer=_flag(get("tracer", True), "tracer"),
+            alarms=AlarmThresholds.from_context(get, defaults.alarms),
+            alarm_email=None if alarm_email is None else str(alarm_email),
+            canary_deploys=_flag(get("canary_deploys", stage == "prod"), "canary_deploys"),
+            snapstart=_flag(get("snapstart", False), "snapstart"),
+            waf=_flag(get("waf", defaults.waf), "waf"),
+            waf_rate_limit=int(get("waf_rate_limit", defaults.waf_rate_limit)),
         )
+
+
+def _positive_or_none(value: Any, key: str) -> int | None:
+    if value is None:
+        return None
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"context {key} must be a positive number of days, got {value!r}")
+    return number
 
 
 def _flag(value: Any, key: str) -> bool:
@@ -73,3 +94,96 @@ def _flag(value: Any, key: str) -> bool:
     if text not in {"true", "false"}:
         raise ValueError(f"context {key} must be true or false, got {value!r}")
     return text == "true"
+
+
+def _reserved(value: Any, default: int) -> int | None:
+    """`-c reserved_concurrency=N` sets it; `=off` leaves it unset (accounts under 100 + 6 x N)."""
+    if value is None:
+        return default
+    if str(value).strip().lower() in {"off", "none", "unset"}:
+        return None
+    return int(value)
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    """Alarm thresholds; each is overridable with `-c alarm_<field>=value` (e.g. alarm_api_p99_latency_ms)."""
+
+    # Share of requests answered 5xx over 5 minutes (API Gateway's 5XXError average, 0..1).
+    api_5xx_rate: float
+    api_p99_latency_ms: float
+    # Per function, per minute: one minute so that a canary (5 minutes) can still roll back.
+    function_errors: int
+    function_throttles: int
+    function_p99_duration_ms: float
+    # Per table, per 5 minutes, summed over the operations our code calls.
+    table_throttled_requests: int
+    table_system_errors: int
+    # Our own metrics (namespace Quollo, service=quollo), per 5 minutes.
+    auth_failures: int
+    insufficient_balance_rejections: int
+
+    @classmethod
+    def from_context(cls, get: Callable[[str, Any], Any], defaults: AlarmThresholds) -> AlarmThresholds:
+        values = {}
+        for field in fields(cls):
+            default = getattr(defaults, field.name)
+            values[field.name] = type(default)(get(f"alarm_{field.name}", default))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class StageDefaults:
+    throttling_rate_limit: float
+    throttling_burst_limit: int
+    reserved_concurrency: int
+    waf: bool
+    waf_rate_limit: int
+    alarms: AlarmThresholds
+
+
+# Why these numbers: docs/decisions.md, 17 (limits) and 18 (alarms). Requests take 50-300 ms, so
+# a function needs about rate x 0.3 s of concurrency: prod's 200 req/s fits in 50 per route with
+# room for one route taking most of the traffic; dev's 5 per route caps a runaway test loop.
+STAGE_DEFAULTS: dict[str, StageDefaults] = {
+    "dev": StageDefaults(
+        throttling_rate_limit=50,
+        throttling_burst_limit=100,
+        reserved_concurrency=5,
+        waf=False,
+        waf_rate_limit=1000,
+        alarms=AlarmThresholds(
+            api_5xx_rate=0.05,
+            api_p99_latency_ms=3000,
+            function_errors=5,
+            function_throttles=5,
+            function_p99_duration_ms=5000,
+            table_throttled_requests=10,
+            table_system_errors=5,
+            auth_failures=100,
+            insufficient_balance_rejections=100,
+        ),
+    ),
+    "prod": StageDefaults(
+        throttling_rate_limit=200,
+        throttling_burst_limit=400,
+        reserved_concurrency=50,
+        waf=True,
+        # Per IP: ATS platforms call from a few egress IPs on behalf of many customers, so this
+        # is far above one client's needs (20 req/s sustained) and only stops floods.
+        waf_rate_limit=6000,
+        alarms=AlarmThresholds(
+            api_5xx_rate=0.01,
+            api_p99_latency_ms=2000,
+            # Handled failures are 500 answers (the API 5xx alarm); Lambda's Errors counts
+            # only crashes and timeouts, and one of those in production is worth a look.
+            function_errors=1,
+            function_throttles=1,
+            function_p99_duration_ms=3000,
+            table_throttled_requests=1,
+            table_system_errors=1,
+            auth_failures=50,
+            insufficient_balance_rejections=50,
+        ),
+    ),
+}

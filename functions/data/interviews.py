@@ -249,6 +249,12 @@ def delete_with_refund(interview_id: str, owner_id: str) -> bool:
     return True
 
 
+def get_owned(interview_id: str, owner_id: str) -> Interview | None:
+    """The interview if it exists and is the owner's, else None (the two are never told apart)."""
+    found = get(interview_id)
+    return found if found is not None and found.owner_id == owner_id else None
+
+
 def delete(interview_id: str, owner_id: str) -> None:
     with on_condition_failure(NotFound("Interview not found")):
         dynamodb().delete_item(

@@ -17,6 +17,11 @@ def put_video(key: str, body: bytes) -> None:
     s3().put_object(Bucket=settings().records_bucket, Key=key, Body=body, ContentType="video/mp4")
 
 
+def delete_video(key: str) -> None:
+    """Idempotent: deleting a key that holds nothing succeeds (S3 answers 204 either way)."""
+    s3().delete_object(Bucket=settings().records_bucket, Key=key)
+
+
 def presigned_url(key: str) -> str:
     """A SigV4 GET URL valid one hour. Signing is local: no network call."""
     return s3().generate_presigned_url(

@@ -135,7 +135,13 @@ def update(owner_id: str, interview_id: str, request: InterviewUpdate) -> Interv
 def delete(owner_id: str, interview_id: str) -> Deleted:
     """Delete, refunding the credit of a PENDING charged interview exactly once."""
     if retry_on_conflict(lambda: store.delete_with_refund(interview_id, owner_id)):
+        # A PENDING interview has no recording yet.
         return Deleted(refunded=True, balance_after=users.get_balance(owner_id))
+    if store.get_owned(interview_id, owner_id) is None:
+        raise NotFound("Interview not found")
+    # The recording is personal data: deleted before the interview, so that a failure leaves the
+    # interview in place for a retry rather than an object nothing points at any more.
+    recordings.delete_video(recordings.video_key(owner_id, interview_id))
     store.delete(interview_id, owner_id)
     return Deleted(refunded=False, balance_after=None)
 

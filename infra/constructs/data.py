@@ -85,10 +85,25 @@ class DataConstruct(Construct):
                 s3.LifecycleRule(
                     noncurrent_version_expiration=Duration.days(30),
                     abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
+                ),
+                *self._recordings_retention(config),
             ],
             access_logs=access_logs,
         )
+
+    @staticmethod
+    def _recordings_retention(config: StageConfig) -> list[s3.LifecycleRule]:
+        """Off by default (`-c recordings_retention_days=365` turns it on): how long recordings may be kept
+        is each customer's policy, and deleting one deletes its recording already."""
+        if config.recordings_retention_days is None:
+            return []
+        return [
+            s3.LifecycleRule(
+                id="RecordingsRetention",
+                prefix=schema.RECORDS_PREFIX,
+                expiration=Duration.days(config.recordings_retention_days),
+            )
+        ]
 
     def _bucket(
         self,

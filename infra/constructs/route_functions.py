@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Acknowledgment, Duration, Stack, Validations
+from aws_cdk import Acknowledgment, Annotations, Duration, Stack, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -14,8 +14,6 @@ from functions.data import schema
 from functions.routes import Route
 from infra.config import StageConfig
 from infra.constructs.data import DataConstruct
-
-POWERTOOLS_LAYER_ACCOUNT = "017000801446"
 
 
 def _pascal(name: str) -> str:
@@ -53,6 +51,10 @@ def route_statements(route: Route, data: DataConstruct, log_group: logs.ILogGrou
         statements.append(
             iam.PolicyStatement(sid="WriteTestInterviewSampleVideo", actions=["s3:PutObject"], resources=[records])
         )
+    if route.s3_delete_records:
+        statements.append(
+            iam.PolicyStatement(sid="DeleteRecordingWithInterview", actions=["s3:DeleteObject"], resources=[records])
+        )
     if route.cursor_secret:
         statements.append(
             iam.PolicyStatement(
@@ -77,6 +79,7 @@ class RouteFunctions(Construct):
     # API Gateway gives up after 29 s; every route is one or two DynamoDB calls, so anything past
     # a few seconds is a fault worth cutting short (the client sees our 500 body).
     TIMEOUT = Duration.seconds(10)
+    ALIAS = "live"
 
     def __init__(
         self,
@@ -86,23 +89,32 @@ class RouteFunctions(Construct):
         routes: Sequence[Route],
         data: DataConstruct,
         code: lambda_.Code,
+        dependencies: lambda_.Code,
+        dependencies_description: str,
         config: StageConfig,
     ) -> None:
         super().__init__(scope, construct_id)
         self._data = data
         self._code = code
         self._config = config
-        self._powertools = lambda_.LayerVersion.from_layer_version_arn(
+        # Our own layer, built from uv.lock (infra/layer.py): the versions the tests run, in any
+        # partition, instead of AWS's public Powertools layer whose number maps to no version.
+        self.dependencies = lambda_.LayerVersion(
             self,
-            "PowertoolsLayer",
-            f"arn:{Stack.of(self).partition}:lambda:{Stack.of(self).region}:{POWERTOOLS_LAYER_ACCOUNT}:"
-            f"layer:AWSLambdaPowertoolsPythonV3-python312-arm64:{config.powertools_layer_version}",
+            "Dependencies",
+            code=dependencies,
+            description=dependencies_description,
+            compatible_runtimes=[self.RUNTIME],
+            compatible_architectures=[self.ARCHITECTURE],
         )
         self.functions: dict[str, lambda_.Function] = {route.name: self._function(route) for route in routes}
+        # What API Gateway invokes: a `live` alias on the version published from this deploy, so
+        # CodeDeploy can shift it gradually and a rollback is pointing it at the previous version.
+        self.aliases: dict[str, lambda_.Alias] = {name: self._live_alias(fn) for name, fn in self.functions.items()}
         Validations.of(self).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-L1",
-                reason="Python 3.12 is pinned on purpose: the Powertools layer (python312 build) and "
+                reason="Python 3.12 is pinned on purpose: the dependency layer (cp312 wheels) and "
                 "the interpreter that precompiles the bytecode must match it; RUNTIME is one constant.",
             )
         )
@@ -131,7 +143,7 @@ class RouteFunctions(Construct):
             architecture=self.ARCHITECTURE,
             handler=route.handler,
             code=self._code,
-            layers=[self._powertools],
+            layers=[self.dependencies],
             memory_size=self.MEMORY_MB,
             timeout=self.TIMEOUT,
             role=role,
@@ -141,6 +153,8 @@ class RouteFunctions(Construct):
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             tracing=lambda_.Tracing.ACTIVE,
             reserved_concurrent_executions=self._config.reserved_concurrency,
+            # Applies to published versions only, which is all the `live` alias ever invokes.
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._config.snapstart else None,
             environment=self._environment(route),
         )
         Validations.of(role).acknowledge(
@@ -164,7 +178,24 @@ class RouteFunctions(Construct):
                     "records/{user}/{interview}.mp4; ids are only known at run time."
                 )
             )
+        if route.s3_delete_records:
+            Validations.of(role).acknowledge(
+                self._records_prefix_acknowledgment(
+                    "The delete function deletes the recording of the interview it deletes, "
+                    "records/{user}/{interview}.mp4; ids are only known at run time."
+                )
+            )
         return function
+
+    def _live_alias(self, function: lambda_.Function) -> lambda_.Alias:
+        if self._config.snapstart:
+            Annotations.of(function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "Every deploy publishes a version (current_version) and the live alias points at it.",
+            )
+        scope = function.node.scope
+        assert isinstance(scope, Construct)
+        return lambda_.Alias(scope, "Live", alias_name=self.ALIAS, version=function.current_version)
 
     def _records_prefix_acknowledgment(self, reason: str) -> Acknowledgment:
         bucket = Stack.of(self).resolve(self._data.records_bucket.bucket_arn)

@@ -175,6 +175,11 @@ def test_one_interview_from_pending_to_ready_with_a_downloadable_video(server: S
     assert download.status_code == 200
     assert download.content == video
 
+    # The recording is personal data: deleting the interview deletes it, and the old URL stops working.
+    deleted = server.request("DELETE", f"/v1/interviews/{interview_id}", account.token)
+    assert deleted.json() == {"deleted": True, "refunded": False}
+    assert requests.get(url, timeout=HTTP_TIMEOUT).status_code == 404
+
 
 def test_pagination_is_full_pages_without_duplicates_and_filters_by_status(server: Server) -> None:
     account = server.seeded_account("pages")

@@ -26,6 +26,7 @@ PROD_OVERRIDES = {
     "throttling_burst_limit": "20",
     "reserved_concurrency": "5",
     "tracer": "false",
+    "recordings_retention_days": "365",
 }
 
 

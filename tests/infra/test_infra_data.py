@@ -105,3 +105,17 @@ def test_dev_can_be_destroyed(dev: Synth) -> None:
         assert not table["Properties"].get("DeletionProtectionEnabled"), logical_id
     # Versioned buckets cannot be deleted while they hold objects: CDK empties them first.
     assert len(dev.resources("Custom::S3AutoDeleteObjects")) == len(dev.resources("AWS::S3::Bucket"))
+
+
+def _records_rules(synth: Synth) -> list[dict[str, object]]:
+    bucket_id = synth.logical_id(synth.stack.data.records_bucket.bucket_arn)
+    rules: list[dict[str, object]] = synth.json["Resources"][bucket_id]["Properties"]["LifecycleConfiguration"]["Rules"]
+    return rules
+
+
+def test_recordings_retention_is_a_context_flag_off_by_default(dev: Synth, prod: Synth) -> None:
+    assert [rule for rule in _records_rules(dev) if "ExpirationInDays" in rule] == []
+    retention = [rule for rule in _records_rules(prod) if "ExpirationInDays" in rule]
+    assert retention == [
+        {"Id": "RecordingsRetention", "Prefix": "records/", "ExpirationInDays": 365, "Status": "Enabled"}
+    ]

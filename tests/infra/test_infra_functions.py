@@ -10,7 +10,6 @@ from infra_synth import Synth
 
 from functions.data import schema
 from functions.routes import ROUTES, Route
-from infra.constructs.route_functions import POWERTOOLS_LAYER_ACCOUNT
 
 pytestmark = pytest.mark.infra
 
@@ -48,6 +47,8 @@ def expected_actions(route: Route) -> set[str]:
         actions.add("s3:GetObject")
     if route.s3_write_records:
         actions.add("s3:PutObject")
+    if route.s3_delete_records:
+        actions.add("s3:DeleteObject")
     if route.cursor_secret:
         actions.add("secretsmanager:GetSecretValue")
     return actions
@@ -62,7 +63,12 @@ def test_exactly_one_function_per_route_plus_cdk_auto_delete_in_dev(synth: Synth
 
 
 def test_functions_share_runtime_settings(synth: Synth) -> None:
-    layer_prefix = f":{POWERTOOLS_LAYER_ACCOUNT}:layer:AWSLambdaPowertoolsPythonV3-python312-arm64:"
+    # Our own layer (built from uv.lock), the only one: no public layer from another account.
+    layers = synth.resources("AWS::Lambda::LayerVersion")
+    assert len(layers) == 1
+    [(layer_id, layer)] = layers.items()
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     for name, props in route_functions(synth).items():
         assert props["Runtime"] == "python3.12", name
         assert props["Architectures"] == ["arm64"], name
@@ -73,7 +79,7 @@ def test_functions_share_runtime_settings(synth: Synth) -> None:
         # An explicit log group per function (with retention), not the implicit one.
         log_group = synth.json["Resources"][logging["LogGroup"]["Ref"]]
         assert log_group["Type"] == "AWS::Logs::LogGroup" and log_group["Properties"]["RetentionInDays"] == 30
-        assert layer_prefix in json.dumps(props["Layers"]), name
+        assert props["Layers"] == [{"Ref": layer_id}], name
 
 
 def test_each_function_has_its_own_role_and_log_group(synth: Synth) -> None:
@@ -112,18 +118,21 @@ def test_table_actions_apply_to_that_table_and_its_listed_indexes_only(dev: Synt
     }
 
 
-def test_only_get_reads_and_only_create_writes_records_under_the_prefix(dev: Synth) -> None:
+def test_only_get_reads_only_create_writes_and_only_delete_deletes_records_under_the_prefix(dev: Synth) -> None:
     bucket_arn = dev.resolve(dev.stack.data.records_bucket.bucket_arn)
     prefix = {"Fn::Join": ["", [bucket_arn, f"/{schema.RECORDS_PREFIX}*"]]}
     readers = {route.name for route in ROUTES if route.s3_read_records}
     writers = {route.name for route in ROUTES if route.s3_write_records}
-    assert (readers, writers) == ({"get_interview"}, {"create_interview"})
+    deleters = {route.name for route in ROUTES if route.s3_delete_records}
+    assert (readers, writers, deleters) == ({"get_interview"}, {"create_interview"}, {"delete_interview"})
     for route in ROUTES:
         props = route_functions(dev)[route.name]
         s3 = [s for s in role_statements(dev, props["Role"]["Fn::GetAtt"][0]) if "s3:" in json.dumps(s["Action"])]
-        expected = [("s3:GetObject", prefix)] * route.s3_read_records + [
-            ("s3:PutObject", prefix)
-        ] * route.s3_write_records
+        expected = (
+            [("s3:GetObject", prefix)] * route.s3_read_records
+            + [("s3:PutObject", prefix)] * route.s3_write_records
+            + [("s3:DeleteObject", prefix)] * route.s3_delete_records
+        )
         assert [(s["Action"], s["Resource"]) for s in s3] == expected, route.name
 
 

@@ -1,0 +1,62 @@
+"""Recordings are personal data: they go when their interview goes, and only there."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from functions.data.schema import RECORDS_BUCKET_DEFAULT
+from functions.domain import interviews
+
+
+def _exists(key: str) -> bool:
+    try:
+        boto3.client("s3").head_object(Bucket=RECORDS_BUCKET_DEFAULT, Key=key)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("404", "NoSuchKey"):
+            return False
+        raise
+    return True
+
+
+def _keys() -> set[str]:
+    listed = boto3.client("s3").list_objects_v2(Bucket=RECORDS_BUCKET_DEFAULT)
+    return {item["Key"] for item in listed.get("Contents", [])}
+
+
+def test_deleting_a_test_interview_deletes_its_recording(api, account):
+    acc = account()
+    created = api.create(acc, isTest=True).json()
+    key = f"records/{acc.user_id}/{created['id']}.mp4"
+    assert _exists(key)
+    reply = api.call("DELETE", f"/v1/interviews/{created['id']}", token=acc.token)
+    assert (reply.status, reply.json()) == (200, {"deleted": True, "refunded": False})
+    assert not _exists(key)
+
+
+def test_deleting_a_finished_interview_deletes_its_recording_and_no_other(api, account, tmp_path):
+    acc, other = account(credits=2), account(name="Other")
+    kept = api.create(other, isTest=True).json()["id"]
+    interview_id = api.create(acc).json()["id"]
+    neighbour = api.create(acc).json()["id"]
+    for an_id in (interview_id, neighbour):
+        interviews.start(an_id)
+        interviews.finish(an_id)
+        interviews.process(an_id)
+        interviews.ready(an_id, "Strong", [{"score": 4}], [{"name": "Jane Doe"}], b"video bytes")
+    before = _keys()
+    assert api.call("DELETE", f"/v1/interviews/{interview_id}", token=acc.token).status == 200
+    assert before - _keys() == {f"records/{acc.user_id}/{interview_id}.mp4"}
+    assert f"records/{other.user_id}/{kept}.mp4" in _keys()
+    assert f"records/{acc.user_id}/{neighbour}.mp4" in _keys()
+
+
+@pytest.mark.parametrize("whose", ["another user's", "a missing"])
+def test_a_delete_that_answers_404_deletes_no_recording(api, account, whose):
+    acc, other = account(), account(name="Other")
+    theirs = api.create(other, isTest=True).json()["id"]
+    target = theirs if whose == "another user's" else "00000000-0000-0000-0000-000000000000"
+    before = _keys()
+    assert api.call("DELETE", f"/v1/interviews/{target}", token=acc.token).status == 404
+    assert _keys() == before
