@@ -1,8 +1,12 @@
 """Package the functions' code as a plain asset directory: no Docker, no pip, nothing downloaded.
 
-Dependencies come from the runtime (boto3) and the Powertools layer (Powertools, pydantic), so the
-asset is only our own source. The CDK CLI zips assets with every file dated 1980, which makes
-ordinary timestamp-checked `.pyc` files stale on Lambda; `unchecked-hash` bytecode is used as is.
+Dependencies come from the runtime (boto3) and our dependency layer (infra/layer.py: Powertools,
+pydantic), so the asset is only our own source. The CDK CLI zips assets with every file dated 1980,
+which makes ordinary timestamp-checked `.pyc` files stale on Lambda; `unchecked-hash` bytecode is
+used as is. Bytecode records the path it was compiled at (co_filename, shown in tracebacks), so it
+is compiled as if at `/var/task`, where Lambda unpacks the asset: two builds of one commit in
+different directories give byte-identical trees, hence the same asset hash (CDK hashes relative
+paths and contents in sorted order, never mtimes).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "functions"
 BUILD_DIR = ROOT / ".build" / "lambda"
+
+# Where Lambda unpacks the function's code asset.
+TASK_ROOT = "/var/task"
 
 # Only needed by `quollo serve` / `quollo admin`, never by a deployed function.
 _EXCLUDED_TOP_LEVEL = {"local"}
@@ -50,7 +57,7 @@ def _candidates(python_version: str) -> list[str]:
     return found
 
 
-def _interpreter_for(python_version: str) -> str | None:
+def interpreter_for(python_version: str) -> str | None:
     """Bytecode is version-specific: a 3.11 `.pyc` is ignored by the 3.12 runtime."""
     probe = f"import sys; sys.exit(sys.version_info[:2] != {tuple(map(int, python_version.split('.')))})"
     for candidate in _candidates(python_version):
@@ -62,6 +69,30 @@ def _interpreter_for(python_version: str) -> str | None:
     return None
 
 
+def compile_tree(interpreter: str, tree: Path, runtime_path: str) -> None:
+    """Precompile `tree` to `unchecked-hash` bytecode that records `runtime_path` as its location.
+
+    `-d` makes co_filename `<runtime_path>/<relative path>` instead of this machine's build path,
+    and a fixed PYTHONHASHSEED keeps set constants (`x in {"a", "b"}`) in one order; both would
+    otherwise make each build's bytes, and so the asset hash, differ.
+    """
+    subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+        [
+            interpreter,
+            "-m",
+            "compileall",
+            "-q",
+            "-d",
+            runtime_path,
+            "--invalidation-mode",
+            "unchecked-hash",
+            str(tree),
+        ],
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+
+
 def build_lambda_asset(python_version: str, *, source: Path = SOURCE, out: Path = BUILD_DIR) -> LambdaAsset:
     """Copy `functions/` (minus the local tooling) to `out/functions` and precompile it.
 
@@ -70,12 +101,9 @@ def build_lambda_asset(python_version: str, *, source: Path = SOURCE, out: Path 
     """
     staging = out.with_name(f"{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
     shutil.copytree(source, staging / source.name, ignore=_ignore_for(source))
-    interpreter = _interpreter_for(python_version)
+    interpreter = interpreter_for(python_version)
     if interpreter is not None:
-        subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
-            [interpreter, "-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash", str(staging)],
-            check=True,
-        )
+        compile_tree(interpreter, staging, TASK_ROOT)
     shutil.rmtree(out, ignore_errors=True)
     try:
         staging.rename(out)

@@ -17,7 +17,15 @@ from infra.constructs.route_functions import RouteFunctions
 
 class QuolloStack(Stack):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: StageConfig, code_dir: Path, description: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        code_dir: Path,
+        layer_dir: Path,
+        layer_description: str,
+        description: str,
     ) -> None:
         # No env: the template is environment-agnostic (region and account are deploy-time tokens),
         # so `cdk synth` needs no AWS account.
@@ -32,6 +40,8 @@ class QuolloStack(Stack):
             routes=ROUTES,
             data=self.data,
             code=lambda_.Code.from_asset(str(code_dir)),
+            dependencies=lambda_.Code.from_asset(str(layer_dir)),
+            dependencies_description=layer_description,
             config=config,
         )
         self.api = ApiConstruct(self, "Api", routes=ROUTES, functions=self.route_functions.functions, config=config)
