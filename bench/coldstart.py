@@ -226,7 +226,7 @@ class Setup:
 
 def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
     """Interleaved rounds: every (variant, target) pair runs once per round, in shuffled order."""
-    from functions.runtime.settings import settings
+    from functions.data.settings import settings
 
     progress(f"cold start: preparing data ({runs} runs shipped, {variant_runs} runs per other .pyc variant)")
     setup = Setup(runs, len(VARIANTS))

@@ -25,7 +25,13 @@ def progress(message: str) -> None:
 
 def aws_env(port: int) -> dict[str, str]:
     """What every process that talks to the local moto server needs (fake credentials always)."""
-    return {
+    from functions.data import schema
+
+    # The names as the stack sets them on every function: deployed code has no fallback names.
+    names = {spec.env_var: spec.default_name for spec in schema.TABLES}
+    names[schema.RECORDS_BUCKET_ENV] = schema.RECORDS_BUCKET_DEFAULT
+    names[schema.CURSOR_SECRET_ENV] = schema.CURSOR_SECRET_DEFAULT
+    return names | {
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",

@@ -54,7 +54,7 @@ def _interviews(owner_id: str, plan_id: str, count: int, rare_every: int | None)
 
 def _batch_write(items: list[dict[str, Any]]) -> None:
     from functions.data.aws import dynamodb
-    from functions.runtime.settings import settings
+    from functions.data.settings import settings
 
     table = settings().interviews_table
     for offset in range(0, len(items), 25):

@@ -14,3 +14,7 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+from functions.data.settings import use_local_defaults  # noqa: E402 - after the environment above
+
+use_local_defaults()  # the tests work against the names `quollo serve` provisions

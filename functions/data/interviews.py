@@ -19,9 +19,9 @@ from functions.data.errors import (
     is_transaction_conflict,
     on_condition_failure,
 )
+from functions.data.settings import settings
 from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
 from functions.models.errors import Conflict, InsufficientBalance, NotFound, TransactionConflict, ValidationFailed
-from functions.runtime.settings import settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef

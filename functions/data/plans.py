@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import on_condition_failure
+from functions.data.settings import settings
 from functions.models.entities import Page, Plan
 from functions.models.errors import Conflict
-from functions.runtime.settings import settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functions.data.aws import s3
 from functions.data.schema import RECORDS_PREFIX
-from functions.runtime.settings import settings
+from functions.data.settings import settings
 
 URL_TTL_SECONDS = 3600
 

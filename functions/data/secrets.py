@@ -6,7 +6,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from functions.data.aws import secrets_manager
-from functions.runtime.settings import settings
+from functions.data.settings import settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.parameters import SecretsProvider

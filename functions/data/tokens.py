@@ -6,9 +6,9 @@ from typing import Any
 
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import on_condition_failure
+from functions.data.settings import settings
 from functions.models.entities import Token, TokenListing
 from functions.models.errors import NotFound
-from functions.runtime.settings import settings
 
 
 def get_by_hash(token_hash: str) -> Token | None:

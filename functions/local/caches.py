@@ -10,8 +10,7 @@ from __future__ import annotations
 def forget_aws_state() -> None:
     from aws_lambda_powertools.utilities import parameters
 
-    from functions.data import aws, secrets
-    from functions.runtime import settings
+    from functions.data import aws, secrets, settings
 
     settings.settings.cache_clear()
     aws.dynamodb.cache_clear()

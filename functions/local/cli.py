@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from functions.data.settings import use_local_defaults
+
+    # The local server and the admin CLI work against the local names unless told otherwise.
+    use_local_defaults()
     if args.command == "serve":
         from functions.local.serve import serve
 

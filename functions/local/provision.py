@@ -10,11 +10,11 @@ from botocore.exceptions import ClientError
 
 from functions.data import schema
 from functions.data.aws import dynamodb, s3
-from functions.runtime.settings import settings
+from functions.data.settings import settings
 
 
 def _table_name(spec: schema.TableSpec) -> str:
-    return str(getattr(settings(), f"{spec.key}_table"))
+    return settings().table(spec)
 
 
 def _create_table(spec: schema.TableSpec) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from functions.data import schema
 from functions.data.aws import dynamodb, s3, secrets_manager
-from functions.runtime.settings import settings
+from functions.data.settings import settings
 
 FORMAT = 1
 _INDEX = "state.json"
@@ -30,7 +30,7 @@ class StateError(Exception):
 
 
 def _table_name(spec: schema.TableSpec) -> str:
-    return str(getattr(settings(), f"{spec.key}_table"))
+    return settings().table(spec)
 
 
 def _scan(table: str) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ validation (Powertools validates requests before any middleware runs).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -17,6 +18,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.data.settings import check_deployed
 from functions.domain.auth import authenticate
 from functions.models.errors import DomainError, InsufficientBalance, InvalidToken, Unauthenticated, error_body
 from functions.runtime.observability import Metric, count, instrument, logger
@@ -88,12 +90,19 @@ def _with_request_id(response: dict[str, Any], request_id: str | None) -> dict[s
     return response
 
 
+def _in_lambda() -> bool:
+    return bool(os.environ.get("LAMBDA_TASK_ROOT")) and not os.environ.get("AWS_SAM_LOCAL")
+
+
 def lambda_entry(app: APIGatewayRestResolver, accepts: RouteInput = NO_INPUT) -> LambdaHandler:
     """Wrap a route's resolver as a Lambda handler: logging, request checks, authentication, errors.
 
     `accepts` names the query parameters the route declares (tests/integration/test_validation.py
     holds it to the spec; any other is a 400) and whether it takes a JSON body.
     """
+    if _in_lambda():
+        # A deployment that lost a variable fails its cold start, naming the variable.
+        check_deployed()
 
     # log_event stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the bearer token.
     @logger.inject_lambda_context(

@@ -1,0 +1,90 @@
+"""Where the data lives: table, bucket and secret names, read from the environment on first use.
+
+In Lambda the stack sets every name a function uses; a name that is missing is an error naming
+its variable, never a silent fallback to the local names (which would read or write another
+table). `quollo serve`, `quollo admin`, the tests and the bench call `use_local_defaults()` first;
+they then fall back to the names `quollo serve` provisions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from functions.data import schema
+
+_local_defaults = False
+
+
+class MissingSetting(RuntimeError):
+    """A variable the stack should have set is missing: a deployment error, not a request error."""
+
+
+def use_local_defaults() -> None:
+    """Let missing names fall back to the local defaults (local server, admin CLI, tests, bench)."""
+    global _local_defaults
+    _local_defaults = True
+    settings.cache_clear()
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: Mapping[str, str]
+    local_defaults: bool
+
+    def _name(self, variable: str, default: str) -> str:
+        value = self.environment.get(variable)
+        if value:
+            return value
+        if self.local_defaults:
+            return default
+        raise MissingSetting(f"environment variable {variable} is not set; the stack sets it for each function")
+
+    def table(self, spec: schema.TableSpec) -> str:
+        return self._name(spec.env_var, spec.default_name)
+
+    @property
+    def users_table(self) -> str:
+        return self.table(schema.USERS)
+
+    @property
+    def tokens_table(self) -> str:
+        return self.table(schema.TOKENS)
+
+    @property
+    def plans_table(self) -> str:
+        return self.table(schema.PLANS)
+
+    @property
+    def interviews_table(self) -> str:
+        return self.table(schema.INTERVIEWS)
+
+    @property
+    def idempotency_table(self) -> str:
+        return self.table(schema.IDEMPOTENCY)
+
+    @property
+    def records_bucket(self) -> str:
+        return self._name(schema.RECORDS_BUCKET_ENV, schema.RECORDS_BUCKET_DEFAULT)
+
+    @property
+    def cursor_secret(self) -> str:
+        return self._name(schema.CURSOR_SECRET_ENV, schema.CURSOR_SECRET_DEFAULT)
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """Set for the local server (moto); None on AWS."""
+        return self.environment.get("AWS_ENDPOINT_URL") or None
+
+
+@cache
+def settings() -> Settings:
+    # A snapshot: the names cannot change under a warm container.
+    return Settings(environment=dict(os.environ), local_defaults=_local_defaults)
+
+
+def check_deployed() -> str:
+    """At a Lambda cold start: the one name every function gets must be there (the others are checked on use)."""
+    return settings().records_bucket
