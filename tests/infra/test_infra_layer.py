@@ -279,7 +279,7 @@ def _invoke(
         shutil.copytree(host.site, layer)
     event_file, result_file = root / "event.json", root / "result.json"
     event_file.write_text(json.dumps(event))
-    variables = {k: v for k, v in props["Environment"]["Variables"].items()}
+    variables: dict[str, Any] = props["Environment"]["Variables"]
     names = _stack_environment(dev)
     env = {
         # What Lambda sets in every python3.12 execution environment.
@@ -366,7 +366,7 @@ def test_lambda_shaped_create_interview(dev: Synth, lambda_world: dict[str, Any]
     body = {"title": "Backend engineer — final round", "planId": lambda_world["plan_id"], "intervieweeName": "Jane"}
     denied = _invoke(dev, lambda_world, runtime_sdk, route, _event(route, "/v1/interviews", None, body))["response"]
     assert denied["statusCode"] == 401, denied
-    created = _invoke(dev, lambda_world, runtime_sdk, route, _event(route, "/v1/interviews", lambda_world["token"], body))
-    response = created["response"]
+    event = _event(route, "/v1/interviews", lambda_world["token"], body)
+    response = _invoke(dev, lambda_world, runtime_sdk, route, event)["response"]
     assert response["statusCode"] == 201, response
     assert json.loads(response["body"])["balanceAfter"] == 2
