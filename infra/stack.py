@@ -1,4 +1,4 @@
-"""The Quollo stack: composes data, route functions and the API, and names its outputs."""
+"""The Quollo stack: composes data, route functions, the API, monitoring, rollouts and WAF; names outputs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from functions.routes import ROUTES
 from infra.config import StageConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.rollouts import Rollouts
 from infra.constructs.route_functions import RouteFunctions
+from infra.constructs.waf import Waf
 
 
 class QuolloStack(Stack):
@@ -44,7 +47,32 @@ class QuolloStack(Stack):
             dependencies_description=layer_description,
             config=config,
         )
-        self.api = ApiConstruct(self, "Api", routes=ROUTES, functions=self.route_functions.functions, config=config)
+        # API Gateway invokes the `live` aliases, never $LATEST (docs/decisions.md, 18).
+        self.api = ApiConstruct(self, "Api", routes=ROUTES, functions=self.route_functions.aliases, config=config)
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            config=config,
+            api=self.api.api,
+            functions=self.route_functions.functions,
+            tables=self.data.tables,
+        )
+        self.rollouts = (
+            Rollouts(self, "Rollouts", aliases=self.route_functions.aliases, monitoring=self.monitoring)
+            if config.canary_deploys
+            else None
+        )
+        self.waf = (
+            Waf(
+                self,
+                "Waf",
+                stage=self.api.api.deployment_stage,
+                rate_limit=config.waf_rate_limit,
+                name=f"quollo-{config.stage}",
+            )
+            if config.waf
+            else None
+        )
         self._outputs()
 
     def _outputs(self) -> None:

@@ -107,7 +107,7 @@ class ApiConstruct(Construct):
                 templates={"application/json": error_body(code, message)},
                 response_headers={"Content-Type": "'application/json'"},
             )
-        self._acknowledge()
+        self._acknowledge(waf=config.waf)
 
     @staticmethod
     def _method_not_allowed() -> apigw.MockIntegration:
@@ -127,17 +127,20 @@ class ApiConstruct(Construct):
     def _405() -> apigw.MethodResponse:
         return apigw.MethodResponse(status_code="405", response_models={"application/json": apigw.Model.EMPTY_MODEL})
 
-    def _acknowledge(self) -> None:
+    def _acknowledge(self, *, waf: bool) -> None:
+        if not waf:
+            Validations.of(self.api).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-APIG3",
+                    reason="WAF is off for this stage (-c waf=false; dev's default): stage throttling "
+                    "and reserved concurrency bound abuse; prod associates a web ACL (infra/constructs/waf.py).",
+                )
+            )
         Validations.of(self.api).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-APIG2",
                 reason="Requests are validated by each function (pydantic), so that failures use "
                 "our 400 validation_failed body with field details.",
-            ),
-            Acknowledgment(
-                id="AwsSolutions-APIG3",
-                reason="No WAF for now: stage throttling bounds abuse; a web ACL can be associated "
-                "with the stage later without changing the API.",
             ),
             Acknowledgment(
                 id="AwsSolutions-APIG4",

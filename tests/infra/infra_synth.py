@@ -26,6 +26,9 @@ PROD_OVERRIDES = {
     "throttling_burst_limit": "20",
     "reserved_concurrency": "5",
     "tracer": "false",
+    "alarm_email": "oncall@example.com",
+    "snapstart": "true",
+    "alarm_api_p99_latency_ms": "1500",
     "recordings_retention_days": "365",
 }
 

@@ -1,0 +1,261 @@
+"""Alarms on the API, each function, each table and our own metrics; one topic and one dashboard.
+
+What each alarm means and what to do about it: docs/deploy.md, "Alarms". Thresholds come from
+`StageConfig.alarms` (per stage, overridable with `-c alarm_<name>=...`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from functions.runtime.observability import NAMESPACE, SERVICE, Metric
+from infra.config import StageConfig
+
+FIVE_MINUTES = Duration.minutes(5)
+# Function alarms look at one minute: a canary lasts five, and CodeDeploy must see the alarm in time.
+ONE_MINUTE = Duration.minutes(1)
+
+# The DynamoDB operations our code calls (functions/data, Powertools idempotency): CloudWatch reports
+# ThrottledRequests and SystemErrors per operation, and an alarm's metric math takes at most 10
+# metrics, so "all operations" (14) would not fit.
+TABLE_OPERATIONS = (
+    dynamodb.Operation.GET_ITEM,
+    dynamodb.Operation.PUT_ITEM,
+    dynamodb.Operation.UPDATE_ITEM,
+    dynamodb.Operation.DELETE_ITEM,
+    dynamodb.Operation.QUERY,
+    dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+    dynamodb.Operation.BATCH_WRITE_ITEM,
+)
+
+
+@dataclass(frozen=True)
+class FunctionAlarms:
+    errors: cloudwatch.Alarm
+    throttles: cloudwatch.Alarm
+    duration: cloudwatch.Alarm
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+class Monitoring(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        api: apigw.RestApi,
+        functions: Mapping[str, lambda_.Function],
+        tables: Mapping[str, dynamodb.Table],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._prefix = f"quollo-{config.stage}"
+        self.topic = sns.Topic(self, "AlarmTopic", display_name=f"Quollo {config.stage} alarms", enforce_ssl=True)
+        Validations.of(self.topic).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SNS2",
+                reason="Alarm notifications carry alarm names and metric values, no data. CloudWatch "
+                "cannot publish to a topic under the AWS managed SNS key, and a customer key for "
+                "this alone is not worth its cost and key policy.",
+            )
+        )
+        if config.alarm_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+        self.alarms: list[cloudwatch.Alarm] = []
+        thresholds = config.alarms
+        stage = api.deployment_stage
+        self.api_5xx = self._alarm(
+            "Api5xxRate",
+            "api-5xx-rate",
+            # 5XXError is 0 or 1 per request, so its average is the share of requests that failed.
+            stage.metric_server_error(statistic="Average", period=FIVE_MINUTES),
+            thresholds.api_5xx_rate,
+            "Share of API requests answered 5xx (0..1) over 5 minutes",
+        )
+        self.api_latency = self._alarm(
+            "ApiP99Latency",
+            "api-p99-latency",
+            stage.metric_latency(statistic="p99", period=FIVE_MINUTES),
+            thresholds.api_p99_latency_ms,
+            "API p99 latency (ms) over 5 minutes, gateway included",
+        )
+        self.functions = {name: self._function_alarms(name, fn) for name, fn in functions.items()}
+        self.tables = {key: self._table_alarms(key, table) for key, table in tables.items()}
+        self.auth_failures = self._alarm(
+            "AuthFailures",
+            "auth-failures",
+            self.business_metric(Metric.AUTH_FAILURES),
+            thresholds.auth_failures,
+            "Requests refused for a missing, unknown or revoked token, per 5 minutes: a leaked "
+            "token being probed, a credential-stuffing run or a client with a revoked token",
+        )
+        self.insufficient_balance = self._alarm(
+            "InsufficientBalance",
+            "warning-insufficient-balance",
+            self.business_metric(Metric.INSUFFICIENT_BALANCE),
+            thresholds.insufficient_balance_rejections,
+            "WARNING (low severity): creates refused with 402, per 5 minutes; a customer has run "
+            "out of credits and keeps trying",
+        )
+        self.dashboard = self._dashboard(api, functions, tables)
+
+    @staticmethod
+    def business_metric(metric: Metric) -> cloudwatch.Metric:
+        # Powertools writes EMF with the service as its one dimension (observability.py).
+        return cloudwatch.Metric(
+            namespace=NAMESPACE,
+            metric_name=metric.value,
+            dimensions_map={"service": SERVICE},
+            statistic="Sum",
+            period=FIVE_MINUTES,
+        )
+
+    def _alarm(
+        self, construct_id: str, name: str, metric: cloudwatch.IMetric, threshold: float, description: str
+    ) -> cloudwatch.Alarm:
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            alarm_name=f"{self._prefix}-{name}",
+            alarm_description=f"{description}. Runbook: docs/deploy.md, Alarms.",
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            # No traffic is not an outage: quiet periods must not page anyone.
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(actions.SnsAction(self.topic))
+        alarm.add_ok_action(actions.SnsAction(self.topic))
+        self.alarms.append(alarm)
+        return alarm
+
+    def _function_alarms(self, name: str, function: lambda_.Function) -> FunctionAlarms:
+        # Function-level metrics (FunctionName only) count every version, the canary's included.
+        pascal, kebab, thresholds = _pascal(name), name.replace("_", "-"), self._config.alarms
+        return FunctionAlarms(
+            errors=self._alarm(
+                f"{pascal}Errors",
+                f"{kebab}-errors",
+                function.metric_errors(period=ONE_MINUTE),
+                thresholds.function_errors,
+                f"{name}: invocations that crashed or timed out, per minute",
+            ),
+            throttles=self._alarm(
+                f"{pascal}Throttles",
+                f"{kebab}-throttles",
+                function.metric_throttles(period=ONE_MINUTE),
+                thresholds.function_throttles,
+                f"{name}: invocations refused at its reserved concurrency, per minute",
+            ),
+            duration=self._alarm(
+                f"{pascal}P99Duration",
+                f"{kebab}-p99-duration",
+                function.metric_duration(statistic="p99", period=FIVE_MINUTES),
+                thresholds.function_p99_duration_ms,
+                f"{name}: p99 duration (ms) over 5 minutes; the timeout is 10 s",
+            ),
+        )
+
+    def _table_alarms(self, key: str, table: dynamodb.Table) -> tuple[cloudwatch.Alarm, cloudwatch.Alarm]:
+        thresholds = self._config.alarms
+        throttled = self._alarm(
+            f"{key.capitalize()}TableThrottled",
+            f"{key}-table-throttled",
+            table.metric_throttled_requests_for_operations(operations=list(TABLE_OPERATIONS), period=FIVE_MINUTES),
+            thresholds.table_throttled_requests,
+            f"DynamoDB {key} table: throttled requests over 5 minutes (a hot key or an account limit)",
+        )
+        errors = self._alarm(
+            f"{key.capitalize()}TableSystemErrors",
+            f"{key}-table-system-errors",
+            table.metric_system_errors_for_operations(operations=list(TABLE_OPERATIONS), period=FIVE_MINUTES),
+            thresholds.table_system_errors,
+            f"DynamoDB {key} table: 5xx from DynamoDB itself over 5 minutes",
+        )
+        return throttled, errors
+
+    def _dashboard(
+        self, api: apigw.RestApi, functions: Mapping[str, lambda_.Function], tables: Mapping[str, dynamodb.Table]
+    ) -> cloudwatch.Dashboard:
+        stage = api.deployment_stage
+        dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=self._prefix)
+        dashboard.add_widgets(
+            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms), width=24),
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="API requests and errors",
+                left=[
+                    stage.metric_count(statistic="Sum", period=FIVE_MINUTES),
+                    stage.metric_client_error(statistic="Sum", period=FIVE_MINUTES),
+                    stage.metric_server_error(statistic="Sum", period=FIVE_MINUTES),
+                ],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="API latency (ms)",
+                left=[
+                    stage.metric_latency(statistic="p50", period=FIVE_MINUTES),
+                    stage.metric_latency(statistic="p99", period=FIVE_MINUTES),
+                    stage.metric_integration_latency(statistic="p99", period=FIVE_MINUTES),
+                ],
+                width=12,
+            ),
+        )
+        fns = list(functions.items())
+        dashboard.add_widgets(
+            self._per_function("Invocations", [fn.metric_invocations(label=n) for n, fn in fns]),
+            self._per_function("Errors", [fn.metric_errors(label=n) for n, fn in fns]),
+            self._per_function("Throttles", [fn.metric_throttles(label=n) for n, fn in fns]),
+        )
+        dashboard.add_widgets(
+            self._per_function("Duration p99 (ms)", [fn.metric_duration(statistic="p99", label=n) for n, fn in fns]),
+            self._per_function(
+                "Concurrent executions",
+                [fn.metric("ConcurrentExecutions", statistic="Maximum", label=n) for n, fn in fns],
+            ),
+            cloudwatch.GraphWidget(
+                title="Business metrics (Quollo)",
+                left=[self.business_metric(metric).with_(label=metric.value) for metric in Metric],
+                width=8,
+            ),
+        )
+        items = list(tables.items())
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="DynamoDB consumed capacity",
+                left=[t.metric_consumed_read_capacity_units(label=f"{k} read") for k, t in items],
+                right=[t.metric_consumed_write_capacity_units(label=f"{k} write") for k, t in items],
+                width=24,
+            ),
+        )
+        # One widget per table alarm: each is a sum over operations whose inner metric ids
+        # (getitem, query, ...) would collide if two of them shared a graph.
+        dashboard.add_widgets(
+            *(
+                cloudwatch.AlarmWidget(title=f"{key} table: {kind}", alarm=alarm, width=6)
+                for key, pair in self.tables.items()
+                for kind, alarm in zip(("throttled requests", "system errors"), pair, strict=True)
+            )
+        )
+        return dashboard
+
+    @staticmethod
+    def _per_function(title: str, metrics: list[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
+        return cloudwatch.GraphWidget(title=title, left=metrics, width=8)

@@ -1,0 +1,131 @@
+"""Alarms on the API, every function, every table and our own metrics; one topic, one dashboard."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from infra_synth import Synth
+
+from functions.data import schema
+from functions.routes import ROUTES
+from infra.config import STAGE_DEFAULTS
+
+pytestmark = pytest.mark.infra
+
+
+def alarms(synth: Synth) -> dict[str, dict[str, Any]]:
+    """Alarm name -> properties."""
+    return {a["Properties"]["AlarmName"]: a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()}
+
+
+def _stage(synth: Synth) -> str:
+    return str(synth.stack.node.try_get_context("stage"))
+
+
+def test_every_alarm_notifies_the_topic_on_alarm_and_ok_and_ignores_missing_data(synth: Synth) -> None:
+    [topic_id] = synth.resources("AWS::SNS::Topic")
+    found = alarms(synth)
+    assert found
+    for name, props in found.items():
+        assert props["AlarmActions"] == [{"Ref": topic_id}], name
+        assert props["OKActions"] == [{"Ref": topic_id}], name
+        assert props["TreatMissingData"] == "notBreaching", name
+        assert name.startswith(f"quollo-{_stage(synth)}-"), name
+        assert "docs/deploy.md" in props["AlarmDescription"], name
+
+
+def test_alarm_topic_enforces_tls(synth: Synth) -> None:
+    [policy] = synth.resources("AWS::SNS::TopicPolicy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s) for s in statements)
+
+
+def test_email_subscription_only_with_the_flag(dev: Synth, prod: Synth) -> None:
+    assert dev.resources("AWS::SNS::Subscription") == {}
+    [subscription] = prod.resources("AWS::SNS::Subscription").values()  # PROD_OVERRIDES sets alarm_email
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == "oncall@example.com"
+
+
+def test_api_5xx_rate_and_p99_latency_alarms_watch_the_stage(synth: Synth) -> None:
+    found = alarms(synth)
+    stage = _stage(synth)
+    rate, latency = found[f"quollo-{stage}-api-5xx-rate"], found[f"quollo-{stage}-api-p99-latency"]
+    assert (rate["MetricName"], rate["Statistic"]) == ("5XXError", "Average")
+    assert (latency["MetricName"], latency["ExtendedStatistic"]) == ("Latency", "p99")
+    for props in (rate, latency):
+        assert props["Namespace"] == "AWS/ApiGateway"
+        dims = {d["Name"] for d in props["Dimensions"]}
+        assert dims == {"ApiName", "Stage"}
+    assert rate["Threshold"] == STAGE_DEFAULTS[stage].alarms.api_5xx_rate
+
+
+def test_p99_latency_threshold_is_overridable_by_context(dev: Synth, prod: Synth) -> None:
+    assert alarms(dev)["quollo-dev-api-p99-latency"]["Threshold"] == STAGE_DEFAULTS["dev"].alarms.api_p99_latency_ms
+    assert alarms(prod)["quollo-prod-api-p99-latency"]["Threshold"] == 1500  # PROD_OVERRIDES
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_each_function_has_error_throttle_and_p99_duration_alarms(synth: Synth, route: Any) -> None:
+    function_id = synth.logical_id(synth.stack.route_functions.functions[route.name].function_arn)
+    prefix = f"quollo-{_stage(synth)}-{route.name.replace('_', '-')}"
+    found = alarms(synth)
+    thresholds = STAGE_DEFAULTS[_stage(synth)].alarms
+    expected = {
+        "errors": ("Errors", "Sum", 60, thresholds.function_errors),
+        "throttles": ("Throttles", "Sum", 60, thresholds.function_throttles),
+        "p99-duration": ("Duration", "p99", 300, thresholds.function_p99_duration_ms),
+    }
+    for suffix, (metric, statistic, period, threshold) in expected.items():
+        props = found[f"{prefix}-{suffix}"]
+        assert (props["Namespace"], props["MetricName"]) == ("AWS/Lambda", metric)
+        assert props.get("Statistic", props.get("ExtendedStatistic")) == statistic
+        assert props["Period"] == period and props["Threshold"] == threshold
+        # The function-level metric counts every version, the canary's included.
+        assert props["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function_id}}]
+
+
+@pytest.mark.parametrize("spec", schema.TABLES, ids=lambda s: s.key)
+def test_each_table_has_throttled_requests_and_system_errors_alarms(synth: Synth, spec: Any) -> None:
+    table_id = synth.logical_id(synth.stack.data.tables[spec.key].table_arn)
+    found = alarms(synth)
+    for suffix, metric_name in (("throttled", "ThrottledRequests"), ("system-errors", "SystemErrors")):
+        props = found[f"quollo-{_stage(synth)}-{spec.key}-table-{suffix}"]
+        stats = [m["MetricStat"] for m in props["Metrics"] if "MetricStat" in m]
+        # At most 10 metrics in an alarm's metric math; each is this table's, summed in one expression.
+        assert 0 < len(stats) <= 10
+        assert {s["Metric"]["MetricName"] for s in stats} == {metric_name}
+        for stat in stats:
+            dims = {d["Name"]: d["Value"] for d in stat["Metric"]["Dimensions"]}
+            assert dims["TableName"] == {"Ref": table_id}
+        [expression] = [m for m in props["Metrics"] if "Expression" in m]
+        assert expression["ReturnData"] is True
+
+
+def test_auth_failures_alarm_and_insufficient_balance_warning(synth: Synth) -> None:
+    found = alarms(synth)
+    stage = _stage(synth)
+    auth = found[f"quollo-{stage}-auth-failures"]
+    warning = found[f"quollo-{stage}-warning-insufficient-balance"]
+    for props, metric in ((auth, "AuthFailures"), (warning, "InsufficientBalanceRejections")):
+        assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("Quollo", metric, "Sum")
+        assert props["Dimensions"] == [{"Name": "service", "Value": "quollo"}]
+    assert warning["AlarmDescription"].startswith("WARNING")
+    assert auth["Threshold"] == STAGE_DEFAULTS[stage].alarms.auth_failures
+
+
+def test_alarm_count_is_api_functions_tables_and_business(synth: Synth) -> None:
+    assert len(alarms(synth)) == 2 + 3 * len(ROUTES) + 2 * len(schema.TABLES) + 2
+
+
+def test_one_dashboard_shows_the_api_the_functions_and_the_tables(synth: Synth) -> None:
+    [dashboard] = synth.resources("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    assert "AWS/ApiGateway" in body and "AWS/Lambda" in body and "AWS/DynamoDB" in body
+    for route in ROUTES:
+        assert synth.logical_id(synth.stack.route_functions.functions[route.name].function_arn) in body
+    for table in synth.stack.data.tables.values():
+        assert synth.logical_id(table.table_arn) in body
+    assert "InterviewsCreated" in body and "AuthFailures" in body
