@@ -22,7 +22,7 @@ def _create(user_id: str, body: InterviewCreate) -> idempotency.Outcome:
     if not created.interview.is_test:
         count(Metric.CREDITS_DEBITED)
     result = interview_created(created.interview, created.balance_after)
-    return {"status": 201, "body": result.model_dump(mode="json")}
+    return idempotency.Outcome(status=201, body=result.model_dump(mode="json"))
 
 
 @app.post(
@@ -38,7 +38,8 @@ def create_interview(
 ) -> Response[InterviewCreated]:
     user_id = current_user(app)
     outcome = once.run_for_request(app, body.model_dump(mode="json"), lambda: _create(user_id, body))
-    return Response(status_code=outcome["status"], content_type=content_types.APPLICATION_JSON, body=outcome["body"])
+    created = InterviewCreated.model_validate(outcome.body)
+    return Response(status_code=outcome.status, content_type=content_types.APPLICATION_JSON, body=created)
 
 
 handler = lambda_entry(app, RouteInput(body=InterviewCreate))

@@ -8,6 +8,7 @@ from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.observability import Metric, count
 from functions.runtime.openapi_docs import responses
+from functions.runtime.path_params import InterviewId
 
 app = build_app()
 once = idempotency.IdempotentRoute("delete_interview")
@@ -19,7 +20,7 @@ def _delete(user_id: str, interview_id: str) -> idempotency.Outcome:
         count(Metric.CREDITS_REFUNDED)
     # balanceAfter only accompanies a refund, as in the API reference.
     body = InterviewDeleted(deleted=True, refunded=deleted.refunded, balanceAfter=deleted.balance_after)
-    return {"status": 200, "body": body.model_dump(exclude_none=True)}
+    return idempotency.Outcome(status=200, body=body.model_dump(exclude_none=True))
 
 
 @app.delete(
@@ -30,12 +31,12 @@ def _delete(user_id: str, interview_id: str) -> idempotency.Outcome:
     responses=responses(200, InterviewDeleted, "Deleted; balanceAfter only with a refund", 400, 404, 409, 422),
 )
 def delete_interview(
-    id: str,  # noqa: A002 - the path parameter's public name
+    id: InterviewId,
     idempotency_key: idempotency.KeyHeader = None,
 ) -> dict[str, Any]:
     user_id = current_user(app)
     outcome = once.run_for_request(app, {"id": id}, lambda: _delete(user_id, id))
-    return outcome["body"]  # type: ignore[no-any-return]
+    return outcome.body
 
 
 handler = lambda_entry(app)

@@ -5,6 +5,7 @@ from functions.models.api import InterviewDetail
 from functions.models.views import interview_public, record_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
+from functions.runtime.path_params import InterviewId
 
 app = build_app()
 
@@ -16,7 +17,7 @@ app = build_app()
     tags=["Interviews"],
     responses=responses(200, InterviewDetail, "The interview and its record", 404),
 )
-def get_interview(id: str) -> InterviewDetail:  # noqa: A002 - the path parameter's public name
+def get_interview(id: InterviewId) -> InterviewDetail:
     interview, video_url = interviews.get(current_user(app), id)
     return InterviewDetail(interview=interview_public(interview), record=record_public(interview.record, video_url))
 

@@ -5,6 +5,7 @@ from functions.models.api import InterviewPublic, InterviewUpdate
 from functions.models.views import interview_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
+from functions.runtime.path_params import InterviewId
 from functions.runtime.request_checks import RouteInput
 
 app = build_app()
@@ -17,7 +18,7 @@ app = build_app()
     tags=["Interviews"],
     responses=responses(200, InterviewPublic, "The updated interview", 400, 404),
 )
-def update_interview(id: str, body: InterviewUpdate) -> InterviewPublic:  # noqa: A002
+def update_interview(id: InterviewId, body: InterviewUpdate) -> InterviewPublic:
     return interview_public(interviews.update(current_user(app), id, body))
 
 

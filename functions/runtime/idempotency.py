@@ -8,6 +8,7 @@ still runs is a 409. Keys are scoped to the caller and the route, and records ex
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Header
@@ -30,7 +31,13 @@ KeyHeader = Annotated[
     str | None, Header(alias=HEADER, description=IDEMPOTENCY_KEY_DOC, pattern=IDEMPOTENCY_KEY_PATTERN)
 ]
 
-Outcome = dict[str, Any]  # {"status": int, "body": JSON}: what a replay must answer
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a replay must answer: the status and the JSON body of the first response."""
+
+    status: int
+    body: dict[str, Any]
 
 
 def key_from(headers: Mapping[str, str]) -> str | None:
@@ -71,6 +78,7 @@ class IdempotentRoute:
             IdempotencyAlreadyInProgressError,
             IdempotencyValidationError,
         )
+        from aws_lambda_powertools.utilities.idempotency.serialization.dataclass import DataclassSerializer
 
         config = IdempotencyConfig(
             event_key_jmespath="[user, key]",
@@ -83,7 +91,11 @@ class IdempotentRoute:
             config.register_lambda_context(lambda_context)
 
         @idempotent_function(  # type: ignore[untyped-decorator]
-            data_keyword_argument="request", persistence_store=self._store.layer(), config=config, key_prefix=self.scope
+            data_keyword_argument="request",
+            persistence_store=self._store.layer(),
+            config=config,
+            key_prefix=self.scope,
+            output_serializer=DataclassSerializer(Outcome),
         )
         def once(request: dict[str, Any]) -> Outcome:
             return operation()

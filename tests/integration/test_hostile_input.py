@@ -198,3 +198,13 @@ def test_non_ascii_text_comes_back_as_utf8_not_escapes(api, account):
     assert "Zürich".encode() in reply.body and b"\\u" not in reply.body
     listed = api.call("GET", "/v1/interviews", token=acc.token)
     assert "Jöhn — 日本語".encode() in listed.body and b"\\u" not in listed.body
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_a_ten_kilobyte_id_is_a_400_after_the_token_lookup_and_before_any_other_read(api, account, aws_calls, method):
+    acc = account()
+    aws_calls.reset()
+    body = {"title": "t"} if method == "PATCH" else None
+    reply = api.call(method, "/v1/interviews/" + "a" * 10_000, token=acc.token, body=body)
+    assert '"id"' in _error(reply)
+    assert aws_calls.calls == ["GetItem"]

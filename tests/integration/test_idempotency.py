@@ -84,7 +84,7 @@ def test_a_retry_while_the_first_request_still_runs_is_409_and_acts_nothing(api,
 
     def first_request_still_running():
         seen["retry"] = _create(api, acc, "slow-1", title="t", intervieweeName="n")
-        return {"status": 201, "body": {}}
+        return idempotency.Outcome(status=201, body={})
 
     context = gateway.LocalContext(function_name="quollo-create_interview")
     route = idempotency.IdempotentRoute("create_interview")
