@@ -26,7 +26,7 @@ class StageConfig:
     # Powertools Tracer in the functions (boto3 subsegments). Off keeps Lambda's own active
     # tracing but skips the X-Ray SDK import on cold start (bench/report.md has the cost).
     tracer: bool
-    # Abuse limits, alarms and rollouts (docs/decisions.md, 17-19); defaults per stage in STAGE_DEFAULTS.
+    # Abuse limits, alarms and rollouts (docs/decisions.md, 12-14); defaults per stage in STAGE_DEFAULTS.
     alarms: AlarmThresholds
     # Where alarm notifications are e-mailed (`-c alarm_email=...`); None: the topic has no subscriber.
     alarm_email: str | None
@@ -142,7 +142,7 @@ class StageDefaults:
     alarms: AlarmThresholds
 
 
-# Why these numbers: docs/decisions.md, 17 (limits) and 18 (alarms). Requests take 50-300 ms, so
+# Why these numbers: docs/decisions.md, 14 (limits) and 12 (alarms). Requests take 50-300 ms, so
 # a function needs about rate x 0.3 s of concurrency: prod's 200 req/s fits in 50 per route with
 # room for one route taking most of the traffic; dev's 5 per route caps a runaway test loop.
 STAGE_DEFAULTS: dict[str, StageDefaults] = {

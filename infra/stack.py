@@ -47,7 +47,7 @@ class QuolloStack(Stack):
             dependencies_description=layer_description,
             config=config,
         )
-        # API Gateway invokes the `live` aliases, never $LATEST (docs/decisions.md, 18).
+        # API Gateway invokes the `live` aliases, never $LATEST (docs/decisions.md, 13).
         self.api = ApiConstruct(self, "Api", routes=ROUTES, functions=self.route_functions.aliases, config=config)
         self.monitoring = Monitoring(
             self,

@@ -1,6 +1,6 @@
 """An AWS WAF web ACL on the API stage: AWS managed rule groups and a per-IP rate limit.
 
-On by default in prod (`-c waf=true|false`); see docs/decisions.md, 19 for what it costs and why
+On by default in prod (`-c waf=true|false`); see docs/decisions.md, 14 for what it costs and why
 two rules of the Common rule set only count.
 """
 

@@ -172,7 +172,7 @@ def test_environment_names_the_routes_tables_and_secret(dev: Synth, route: Route
 
 
 def test_reserved_concurrency_is_configuration(dev: Synth, prod: Synth) -> None:
-    # dev: the stage default (docs/decisions.md, 17); prod: PROD_OVERRIDES' context value.
+    # dev: the stage default (docs/decisions.md, 14); prod: PROD_OVERRIDES' context value.
     assert all(p["ReservedConcurrentExecutions"] == 5 for p in route_functions(dev).values())
     assert all(p["ReservedConcurrentExecutions"] == 5 for p in route_functions(prod).values())
 
