@@ -1,18 +1,23 @@
-"""Shared helpers: a moto server in its own process, the AWS environment, ports, statistics."""
+"""Shared helpers: a moto server in its own process, the AWS environment, statistics."""
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import requests
 
 from functions.local.caches import forget_aws_state
+from testkit.aws import fake_aws_env, use_fake_aws
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -31,28 +36,13 @@ def aws_env(port: int) -> dict[str, str]:
     names = {spec.env_var: spec.default_name for spec in schema.TABLES}
     names[schema.RECORDS_BUCKET_ENV] = schema.RECORDS_BUCKET_DEFAULT
     names[schema.CURSOR_SECRET_ENV] = schema.CURSOR_SECRET_DEFAULT
-    return names | {
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
+    return names | fake_aws_env(f"http://127.0.0.1:{port}") | {"POWERTOOLS_TRACE_DISABLED": "true"}
 
 
 def use_aws_env(port: int) -> None:
     """Point this process at a moto server, and forget clients and settings made for another one."""
-    os.environ.update(aws_env(port))
-    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        os.environ.pop(name, None)
+    use_fake_aws(aws_env(port))
     forget_aws_state()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 _MOTO = """
@@ -91,6 +81,56 @@ def moto_process() -> Iterator[int]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def seed_user(user_id: str, name: str, credits: int, token: str, plan_id: str) -> dict[str, Any]:
+    """A user of a `quollo serve --seed` file, with one token and one plan."""
+    return {
+        "id": user_id,
+        "name": name,
+        "credits": credits,
+        "tokens": [token],
+        "plans": [{"id": plan_id, "name": "Backend"}],
+    }
+
+
+@dataclass
+class Load:
+    """What `load` saw: every status, every latency (seconds) and the wall time."""
+
+    statuses: Counter[int] = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    wall: float = 0.0
+
+
+def load(total: int, clients: int, call: Callable[[requests.Session], requests.Response]) -> Load:
+    """`total` requests spread over `clients` threads, each with its own keep-alive session."""
+    seen = Load()
+    lock = threading.Lock()
+    remaining = [total]
+
+    def client() -> None:
+        with requests.Session() as session:
+            while True:
+                with lock:
+                    if remaining[0] == 0:
+                        return
+                    remaining[0] -= 1
+                began = time.perf_counter()
+                status = call(session).status_code
+                elapsed = time.perf_counter() - began
+                with lock:
+                    seen.latencies.append(elapsed)
+                    seen.statuses[status] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seen.wall = time.perf_counter() - began
+    return seen
 
 
 def median(values: Sequence[float]) -> float:

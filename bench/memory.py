@@ -9,13 +9,10 @@ creates x table size, so 10,000 of them would need tens of gigabytes.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -25,7 +22,9 @@ from typing import Any
 
 import requests
 
-from bench.common import ROOT, free_port, progress, use_aws_env
+from bench.common import load, progress, seed_user, use_aws_env
+from testkit.accounts import create_body
+from testkit.server import LocalServer, serving
 
 CLIENTS = 4
 BATCH = 500  # creates between two RSS samples; the credits topped up before each batch
@@ -41,8 +40,9 @@ _UNPATCHED = (
 )
 
 
-# One or more 2xx access lines (threads print concurrently, so two can share a line), or the stop.
-_ACCESS_2XX = re.compile(r"^(?:[A-Z]+ \S+ 2\d\d [\d.]+ms)+$|^Stopping\.$")
+# One or more 2xx access lines (threads print concurrently, so two can share a line), the stop, or
+# the 401 that answered testkit.server's start-up probe (GET /v1/plans without a token).
+_ACCESS_2XX = re.compile(r"^(?:[A-Z]+ \S+ 2\d\d [\d.]+ms)+$|^Stopping\.$|^GET /v1/plans 401 [\d.]+ms$")
 
 
 def rss_mb(pid: int) -> float:
@@ -62,61 +62,24 @@ def _server(seed: dict[str, Any], patched: bool, errors: list[str]) -> Iterator[
 
     `errors` receives the server's output other than its welcome and 2xx access lines.
     """
-    port, aws_port = free_port(), free_port()
-    with tempfile.TemporaryDirectory(prefix="quollo-bench-memory-") as tmp:
-        seed_file = Path(tmp) / "seed.json"
-        seed_file.write_text(json.dumps(seed))
-        log = Path(tmp) / "serve.log"
-        args = ["serve", "--port", str(port), "--aws-port", str(aws_port), "--seed", str(seed_file)]
-        command = [str(Path(sys.executable).parent / "quollo"), *args]
-        if not patched:
-            command = [sys.executable, "-c", _UNPATCHED, *args]
-        with log.open("w") as out:
-            proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-        try:
-            deadline = time.monotonic() + 90
-            while "Quollo API listening" not in log.read_text():
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"quollo serve did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}", aws_port, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            lines = log.read_text().splitlines()
+    command = [] if patched else [sys.executable, "-c", _UNPATCHED]
+    server: LocalServer | None = None
+    try:
+        with serving(seed, command=command, deadline=90) as server:
+            yield server.base_url, server.aws_port, server.process.pid
+    finally:
+        if server is not None:
+            lines = server.output.splitlines()
             body = lines[lines.index("Press Ctrl-C to stop.") + 1 :] if "Press Ctrl-C to stop." in lines else lines
             errors.extend(line for line in body if line.strip() and not _ACCESS_2XX.match(line))
 
 
 def _creates(base: str, token: str, count: int) -> Counter[int]:
     """`count` creates over CLIENTS keep-alive sessions; their statuses."""
-    statuses: Counter[int] = Counter()
-    lock = threading.Lock()
-    remaining = [count]
     auth = {"Authorization": f"Bearer {token}"}
-    body = {"title": "Backend engineer", "planId": PLAN_ID, "intervieweeName": "Jane Doe"}
-
-    def client() -> None:
-        with requests.Session() as session:
-            while True:
-                with lock:
-                    if remaining[0] == 0:
-                        return
-                    remaining[0] -= 1
-                status = session.post(f"{base}/v1/interviews", json=body, headers=auth, timeout=120).status_code
-                with lock:
-                    statuses[status] += 1
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    body = create_body(PLAN_ID, "Backend engineer")
+    url = f"{base}/v1/interviews"
+    return load(count, CLIENTS, lambda session: session.post(url, json=body, headers=auth, timeout=120)).statuses
 
 
 def _run(creates: int, patched: bool) -> dict[str, Any]:
@@ -124,17 +87,7 @@ def _run(creates: int, patched: bool) -> dict[str, Any]:
 
     label = "patched" if patched else "unpatched"
     token = tokens.generate()
-    seed = {
-        "users": [
-            {
-                "id": USER_ID,
-                "name": "Memory",
-                "credits": 0,
-                "tokens": [token],
-                "plans": [{"id": PLAN_ID, "name": "Backend"}],
-            }
-        ]
-    }
+    seed = {"users": [seed_user(USER_ID, "Memory", 0, token, PLAN_ID)]}
     samples: list[dict[str, Any]] = []
     statuses: Counter[int] = Counter()
     stopped = None

@@ -18,6 +18,7 @@ from typing import Any
 from bench import world
 from bench.calls import counting
 from bench.common import median, ms, percentile, progress
+from testkit.accounts import Account
 
 SIZES = (100, 1_000, 10_000)
 PAGE = 20
@@ -67,7 +68,7 @@ def measure(requests: int) -> dict[str, Any]:
     from functions.local.gateway import LocalContext
 
     handler = importlib.import_module("functions.entries.list_interviews").handler
-    owners: dict[int, world.Account] = {}
+    owners: dict[int, Account] = {}
     for size in SIZES:
         owners[size] = world.account(credits=0, name=f"Owner of {size}")
         started = time.monotonic()

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import requests
 
-from bench.common import ROOT, aws_env, free_port, median, ms, percentile, progress
+from bench.common import load, median, ms, percentile, progress, seed_user
+from testkit.accounts import create_body
+from testkit.aws import FAKE_CREDENTIALS, REGION
+from testkit.server import serving
 
 CLIENTS = 4
 
@@ -28,78 +27,28 @@ def local_server(seed: dict[str, Any], backlog: int | None = None) -> Iterator[t
     `backlog` measures a proposed change without making it: the server's listen backlog
     (socketserver's default is 5) raised in the child process before the CLI runs.
     """
-    port, aws_port = free_port(), free_port()
-    with tempfile.TemporaryDirectory(prefix="quollo-bench-serve-") as tmp:
-        seed_file = Path(tmp) / "seed.json"
-        seed_file.write_text(json.dumps(seed))
-        log = Path(tmp) / "serve.log"
-        args = ["serve", "--port", str(port), "--aws-port", str(aws_port), "--seed", str(seed_file)]
-        command = [str(Path(sys.executable).parent / "quollo"), *args]
-        if backlog is not None:
-            patch = (
-                "import sys, http.server; http.server.ThreadingHTTPServer.request_queue_size = int(sys.argv[1]); "
-                "from functions.local.cli import main; sys.exit(main(sys.argv[2:]))"
-            )
-            command = [sys.executable, "-c", patch, str(backlog), *args]
-        with log.open("w") as out:
-            proc = subprocess.Popen(  # noqa: S603
-                command,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            deadline = time.monotonic() + 90
-            while "Quollo API listening" not in log.read_text():
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"quollo serve did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}", aws_port
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    command: list[str] = []
+    if backlog is not None:
+        patch = (
+            "import sys, http.server; http.server.ThreadingHTTPServer.request_queue_size = int(sys.argv[1]); "
+            "from functions.local.cli import main; sys.exit(main(sys.argv[2:]))"
+        )
+        command = [sys.executable, "-c", patch, str(backlog)]
+    with serving(seed, command=command, deadline=90) as server:
+        yield server.base_url, server.aws_port
 
 
 def _load(total: int, call: Callable[[requests.Session], requests.Response], expected: int) -> dict[str, Any]:
     """`total` requests spread over CLIENTS threads, each with its own keep-alive session."""
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    lock = threading.Lock()
-    remaining = [total]
-
-    def client() -> None:
-        with requests.Session() as session:
-            while True:
-                with lock:
-                    if remaining[0] == 0:
-                        return
-                    remaining[0] -= 1
-                began = time.perf_counter()
-                status = call(session).status_code
-                elapsed = time.perf_counter() - began
-                with lock:
-                    latencies.append(elapsed)
-                    statuses[status] += 1
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - began
+    seen = load(total, CLIENTS, call)
     return {
         "requests": total,
         "clients": CLIENTS,
-        "requests_per_second": round(total / wall, 1),
-        "p50_ms": ms(median(latencies)),
-        "p99_ms": ms(percentile(latencies, 99)),
-        "statuses": {str(k): v for k, v in statuses.items()},
-        "all_expected": statuses[expected] == total,
+        "requests_per_second": round(total / seen.wall, 1),
+        "p50_ms": ms(median(seen.latencies)),
+        "p99_ms": ms(percentile(seen.latencies, 99)),
+        "statuses": {str(k): v for k, v in seen.statuses.items()},
+        "all_expected": seen.statuses[expected] == total,
     }
 
 
@@ -109,26 +58,14 @@ def measure(requests_per_op: int) -> dict[str, Any]:
     busy_token, race_token = tokens.generate(), tokens.generate()
     seed = {
         "users": [
-            {
-                "id": "usr_bench_load",
-                "name": "Load",
-                "credits": requests_per_op + 100,
-                "tokens": [busy_token],
-                "plans": [{"id": "plan_load", "name": "Backend"}],
-            },
-            {
-                "id": "usr_bench_race",
-                "name": "Race",
-                "credits": 10,
-                "tokens": [race_token],
-                "plans": [{"id": "plan_race", "name": "Backend"}],
-            },
+            seed_user("usr_bench_load", "Load", requests_per_op + 100, busy_token, "plan_load"),
+            seed_user("usr_bench_race", "Race", 10, race_token, "plan_race"),
         ]
     }
     progress("throughput: starting quollo serve")
     with local_server(seed) as (base, aws_port):
         auth = {"Authorization": f"Bearer {busy_token}"}
-        body = {"title": "Backend engineer", "planId": "plan_load", "intervieweeName": "Jane Doe"}
+        body = create_body("plan_load", "Backend engineer")
         # Warm every container the clients will use, as a running server would be.
         with requests.Session() as warm:
             for _ in range(CLIENTS):
@@ -162,7 +99,7 @@ def _race(base: str, token: str, aws_port: int, attempts: int = 50) -> dict[str,
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
     auth = {"Authorization": f"Bearer {token}"}
-    body = {"title": "Race", "planId": "plan_race", "intervieweeName": "Jane Doe"}
+    body = create_body("plan_race", "Race")
 
     resets = [0]
 
@@ -208,13 +145,12 @@ def _balance(aws_port: int, user_id: str) -> int:
 
     from functions.data import schema
 
-    env = aws_env(aws_port)
     client = boto3.client(
         "dynamodb",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - moto's fake credentials
+        endpoint_url=f"http://127.0.0.1:{aws_port}",
+        region_name=REGION,
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
     found = client.get_item(TableName=schema.USERS.default_name, Key={"userId": {"S": user_id}}, ConsistentRead=True)
     return int(found["Item"]["balance"]["N"])

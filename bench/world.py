@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from functions import routes
 from functions.local import gateway
-
-
-@dataclass(frozen=True)
-class Account:
-    user_id: str
-    token: str
-    plan_id: str
+from testkit.accounts import SAMPLE_TITLE, Account, create_account
+from testkit.accounts import create_body as sample_body
 
 
 def provision() -> None:
@@ -25,19 +19,14 @@ def provision() -> None:
 
 
 def account(credits: int, name: str = "Bench recruiter") -> Account:
-    from functions.domain import accounts, plans
-
-    user = accounts.create_user(name, credits)
-    _, token = accounts.create_token(user.id)
-    plan = plans.create(user.id, "Backend engineer", ["backend", "python"], "SENIOR", "EN")
-    return Account(user.id, token, plan.id)
+    return create_account(credits, name, ["backend", "python"])
 
 
-def create_interview(owner: Account, title: str = "Backend engineer — final round") -> str:
+def create_interview(owner: Account, title: str = SAMPLE_TITLE) -> str:
     from functions.domain import interviews
     from functions.models.api import InterviewCreate
 
-    request = InterviewCreate.model_validate({"title": title, "planId": owner.plan_id, "intervieweeName": "Jane Doe"})
+    request = InterviewCreate.model_validate(sample_body(owner.plan_id, title))
     return interviews.create(owner.user_id, request).interview.id
 
 
@@ -90,4 +79,4 @@ def event(
 
 
 def create_body(owner: Account) -> dict[str, Any]:
-    return {"title": f"Backend engineer {uuid.uuid4().hex[:6]}", "planId": owner.plan_id, "intervieweeName": "Jane Doe"}
+    return sample_body(owner.plan_id, f"Backend engineer {uuid.uuid4().hex[:6]}")

@@ -19,8 +19,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server for the whole e2e session, seeded with examples/seed.json plus one user per test."""
     seed = write_seed(tmp_path_factory.mktemp("seed") / "seed.json")
-    running, reader = start_server(seed)
+    running = start_server(seed)
     try:
         yield running
     finally:
-        stop_server(running, reader)
+        stop_server(running)

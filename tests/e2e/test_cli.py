@@ -16,12 +16,12 @@ import requests
 from e2e_support import (
     HTTP_TIMEOUT,
     Server,
-    free_ports,
     run_quollo,
     start_server,
     stop_server,
-    subprocess_env,
 )
+
+from testkit.server import free_ports, subprocess_env
 
 QUICK_EXIT = 15  # seconds: a refusal to start must not hang
 
@@ -51,7 +51,7 @@ def test_admin_success_prints_one_json_object_with_the_documented_keys(server: S
 
     done = run_quollo("admin", "create-token", user["userId"], env=server.env)
     token = _one_json_object(done.stdout)
-    assert set(token) == {"tokenId", "token"}
+    assert set(token) == {"tokenId", "token", "rateLimit"} and token["rateLimit"] == 120
     assert token["token"].startswith("qlo_live_") and len(token["token"]) == len("qlo_live_") + 32 + 6
 
     done = run_quollo(
@@ -219,7 +219,7 @@ def test_serve_with_a_bad_seed_names_the_problem_without_a_traceback(
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl to run the printed line as a user would")
 def test_serve_without_a_seed_prints_a_demo_token_and_a_curl_line_that_works() -> None:
-    demo, reader = start_server(None)
+    demo = start_server(None)
     try:
         assert f"Quollo API listening on {demo.base_url}" in demo.output
         assert len(demo.seeded) == 1 and demo.seeded[0]["balance"] > 0 and len(demo.seeded[0]["planIds"]) == 2
@@ -236,7 +236,7 @@ def test_serve_without_a_seed_prints_a_demo_token_and_a_curl_line_that_works() -
         assert status == "201", done.stdout + done.stderr
         assert json.loads(body)["balanceAfter"] == demo.seeded[0]["balance"] - 1
     finally:
-        stop_server(demo, reader)
+        stop_server(demo)
 
 
 def test_list_tokens_shows_ids_and_state_never_the_secret(server: Server) -> None:
@@ -250,7 +250,7 @@ def test_list_tokens_shows_ids_and_state_never_the_secret(server: Server) -> Non
     by_id = {token["tokenId"]: token for token in listed["tokens"]}
     assert set(by_id) == {account.token_id, second["tokenId"]}
     assert by_id[account.token_id]["revoked"] is True and by_id[second["tokenId"]]["revoked"] is False
-    assert all(set(token) == {"tokenId", "createdAt", "revoked", "revokedAt"} for token in listed["tokens"])
+    assert all(set(token) == {"tokenId", "createdAt", "revoked", "revokedAt", "rateLimit"} for token in listed["tokens"])
     assert "does not exist" in _fails_with_one_line(run_quollo("admin", "list-tokens", "usr_nobody", env=server.env))
 
 
@@ -288,7 +288,7 @@ def _exports(output: str) -> dict[str, str]:
 
 
 def test_serve_prints_paste_ready_exports_for_the_api_and_for_quollo_admin() -> None:
-    demo, reader = start_server(None)
+    demo = start_server(None)
     try:
         exports = _exports(demo.output)
         assert exports["BASE"] == demo.base_url
@@ -305,12 +305,12 @@ def test_serve_prints_paste_ready_exports_for_the_api_and_for_quollo_admin() -> 
         done = run_quollo("admin", "add-credits", user_id, "1", env=admin_env)
         assert done.returncode == 0 and _one_json_object(done.stdout)["balance"] == demo.seeded[0]["balance"] + 1
     finally:
-        stop_server(demo, reader)
+        stop_server(demo)
 
 
 def test_serve_with_state_keeps_tokens_interviews_recordings_and_cursors_across_a_restart(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    first, reader = start_server(None, ["--state", str(state)])
+    first = start_server(None, ["--state", str(state)])
     try:
         token = first.seeded[0]["tokens"][0]["token"]
         auth = {"Authorization": f"Bearer {token}"}
@@ -327,10 +327,10 @@ def test_serve_with_state_keeps_tokens_interviews_recordings_and_cursors_across_
         page = requests.get(first.base_url + "/v1/interviews?limit=2", headers=auth, timeout=HTTP_TIMEOUT).json()
         balance = made[-1].json()["balanceAfter"]
     finally:
-        stop_server(first, reader)
+        stop_server(first)
     assert (state / "state.json").exists()
 
-    second, reader = start_server(None, ["--state", str(state)])
+    second = start_server(None, ["--state", str(state)])
     try:
         assert "state" in second.output.lower() and second.seeded == [], second.output
         again = requests.get(
@@ -348,4 +348,4 @@ def test_serve_with_state_keeps_tokens_interviews_recordings_and_cursors_across_
         created = requests.post(second.base_url + "/v1/interviews", json=body, headers=auth, timeout=HTTP_TIMEOUT)
         assert created.json()["balanceAfter"] == balance - 1
     finally:
-        stop_server(second, reader)
+        stop_server(second)

@@ -11,7 +11,9 @@ from threading import Barrier
 
 import pytest
 import requests
-from e2e_support import Account, Server
+from e2e_support import Server
+
+from testkit.accounts import Account
 
 CLIENTS = 20
 

@@ -19,8 +19,10 @@ from typing import Any
 
 import pytest
 import schemathesis
-from e2e_support import Account, Server
+from e2e_support import Server
 from hypothesis import HealthCheck, given, settings
+
+from testkit.accounts import Account
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 SCHEMA = schemathesis.openapi.from_dict(json.loads(SPEC.read_text()))

@@ -15,8 +15,6 @@ from collections.abc import Iterator
 import pytest
 from e2e_support import (
     HTTP_TIMEOUT,
-    STOP_DEADLINE,
-    Account,
     RawClient,
     RawResponse,
     Server,
@@ -25,6 +23,9 @@ from e2e_support import (
     start_server,
     stop_server,
 )
+
+from testkit.accounts import Account
+from testkit.server import STOP_DEADLINE
 
 # API Gateway's payload limit, which the local server enforces too (10 MiB).
 MAX_BODY = 10 * 1024 * 1024
@@ -147,11 +148,11 @@ def test_fifty_clients_holding_half_sent_bodies_do_not_block_a_normal_request(se
 @pytest.fixture(scope="module")
 def impatient_server() -> Iterator[Server]:
     """A second server whose connections time out after 2 s of silence (the demo seed)."""
-    running, reader = start_server(None, ["--idle-timeout", "2"])
+    running = start_server(None, ["--idle-timeout", "2"])
     try:
         yield running
     finally:
-        stop_server(running, reader)
+        stop_server(running)
 
 
 def test_the_idle_timeout_closes_a_stalled_connection(impatient_server: Server) -> None:

@@ -12,7 +12,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from e2e_support import EXAMPLE_SEED, HTTP_TIMEOUT, Account, Server, assert_timestamps
+from e2e_support import EXAMPLE_SEED, HTTP_TIMEOUT, Server, assert_timestamps
+
+from testkit.accounts import Account
 
 PIN = re.compile(r"^\d{4}$")
 

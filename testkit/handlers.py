@@ -1,0 +1,51 @@
+"""The handlers in-process: calls through the route table as API Gateway makes them, and AWS calls counted."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from functions.local import gateway
+from testkit.accounts import Account, create_body
+
+
+class Api:
+    """Calls the handlers through the same route table and event shape as the deployed API."""
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        body: Any = None,
+        raw: bytes | None = None,
+        query: str = "",
+        headers: dict[str, str] | list[tuple[str, str]] | None = None,
+    ) -> gateway.Reply:
+        all_headers = {"Host": "localhost", "Accept": "application/json"}
+        if token is not None:
+            all_headers["Authorization"] = f"Bearer {token}"
+        payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        if payload is not None:
+            all_headers["Content-Type"] = "application/json"
+        if isinstance(headers, list):  # name/value pairs: a header may repeat
+            return gateway.invoke(method, path, [*all_headers.items(), *headers], query, payload)
+        all_headers.update(headers or {})
+        return gateway.invoke(method, path, all_headers, query, payload)
+
+    def create(self, account: Account, **overrides: Any) -> gateway.Reply:
+        return self.call("POST", "/v1/interviews", token=account.token, body=create_body(account.plan_id, **overrides))
+
+
+class CallCounter:
+    """Counts AWS API calls per operation, through botocore's event hooks (nothing of ours is patched)."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, model: Any, **_: Any) -> None:
+        self.calls.append(model.name)
+
+    def reset(self) -> None:
+        self.calls.clear()
