@@ -48,7 +48,10 @@ def _compile(path: str) -> re.Pattern[str]:
     return re.compile(f"^{regex}$")
 
 
-_AUTH = TableAccess("tokens", ("dynamodb:GetItem",))
+# Authentication is one UpdateItem on the token (it also counts the request against the token's
+# budget); a failed one counts against its source address.
+_AUTH = TableAccess("tokens", ("dynamodb:UpdateItem",))
+_AUTH_FAILURES = TableAccess("ratelimits", ("dynamodb:UpdateItem",))
 # What Powertools' DynamoDB persistence layer calls for an Idempotency-Key.
 _IDEMPOTENCY = TableAccess(
     "idempotency", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
@@ -61,6 +64,7 @@ ROUTES: tuple[Route, ...] = (
         path="/v1/interviews",
         tables=(
             _AUTH,
+            _AUTH_FAILURES,
             TableAccess("users", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableAccess("plans", ("dynamodb:ConditionCheckItem",)),
             TableAccess("interviews", ("dynamodb:PutItem",)),
@@ -74,6 +78,7 @@ ROUTES: tuple[Route, ...] = (
         path="/v1/interviews",
         tables=(
             _AUTH,
+            _AUTH_FAILURES,
             TableAccess("interviews", ("dynamodb:Query",), indexes=("byOwner", "byOwnerStatus")),
         ),
         cursor_secret=True,
@@ -82,7 +87,7 @@ ROUTES: tuple[Route, ...] = (
         name="get_interview",
         method="GET",
         path="/v1/interviews/{id}",
-        tables=(_AUTH, TableAccess("interviews", ("dynamodb:GetItem",))),
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess("interviews", ("dynamodb:GetItem",))),
         s3_read_records=True,
     ),
     Route(
@@ -91,6 +96,7 @@ ROUTES: tuple[Route, ...] = (
         path="/v1/interviews/{id}",
         tables=(
             _AUTH,
+            _AUTH_FAILURES,
             TableAccess("plans", ("dynamodb:GetItem",)),
             TableAccess("interviews", ("dynamodb:UpdateItem",)),
         ),
@@ -101,6 +107,7 @@ ROUTES: tuple[Route, ...] = (
         path="/v1/interviews/{id}",
         tables=(
             _AUTH,
+            _AUTH_FAILURES,
             TableAccess("users", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableAccess("interviews", ("dynamodb:GetItem", "dynamodb:DeleteItem")),
             _IDEMPOTENCY,
@@ -111,7 +118,7 @@ ROUTES: tuple[Route, ...] = (
         name="list_plans",
         method="GET",
         path="/v1/plans",
-        tables=(_AUTH, TableAccess("plans", ("dynamodb:Query",))),
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess("plans", ("dynamodb:Query",))),
         cursor_secret=True,
     ),
 )

@@ -78,7 +78,16 @@ IDEMPOTENCY = TableSpec(
     ttl_attribute="expiration",
 )
 
-TABLES: tuple[TableSpec, ...] = (USERS, TOKENS, PLANS, INTERVIEWS, IDEMPOTENCY)
+# Failed authentications per source address and minute (the slow lane for token guessing).
+RATE_LIMITS = TableSpec(
+    key="ratelimits",
+    env_var="QUOLLO_RATELIMITS_TABLE",
+    default_name="quollo-ratelimits",
+    partition_key="id",
+    ttl_attribute="expiresAt",
+)
+
+TABLES: tuple[TableSpec, ...] = (USERS, TOKENS, PLANS, INTERVIEWS, IDEMPOTENCY, RATE_LIMITS)
 
 RECORDS_BUCKET_ENV = "QUOLLO_RECORDS_BUCKET"
 RECORDS_BUCKET_DEFAULT = "quollo-records"

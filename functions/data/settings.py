@@ -66,6 +66,10 @@ class Settings:
         return self.table(schema.IDEMPOTENCY)
 
     @property
+    def ratelimits_table(self) -> str:
+        return self.table(schema.RATE_LIMITS)
+
+    @property
     def records_bucket(self) -> str:
         return self._name(schema.RECORDS_BUCKET_ENV, schema.RECORDS_BUCKET_DEFAULT)
 

@@ -2,35 +2,85 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from functions.data.aws import dynamodb, from_item, to_item
-from functions.data.errors import on_condition_failure
+from functions.data.errors import is_conditional_failure, on_condition_failure
 from functions.data.settings import settings
-from functions.models.entities import Token, TokenListing
+from functions.models.entities import TokenListing, TokenUse
 from functions.models.errors import NotFound
 
+DEFAULT_RATE_LIMIT = 120
+# One counter per minute of the hour, so that a token's item never grows: each request removes the
+# other 59. A counter can only be stale when the last request came exactly a whole number of hours
+# earlier with none between; `use` then sees the old window in `rlWindow` and resets it.
+_SLOTS = 60
 
-def get_by_hash(token_hash: str) -> Token | None:
-    # Strongly consistent, never cached: a revocation must hold on the very next request.
-    found = dynamodb().get_item(
-        TableName=settings().tokens_table, Key={"tokenHash": {"S": token_hash}}, ConsistentRead=True
+
+def use(token_hash: str, window: int) -> TokenUse | None:
+    """Count one request in `window` (minutes since the epoch) against the token, in the one UpdateItem
+    that also authenticates it. None when the token is unknown or revoked (then nothing was written)."""
+    slot = window % _SLOTS
+    names = {"#now": f"rl{slot}"} | {f"#o{i}": f"rl{i}" for i in range(_SLOTS) if i != slot}
+    removed = ", ".join(name for name in names if name != "#now")
+    try:
+        # Strongly consistent by nature (a write), never cached: a revocation holds on the very next request.
+        found = dynamodb().update_item(
+            TableName=settings().tokens_table,
+            Key={"tokenHash": {"S": token_hash}},
+            UpdateExpression=f"SET #now = if_not_exists(#now, :zero) + :one, rlWindow = :w REMOVE {removed}",
+            ConditionExpression="attribute_exists(tokenHash) AND attribute_not_exists(revokedAt)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={":zero": {"N": "0"}, ":one": {"N": "1"}, ":w": {"N": str(window)}},
+            ReturnValues="ALL_OLD",
+        )
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            return None
+        raise
+    before = from_item(found["Attributes"])
+    counted = int(before.get(f"rl{slot}", 0))
+    if before.get("rlWindow") != window and counted:
+        # This slot last counted a window an exact number of hours ago: take that count back out.
+        _forget_stale(token_hash, slot, window, counted)
+        counted = 0
+    return TokenUse(
+        user_id=before["userId"], rate_limit=int(before.get("rateLimit", DEFAULT_RATE_LIMIT)), used=counted + 1
     )
-    if "Item" not in found:
-        return None
-    values = from_item(found["Item"])
-    return Token(token_id=values["tokenId"], user_id=values["userId"], revoked="revokedAt" in values)
 
 
-def put_token(token_hash: str, token_id: str, user_id: str, created_at: str) -> None:
+def _forget_stale(token_hash: str, slot: int, window: int, stale: int) -> None:
+    with contextlib.suppress(ClientError):  # best effort: at worst this window over-counts
+        dynamodb().update_item(
+            TableName=settings().tokens_table,
+            Key={"tokenHash": {"S": token_hash}},
+            UpdateExpression="SET #now = #now - :stale",
+            ConditionExpression="rlWindow = :w",
+            ExpressionAttributeNames={"#now": f"rl{slot}"},
+            ExpressionAttributeValues={":stale": {"N": str(stale)}, ":w": {"N": str(window)}},
+        )
+
+
+def put_token(token_hash: str, token_id: str, user_id: str, created_at: str, rate_limit: int) -> None:
     dynamodb().put_item(
         TableName=settings().tokens_table,
-        Item=to_item({"tokenHash": token_hash, "tokenId": token_id, "userId": user_id, "createdAt": created_at}),
+        Item=to_item(
+            {
+                "tokenHash": token_hash,
+                "tokenId": token_id,
+                "userId": user_id,
+                "createdAt": created_at,
+                "rateLimit": rate_limit,
+            }
+        ),
         ConditionExpression="attribute_not_exists(tokenHash)",
     )
 
 
-def revoke(token_id: str, revoked_at: str) -> None:
+def _hash_of(token_id: str) -> dict[str, Any]:
     found = dynamodb().query(
         TableName=settings().tokens_table,
         IndexName="byTokenId",
@@ -39,10 +89,25 @@ def revoke(token_id: str, revoked_at: str) -> None:
     )
     if not found["Items"]:
         raise NotFound(f"token {token_id} does not exist")
+    return dict(found["Items"][0]["tokenHash"])
+
+
+def set_rate_limit(token_id: str, rate_limit: int) -> None:
     with on_condition_failure(NotFound(f"token {token_id} does not exist")):
         dynamodb().update_item(
             TableName=settings().tokens_table,
-            Key={"tokenHash": found["Items"][0]["tokenHash"]},
+            Key={"tokenHash": _hash_of(token_id)},
+            UpdateExpression="SET rateLimit = :n",
+            ConditionExpression="attribute_exists(tokenHash)",
+            ExpressionAttributeValues={":n": {"N": str(rate_limit)}},
+        )
+
+
+def revoke(token_id: str, revoked_at: str) -> None:
+    with on_condition_failure(NotFound(f"token {token_id} does not exist")):
+        dynamodb().update_item(
+            TableName=settings().tokens_table,
+            Key={"tokenHash": _hash_of(token_id)},
             UpdateExpression="SET revokedAt = if_not_exists(revokedAt, :at)",
             ConditionExpression="attribute_exists(tokenHash)",
             ExpressionAttributeValues={":at": {"S": revoked_at}},
@@ -57,13 +122,20 @@ def list_for_user(user_id: str) -> list[TokenListing]:
         "IndexName": "byUser",
         "KeyConditionExpression": "userId = :u",
         "ExpressionAttributeValues": {":u": {"S": user_id}},
-        "ProjectionExpression": "tokenId, createdAt, revokedAt",
+        "ProjectionExpression": "tokenId, createdAt, revokedAt, rateLimit",
     }
     while True:
         found = dynamodb().query(**params)
         for item in found["Items"]:
             values = from_item(item)
-            listed.append(TokenListing(values["tokenId"], values["createdAt"], values.get("revokedAt")))
+            listed.append(
+                TokenListing(
+                    values["tokenId"],
+                    values["createdAt"],
+                    values.get("revokedAt"),
+                    int(values.get("rateLimit", DEFAULT_RATE_LIMIT)),
+                )
+            )
         if "LastEvaluatedKey" not in found:
             return listed
         params["ExclusiveStartKey"] = found["LastEvaluatedKey"]

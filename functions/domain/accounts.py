@@ -11,6 +11,8 @@ from functions.models.entities import TokenListing, User
 from functions.models.errors import UnknownUser, ValidationFailed
 from functions.models.text import text_problem
 
+MAX_RATE_LIMIT = 100_000
+
 
 def create_user(name: str, credits: int = 0, user_id: str | None = None) -> User:
     if not name or len(name) > 200:
@@ -24,16 +26,29 @@ def create_user(name: str, credits: int = 0, user_id: str | None = None) -> User
     return user
 
 
-def create_token(user_id: str, token: str | None = None) -> tuple[str, str]:
+def _check_rate_limit(rate_limit: int) -> None:
+    if not 1 <= rate_limit <= MAX_RATE_LIMIT:
+        raise ValidationFailed(f"the rate limit must be 1..{MAX_RATE_LIMIT} requests a minute")
+
+
+def create_token(
+    user_id: str, token: str | None = None, rate_limit: int = token_store.DEFAULT_RATE_LIMIT
+) -> tuple[str, str]:
     """A new token for the user: (token id, secret). The secret is returned once and stored hashed."""
+    _check_rate_limit(rate_limit)
     if users.get_user(user_id) is None:
         raise UnknownUser(f"user {user_id} does not exist")
     secret = token or tokens.generate()
     if not tokens.is_well_formed(secret):
         raise ValidationFailed("token must be qlo_live_ + 32 base62 characters + its CRC32 checksum")
     token_id = tokens.new_token_id()
-    token_store.put_token(tokens.fingerprint(secret), token_id, user_id, clock.now())
+    token_store.put_token(tokens.fingerprint(secret), token_id, user_id, clock.now(), rate_limit)
     return token_id, secret
+
+
+def set_rate_limit(token_id: str, rate_limit: int) -> None:
+    _check_rate_limit(rate_limit)
+    token_store.set_rate_limit(token_id, rate_limit)
 
 
 def list_tokens(user_id: str) -> list[TokenListing]:

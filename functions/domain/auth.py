@@ -1,13 +1,14 @@
-"""Bearer-token authentication: one GetItem on the token's hash, on every request."""
+"""Bearer-token authentication: one UpdateItem on the token's hash, on every request, that also counts it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from functions.data import tokens as token_store
-from functions.domain import tokens
+from functions.domain import ratelimits, tokens
 from functions.http_headers import header_value
-from functions.models.errors import InvalidToken, Unauthenticated
+from functions.models.errors import InvalidToken, RateLimited, Unauthenticated
 
 
 def bearer_token(headers: Mapping[str, str]) -> str:
@@ -21,13 +22,33 @@ def bearer_token(headers: Mapping[str, str]) -> str:
     return credentials
 
 
-def authenticate(headers: Mapping[str, str]) -> str:
-    """The id of the user the request acts for."""
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+    budget: ratelimits.Budget
+
+
+def authenticate(headers: Mapping[str, str], source_ip: str | None, now: float) -> Caller:
+    """Who the request acts for, counted against the token's budget in the same single call."""
+    window = ratelimits.window_at(now)
+    if source_ip and ratelimits.is_refused(source_ip, window):
+        raise RateLimited(
+            "Too many failed authentications from this address; retry after the minute ends",
+            {"Retry-After": str(ratelimits.retry_after(window, now))},
+        )
     token = bearer_token(headers)
     problem = tokens.format_problem(token)
     if problem is not None:
         raise InvalidToken(problem)
-    found = token_store.get_by_hash(tokens.fingerprint(token))
-    if found is None or found.revoked:
+    used = token_store.use(tokens.fingerprint(token), window)
+    if used is None:
+        if source_ip:
+            ratelimits.count_failure(source_ip, window)
         raise InvalidToken("Token does not exist or has been revoked")
-    return found.user_id
+    budget = ratelimits.Budget(limit=used.rate_limit, used=used.used, window=window)
+    if budget.exceeded:
+        raise RateLimited(
+            f"This token's budget of {budget.limit} requests a minute is spent; retry after the minute ends",
+            {**budget.headers(), "Retry-After": str(ratelimits.retry_after(window, now))},
+        )
+    return Caller(used.user_id, budget)

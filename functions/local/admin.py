@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from functions.data.tokens import DEFAULT_RATE_LIMIT
 from functions.domain import accounts, interviews, plans
 from functions.models.api import SENIORITIES
 from functions.models.entities import Interview
@@ -48,8 +49,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         user = accounts.create_user(args.name, args.credits)
         return {"userId": user.id, "balance": user.balance}
     if command == "create-token":
-        token_id, token = accounts.create_token(args.user_id)
-        return {"tokenId": token_id, "token": token}
+        token_id, token = accounts.create_token(args.user_id, rate_limit=args.rate_limit)
+        return {"tokenId": token_id, "token": token, "rateLimit": args.rate_limit}
+    if command == "set-rate-limit":
+        accounts.set_rate_limit(args.token_id, args.rate_limit)
+        return {"tokenId": args.token_id, "rateLimit": args.rate_limit}
     if command == "list-tokens":
         listed = accounts.list_tokens(args.user_id)
         return {
@@ -59,6 +63,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     "createdAt": t.created_at,
                     "revoked": t.revoked_at is not None,
                     "revokedAt": t.revoked_at,
+                    "rateLimit": t.rate_limit,
                 }
                 for t in listed
             ]
@@ -93,8 +98,15 @@ def add_parser(subcommands: Any) -> None:
     user.add_argument("--name", required=True)
     user.add_argument("--credits", type=int, default=0)
 
-    token = commands.add_parser("create-token", help="issue a token -> {tokenId, token}")
+    token = commands.add_parser("create-token", help="issue a token -> {tokenId, token, rateLimit}")
     token.add_argument("user_id", metavar="USER_ID")
+    token.add_argument(
+        "--rate-limit", type=int, default=DEFAULT_RATE_LIMIT, metavar="N", help="requests a minute (default 120)"
+    )
+
+    limit = commands.add_parser("set-rate-limit", help="change a token's budget -> {tokenId, rateLimit}")
+    limit.add_argument("token_id", metavar="TOKEN_ID")
+    limit.add_argument("rate_limit", type=int, metavar="N")
 
     listing = commands.add_parser("list-tokens", help="a user's tokens -> {tokens: [{tokenId, createdAt, revoked}]}")
     listing.add_argument("user_id", metavar="USER_ID")

@@ -11,8 +11,10 @@ def forget_aws_state() -> None:
     from aws_lambda_powertools.utilities import parameters
 
     from functions.data import aws, secrets, settings
+    from functions.domain import ratelimits
 
     settings.settings.cache_clear()
+    ratelimits.forget()
     aws.dynamodb.cache_clear()
     aws.s3.cache_clear()
     aws.secrets_manager.cache_clear()

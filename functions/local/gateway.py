@@ -58,6 +58,7 @@ def build_event(
     headers: Headers,
     query: str,
     body: bytes | None,
+    client_ip: str = "127.0.0.1",
 ) -> dict[str, Any]:
     pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
     multi_headers: dict[str, list[str]] = {}
@@ -92,7 +93,7 @@ def build_event(
             "requestId": request_id,
             "requestTimeEpoch": int(time.time() * 1000),
             "protocol": "HTTP/1.1",
-            "identity": {"sourceIp": "127.0.0.1"},
+            "identity": {"sourceIp": client_ip},
             "accountId": "000000000000",
             "apiId": "local",
         },
@@ -118,7 +119,9 @@ def _error(exc: DomainError, headers: Mapping[str, str] | None = None) -> Reply:
     return Reply(exc.status, {**_JSON, **(headers or {})}, error_body(exc.code, exc.message).encode())
 
 
-def invoke(method: str, path: str, headers: Headers, query: str = "", body: bytes | None = None) -> Reply:
+def invoke(
+    method: str, path: str, headers: Headers, query: str = "", body: bytes | None = None, client_ip: str = "127.0.0.1"
+) -> Reply:
     """Route one request the way the deployed API does: 404 for unknown paths, 405 for wrong methods."""
     found = routes.match(method, path)
     if found.route is None:
@@ -127,7 +130,7 @@ def invoke(method: str, path: str, headers: Headers, query: str = "", body: byte
             return _error(refused, {"Allow": ", ".join(found.allowed)})
         meant = routes.suggest(path)
         return _error(NotFound(f"No route for {path}" + (f"; did you mean {meant}?" if meant else "")))
-    event = build_event(found.route, path, found.path_params, headers, query, body)
+    event = build_event(found.route, path, found.path_params, headers, query, body, client_ip)
     context = LocalContext(function_name=f"quollo-{found.route.name}")
     response = _containers.invoke(found.route, event, context)
     return _reply(response)

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions.data.tokens import DEFAULT_RATE_LIMIT
 from functions.domain import accounts, plans
 from functions.models.api import Seniority
 
@@ -37,6 +38,8 @@ class SeedUser(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     credits: Annotated[int, Field(ge=0)] = 0
     tokens: list[str] | None = None
+    # Requests a minute for each of the user's tokens; a CI suite against `quollo serve` may want more.
+    rateLimit: Annotated[int, Field(ge=1, le=100_000)] = DEFAULT_RATE_LIMIT
     plans: list[SeedPlan] = Field(default_factory=list)
 
 
@@ -67,7 +70,10 @@ def apply(seed: SeedFile) -> list[dict[str, Any]]:
     created = []
     for entry in seed.users:
         user = accounts.create_user(entry.name, entry.credits, user_id=entry.id)
-        issued = [accounts.create_token(user.id, token) for token in (entry.tokens or [None])]  # type: ignore[list-item]
+        issued = [
+            accounts.create_token(user.id, token, rate_limit=entry.rateLimit)
+            for token in (entry.tokens or [None])  # type: ignore[list-item]
+        ]
         plan_ids = [
             plans.create(user.id, plan.name, plan.tags, plan.seniority, plan.language, plan_id=plan.id).id
             for plan in entry.plans

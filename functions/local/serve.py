@@ -61,9 +61,11 @@ def _local_aws_environment(aws_port: int) -> None:
     os.environ.pop("AWS_PROFILE", None)
 
 
-def _respond(method: str, path: str, headers: list[tuple[str, str]], query: str, body: bytes | None) -> gateway.Reply:
+def _respond(
+    method: str, path: str, headers: list[tuple[str, str]], query: str, body: bytes | None, client_ip: str
+) -> gateway.Reply:
     documentation = _documentation(path) if method == "GET" else None
-    return documentation or gateway.invoke(method, path, headers, query, body)
+    return documentation or gateway.invoke(method, path, headers, query, body, client_ip)
 
 
 _SWAGGER_UI = """<!doctype html>

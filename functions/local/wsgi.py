@@ -29,7 +29,8 @@ from functions.local.gateway import Reply
 from functions.models.errors import error_body
 
 # What the server does with one request: method, path, header fields as sent, query string, body.
-Respond = Callable[[str, str, list[tuple[str, str]], str, bytes | None], Reply]
+# (method, raw path, header fields as sent, query string, body, the client's address)
+Respond = Callable[[str, str, list[tuple[str, str]], str, bytes | None, str], Reply]
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 IDENT = "quollo-local"  # the whole Server header: no software or version for a scanner to match
@@ -75,7 +76,8 @@ def wsgi_app(respond: Respond) -> Callable[[dict[str, Any], StartResponse], Iter
             headers = [pair for pair in headers if pair[0].lower() != "transfer-encoding"]
             headers.append(("Content-Length", str(length)))
         try:
-            reply = respond(method, parts.path, headers, parts.query, body)
+            # The client's address, as API Gateway's requestContext.identity.sourceIp carries it.
+            reply = respond(method, parts.path, headers, parts.query, body, environ.get("REMOTE_ADDR") or "127.0.0.1")
         except Exception as exc:  # the handlers render their own 500s; this is the server's own failure
             sys.stderr.write(f"local gateway failure: {exc!r}\n")
             reply = Reply(500, {"Content-Type": "application/json"}, _INTERNAL_ERROR)

@@ -28,19 +28,22 @@ class User:
 
 
 @dataclass(frozen=True)
-class Token:
-    token_id: str
-    user_id: str
-    revoked: bool
-
-
-@dataclass(frozen=True)
 class TokenListing:
     """What an operator may see of a token: never its secret, nor its hash."""
 
     token_id: str
     created_at: str
     revoked_at: str | None
+    rate_limit: int
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """A request counted against its token: whose it is, the token's budget and its use this window."""
+
+    user_id: str
+    rate_limit: int
+    used: int
 
 
 @dataclass(frozen=True)

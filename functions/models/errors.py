@@ -59,6 +59,17 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class RateLimited(DomainError):
+    """Over a budget: the answer carries Retry-After and, for a token, where its budget stands."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, headers: dict[str, str]) -> None:
+        super().__init__(message)
+        self.headers = headers
+
+
 class IdempotencyKeyReused(DomainError):
     status = 422
     code = "idempotency_key_reused"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -20,7 +21,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.data.settings import check_deployed
 from functions.domain.auth import authenticate
-from functions.models.errors import DomainError, InsufficientBalance, InvalidToken, Unauthenticated, error_body
+from functions.models.errors import (
+    DomainError,
+    InsufficientBalance,
+    InvalidToken,
+    RateLimited,
+    Unauthenticated,
+    error_body,
+)
 from functions.runtime.observability import Metric, count, instrument, logger
 from functions.runtime.request_checks import NO_INPUT, RouteInput, check_header_shape, check_request
 from functions.runtime.validation_messages import describe
@@ -75,19 +83,25 @@ def _request_id(event: Mapping[str, Any]) -> str | None:
 def _proxy_error(exc: DomainError) -> dict[str, Any]:
     return {
         "statusCode": exc.status,
-        "headers": dict(JSON_HEADERS),
+        "headers": {**JSON_HEADERS, **(exc.headers if isinstance(exc, RateLimited) else {})},
         "body": error_body(exc.code, exc.message),
         "isBase64Encoded": False,
     }
 
 
-def _with_request_id(response: dict[str, Any], request_id: str | None) -> dict[str, Any]:
-    if request_id:
+def _with_headers(response: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+    for name, value in headers.items():
         if "multiValueHeaders" in response:
-            response["multiValueHeaders"]["X-Request-Id"] = [request_id]
+            response["multiValueHeaders"][name] = [value]
         else:
-            response.setdefault("headers", {})["X-Request-Id"] = request_id
+            response.setdefault("headers", {})[name] = value
     return response
+
+
+def _source_ip(event: Mapping[str, Any]) -> str | None:
+    identity = (event.get("requestContext") or {}).get("identity") or {}
+    source = identity.get("sourceIp")
+    return str(source) if source else None
 
 
 def _in_lambda() -> bool:
@@ -110,25 +124,27 @@ def lambda_entry(app: APIGatewayRestResolver, accepts: RouteInput = NO_INPUT) ->
     )
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         request_id = _request_id(event)
+        headers = {"X-Request-Id": request_id} if request_id else {}
         try:
             # Only what guards the token lookup runs before it: without a valid token, a caller
             # learns nothing of the route's parameters, body rules or limits.
             check_header_shape(event)
-            user_id = authenticate(event.get("headers") or {})
+            caller = authenticate(event.get("headers") or {}, _source_ip(event), time.time())
+            # From here on, every answer says where the token's budget stands.
+            headers |= caller.budget.headers()
             check_request(event, accepts)
         except DomainError as exc:
             if isinstance(exc, Unauthenticated | InvalidToken):
                 count(Metric.AUTH_FAILURES)
             logger.info("request rejected", status=exc.status, code=exc.code)
-            return _with_request_id(_proxy_error(exc), request_id)
+            return _with_headers(_proxy_error(exc), headers)
         except Exception:
             logger.exception("unexpected failure before routing")
-            return _with_request_id(
-                _proxy_error(DomainError("Unexpected server-side failure. Safe to retry with backoff.")),
-                request_id,
+            return _with_headers(
+                _proxy_error(DomainError("Unexpected server-side failure. Safe to retry with backoff.")), headers
             )
-        logger.append_keys(user_id=user_id)
-        app.append_context(user_id=user_id)  # type: ignore[no-untyped-call]
-        return _with_request_id(app.resolve(event, context), request_id)
+        logger.append_keys(user_id=caller.user_id)
+        app.append_context(user_id=caller.user_id)  # type: ignore[no-untyped-call]
+        return _with_headers(app.resolve(event, context), headers)
 
     return instrument(handler)

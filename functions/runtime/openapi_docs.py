@@ -16,6 +16,8 @@ _ERRORS = {
     "too many concurrent changes to your credit balance; nothing was changed, retry later",
     422: "`idempotency_key_reused`: this Idempotency-Key was used with a different request",
     405: "`method_not_allowed`: HTTP method not supported for this path",
+    429: "`rate_limited`: this token's requests this minute are spent (`X-RateLimit-*` say where it stands), "
+    "or too many failed authentications from this address; retry after `Retry-After` seconds",
     500: "`internal_error`: unexpected server-side failure; safe to retry with backoff",
 }
 
@@ -32,7 +34,7 @@ def responses(status: int, model: type[BaseModel], description: str, *errors: in
     documented: dict[int, OpenAPIResponse] = {
         status: {"description": description, "content": {"application/json": {"model": model}}}
     }
-    # Every route can answer 400 (a header or query parameter checked before routing), 401, 405 and 500.
-    for code in (*errors, 400, 401, 405, 500):
+    # Every route can answer 400 (a header or query parameter checked before routing), 401, 405, 429 and 500.
+    for code in (*errors, 400, 401, 405, 429, 500):
         documented[code] = {"description": _ERRORS[code], "content": {"application/json": {"model": ErrorBody}}}
     return documented

@@ -8,20 +8,25 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import pytest
 
 from functions.domain import interviews
 from functions.runtime.observability import logger
+from testkit.accounts import Account, AccountFactory
+from testkit.handlers import Api, CallCounter
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-def _get(api, acc, interview_id):
+def _get(api: Api, acc: Account, interview_id):
     reply = api.call("GET", f"/v1/interviews/{interview_id}", token=acc.token)
     assert reply.status == 200, reply.body
     return reply.json()
 
 
-def test_record_follows_the_lifecycle_and_the_video_url_appears_when_ready(api, account, aws_calls):
+def test_record_follows_the_lifecycle_and_the_video_url_appears_when_ready(
+    api: Api, account: AccountFactory, aws_calls: CallCounter
+) -> None:
     acc = account()
     interview_id = api.create(acc).json()["id"]
     assert _get(api, acc, interview_id)["record"] is None
@@ -44,8 +49,8 @@ def test_record_follows_the_lifecycle_and_the_video_url_appears_when_ready(api, 
     interviews.ready(interview_id, "Strong on systems design", results, participants, b"\x00video")
     aws_calls.reset()
     record = _get(api, acc, interview_id)["record"]
-    # Signing is local: the two reads are the token and the interview, nothing for S3.
-    assert sorted(aws_calls.calls) == ["GetItem", "GetItem"]
+    # Signing is local: the two calls are the token (counted) and the interview, nothing for S3.
+    assert sorted(aws_calls.calls) == ["GetItem", "UpdateItem"]
     assert (record["status"], record["summary"]) == ("READY", "Strong on systems design")
     assert record["results"] == results and record["participants"] == participants
     url = urlsplit(record["videoUrl"])
@@ -57,7 +62,7 @@ def test_record_follows_the_lifecycle_and_the_video_url_appears_when_ready(api, 
     assert stored["Body"].read() == b"\x00video"
 
 
-def test_patch_changes_fields_and_moves_updated_at_only(api, account):
+def test_patch_changes_fields_and_moves_updated_at_only(api: Api, account: AccountFactory) -> None:
     acc = account()
     interview_id = api.create(acc).json()["id"]
     before = _get(api, acc, interview_id)["interview"]
@@ -73,7 +78,7 @@ def test_patch_changes_fields_and_moves_updated_at_only(api, account):
     assert _get(api, acc, interview_id)["interview"] == after
 
 
-def test_patch_to_another_own_plan(api, account):
+def test_patch_to_another_own_plan(api: Api, account: AccountFactory) -> None:
     acc = account()
     from functions.domain import plans
 
@@ -83,7 +88,7 @@ def test_patch_to_another_own_plan(api, account):
     assert (reply.status, reply.json()["planId"]) == (200, other.id)
 
 
-def test_every_timestamp_is_iso_utc_with_milliseconds(api, account):
+def test_every_timestamp_is_iso_utc_with_milliseconds(api: Api, account: AccountFactory) -> None:
     acc = account()
     interview_id = api.create(acc).json()["id"]
     interviews.start(interview_id)
@@ -93,7 +98,9 @@ def test_every_timestamp_is_iso_utc_with_milliseconds(api, account):
         assert TIMESTAMP.match(item[name]), (name, item[name])
 
 
-def test_unexpected_failure_is_a_bare_500_logged_with_the_request_id(api, account, caplog):
+def test_unexpected_failure_is_a_bare_500_logged_with_the_request_id(
+    api: Api, account: AccountFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     acc = account()
     boto3.client("dynamodb").delete_table(TableName="quollo-interviews")
     with caplog.at_level(logging.ERROR):

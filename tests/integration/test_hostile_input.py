@@ -207,4 +207,4 @@ def test_a_ten_kilobyte_id_is_a_400_after_the_token_lookup_and_before_any_other_
     body = {"title": "t"} if method == "PATCH" else None
     reply = api.call(method, "/v1/interviews/" + "a" * 10_000, token=acc.token, body=body)
     assert '"id"' in _error(reply)
-    assert aws_calls.calls == ["GetItem"]
+    assert aws_calls.calls == ["UpdateItem"]

@@ -129,7 +129,7 @@ def test_repeated_or_control_character_query_parameters_are_rejected(api, accoun
     acc = account()
     aws_calls.reset()
     assert expected in _error(api.call("GET", "/v1/interviews", token=acc.token, query=query))
-    assert aws_calls.calls == ["GetItem"], "rejected after the token lookup, before any other read"
+    assert aws_calls.calls == ["UpdateItem"], "rejected after the token lookup, before any other read"
 
 
 @pytest.mark.parametrize(

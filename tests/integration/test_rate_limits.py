@@ -1,0 +1,127 @@
+"""Fair use: a budget per token per minute that clients can read, and a slow lane for token guessing."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from functions.data import users
+from functions.domain import accounts, tokens
+from functions.local import gateway
+
+ROUTES = [
+    ("GET", "/v1/plans", None),
+    ("GET", "/v1/interviews", None),
+    ("POST", "/v1/interviews", "create"),
+    ("GET", "/v1/interviews/{id}", None),
+    ("PATCH", "/v1/interviews/{id}", {"title": "u"}),
+    ("DELETE", "/v1/interviews/{id}", None),
+]
+
+
+@pytest.fixture(autouse=True)
+def _away_from_a_window_edge():
+    """Counters are per clock minute: a test that straddles two minutes would see two budgets."""
+    if time.time() % 60 > 50:
+        time.sleep(61 - time.time() % 60)
+
+
+def _headers(reply):
+    return {name.lower(): value for name, value in reply.headers.items()}
+
+
+def _default_token(acc):
+    """A token as `quollo admin create-token` makes one: the default budget (the fixture's is larger)."""
+    return accounts.create_token(acc.user_id)[1]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+def test_every_authenticated_answer_says_where_the_token_stands(api, account, method, path, body):
+    acc = account(credits=3)
+    token = _default_token(acc)
+    interview_id = api.call(
+        "POST", "/v1/interviews", token=token, body={"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
+    ).json()["id"]
+    if body == "create":
+        body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
+    reply = api.call(method, path.replace("{id}", interview_id), token=token, body=body)
+    assert reply.status < 300, reply.body
+    headers = _headers(reply)
+    assert headers["x-ratelimit-limit"] == "120"
+    assert headers["x-ratelimit-remaining"] == "118"  # the create above, then this request
+    reset = int(headers["x-ratelimit-reset"])
+    assert 0 < reset - time.time() <= 60 and reset % 60 == 0
+
+
+def test_errors_after_authentication_carry_the_headers_too(api, account):
+    acc = account()
+    reply = api.call("GET", "/v1/interviews", token=_default_token(acc), query="limit=0")
+    assert reply.status == 400 and _headers(reply)["x-ratelimit-remaining"] == "119"
+
+
+def test_over_budget_is_a_429_with_retry_after_and_nothing_done(api, account, aws_calls):
+    acc = account(credits=5)
+    token_id, token = accounts.create_token(acc.user_id, rate_limit=3)
+    body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
+    answers = [api.call("POST", "/v1/interviews", token=token, body=body) for _ in range(3)]
+    assert [reply.status for reply in answers] == [201, 201, 201]
+    assert [_headers(reply)["x-ratelimit-remaining"] for reply in answers] == ["2", "1", "0"]
+    aws_calls.reset()
+    refused = api.call("POST", "/v1/interviews", token=token, body=body)
+    assert refused.status == 429
+    assert refused.json()["error"]["code"] == "rate_limited"
+    headers = _headers(refused)
+    assert headers["x-ratelimit-limit"] == "3" and headers["x-ratelimit-remaining"] == "0"
+    assert 1 <= int(headers["retry-after"]) <= 60
+    assert aws_calls.calls == ["UpdateItem"], "nothing but the token's counter"
+    assert users.get_balance(acc.user_id) == 2
+    # Another token of the same user, and another user, keep their own budgets.
+    assert api.call("GET", "/v1/plans", token=acc.token).status == 200
+    other = account(name="Other")
+    assert api.call("GET", "/v1/plans", token=other.token).status == 200
+
+
+def test_set_rate_limit_changes_the_budget_on_the_next_request(api, account):
+    acc = account()
+    for _ in range(2):
+        assert api.call("GET", "/v1/plans", token=acc.token).status == 200
+    # (the fixture's token starts with a large budget; set it small, then large again)
+    accounts.set_rate_limit(acc.token_id, 2)
+    assert api.call("GET", "/v1/plans", token=acc.token).status == 429
+    accounts.set_rate_limit(acc.token_id, 10)
+    assert _headers(api.call("GET", "/v1/plans", token=acc.token))["x-ratelimit-remaining"] == "6"
+
+
+def test_revocation_still_holds_on_the_very_next_request(api, account):
+    acc = account()
+    assert api.call("GET", "/v1/plans", token=acc.token).status == 200
+    accounts.revoke_token(acc.token_id)
+    reply = api.call("GET", "/v1/plans", token=acc.token)
+    assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
+
+
+def test_failed_authentication_is_limited_per_source_ip(api, account, aws_calls):
+    acc = account()
+
+    def from_ip(ip, token):
+        return gateway.invoke("GET", "/v1/plans", {"Authorization": f"Bearer {token}"}, client_ip=ip)
+
+    guesses = [from_ip("10.1.2.3", tokens.generate()) for _ in range(30)]
+    assert {reply.status for reply in guesses} == {401}
+    aws_calls.reset()
+    slowed = from_ip("10.1.2.3", tokens.generate())
+    assert slowed.status == 429 and slowed.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(_headers(slowed)["retry-after"]) <= 60
+    assert aws_calls.calls == [], "refused before any token lookup"
+    # Until the minute ends, that address gets nothing, a valid token included; others are not slowed.
+    assert from_ip("10.1.2.3", acc.token).status == 429
+    assert from_ip("10.9.9.9", tokens.generate()).status == 401
+    assert from_ip("10.9.9.9", acc.token).status == 200
+
+
+def test_a_request_costs_one_call_for_authentication_and_counting(api, account, aws_calls):
+    acc = account()
+    aws_calls.reset()
+    assert api.call("GET", "/v1/plans", token=acc.token).status == 200
+    assert sorted(aws_calls.calls) == ["Query", "UpdateItem"]
