@@ -5,16 +5,18 @@ from __future__ import annotations
 import boto3
 
 from functions.domain import accounts, tokens
+from testkit.accounts import AccountFactory
+from testkit.handlers import Api, CallCounter
 
 
-def test_missing_header_is_unauthenticated(api, account):
+def test_missing_header_is_unauthenticated(api: Api, account: AccountFactory) -> None:
     account()
     reply = api.call("GET", "/v1/interviews")
     assert reply.status == 401
     assert reply.json()["error"]["code"] == "unauthenticated"
 
 
-def test_wrong_scheme_is_unauthenticated(api, account):
+def test_wrong_scheme_is_unauthenticated(api: Api, account: AccountFactory) -> None:
     acc = account()
     reply = api.call("GET", "/v1/interviews", headers={"Authorization": f"Basic {acc.token}"})
     assert (reply.status, reply.json()["error"]["code"]) == (401, "unauthenticated")
@@ -22,7 +24,9 @@ def test_wrong_scheme_is_unauthenticated(api, account):
     assert (reply.status, reply.json()["error"]["code"]) == (401, "unauthenticated")
 
 
-def test_mistyped_token_is_rejected_before_any_database_read(api, account, aws_calls):
+def test_mistyped_token_is_rejected_before_any_database_read(
+    api: Api, account: AccountFactory, aws_calls: CallCounter
+) -> None:
     acc = account()
     mistyped = acc.token[:-1] + ("A" if acc.token[-1] != "A" else "B")
     aws_calls.reset()
@@ -31,13 +35,13 @@ def test_mistyped_token_is_rejected_before_any_database_read(api, account, aws_c
     assert aws_calls.calls == []
 
 
-def test_unknown_well_formed_token_is_invalid(api, account):
+def test_unknown_well_formed_token_is_invalid(api: Api, account: AccountFactory) -> None:
     account()
     reply = api.call("GET", "/v1/interviews", token=tokens.generate())
     assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
 
 
-def test_revocation_holds_on_the_very_next_request(api, account):
+def test_revocation_holds_on_the_very_next_request(api: Api, account: AccountFactory) -> None:
     acc = account()
     assert api.call("GET", "/v1/interviews", token=acc.token).status == 200
     accounts.revoke_token(acc.token_id)
@@ -45,7 +49,7 @@ def test_revocation_holds_on_the_very_next_request(api, account):
     assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
 
 
-def test_tokens_are_stored_only_as_sha256_hashes(account):
+def test_tokens_are_stored_only_as_sha256_hashes(account: AccountFactory) -> None:
     acc = account()
     items = boto3.client("dynamodb").scan(TableName="quollo-tokens")["Items"]
     stored = repr(items)
@@ -53,7 +57,7 @@ def test_tokens_are_stored_only_as_sha256_hashes(account):
     assert tokens.fingerprint(acc.token) in stored
 
 
-def test_token_format_carries_a_checksum():
+def test_token_format_carries_a_checksum() -> None:
     token = tokens.generate()
     assert token.startswith("qlo_live_") and len(token) == len("qlo_live_") + 32 + 6
     assert tokens.is_well_formed(token)
@@ -61,7 +65,7 @@ def test_token_format_carries_a_checksum():
     assert not tokens.is_well_formed("qlo_live_short")
 
 
-def test_an_interviews_pin_never_authenticates(api, account):
+def test_an_interviews_pin_never_authenticates(api: Api, account: AccountFactory) -> None:
     """A 4-digit pin is guessable: as a bearer token, a header or a query parameter, it opens nothing."""
     acc = account()
     created = api.create(acc).json()

@@ -17,6 +17,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 from functions.data import users
 from functions.domain import accounts
 from functions.domain import interviews as lifecycle
+from testkit.accounts import AccountFactory
+from testkit.handlers import Api
 
 
 @dataclass
@@ -32,7 +34,7 @@ class Model:
     by_key: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
-def _machine(api, account):  # noqa: C901 - one rule per operation reads best side by side
+def _machine(api: Api, account: AccountFactory):  # noqa: C901 - one rule per operation reads best side by side
     class Credits(RuleBasedStateMachine):
         interviews = Bundle("interviews")
 
@@ -114,7 +116,7 @@ def _machine(api, account):  # noqa: C901 - one rule per operation reads best si
 
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
-def test_balance_follows_the_credit_rules_for_any_sequence(api, account):
+def test_balance_follows_the_credit_rules_for_any_sequence(api: Api, account: AccountFactory) -> None:
     machine = _machine(api, account)
     run_state_machine_as_test(
         machine,

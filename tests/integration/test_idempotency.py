@@ -8,15 +8,17 @@ from functions.data import aws, users
 from functions.local import gateway
 from functions.models.api import InterviewCreate
 from functions.runtime import idempotency
+from testkit.accounts import Account, AccountFactory
+from testkit.handlers import Api
 
 
-def _create(api, acc, key, **overrides):
+def _create(api: Api, acc: Account, key, **overrides):
     body = {"title": "Backend engineer — final round", "planId": acc.plan_id, "intervieweeName": "Jane Doe"}
     body.update(overrides)
     return api.call("POST", "/v1/interviews", token=acc.token, body=body, headers={"Idempotency-Key": key})
 
 
-def test_retried_create_replays_the_stored_response_and_debits_once(api, account):
+def test_retried_create_replays_the_stored_response_and_debits_once(api: Api, account: AccountFactory) -> None:
     acc = account(credits=5)
     first = _create(api, acc, "order-42")
     retry = _create(api, acc, "order-42")
@@ -27,7 +29,7 @@ def test_retried_create_replays_the_stored_response_and_debits_once(api, account
     assert _create(api, acc, "order-43").json()["balanceAfter"] == 3
 
 
-def test_same_key_with_another_body_is_rejected(api, account):
+def test_same_key_with_another_body_is_rejected(api: Api, account: AccountFactory) -> None:
     acc = account(credits=5)
     _create(api, acc, "order-42")
     reused = _create(api, acc, "order-42", title="Another interview")
@@ -35,7 +37,7 @@ def test_same_key_with_another_body_is_rejected(api, account):
     assert users.get_balance(acc.user_id) == 4
 
 
-def test_keys_are_per_user(api, account):
+def test_keys_are_per_user(api: Api, account: AccountFactory) -> None:
     first, second = account(credits=2), account(credits=2, name="Other")
     mine = _create(api, first, "shared-key").json()
     theirs = _create(api, second, "shared-key", planId=second.plan_id).json()
@@ -43,7 +45,7 @@ def test_keys_are_per_user(api, account):
     assert (users.get_balance(first.user_id), users.get_balance(second.user_id)) == (1, 1)
 
 
-def test_retried_delete_replays_the_refund_instead_of_404(api, account):
+def test_retried_delete_replays_the_refund_instead_of_404(api: Api, account: AccountFactory) -> None:
     acc = account(credits=2)
     interview_id = api.create(acc).json()["id"]
     path = f"/v1/interviews/{interview_id}"
@@ -55,7 +57,7 @@ def test_retried_delete_replays_the_refund_instead_of_404(api, account):
     assert plain.status == 404
 
 
-def test_failed_requests_are_not_remembered(api, account):
+def test_failed_requests_are_not_remembered(api: Api, account: AccountFactory) -> None:
     acc = account(credits=0)
     assert _create(api, acc, "k1").status == 402
     users.add_credits(acc.user_id, 1)
@@ -63,19 +65,19 @@ def test_failed_requests_are_not_remembered(api, account):
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "tab\there", "é"])
-def test_malformed_keys_are_rejected(api, account, key):
+def test_malformed_keys_are_rejected(api: Api, account: AccountFactory, key) -> None:
     acc = account()
     reply = _create(api, acc, key)
     assert (reply.status, reply.json()["error"]["code"]) == (400, "validation_failed")
     assert "Idempotency-Key" in reply.json()["error"]["message"]
 
 
-def test_a_255_character_key_is_accepted(api, account):
+def test_a_255_character_key_is_accepted(api: Api, account: AccountFactory) -> None:
     acc = account()
     assert _create(api, acc, "k" * 255).status == 201
 
 
-def test_a_retry_while_the_first_request_still_runs_is_409_and_acts_nothing(api, account):
+def test_a_retry_while_the_first_request_still_runs_is_409_and_acts_nothing(api: Api, account: AccountFactory) -> None:
     """Deterministic: the retry is sent from inside the first request's idempotent operation."""
     acc = account(credits=5)
     body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
@@ -96,7 +98,9 @@ def test_a_retry_while_the_first_request_still_runs_is_409_and_acts_nothing(api,
     assert api.call("GET", "/v1/interviews", token=acc.token).json()["items"] == []
 
 
-def test_a_delete_running_inside_a_create_does_not_take_over_its_idempotency_record(api, account):
+def test_a_delete_running_inside_a_create_does_not_take_over_its_idempotency_record(
+    api: Api, account: AccountFactory
+) -> None:
     """Deterministic form of a race seen under `quollo serve`: a keyed delete runs while a keyed create is
     between its in-progress record and its result (here, from inside the create's transaction, through
     botocore's event hooks). Each route keeps its own idempotency state, as each Lambda process does, so

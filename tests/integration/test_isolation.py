@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from testkit.accounts import AccountFactory
+from testkit.handlers import Api
 
-def test_another_users_interview_is_indistinguishable_from_a_missing_one(api, account):
+
+def test_another_users_interview_is_indistinguishable_from_a_missing_one(api: Api, account: AccountFactory) -> None:
     owner, stranger = account(), account(name="Mallory")
     interview_id = api.create(owner).json()["id"]
     for method, body in (("GET", None), ("PATCH", {"title": "mine now"}), ("DELETE", None)):
@@ -18,14 +21,14 @@ def test_another_users_interview_is_indistinguishable_from_a_missing_one(api, ac
     assert interview["title"] == "Backend engineer — final round"
 
 
-def test_patch_to_another_users_plan_is_rejected(api, account):
+def test_patch_to_another_users_plan_is_rejected(api: Api, account: AccountFactory) -> None:
     owner, stranger = account(), account(name="Mallory")
     interview_id = api.create(owner).json()["id"]
     reply = api.call("PATCH", f"/v1/interviews/{interview_id}", token=owner.token, body={"planId": stranger.plan_id})
     assert (reply.status, reply.json()["error"]["code"]) == (400, "validation_failed")
 
 
-def test_lists_show_only_the_callers_objects(api, account):
+def test_lists_show_only_the_callers_objects(api: Api, account: AccountFactory) -> None:
     owner, stranger = account(), account(name="Mallory")
     mine = {api.create(owner).json()["id"] for _ in range(3)}
     api.create(stranger)
@@ -35,7 +38,7 @@ def test_lists_show_only_the_callers_objects(api, account):
     assert [plan["id"] for plan in plans] == [owner.plan_id]
 
 
-def test_cursors_cannot_cross_users_lists_or_be_edited(api, account):
+def test_cursors_cannot_cross_users_lists_or_be_edited(api: Api, account: AccountFactory) -> None:
     owner, stranger = account(credits=5), account(name="Mallory")
     for _ in range(3):
         api.create(owner)

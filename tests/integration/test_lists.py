@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from functions.domain import accounts, interviews
+from testkit.accounts import AccountFactory
+from testkit.handlers import Api
 
 
-def _walk(api, token, query):
+def _walk(api: Api, token, query):
     pages, cursor = [], None
     while True:
         suffix = f"&cursor={cursor}" if cursor else ""
@@ -18,7 +20,7 @@ def _walk(api, token, query):
             return pages
 
 
-def test_45_interviews_at_limit_20_come_back_as_20_20_5(api, account):
+def test_45_interviews_at_limit_20_come_back_as_20_20_5(api: Api, account: AccountFactory) -> None:
     acc = account(credits=45)
     created = [api.create(acc).json()["id"] for _ in range(45)]
     pages = _walk(api, acc.token, "limit=20")
@@ -27,7 +29,7 @@ def test_45_interviews_at_limit_20_come_back_as_20_20_5(api, account):
     assert flat == list(reversed(created))  # newest first, no duplicates, nothing missing
 
 
-def test_status_filter_pages_are_full(api, account):
+def test_status_filter_pages_are_full(api: Api, account: AccountFactory) -> None:
     acc = account(credits=200)
     created = [api.create(acc).json()["id"] for _ in range(200)]
     started = set(created[::4][:45])
@@ -40,7 +42,7 @@ def test_status_filter_pages_are_full(api, account):
     assert sum(len(page) for page in pending) == 155
 
 
-def test_default_page_size_is_20(api, account):
+def test_default_page_size_is_20(api: Api, account: AccountFactory) -> None:
     acc = account(credits=25)
     for _ in range(25):
         api.create(acc)
@@ -48,7 +50,7 @@ def test_default_page_size_is_20(api, account):
     assert len(body["items"]) == 20 and body["nextCursor"]
 
 
-def test_plans_paginate_too(api, account):
+def test_plans_paginate_too(api: Api, account: AccountFactory) -> None:
     acc = account()
     from functions.domain import plans
 
@@ -62,7 +64,7 @@ def test_plans_paginate_too(api, account):
     assert german == {"id": german["id"], "name": "Plan 0", "tags": [], "seniority": None, "language": "DE"}
 
 
-def test_new_user_lists_are_empty(api, moto_aws):
+def test_new_user_lists_are_empty(api: Api, moto_aws: None) -> None:
     user = accounts.create_user("Empty", 0)
     _, token = accounts.create_token(user.id)
     assert api.call("GET", "/v1/interviews", token=token).json() == {"items": [], "nextCursor": None}

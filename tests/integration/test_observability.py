@@ -9,9 +9,11 @@ import boto3
 import pytest
 
 from functions.runtime.observability import logger
+from testkit.accounts import AccountFactory
+from testkit.handlers import Api
 
 
-def _metrics(capsys) -> dict[str, float]:
+def _metrics(capsys: pytest.CaptureFixture[str]) -> dict[str, float]:
     """Sum of every EMF metric printed since the last call (Powertools prints one JSON line per flush)."""
     totals: dict[str, float] = {}
     for line in capsys.readouterr().out.splitlines():
@@ -26,14 +28,16 @@ def _metrics(capsys) -> dict[str, float]:
 
 
 @pytest.fixture
-def metrics_out(capsys, monkeypatch):
+def metrics_out(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
     capsys.readouterr()
     return lambda: _metrics(capsys)
 
 
-def test_a_create_counts_one_interview_and_one_debit_and_its_replay_counts_nothing(api, account, metrics_out):
+def test_a_create_counts_one_interview_and_one_debit_and_its_replay_counts_nothing(
+    api: Api, account: AccountFactory, metrics_out
+) -> None:
     acc = account(credits=2)
     metrics_out()
     headers = {"Idempotency-Key": "order-1"}
@@ -44,14 +48,14 @@ def test_a_create_counts_one_interview_and_one_debit_and_its_replay_counts_nothi
     assert metrics_out() == {}
 
 
-def test_a_test_interview_is_created_but_debits_nothing(api, account, metrics_out):
+def test_a_test_interview_is_created_but_debits_nothing(api: Api, account: AccountFactory, metrics_out) -> None:
     acc = account()
     metrics_out()
     assert api.create(acc, isTest=True).status == 201
     assert metrics_out() == {"InterviewsCreated": 1}
 
 
-def test_insufficient_balance_and_refunds_are_counted(api, account, metrics_out):
+def test_insufficient_balance_and_refunds_are_counted(api: Api, account: AccountFactory, metrics_out) -> None:
     acc = account(credits=1)
     interview_id = api.create(acc).json()["id"]
     metrics_out()
@@ -62,7 +66,7 @@ def test_insufficient_balance_and_refunds_are_counted(api, account, metrics_out)
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer qlo_live_forged", "Basic abc"])
-def test_auth_failures_are_counted(api, account, metrics_out, authorization):
+def test_auth_failures_are_counted(api: Api, account: AccountFactory, metrics_out, authorization) -> None:
     account()
     metrics_out()
     headers = {"Authorization": authorization} if authorization else {}
@@ -70,14 +74,16 @@ def test_auth_failures_are_counted(api, account, metrics_out, authorization):
     assert metrics_out() == {"AuthFailures": 1}
 
 
-def test_reads_emit_no_metric(api, account, metrics_out):
+def test_reads_emit_no_metric(api: Api, account: AccountFactory, metrics_out) -> None:
     acc = account()
     metrics_out()
     assert api.call("GET", "/v1/interviews", token=acc.token).status == 200
     assert metrics_out() == {}
 
 
-def test_no_token_or_pin_ever_reaches_a_log_line(api, account, caplog):
+def test_no_token_or_pin_ever_reaches_a_log_line(
+    api: Api, account: AccountFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     """Every record from every logger at DEBUG, rendered as the JSON line Lambda would store."""
     acc, other = account(credits=1), account()
     logger.setLevel(logging.DEBUG)

@@ -10,6 +10,8 @@ import pytest
 
 from functions.data import users
 from functions.domain import interviews
+from testkit.accounts import AccountFactory
+from testkit.handlers import Api
 
 
 def _iso(delta: timedelta) -> str:
@@ -26,7 +28,7 @@ def _nested(depth: int) -> dict:
 # --- isTest ---------------------------------------------------------------------------------------------
 
 
-def test_test_interview_is_finished_ready_and_free_even_at_zero_balance(api, account):
+def test_test_interview_is_finished_ready_and_free_even_at_zero_balance(api: Api, account: AccountFactory) -> None:
     acc = account(credits=0)
     reply = api.create(acc, isTest=True)
     assert reply.status == 201, reply.body
@@ -43,7 +45,7 @@ def test_test_interview_is_finished_ready_and_free_even_at_zero_balance(api, acc
     assert video[4:8] == b"ftyp"
 
 
-def test_test_interviews_list_filter_and_delete_without_refund(api, account):
+def test_test_interviews_list_filter_and_delete_without_refund(api: Api, account: AccountFactory) -> None:
     acc = account(credits=1)
     test_id = api.create(acc, isTest=True).json()["id"]
     real_id = api.create(acc).json()["id"]
@@ -58,7 +60,7 @@ def test_test_interviews_list_filter_and_delete_without_refund(api, account):
     assert users.get_balance(acc.user_id) == 0
 
 
-def test_test_interview_still_needs_an_own_plan_and_a_strict_boolean(api, account):
+def test_test_interview_still_needs_an_own_plan_and_a_strict_boolean(api: Api, account: AccountFactory) -> None:
     acc, other = account(), account(name="Other")
     assert api.create(acc, isTest=True, planId=other.plan_id).status == 400
     assert api.create(acc, isTest="true").status == 400
@@ -68,7 +70,7 @@ def test_test_interview_still_needs_an_own_plan_and_a_strict_boolean(api, accoun
 # --- metadata -------------------------------------------------------------------------------------------
 
 
-def test_metadata_round_trips_unchanged_and_patch_replaces_or_clears_it(api, account):
+def test_metadata_round_trips_unchanged_and_patch_replaces_or_clears_it(api: Api, account: AccountFactory) -> None:
     acc = account()
     metadata = {"externalInterviewId": "INT-789", "score": 4.5, "tags": ["a", "b"], "nested": {"ok": True}}
     created = api.create(acc, metadata=metadata).json()
@@ -96,7 +98,9 @@ def test_metadata_round_trips_unchanged_and_patch_replaces_or_clears_it(api, acc
         ({"a": {f"k{i}": i for i in range(50)}}, False, "50 keys"),
     ],
 )
-def test_metadata_limits_at_and_just_past_the_edge(api, account, metadata, accepted, limit_named):
+def test_metadata_limits_at_and_just_past_the_edge(
+    api: Api, account: AccountFactory, metadata, accepted, limit_named
+) -> None:
     acc = account()
     assert len(json.dumps(metadata, separators=(",", ":"))) > 0
     for reply in (
@@ -115,7 +119,7 @@ def test_metadata_limits_at_and_just_past_the_edge(api, account, metadata, accep
 
 
 @pytest.mark.parametrize("metadata", [["not", "an", "object"], "text", 5])
-def test_metadata_must_be_an_object(api, account, metadata):
+def test_metadata_must_be_an_object(api: Api, account: AccountFactory, metadata) -> None:
     acc = account()
     assert api.create(acc, metadata=metadata).status == 400
 
@@ -123,7 +127,7 @@ def test_metadata_must_be_an_object(api, account, metadata):
 # --- scheduleTime ---------------------------------------------------------------------------------------
 
 
-def test_schedule_time_is_stored_as_scheduled_at_in_our_format(api, account):
+def test_schedule_time_is_stored_as_scheduled_at_in_our_format(api: Api, account: AccountFactory) -> None:
     acc = account()
     created = api.create(acc, scheduleTime="2099-01-01T10:00:00+02:00")
     assert created.status == 400  # more than 30 days ahead
@@ -143,7 +147,7 @@ def test_schedule_time_is_stored_as_scheduled_at_in_our_format(api, account):
         (timedelta(days=30) + timedelta(minutes=1), False),
     ],
 )
-def test_schedule_time_window_edges(api, account, schedule, accepted):
+def test_schedule_time_window_edges(api: Api, account: AccountFactory, schedule, accepted) -> None:
     acc = account()
     reply = api.create(acc, scheduleTime=_iso(schedule))
     assert (reply.status == 201) is accepted, reply.body
@@ -152,12 +156,12 @@ def test_schedule_time_window_edges(api, account, schedule, accepted):
 
 
 @pytest.mark.parametrize("value", ["tomorrow", "2026-13-01T00:00:00Z", "2026-12-01T10:00:00", 1700000000])
-def test_schedule_time_must_be_an_iso_time_with_zone(api, account, value):
+def test_schedule_time_must_be_an_iso_time_with_zone(api: Api, account: AccountFactory, value) -> None:
     acc = account()
     assert api.create(acc, scheduleTime=value).status == 400
 
 
-def test_schedule_time_is_writable_only_while_pending(api, account):
+def test_schedule_time_is_writable_only_while_pending(api: Api, account: AccountFactory) -> None:
     acc = account()
     interview_id = api.create(acc).json()["id"]
     path = f"/v1/interviews/{interview_id}"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from functions.data.schema import RECORDS_BUCKET_DEFAULT
 from functions.domain import interviews
+from testkit.accounts import AccountFactory
+from testkit.handlers import Api
 
 
 def _exists(key: str) -> bool:
@@ -25,7 +29,7 @@ def _keys() -> set[str]:
     return {item["Key"] for item in listed.get("Contents", [])}
 
 
-def test_deleting_a_test_interview_deletes_its_recording(api, account):
+def test_deleting_a_test_interview_deletes_its_recording(api: Api, account: AccountFactory) -> None:
     acc = account()
     created = api.create(acc, isTest=True).json()
     key = f"records/{acc.user_id}/{created['id']}.mp4"
@@ -35,7 +39,9 @@ def test_deleting_a_test_interview_deletes_its_recording(api, account):
     assert not _exists(key)
 
 
-def test_deleting_a_finished_interview_deletes_its_recording_and_no_other(api, account, tmp_path):
+def test_deleting_a_finished_interview_deletes_its_recording_and_no_other(
+    api: Api, account: AccountFactory, tmp_path: Path
+) -> None:
     acc, other = account(credits=2), account(name="Other")
     kept = api.create(other, isTest=True).json()["id"]
     interview_id = api.create(acc).json()["id"]
@@ -53,7 +59,7 @@ def test_deleting_a_finished_interview_deletes_its_recording_and_no_other(api, a
 
 
 @pytest.mark.parametrize("whose", ["another user's", "a missing"])
-def test_a_delete_that_answers_404_deletes_no_recording(api, account, whose):
+def test_a_delete_that_answers_404_deletes_no_recording(api: Api, account: AccountFactory, whose) -> None:
     acc, other = account(), account(name="Other")
     theirs = api.create(other, isTest=True).json()["id"]
     target = theirs if whose == "another user's" else "00000000-0000-0000-0000-000000000000"

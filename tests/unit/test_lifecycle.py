@@ -45,7 +45,7 @@ ALLOWED = {
 
 @pytest.mark.parametrize("state", STATES, ids=str)
 @pytest.mark.parametrize("step", list(Step))
-def test_each_step_runs_from_exactly_one_state(step, state):
+def test_each_step_runs_from_exactly_one_state(step, state) -> None:
     interview = _interview(state)
     if state == ALLOWED[step]:
         after = lifecycle.advance(interview, step, NOW, _ready_record() if step is Step.READY else None)
@@ -58,7 +58,7 @@ def test_each_step_runs_from_exactly_one_state(step, state):
         assert "None" not in refused.value.message
 
 
-def test_the_rules_cover_every_step_and_chain_from_pending_to_ready():
+def test_the_rules_cover_every_step_and_chain_from_pending_to_ready() -> None:
     assert set(STEPS) == set(Step)
     interview = _interview(State(InterviewStatus.PENDING))
     for step in (Step.START, Step.FINISH, Step.PROCESS, Step.READY):
@@ -66,7 +66,7 @@ def test_the_rules_cover_every_step_and_chain_from_pending_to_ready():
     assert lifecycle.state_of(interview) == State(InterviewStatus.FINISHED, RecordStatus.READY)
 
 
-def test_start_and_finish_stamp_their_times_and_finish_opens_an_idle_record():
+def test_start_and_finish_stamp_their_times_and_finish_opens_an_idle_record() -> None:
     started = lifecycle.advance(_interview(State(InterviewStatus.PENDING)), Step.START, NOW)
     assert (started.started_at, started.finished_at, started.record) == (NOW, None, None)
     later = "2026-05-18T10:48:51.000Z"
@@ -75,7 +75,7 @@ def test_start_and_finish_stamp_their_times_and_finish_opens_an_idle_record():
     assert finished.record == Record(RecordStatus.IDLE)
 
 
-def test_ready_keeps_the_record_it_is_given_and_refuses_another_status():
+def test_ready_keeps_the_record_it_is_given_and_refuses_another_status() -> None:
     processing = _interview(State(InterviewStatus.FINISHED, RecordStatus.PROCESSING))
     assert lifecycle.advance(processing, Step.READY, NOW, _ready_record()).record == _ready_record()
     with pytest.raises(ValidationFailed):

@@ -13,11 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "openapi.json"
 
 
-def test_committed_spec_is_up_to_date():
+def test_committed_spec_is_up_to_date() -> None:
     assert COMMITTED.read_text(encoding="utf-8") == render(), "docs/openapi.json is stale: run `make openapi`"
 
 
-def test_spec_documents_every_route_and_error_code():
+def test_spec_documents_every_route_and_error_code() -> None:
     spec = json.loads(render())
     assert spec["openapi"].startswith("3.1")
     documented = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
@@ -48,7 +48,7 @@ def _spec() -> dict:
     return json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
 
 
-def test_operations_have_names_a_client_generator_can_use():
+def test_operations_have_names_a_client_generator_can_use() -> None:
     spec = _spec()
     ids = {op["operationId"] for ops in spec["paths"].values() for op in ops.values()}
     assert ids == {
@@ -61,7 +61,7 @@ def test_operations_have_names_a_client_generator_can_use():
     }
 
 
-def test_every_timestamp_is_a_date_time_and_every_route_documents_its_statuses():
+def test_every_timestamp_is_a_date_time_and_every_route_documents_its_statuses() -> None:
     spec = _spec()
     for name, schema in spec["components"]["schemas"].items():
         for field, prop in schema.get("properties", {}).items():
@@ -73,13 +73,13 @@ def test_every_timestamp_is_a_date_time_and_every_route_documents_its_statuses()
             assert {"400", "401", "405", "500"} <= set(operation["responses"]), (method, path)
 
 
-def test_the_document_passes_openapi_spec_validator():
+def test_the_document_passes_openapi_spec_validator() -> None:
     from openapi_spec_validator import validate
 
     validate(_spec())
 
 
-def test_the_document_passes_spectral_with_no_warning():
+def test_the_document_passes_spectral_with_no_warning() -> None:
     spectral = ROOT / "node_modules" / ".bin" / "spectral"
     assert spectral.exists(), "run `make dev` (npm ci installs Spectral into node_modules)"
     done = subprocess.run(  # noqa: S603 - our pinned tool on our own file

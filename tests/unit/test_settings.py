@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from functions.data import schema
 from functions.data.settings import MissingSetting, Settings
 
 
-def test_without_local_defaults_a_missing_name_is_an_error_naming_its_variable():
+def test_without_local_defaults_a_missing_name_is_an_error_naming_its_variable() -> None:
     deployed = Settings(environment={schema.USERS.env_var: "Prod-UsersTable-1"}, local_defaults=False)
     assert deployed.users_table == "Prod-UsersTable-1"
     with pytest.raises(MissingSetting, match=schema.INTERVIEWS.env_var):
@@ -20,12 +21,12 @@ def test_without_local_defaults_a_missing_name_is_an_error_naming_its_variable()
         _ = deployed.records_bucket
 
 
-def test_the_local_tools_fall_back_to_the_names_quollo_serve_provisions():
+def test_the_local_tools_fall_back_to_the_names_quollo_serve_provisions() -> None:
     local = Settings(environment={}, local_defaults=True)
     assert (local.interviews_table, local.records_bucket) == ("quollo-interviews", "quollo-records")
 
 
-def test_a_lambda_cold_start_without_the_bucket_variable_fails_naming_it(tmp_path):
+def test_a_lambda_cold_start_without_the_bucket_variable_fails_naming_it(tmp_path: Path) -> None:
     # As Lambda runs it: LAMBDA_TASK_ROOT set, the stack's variables missing.
     env = {"LAMBDA_TASK_ROOT": str(tmp_path), "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"}
     done = subprocess.run(  # noqa: S603 - this interpreter, our own module

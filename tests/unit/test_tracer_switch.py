@@ -33,5 +33,5 @@ def _probe(env: dict[str, str]) -> list[bool]:
     ],
     ids=["outside-lambda", "in-lambda", "disabled-by-the-stack", "sam-local"],
 )
-def test_tracer_is_built_only_where_it_traces(env, expected):
+def test_tracer_is_built_only_where_it_traces(env, expected) -> None:
     assert _probe(env) == expected
