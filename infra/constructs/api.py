@@ -105,7 +105,9 @@ class ApiConstruct(Construct):
                 type=response_type,
                 status_code=status,
                 templates={"application/json": error_body(code, message)},
-                response_headers={"Content-Type": "'application/json'"},
+                # A throttled client is told when to come back, as the functions' own 429 does.
+                response_headers={"Content-Type": "'application/json'"}
+                | ({"Retry-After": "'1'"} if status == "429" else {}),
             )
         self._acknowledge(waf=config.waf)
 

@@ -72,7 +72,10 @@ class Waf(Construct):
             action=wafv2.CfnWebACL.RuleActionProperty(
                 block=wafv2.CfnWebACL.BlockActionProperty(
                     custom_response=wafv2.CfnWebACL.CustomResponseProperty(
-                        response_code=429, custom_response_body_key=THROTTLED_BODY_KEY
+                        response_code=429,
+                        custom_response_body_key=THROTTLED_BODY_KEY,
+                        # The rule counts over 5 minutes; a minute is a fair first wait.
+                        response_headers=[wafv2.CfnWebACL.CustomHTTPHeaderProperty(name="Retry-After", value="60")],
                     )
                 )
             ),

@@ -250,7 +250,9 @@ def test_list_tokens_shows_ids_and_state_never_the_secret(server: Server) -> Non
     by_id = {token["tokenId"]: token for token in listed["tokens"]}
     assert set(by_id) == {account.token_id, second["tokenId"]}
     assert by_id[account.token_id]["revoked"] is True and by_id[second["tokenId"]]["revoked"] is False
-    assert all(set(token) == {"tokenId", "createdAt", "revoked", "revokedAt", "rateLimit"} for token in listed["tokens"])
+    assert all(
+        set(token) == {"tokenId", "createdAt", "revoked", "revokedAt", "rateLimit"} for token in listed["tokens"]
+    )
     assert "does not exist" in _fails_with_one_line(run_quollo("admin", "list-tokens", "usr_nobody", env=server.env))
 
 

@@ -81,6 +81,8 @@ def test_gateway_responses_render_our_error_body(synth: Synth) -> None:
     throttled = responses["THROTTLED"]
     assert throttled["StatusCode"] == "429"
     assert json.loads(throttled["ResponseTemplates"]["application/json"])["error"]["code"] == "throttled"
+    for too_many in (throttled, responses["QUOTA_EXCEEDED"]):
+        assert too_many["ResponseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
     assert responses["DEFAULT_5XX"]["StatusCode"] == "500"
 
 
