@@ -95,14 +95,25 @@ test: dev browser lint typecheck
 
 STAGE ?= dev
 CDK_ARGS ?=
+# Which changes `make deploy` stops to confirm (cdk --require-approval): broadening (IAM or security
+# group changes that widen access), any-change, destructive or never. Without a terminal (CI), a
+# confirmation fails the deploy, so CI sets APPROVAL=never.
+APPROVAL ?= broadening
+# The CDK CLI runs the app (python -m infra.app), so the venv's Python comes first on PATH.
+CDK := PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk
 synth: dev
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk synth -c stage=$(STAGE) --quiet $(CDK_ARGS)
+	$(CDK) synth -c stage=$(STAGE) --quiet $(CDK_ARGS)
+
+# Once per account and region: the CDK toolkit stack (asset bucket and deploy roles).
+.PHONY: bootstrap
+bootstrap: dev
+	$(CDK) bootstrap -c stage=$(STAGE) $(CDK_ARGS)
 
 deploy: dev
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk deploy -c stage=$(STAGE) $(CDK_ARGS)
+	$(CDK) deploy -c stage=$(STAGE) --require-approval $(APPROVAL) $(CDK_ARGS)
 
 destroy: dev
-	PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk destroy -c stage=$(STAGE) $(CDK_ARGS)
+	$(CDK) destroy -c stage=$(STAGE) $(CDK_ARGS)
 
 openapi: $(DEV_STAMP)
 	$(BIN)/python -m functions.local.openapi > docs/openapi.json
