@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["memory"],
+        choices=["memory", "calls"],
         help="run this measurement alone; the other figures are kept from OUT/results.json",
     )
     parser.add_argument("--out", type=Path, default=HERE, help="where report.md, results.json and the chart go")
@@ -96,13 +96,18 @@ def _only(args: argparse.Namespace) -> int:
         return 2
     results = json.loads(path.read_text())
     began, machine = time.monotonic(), _machine()
-    results["memory"] = memory.measure(args.memory_creates, args.memory_unpatched_creates)
-    results["memory"]["machine"] = machine
-    results["memory"]["runtime_seconds"] = round(time.monotonic() - began, 1)
-    results["memory"]["run_alone"] = True
+    if args.only == "calls":
+        with moto_process() as port:
+            use_aws_env(port)
+            results["calls"] = calls.measure(port)
+    else:
+        results["memory"] = memory.measure(args.memory_creates, args.memory_unpatched_creates)
+        results["memory"]["machine"] = machine
+        results["memory"]["runtime_seconds"] = round(time.monotonic() - began, 1)
+        results["memory"]["run_alone"] = True
     path.write_text(json.dumps(results, indent=2) + "\n")
     (args.out / "report.md").write_text(report.render(results))
-    progress(f"done in {results['memory']['runtime_seconds']}s: {args.out / 'report.md'}")
+    progress(f"{args.only} done in {round(time.monotonic() - began, 1)}s: {args.out / 'report.md'}")
     return 0
 
 

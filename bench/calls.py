@@ -64,14 +64,14 @@ def counting() -> Iterator[CallCounter]:
         boto3.session.Session.client = original  # type: ignore[method-assign]
 
 
-# Targets: total AWS API calls per request, authentication (1 GetItem) included, from the access
-# patterns in shared/design.md and issue 7.
+# Targets: total AWS API calls per request, authentication included: 1 UpdateItem on the token that
+# also counts the request against its rate limit (docs/decisions.md, 15).
 TARGETS: dict[str, int] = {
-    "create_interview": 3,  # auth + balance GetItem + TransactWriteItems (plan check inside it)
+    "create_interview": 3,  # auth + TransactWriteItems (plan check and debit inside it) + balance GetItem after
     "get_interview": 2,  # auth + GetItem; pre-signing is local
     "list_interviews": 2,  # auth + Query
     "update_interview": 2,  # auth + UpdateItem (design: 1 UpdateItem)
-    "delete_interview": 3,  # auth + balance GetItem + TransactWriteItems (design: 1 TransactWriteItems)
+    "delete_interview": 3,  # auth + TransactWriteItems (delete and refund) + balance GetItem after
     "list_plans": 2,  # auth + Query
 }
 

@@ -201,7 +201,8 @@ def _calls(c: dict[str, Any], w: Any) -> None:
     w("Counted with botocore `before-call` hooks on every client any boto3 Session creates during the request")
     w("(ours and the one Powertools' parameters utility builds for the cursor secret); `before-send` counts HTTP")
     w("requests, so pre-signing is seen to make none. *First* = first request of a new container (no clients, no")
-    w("cached secret); *warm* = the next one. Targets count authentication (1 GetItem) in.\n")
+    w("cached secret); *warm* = the next one. Targets count authentication in: 1 UpdateItem on the token,")
+    w("which also counts the request against the token's rate limit (no extra call for fair use).\n")
     w("| route | case | first: calls | warm: calls | warm: by operation | HTTP requests (warm) | target | |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in c["rows"]:
