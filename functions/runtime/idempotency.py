@@ -17,7 +17,7 @@ from functions.data.idempotency import PersistenceStore
 from functions.http_headers import header_value
 from functions.models.errors import IdempotencyInProgress, IdempotencyKeyReused
 from functions.runtime.app import current_user
-from functions.runtime.openapi_docs import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_DOC, IDEMPOTENCY_KEY_PATTERN
+from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_DOC, IDEMPOTENCY_KEY_PATTERN
 
 HEADER = IDEMPOTENCY_HEADER
 EXPIRES_AFTER_SECONDS = 24 * 60 * 60

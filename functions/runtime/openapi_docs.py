@@ -22,14 +22,6 @@ _ERRORS = {
 }
 
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7e]{1,255}$"
-IDEMPOTENCY_KEY_DOC = (
-    "Optional, 1 to 255 printable ASCII characters. A retry with the same key and body replays the stored "
-    "response for 24 hours instead of acting twice."
-)
-
-
 def responses(status: int, model: type[BaseModel], description: str, *errors: int) -> dict[int, OpenAPIResponse]:
     documented: dict[int, OpenAPIResponse] = {
         status: {"description": description, "content": {"application/json": {"model": model}}}

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from functions.http_headers import header_value
 from functions.models.errors import ValidationFailed
-from functions.runtime.openapi_docs import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
+from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
 
 MAX_BODY_BYTES = 64 * 1024
 # A valid body is at most 6 levels deep (body, metadata and its 5 levels); 32 leaves room for
