@@ -18,6 +18,9 @@ from functions.models.errors import ConcurrentUpdate, TransactionConflict
 RETRY_BUDGET_SECONDS = 3.0
 _FIRST_DELAY_SECONDS = 0.01
 _MAX_DELAY_SECONDS = 0.2
+# Drawn from the OS at each call, not from `random`'s state: under Lambda SnapStart every restored
+# environment would share that state and retry in lockstep, which is what jitter is there to avoid.
+_JITTER = random.SystemRandom()
 _GAVE_UP = "Too many concurrent changes to this account's credit balance; nothing was changed, retry in a moment"
 
 
@@ -29,7 +32,7 @@ def retry_on_conflict[T](operation: Callable[[], T], budget_seconds: float = RET
         try:
             return operation()
         except TransactionConflict as exc:
-            delay = random.uniform(0, min(_MAX_DELAY_SECONDS, _FIRST_DELAY_SECONDS * 2**attempt))  # noqa: S311 - jitter, not a secret
+            delay = _JITTER.uniform(0, min(_MAX_DELAY_SECONDS, _FIRST_DELAY_SECONDS * 2**attempt))
             if time.monotonic() + delay > deadline:
                 raise ConcurrentUpdate(_GAVE_UP) from exc
             time.sleep(delay)
