@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 
 from functions.data import aws, users
 from functions.domain import interviews
+from testkit.accounts import AccountFactory
+from testkit.handlers import Api, CallCounter
 
 
-def test_create_debits_exactly_one_credit(api, account):
+def test_create_debits_exactly_one_credit(api: Api, account: AccountFactory) -> None:
     acc = account(credits=3)
     first, second = api.create(acc), api.create(acc)
     assert (first.status, second.status) == (201, 201)
@@ -21,7 +26,7 @@ def test_create_debits_exactly_one_credit(api, account):
     assert first.json()["pin"].isdigit() and len(first.json()["pin"]) == 4
 
 
-def test_no_credits_means_402_and_nothing_created(api, account):
+def test_no_credits_means_402_and_nothing_created(api: Api, account: AccountFactory) -> None:
     acc = account(credits=1)
     assert api.create(acc).status == 201
     reply = api.create(acc)
@@ -30,7 +35,7 @@ def test_no_credits_means_402_and_nothing_created(api, account):
     assert users.get_balance(acc.user_id) == 0
 
 
-def test_unknown_or_foreign_plan_is_400_and_debits_nothing(api, account):
+def test_unknown_or_foreign_plan_is_400_and_debits_nothing(api: Api, account: AccountFactory) -> None:
     mine, theirs = account(credits=2), account(credits=2, name="Other")
     for plan_id in ("plan_missing", theirs.plan_id):
         reply = api.create(mine, planId=plan_id)
@@ -40,7 +45,7 @@ def test_unknown_or_foreign_plan_is_400_and_debits_nothing(api, account):
     assert api.call("GET", "/v1/interviews", token=mine.token).json()["items"] == []
 
 
-def test_deleting_a_pending_interview_refunds_once(api, account):
+def test_deleting_a_pending_interview_refunds_once(api: Api, account: AccountFactory) -> None:
     acc = account(credits=2)
     interview_id = api.create(acc).json()["id"]
     reply = api.call("DELETE", f"/v1/interviews/{interview_id}", token=acc.token)
@@ -50,7 +55,7 @@ def test_deleting_a_pending_interview_refunds_once(api, account):
     assert users.get_balance(acc.user_id) == 2
 
 
-def test_deleting_a_started_interview_does_not_refund(api, account):
+def test_deleting_a_started_interview_does_not_refund(api: Api, account: AccountFactory) -> None:
     acc = account(credits=2)
     interview_id = api.create(acc).json()["id"]
     interviews.start(interview_id)
@@ -60,12 +65,14 @@ def test_deleting_a_started_interview_does_not_refund(api, account):
     assert api.call("GET", f"/v1/interviews/{interview_id}", token=acc.token).status == 404
 
 
-def test_aws_calls_per_request_stay_at_the_design_minimum(api, account, aws_calls):
+def test_aws_calls_per_request_stay_at_the_design_minimum(
+    api: Api, account: AccountFactory, aws_calls: CallCounter
+) -> None:
     """auth 1 UpdateItem (it also counts the request) + the operation's minimum (a regression fails CI)."""
     acc = account(credits=5)
     api.call("GET", "/v1/interviews", token=acc.token)  # warms the cached cursor key, as a warm Lambda has it
 
-    def calls(method, path, **kwargs):
+    def calls(method: str, path: str, **kwargs: Any) -> list[str]:
         aws_calls.reset()
         reply = api.call(method, path, token=acc.token, **kwargs)
         assert reply.status < 300, reply.body
@@ -94,7 +101,9 @@ class TransactionConflicts:
         self.left = times
         self.attempts = 0
 
-    def __call__(self, params, **_):
+    # Returns (response, parsed) or None. Any, not that union: botocore takes a before-call handler's return value
+    # as the response (as its Stubber does), while botocore-stubs types every event handler as returning None.
+    def __call__(self, params: dict[str, Any], **_: Any) -> Any:
         self.attempts += 1
         if self.left == 0:
             return None
@@ -106,15 +115,21 @@ class TransactionConflicts:
             "CancellationReasons": reasons,
             "ResponseMetadata": {"HTTPStatusCode": 400},
         }
-        return AWSResponse("https://dynamodb.local", 400, {}, None), parsed
+        return AWSResponse("https://dynamodb.local", 400, HTTPHeaders(), None), parsed
+
+
+class InstallConflicts(Protocol):
+    """The `conflicts` fixture: installs a TransactionConflicts hook for `times` transactions."""
+
+    def __call__(self, times: int) -> TransactionConflicts: ...
 
 
 @pytest.fixture
-def conflicts():
+def conflicts() -> Iterator[InstallConflicts]:
     client = aws.dynamodb()
-    installed = []
+    installed: list[TransactionConflicts] = []
 
-    def install(times):
+    def install(times: int) -> TransactionConflicts:
         hook = TransactionConflicts(times)
         client.meta.events.register("before-call.dynamodb.TransactWriteItems", hook)
         installed.append(hook)
@@ -125,7 +140,9 @@ def conflicts():
         client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", hook)
 
 
-def test_a_create_meeting_concurrent_transactions_retries_and_debits_once(api, account, conflicts):
+def test_a_create_meeting_concurrent_transactions_retries_and_debits_once(
+    api: Api, account: AccountFactory, conflicts: InstallConflicts
+) -> None:
     acc = account(credits=2)
     hook = conflicts(times=4)
     reply = api.create(acc)
@@ -134,7 +151,9 @@ def test_a_create_meeting_concurrent_transactions_retries_and_debits_once(api, a
     assert users.get_balance(acc.user_id) == 1
 
 
-def test_a_refund_meeting_concurrent_transactions_retries_and_refunds_once(api, account, conflicts):
+def test_a_refund_meeting_concurrent_transactions_retries_and_refunds_once(
+    api: Api, account: AccountFactory, conflicts: InstallConflicts
+) -> None:
     acc = account(credits=1)
     interview_id = api.create(acc).json()["id"]
     conflicts(times=3)
@@ -143,7 +162,9 @@ def test_a_refund_meeting_concurrent_transactions_retries_and_refunds_once(api, 
     assert users.get_balance(acc.user_id) == 1
 
 
-def test_endless_contention_gives_up_inside_the_function_timeout_with_a_retryable_409(api, account, conflicts):
+def test_endless_contention_gives_up_inside_the_function_timeout_with_a_retryable_409(
+    api: Api, account: AccountFactory, conflicts: InstallConflicts
+) -> None:
     acc = account(credits=2)
     hook = conflicts(times=10_000)
     started = time.monotonic()

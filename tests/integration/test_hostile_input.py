@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from functions.data import users
 from functions.domain import tokens
+from functions.local.gateway import Reply
+from testkit.accounts import Account, AccountFactory
+from testkit.handlers import Api, CallCounter
 
 
-def _error(reply):
+def _error(reply: Reply) -> str:
     assert reply.status == 400, reply.body
     body = reply.json()
     assert body["error"]["code"] == "validation_failed", body
-    return body["error"]["message"]
+    message: str = body["error"]["message"]
+    return message
 
 
-def _create_body(acc, **overrides):
+def _create_body(acc: Account, **overrides: Any) -> dict[str, Any]:
     body = {"title": "Backend engineer — final round", "planId": acc.plan_id, "intervieweeName": "Jane Doe"}
     body.update(overrides)
     return body
 
 
-def _nothing_written(api, acc, credits):
+def _nothing_written(api: Api, acc: Account, credits: int) -> None:
     assert users.get_balance(acc.user_id) == credits
     assert api.call("GET", "/v1/interviews", token=acc.token).json()["items"] == []
 
@@ -39,14 +45,16 @@ def _nothing_written(api, acc, credits):
     ],
     ids=["brackets", "deep-title", "deep-metadata", "huge-integer", "huge-negative-integer"],
 )
-def test_deep_or_huge_json_is_a_400_naming_the_problem(api, account, raw, expected):
+def test_deep_or_huge_json_is_a_400_naming_the_problem(
+    api: Api, account: AccountFactory, raw: bytes, expected: str
+) -> None:
     acc = account(credits=1)
     assert expected in _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
     _nothing_written(api, acc, 1)
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400", "-1e400"])
-def test_non_finite_numbers_are_not_json(api, account, literal):
+def test_non_finite_numbers_are_not_json(api: Api, account: AccountFactory, literal: str) -> None:
     acc = account(credits=1)
     raw = json.dumps(_create_body(acc, metadata={"score": "X"})).replace('"X"', literal).encode()
     message = _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
@@ -54,21 +62,23 @@ def test_non_finite_numbers_are_not_json(api, account, literal):
     _nothing_written(api, acc, 1)
 
 
-def test_malformed_json_says_where(api, account):
+def test_malformed_json_says_where(api: Api, account: AccountFactory) -> None:
     acc = account()
     message = _error(api.call("POST", "/v1/interviews", token=acc.token, raw=b'{\n  "title": "t",\n  "planId" 5\n}'))
     assert "line 3" in message and "column" in message, message
 
 
 @pytest.mark.parametrize("wrap", [lambda body: [body], lambda body: [body, body], lambda body: None, lambda body: 5])
-def test_a_body_that_is_not_an_object_creates_nothing(api, account, wrap):
+def test_a_body_that_is_not_an_object_creates_nothing(
+    api: Api, account: AccountFactory, wrap: Callable[[dict[str, Any]], object]
+) -> None:
     acc = account(credits=1)
     raw = json.dumps(wrap(_create_body(acc))).encode()
     assert "JSON object" in _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
     _nothing_written(api, acc, 1)
 
 
-def test_a_patch_body_that_is_a_list_changes_nothing(api, account):
+def test_a_patch_body_that_is_a_list_changes_nothing(api: Api, account: AccountFactory) -> None:
     acc = account()
     created = api.create(acc).json()["id"]
     path = f"/v1/interviews/{created}"
@@ -89,14 +99,22 @@ def test_a_patch_body_that_is_a_list_changes_nothing(api, account):
     ],
     ids=["unknown-query", "bad-limit", "content-type", "body-size", "idempotency-key", "not-an-object"],
 )
-def test_without_a_token_every_known_route_answers_401(api, account, method, path, query, headers, raw):
+def test_without_a_token_every_known_route_answers_401(
+    api: Api,
+    account: AccountFactory,
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    raw: bytes | None,
+) -> None:
     account()
     reply = api.call(method, path, query=query, headers=headers, raw=raw)
     assert (reply.status, reply.json()["error"]["code"]) == (401, "unauthenticated"), reply.body
     assert "accepts" not in reply.body.decode()
 
 
-def test_header_shape_is_still_checked_before_the_token(api, account):
+def test_header_shape_is_still_checked_before_the_token(api: Api, account: AccountFactory) -> None:
     account()
     reply = api.call("GET", "/v1/interviews", headers=[("Authorization", "Bearer a"), ("Authorization", "Bearer b")])
     assert '"authorization" is repeated' in _error(reply)
@@ -112,7 +130,9 @@ def test_header_shape_is_still_checked_before_the_token(api, account):
     ],
     ids=["long-tail", "long", "short", "non-base62"],
 )
-def test_tokens_of_the_wrong_length_or_alphabet_never_reach_the_database(api, account, aws_calls, forged):
+def test_tokens_of_the_wrong_length_or_alphabet_never_reach_the_database(
+    api: Api, account: AccountFactory, aws_calls: CallCounter, forged: Callable[[str], str]
+) -> None:
     acc = account()
     aws_calls.reset()
     reply = api.call("GET", "/v1/interviews", token=forged(acc.token))
@@ -120,12 +140,12 @@ def test_tokens_of_the_wrong_length_or_alphabet_never_reach_the_database(api, ac
     assert aws_calls.calls == []
 
 
-def test_a_long_token_with_a_matching_checksum_is_not_well_formed():
+def test_a_long_token_with_a_matching_checksum_is_not_well_formed() -> None:
     random_part = "a" * 100
     assert not tokens.is_well_formed(tokens.PREFIX + random_part + tokens._checksum(random_part))
 
 
-def test_a_token_failing_its_checksum_is_called_mistyped(api, account):
+def test_a_token_failing_its_checksum_is_called_mistyped(api: Api, account: AccountFactory) -> None:
     acc = account()
     mistyped = acc.token[:-1] + ("A" if acc.token[-1] != "A" else "B")
     message = api.call("GET", "/v1/interviews", token=mistyped).json()["error"]["message"]
@@ -134,7 +154,7 @@ def test_a_token_failing_its_checksum_is_called_mistyped(api, account):
 
 
 @pytest.mark.parametrize("limit", [" 5", "+5", "5.0", "1_0", "05", "5 ", "٥"])
-def test_limit_is_a_canonical_decimal_integer(api, account, limit):
+def test_limit_is_a_canonical_decimal_integer(api: Api, account: AccountFactory, limit: str) -> None:
     acc = account()
     from urllib.parse import quote
 
@@ -145,28 +165,30 @@ def test_limit_is_a_canonical_decimal_integer(api, account, limit):
 
 @pytest.mark.parametrize("field", ["title", "intervieweeName"])
 @pytest.mark.parametrize("char", ["\x00", "\x1b", "\n", "\x7f", "\x85", "\x9b"])
-def test_control_characters_in_text_fields_are_rejected(api, account, field, char):
+def test_control_characters_in_text_fields_are_rejected(
+    api: Api, account: AccountFactory, field: str, char: str
+) -> None:
     acc = account(credits=1)
     message = _error(api.create(acc, **{field: f"Jane{char}Doe"}))
     assert f'"{field}"' in message and "control characters" in message
     _nothing_written(api, acc, 1)
 
 
-def test_control_characters_in_metadata_are_kept(api, account):
+def test_control_characters_in_metadata_are_kept(api: Api, account: AccountFactory) -> None:
     acc = account(credits=1)
     reply = api.create(acc, metadata={"note": "line one\nline two\x00"})
     assert reply.status == 201, reply.body
     assert reply.json()["metadata"] == {"note": "line one\nline two\x00"}
 
 
-def test_a_patch_with_a_control_character_changes_nothing(api, account):
+def test_a_patch_with_a_control_character_changes_nothing(api: Api, account: AccountFactory) -> None:
     acc = account()
     path = f"/v1/interviews/{api.create(acc).json()['id']}"
     assert '"title"' in _error(api.call("PATCH", path, token=acc.token, body={"title": "a\x1b[2Jb"}))
 
 
 @pytest.mark.parametrize("value", ["   ", "\u3000"])
-def test_blank_text_is_described_in_the_apis_words(api, account, value):
+def test_blank_text_is_described_in_the_apis_words(api: Api, account: AccountFactory, value: str) -> None:
     acc = account()
     message = _error(api.create(acc, title=value))
     assert "pattern" not in message and "\\S" not in message
@@ -182,7 +204,9 @@ def test_blank_text_is_described_in_the_apis_words(api, account, value):
         ("PATCH", "interviewee_name", "intervieweeName"),
     ],
 )
-def test_a_variant_of_a_known_field_name_says_which_was_meant(api, account, method, field, meant):
+def test_a_variant_of_a_known_field_name_says_which_was_meant(
+    api: Api, account: AccountFactory, method: str, field: str, meant: str
+) -> None:
     acc = account(credits=1)
     if method == "POST":
         reply = api.create(acc, **{field: "x"})
@@ -192,7 +216,7 @@ def test_a_variant_of_a_known_field_name_says_which_was_meant(api, account, meth
     assert _error(reply) == f'Field "{field}" is not allowed; did you mean "{meant}"?'
 
 
-def test_non_ascii_text_comes_back_as_utf8_not_escapes(api, account):
+def test_non_ascii_text_comes_back_as_utf8_not_escapes(api: Api, account: AccountFactory) -> None:
     acc = account()
     reply = api.create(acc, title="Jöhn — 日本語", metadata={"city": "Zürich"})
     assert "Zürich".encode() in reply.body and b"\\u" not in reply.body
@@ -201,7 +225,9 @@ def test_non_ascii_text_comes_back_as_utf8_not_escapes(api, account):
 
 
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
-def test_a_ten_kilobyte_id_is_a_400_after_the_token_lookup_and_before_any_other_read(api, account, aws_calls, method):
+def test_a_ten_kilobyte_id_is_a_400_after_the_token_lookup_and_before_any_other_read(
+    api: Api, account: AccountFactory, aws_calls: CallCounter, method: str
+) -> None:
     acc = account()
     aws_calls.reset()
     body = {"title": "t"} if method == "PATCH" else None

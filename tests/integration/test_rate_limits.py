@@ -9,6 +9,8 @@ import pytest
 from functions.data import users
 from functions.domain import accounts, tokens
 from functions.local import gateway
+from testkit.accounts import Account, AccountFactory
+from testkit.handlers import Api, CallCounter
 
 ROUTES = [
     ("GET", "/v1/plans", None),
@@ -21,23 +23,25 @@ ROUTES = [
 
 
 @pytest.fixture(autouse=True)
-def _away_from_a_window_edge():
+def _away_from_a_window_edge() -> None:
     """Counters are per clock minute: a test that straddles two minutes would see two budgets."""
     if time.time() % 60 > 50:
         time.sleep(61 - time.time() % 60)
 
 
-def _headers(reply):
+def _headers(reply: gateway.Reply) -> dict[str, str]:
     return {name.lower(): value for name, value in reply.headers.items()}
 
 
-def _default_token(acc):
+def _default_token(acc: Account) -> str:
     """A token as `quollo admin create-token` makes one: the default budget (the fixture's is larger)."""
     return accounts.create_token(acc.user_id)[1]
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
-def test_every_authenticated_answer_says_where_the_token_stands(api, account, method, path, body):
+def test_every_authenticated_answer_says_where_the_token_stands(
+    api: Api, account: AccountFactory, method: str, path: str, body: str | dict[str, str] | None
+) -> None:
     acc = account(credits=3)
     token = _default_token(acc)
     interview_id = api.call(
@@ -54,13 +58,15 @@ def test_every_authenticated_answer_says_where_the_token_stands(api, account, me
     assert 0 < reset - time.time() <= 60 and reset % 60 == 0
 
 
-def test_errors_after_authentication_carry_the_headers_too(api, account):
+def test_errors_after_authentication_carry_the_headers_too(api: Api, account: AccountFactory) -> None:
     acc = account()
     reply = api.call("GET", "/v1/interviews", token=_default_token(acc), query="limit=0")
     assert reply.status == 400 and _headers(reply)["x-ratelimit-remaining"] == "119"
 
 
-def test_over_budget_is_a_429_with_retry_after_and_nothing_done(api, account, aws_calls):
+def test_over_budget_is_a_429_with_retry_after_and_nothing_done(
+    api: Api, account: AccountFactory, aws_calls: CallCounter
+) -> None:
     acc = account(credits=5)
     token_id, token = accounts.create_token(acc.user_id, rate_limit=3)
     body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
@@ -82,7 +88,7 @@ def test_over_budget_is_a_429_with_retry_after_and_nothing_done(api, account, aw
     assert api.call("GET", "/v1/plans", token=other.token).status == 200
 
 
-def test_set_rate_limit_changes_the_budget_on_the_next_request(api, account):
+def test_set_rate_limit_changes_the_budget_on_the_next_request(api: Api, account: AccountFactory) -> None:
     acc = account()
     for _ in range(2):
         assert api.call("GET", "/v1/plans", token=acc.token).status == 200
@@ -93,7 +99,7 @@ def test_set_rate_limit_changes_the_budget_on_the_next_request(api, account):
     assert _headers(api.call("GET", "/v1/plans", token=acc.token))["x-ratelimit-remaining"] == "6"
 
 
-def test_revocation_still_holds_on_the_very_next_request(api, account):
+def test_revocation_still_holds_on_the_very_next_request(api: Api, account: AccountFactory) -> None:
     acc = account()
     assert api.call("GET", "/v1/plans", token=acc.token).status == 200
     accounts.revoke_token(acc.token_id)
@@ -101,10 +107,12 @@ def test_revocation_still_holds_on_the_very_next_request(api, account):
     assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
 
 
-def test_failed_authentication_is_limited_per_source_ip(api, account, aws_calls):
+def test_failed_authentication_is_limited_per_source_ip(
+    api: Api, account: AccountFactory, aws_calls: CallCounter
+) -> None:
     acc = account()
 
-    def from_ip(ip, token):
+    def from_ip(ip: str, token: str) -> gateway.Reply:
         return gateway.invoke("GET", "/v1/plans", {"Authorization": f"Bearer {token}"}, client_ip=ip)
 
     guesses = [from_ip("10.1.2.3", tokens.generate()) for _ in range(30)]
@@ -120,7 +128,9 @@ def test_failed_authentication_is_limited_per_source_ip(api, account, aws_calls)
     assert from_ip("10.9.9.9", acc.token).status == 200
 
 
-def test_a_request_costs_one_call_for_authentication_and_counting(api, account, aws_calls):
+def test_a_request_costs_one_call_for_authentication_and_counting(
+    api: Api, account: AccountFactory, aws_calls: CallCounter
+) -> None:
     acc = account()
     aws_calls.reset()
     assert api.call("GET", "/v1/plans", token=acc.token).status == 200

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from functions.local.gateway import Reply
+from testkit.accounts import AccountFactory
+from testkit.handlers import Api, CallCounter
 
-def _error(reply):
+
+def _error(reply: Reply) -> str:
     assert reply.status == 400, reply.body
     body = reply.json()
     assert body["error"]["code"] == "validation_failed"
-    return body["error"]["message"]
+    message: str = body["error"]["message"]
+    return message
 
 
 @pytest.mark.parametrize(
@@ -27,19 +33,21 @@ def _error(reply):
         ({"planId": ["p"]}, "planId"),
     ],
 )
-def test_create_rejects_bad_fields_naming_them(api, account, override, field):
+def test_create_rejects_bad_fields_naming_them(
+    api: Api, account: AccountFactory, override: dict[str, Any], field: str
+) -> None:
     acc = account()
     message = _error(api.create(acc, **override))
     assert f'"{field}"' in message
 
 
-def test_create_requires_every_field(api, account):
+def test_create_requires_every_field(api: Api, account: AccountFactory) -> None:
     acc = account()
     reply = api.call("POST", "/v1/interviews", token=acc.token, body={"title": "t", "planId": acc.plan_id})
     assert '"intervieweeName"' in _error(reply)
 
 
-def test_two_hundred_characters_are_accepted(api, account):
+def test_two_hundred_characters_are_accepted(api: Api, account: AccountFactory) -> None:
     acc = account()
     assert api.create(acc, title="x" * 200, intervieweeName="y" * 200).status == 201
 
@@ -53,19 +61,19 @@ def test_two_hundred_characters_are_accepted(api, account):
         (b"\xff\xfe\x00garbage", "UTF-8"),
     ],
 )
-def test_create_rejects_malformed_bodies(api, account, raw, expected):
+def test_create_rejects_malformed_bodies(api: Api, account: AccountFactory, raw: bytes, expected: str) -> None:
     acc = account()
     assert expected in _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
 
 
-def test_a_body_of_several_megabytes_is_rejected_without_debit(api, account):
+def test_a_body_of_several_megabytes_is_rejected_without_debit(api: Api, account: AccountFactory) -> None:
     acc = account(credits=1)
     reply = api.create(acc, title="x" * (3 * 1024 * 1024))
     assert "exceeds" in _error(reply)
     assert api.create(acc).json()["balanceAfter"] == 0
 
 
-def test_non_json_content_type_is_rejected(api, account):
+def test_non_json_content_type_is_rejected(api: Api, account: AccountFactory) -> None:
     acc = account()
     reply = api.call(
         "POST",
@@ -78,7 +86,9 @@ def test_non_json_content_type_is_rejected(api, account):
 
 
 @pytest.mark.parametrize("body", [{}, {"title": None}, {"pin": "1234"}, {"status": "FINISHED"}])
-def test_patch_needs_at_least_one_writable_non_null_field(api, account, body):
+def test_patch_needs_at_least_one_writable_non_null_field(
+    api: Api, account: AccountFactory, body: dict[str, Any]
+) -> None:
     acc = account()
     interview_id = api.create(acc).json()["id"]
     _error(api.call("PATCH", f"/v1/interviews/{interview_id}", token=acc.token, body=body))
@@ -95,18 +105,18 @@ def test_patch_needs_at_least_one_writable_non_null_field(api, account, body):
         ("cursor=not-a-cursor", "cursor"),
     ],
 )
-def test_list_rejects_bad_query_parameters(api, account, query, name):
+def test_list_rejects_bad_query_parameters(api: Api, account: AccountFactory, query: str, name: str) -> None:
     acc = account()
     assert f'"{name}"' in _error(api.call("GET", "/v1/interviews", token=acc.token, query=query))
 
 
-def test_limits_at_the_edges_are_accepted(api, account):
+def test_limits_at_the_edges_are_accepted(api: Api, account: AccountFactory) -> None:
     acc = account()
     for query in ("limit=1", "limit=100", "status=PENDING", "status=IN_PROGRESS", "status=FINISHED"):
         assert api.call("GET", "/v1/interviews", token=acc.token, query=query).status == 200
 
 
-def test_unknown_path_and_wrong_method(api, account):
+def test_unknown_path_and_wrong_method(api: Api, account: AccountFactory) -> None:
     acc = account()
     reply = api.call("GET", "/v1/nothing", token=acc.token)
     assert (reply.status, reply.json()["error"]["code"]) == (404, "not_found")
@@ -125,7 +135,9 @@ def test_unknown_path_and_wrong_method(api, account):
         ("li%01mit=5", "control characters"),
     ],
 )
-def test_repeated_or_control_character_query_parameters_are_rejected(api, account, aws_calls, query, expected):
+def test_repeated_or_control_character_query_parameters_are_rejected(
+    api: Api, account: AccountFactory, aws_calls: CallCounter, query: str, expected: str
+) -> None:
     acc = account()
     aws_calls.reset()
     assert expected in _error(api.call("GET", "/v1/interviews", token=acc.token, query=query))
@@ -141,7 +153,9 @@ def test_repeated_or_control_character_query_parameters_are_rejected(api, accoun
         ([("Content-Type", "application/json")], '"content-type" is repeated'),
     ],
 )
-def test_control_characters_and_repeated_single_headers_are_rejected(api, account, headers, expected):
+def test_control_characters_and_repeated_single_headers_are_rejected(
+    api: Api, account: AccountFactory, headers: list[tuple[str, str]], expected: str
+) -> None:
     acc = account(credits=1)
     reply = api.call(
         "POST",
@@ -154,19 +168,19 @@ def test_control_characters_and_repeated_single_headers_are_rejected(api, accoun
     assert api.create(acc).json()["balanceAfter"] == 0, "nothing was debited by the rejected request"
 
 
-def test_a_second_authorization_header_is_rejected_not_guessed(api, account):
+def test_a_second_authorization_header_is_rejected_not_guessed(api: Api, account: AccountFactory) -> None:
     first, second = account(), account()
     reply = api.call("GET", "/v1/interviews", token=first.token, headers=[("Authorization", f"Bearer {second.token}")])
     assert '"authorization" is repeated' in _error(reply)
 
 
-def test_a_tab_inside_a_header_value_is_legal(api, account):
+def test_a_tab_inside_a_header_value_is_legal(api: Api, account: AccountFactory) -> None:
     acc = account()
     assert api.call("GET", "/v1/interviews", token=acc.token, headers={"X-Note": "a\tb"}).status == 200
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "-99999999999999999999", "101", "1" + "0" * 400, "1e3", "ten"])
-def test_out_of_range_limits_are_400(api, account, limit):
+def test_out_of_range_limits_are_400(api: Api, account: AccountFactory, limit: str) -> None:
     acc = account()
     assert '"limit"' in _error(api.call("GET", "/v1/interviews", token=acc.token, query=f"limit={limit}"))
 
@@ -181,7 +195,9 @@ def _spec_query_parameters() -> list[tuple[str, str, set[str]]]:
 
 
 @pytest.mark.parametrize(("method", "path", "documented"), _spec_query_parameters())
-def test_every_route_accepts_exactly_the_query_parameters_the_spec_documents(api, account, method, path, documented):
+def test_every_route_accepts_exactly_the_query_parameters_the_spec_documents(
+    api: Api, account: AccountFactory, method: str, path: str, documented: set[str]
+) -> None:
     acc = account()
     path = path.replace("{id}", api.create(acc).json()["id"])
     for name in documented:
@@ -195,7 +211,9 @@ def test_every_route_accepts_exactly_the_query_parameters_the_spec_documents(api
     ("path", "meant"),
     [("/interviews", "/v1/interviews"), ("/v1/interviews/", "/v1/interviews"), ("/plans/", "/v1/plans")],
 )
-def test_a_near_miss_path_is_a_404_naming_the_right_one(api, account, path, meant):
+def test_a_near_miss_path_is_a_404_naming_the_right_one(
+    api: Api, account: AccountFactory, path: str, meant: str
+) -> None:
     acc = account()
     reply = api.call("GET", path, token=acc.token)
     assert (reply.status, reply.json()["error"]["code"]) == (404, "not_found")
