@@ -4,6 +4,11 @@ Timed from just before `Popen` to the moment the child's result line arrives; th
 reports `time.monotonic()` stamps (one clock for every process on Linux) to split that into
 interpreter start-up, imports and the first request. The floor, in the same rounds: a fresh
 interpreter that imports boto3, creates a DynamoDB client and does one GetItem.
+
+Every child runs what ships, laid out as Lambda lays it out: `python -I -S -B` (nothing of the
+venv, no site-packages) with an explicit sys.path of the function asset (`var/task`, built by
+infra/packaging.py), our dependency layer's `python/` (`opt/python`, infra/layer.py) and boto3/
+botocore in a folder of their own (`var/runtime`), as tests/infra/test_infra_layer.py does.
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ import re
 import shutil
 import subprocess
 import tempfile
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench import world
-from bench.common import PYTHON, ROOT, aws_env, median, ms, progress
+from bench.common import ROOT, aws_env, median, ms, progress
+from infra.layer import DependencyLayer, build_dependency_layer, host_platform, installed_versions, uv_executable
+from infra.packaging import build_lambda_asset, interpreter_for
 
 FLOOR = "floor"
 ROUTE_NAMES = (
@@ -34,15 +42,24 @@ ROUTE_NAMES = (
     "list_plans",
 )
 EPOCH_1980 = 315532800  # 1980-01-01T00:00:00Z, the date the CDK CLI gives every file in an asset zip
+# RouteFunctions.PYTHON_VERSION, the Lambda runtime's; not imported, as that module loads the CDK (node).
+PYTHON_VERSION = "3.12"
+# -I: no PYTHON* variables, no user site, no script directory; -S: no site-packages (the venv's);
+# -B: no .pyc written, as on Lambda's read-only code and layer directories. -I ignores
+# PYTHONDONTWRITEBYTECODE, hence -B.
+CHILD_FLAGS = ("-I", "-S", "-B")
 
-# Bytecode variants of the code asset. All run with PYTHONDONTWRITEBYTECODE=1 (Lambda's code
-# directory is read-only, so a stale .pyc is recompiled on every cold start, never rewritten).
+# Bytecode variants of the code asset. All run with -B (Lambda's code directory is read-only, so a
+# stale .pyc is recompiled on every cold start, never rewritten), beside the same layer and SDK.
 SHIPPED = "unchecked-hash"
 # Not a bytecode variant: the shipped asset with the Powertools Tracer on, as `cdk deploy` does by
 # default (LAMBDA_TASK_ROOT set, no POWERTOOLS_TRACE_DISABLED: the X-Ray SDK loads and patches boto3).
 TRACED = "tracer-on"
 VARIANTS = {
-    SHIPPED: "compileall --invalidation-mode unchecked-hash, files dated 1980 (what infra/packaging.py ships)",
+    SHIPPED: (
+        "the function asset as infra/packaging.py builds it (unchecked-hash bytecode, files dated 1980) plus our"
+        " layer (infra/layer.py from uv.lock, unchecked-hash), boto3/botocore from a runtime folder"
+    ),
     TRACED: "as shipped, with the Powertools Tracer on (the stack's default; `-c tracer=false` turns it off)",
     "stale-timestamp": "default compileall, then files dated 1980 as in a CDK zip: every .pyc is stale",
     "no-pyc": "no .pyc at all, files dated 1980",
@@ -52,7 +69,19 @@ _CHILD_PRELUDE = """
 import time
 _t0 = time.monotonic()
 import json, os, sys
+# -I -S left only the standard library; Lambda's order: function code, layer, runtime's SDK.
+sys.path[:0] = json.loads(os.environ["BENCH_SYS_PATH"])
 event = json.loads(os.environ["BENCH_EVENT"])
+"""
+
+# Proof that nothing came from elsewhere (the venv above all): every loaded module's file is under
+# one of the sys.path entries we gave or the standard library.
+_CHILD_PROVENANCE = """
+_allowed = tuple(p.rstrip("/") + "/" for p in json.loads(os.environ["BENCH_SYS_PATH"]))
+_allowed += (os.path.dirname(os.__file__) + "/",)
+foreign = sorted({f for m in list(sys.modules.values())
+                  if isinstance(f := getattr(m, "__file__", None), str) and not f.startswith(_allowed)})
+origins = {name: getattr(sys.modules.get(name), "__file__", None) for name in ("functions", "pydantic", "boto3")}
 """
 
 _ROUTE_CHILD = (
@@ -75,10 +104,13 @@ class Context:
 
 response = module.handler(event, Context())
 _t2 = time.monotonic()
-origin = sys.modules["functions"].__file__
 xray = any(name.startswith("aws_xray_sdk") for name in sys.modules)
+"""
+    + _CHILD_PROVENANCE
+    + """
 sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "status": response["statusCode"],
-                                        "origin": origin, "xray": xray, "modules": len(sys.modules)}) + "\\n")
+                                        "origins": origins, "foreign": foreign, "xray": xray,
+                                        "modules": len(sys.modules)}) + "\\n")
 sys.stdout.flush()
 """
 )
@@ -93,8 +125,11 @@ found = client.get_item(TableName=os.environ["BENCH_TABLE"], Key={"tokenHash": {
                         ConsistentRead=True)
 _t2 = time.monotonic()
 status = 200 if "Item" in found else 404
-sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "status": status, "origin": None,
-                                        "xray": False, "modules": len(sys.modules)}) + "\\n")
+"""
+    + _CHILD_PROVENANCE
+    + """
+sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "status": status, "origins": origins,
+                                        "foreign": foreign, "xray": False, "modules": len(sys.modules)}) + "\\n")
 sys.stdout.flush()
 """
 )
@@ -110,29 +145,150 @@ _EXPECTED = {
 }
 
 
+def _date_1980(tree: Path) -> None:
+    """Every file dated as the CDK CLI dates it in an asset zip (function code and layer alike)."""
+    for path in tree.rglob("*"):
+        os.utime(path, (EPOCH_1980, EPOCH_1980))
+
+
 def build_variant(base: Path, variant: str) -> Path:
-    """A copy of functions/ (minus functions/local and any bytecode) compiled the `variant` way."""
-    root = base / variant
-    shutil.copytree(
-        ROOT / "functions",
-        root / "functions",
-        ignore=lambda directory, names: {
-            n
-            for n in names
-            if n == "__pycache__" or n.endswith((".pyc", ".pyo")) or (n == "local" and directory.endswith("functions"))
+    """The function asset at `base/variant/var/task`, compiled the `variant` way; returns that task root."""
+    task = base / variant / "var" / "task"
+    if variant in (SHIPPED, TRACED):
+        # Exactly what ships: infra/packaging.py's build (unchecked-hash, compiled as if at /var/task).
+        asset = build_lambda_asset(PYTHON_VERSION, out=task)
+        if not asset.compiled:
+            raise RuntimeError(f"no python{PYTHON_VERSION} here: the shipped asset would carry no bytecode")
+    else:
+        # The same tree (functions/ minus functions/local), with other bytecode, to compare against.
+        shutil.copytree(
+            ROOT / "functions",
+            task / "functions",
+            ignore=lambda directory, names: {
+                n
+                for n in names
+                if n == "__pycache__"
+                or n.endswith((".pyc", ".pyo"))
+                or (n == "local" and directory.endswith("functions"))
+            },
+        )
+        if variant == "stale-timestamp":
+            compileall.compile_dir(task, quiet=1)
+    _date_1980(task)
+    return task
+
+
+@dataclass(frozen=True)
+class Lambda:
+    """What every child gets besides its function asset: the interpreter, the layer and the runtime's SDK."""
+
+    interpreter: str
+    layer: Path  # the layer's python/ folder, where Lambda mounts it (opt/python)
+    runtime: Path  # boto3/botocore and what only they need (var/runtime)
+    description: dict[str, Any]
+
+    def route_path(self, task: Path) -> list[str]:
+        return [str(task), str(self.layer), str(self.runtime)]
+
+    def floor_path(self, task: Path) -> list[str]:
+        # A boto3-only function: its (unused) code asset and the runtime's SDK, no layer.
+        return [str(task), str(self.runtime)]
+
+
+def _locked_versions() -> dict[str, str]:
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    versions: dict[str, list[str]] = defaultdict(list)
+    for package in lock["package"]:
+        versions[package["name"]].append(package["version"])
+    return {name: found[0] for name, found in versions.items() if len(found) == 1}
+
+
+def runtime_sdk(target: Path) -> dict[str, str]:
+    """boto3/botocore as the python3.12 runtime provides them, in a folder of their own.
+
+    AWS no longer publishes the runtime's boto3 version (it changes by region and date), so uv.lock's
+    boto3/botocore stand in for it, their dependencies constrained to the lock's versions too.
+    Precompiled with ordinary timestamp bytecode and left with their real dates, as pip installs
+    them in the runtime image (not a CDK zip: the .pyc stay valid).
+    """
+    locked = _locked_versions()
+    target.mkdir(parents=True)
+    constraints = target.parent / "runtime-constraints.txt"  # beside the SDK, never on sys.path
+    constraints.write_text("".join(f"{name}=={version}\n" for name, version in sorted(locked.items())))
+    subprocess.run(  # noqa: S603 - the pinned uv, fixed arguments
+        [
+            uv_executable(),
+            "pip",
+            "install",
+            "--quiet",
+            "--python-version",
+            PYTHON_VERSION,
+            "--target",
+            str(target),
+            "--constraint",
+            str(constraints),
+            f"boto3=={locked['boto3']}",
+            f"botocore=={locked['botocore']}",
+        ],
+        check=True,
+        env={**os.environ, "UV_NO_PROGRESS": "1"},
+    )
+    shutil.rmtree(target / "bin", ignore_errors=True)
+    interpreter = interpreter_for(PYTHON_VERSION)
+    assert interpreter is not None
+    subprocess.run([interpreter, "-m", "compileall", "-q", str(target)], check=True)  # noqa: S603
+    return installed_versions(target)
+
+
+def _host_layer() -> DependencyLayer:
+    """infra/layer.py's build of the locked dependencies for this machine (cached under .build/layers).
+
+    The deployed layer is aarch64; its compiled modules (pydantic-core, wrapt) cannot load on an
+    x86_64 machine, so this is the same code path and the same locked versions for the host platform,
+    precompiled (unchecked-hash, as if at /opt/python) just like the real one.
+    """
+    layer = build_dependency_layer(PYTHON_VERSION, target_platform=host_platform())
+    if not layer.compiled:
+        raise RuntimeError(f"no python{PYTHON_VERSION} here: the layer would carry no bytecode")
+    return layer
+
+
+def build_lambda(base: Path) -> Lambda:
+    interpreter = interpreter_for(PYTHON_VERSION)
+    if interpreter is None:
+        raise RuntimeError(f"no python{PYTHON_VERSION} here (the Lambda runtime's): cannot run what ships")
+    progress("cold start: our layer (host-platform build of uv.lock) at opt/python, boto3 at var/runtime")
+    layer = _host_layer()
+    mounted = base / "opt" / "python"
+    shutil.copytree(layer.site, mounted)
+    _date_1980(mounted)
+    runtime = base / "var" / "runtime"
+    sdk = runtime_sdk(runtime)
+    in_layer = installed_versions(mounted)
+    locked = _locked_versions()
+    if {name: locked.get(name) for name in in_layer} != in_layer:
+        raise RuntimeError(f"the layer at {layer.path} does not hold uv.lock's versions: {in_layer}")
+    return Lambda(
+        interpreter=interpreter,
+        layer=mounted,
+        runtime=runtime,
+        description={
+            "python": PYTHON_VERSION,
+            "command": f"python{PYTHON_VERSION} {' '.join(CHILD_FLAGS)} -c ... (sys.path set by the child)",
+            "sys_path_routes": ["var/task", "opt/python", "var/runtime", "(standard library)"],
+            "sys_path_floor": ["var/task", "var/runtime", "(standard library)"],
+            "layer": {
+                "platform": host_platform(),
+                "key": layer.key,
+                "packages": len(in_layer),
+                "versions": {k: in_layer[k] for k in ("aws-lambda-powertools", "pydantic", "aws-xray-sdk")},
+            },
+            "runtime_sdk": {
+                "versions": {k: sdk[k] for k in ("boto3", "botocore")},
+                "source": "uv.lock's versions, standing in for the runtime's (AWS does not publish it)",
+            },
         },
     )
-    if variant in (SHIPPED, TRACED):
-        compileall.compile_dir(
-            root,
-            quiet=1,
-            invalidation_mode=compileall.py_compile.PycInvalidationMode.UNCHECKED_HASH,  # type: ignore[attr-defined]
-        )
-    elif variant == "stale-timestamp":
-        compileall.compile_dir(root, quiet=1)
-    for path in root.rglob("*"):
-        os.utime(path, (EPOCH_1980, EPOCH_1980))
-    return root
 
 
 @dataclass
@@ -150,7 +306,6 @@ def _child_env(port: int) -> dict[str, str]:
     env.update(aws_env(port))
     env.update(
         {
-            "PYTHONDONTWRITEBYTECODE": "1",
             "POWERTOOLS_SERVICE_NAME": "quollo",
             "POWERTOOLS_METRICS_NAMESPACE": "Quollo",
             "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -170,12 +325,17 @@ def _traced_env(root: Path) -> dict[str, str]:
     }
 
 
-def _run_child(code: str, cwd: Path, env: dict[str, str]) -> tuple[float, float, dict[str, Any]]:
+def _run_child(interpreter: str, code: str, cwd: Path, env: dict[str, str]) -> tuple[float, float, dict[str, Any]]:
     import time
 
     started = time.monotonic()
     proc = subprocess.Popen(  # noqa: S603
-        [PYTHON, "-c", code], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [interpreter, *CHILD_FLAGS, "-c", code],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     result: dict[str, Any] | None = None
@@ -234,7 +394,9 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
     samples: dict[tuple[str, str], list[Run]] = defaultdict(list)
     checks: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="quollo-bench-") as tmp:
-        roots = {variant: build_variant(Path(tmp), variant) for variant in VARIANTS}
+        base = Path(tmp)
+        lam = build_lambda(base)
+        roots = {variant: build_variant(base, variant) for variant in VARIANTS}
         rounds = max(runs, variant_runs)
         for round_no in range(rounds):
             jobs = [(SHIPPED, target) for target in (FLOOR, *ROUTE_NAMES)] if round_no < runs else []
@@ -248,17 +410,18 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                     child_env.update(_traced_env(roots[variant]))
                 if target == FLOOR:
                     child_env.update({"BENCH_TABLE": settings().tokens_table, "BENCH_KEY": setup.token_hash})
+                    child_env["BENCH_SYS_PATH"] = json.dumps(lam.floor_path(roots[variant]))
                     code = _FLOOR_CHILD
                 else:
                     child_env["BENCH_MODULE"] = f"functions.entries.{target}"
+                    child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(roots[variant]))
                     code = _ROUTE_CHILD
-                started, arrived, result = _run_child(code, roots[variant], child_env)
+                # cwd is not on sys.path under -I; the task root as cwd is what Lambda does.
+                started, arrived, result = _run_child(lam.interpreter, code, roots[variant], child_env)
                 if result["status"] != _EXPECTED[target]:
                     raise RuntimeError(f"{target} ({variant}) answered {result['status']}, not {_EXPECTED[target]}")
+                _check_provenance(result, variant, target, roots[variant], lam)
                 if target != FLOOR:
-                    origin = str(result["origin"])
-                    if not origin.startswith(str(roots[variant])):
-                        raise RuntimeError(f"child imported functions from {origin}, not the {variant} copy")
                     checks.setdefault(variant, {}).setdefault(
                         target, {"xray_sdk_imported": result["xray"], "modules_loaded": result["modules"]}
                     )
@@ -273,10 +436,25 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                     )
                 )
             progress(f"cold start: round {round_no + 1}/{rounds} done ({len(jobs)} interpreters)")
-        importtime = import_breakdown(roots[SHIPPED], env)
+        importtime = import_breakdown(lam, roots[SHIPPED], env)
+        secrets = secrets_client_cost(lam, roots[SHIPPED])
     summary = _summarise(samples, checks, importtime)
-    summary["secrets_client_creation"] = secrets_client_cost()
+    summary["secrets_client_creation"] = secrets
+    summary["lambda_layout"] = lam.description
     return summary
+
+
+def _check_provenance(result: dict[str, Any], variant: str, target: str, task: Path, lam: Lambda) -> None:
+    """The child ran what ships: our code from the asset, pydantic from the layer, boto3 from the runtime."""
+    if result["foreign"]:
+        raise RuntimeError(f"{target} ({variant}) loaded modules from outside its sys.path: {result['foreign'][:5]}")
+    origins = result["origins"]
+    expected = (
+        {"boto3": lam.runtime} if target == FLOOR else {"functions": task, "pydantic": lam.layer, "boto3": lam.runtime}
+    )
+    for name, folder in expected.items():
+        if not str(origins[name]).startswith(f"{folder}/"):
+            raise RuntimeError(f"{target} ({variant}) imported {name} from {origins[name]}, not {folder}")
 
 
 def _summarise(
@@ -338,8 +516,12 @@ def _parse_importtime(stderr: str) -> tuple[dict[str, float], dict[str, float], 
     return dict(by_package), named, total
 
 
-def import_breakdown(root: Path, env: dict[str, str], repeats: int = 3) -> dict[str, Any]:
-    """`python -X importtime` of each handler module (median of `repeats`), aggregated by package."""
+def import_breakdown(lam: Lambda, task: Path, env: dict[str, str], repeats: int = 3) -> dict[str, Any]:
+    """`python -X importtime` of each handler module (median of `repeats`), aggregated by package.
+
+    Same interpreter flags and sys.path as the timed children, so the packages are the layer's and
+    the runtime SDK's.
+    """
     progress("cold start: import-time breakdown (-X importtime)")
     result: dict[str, Any] = {}
     for target in ROUTE_NAMES:
@@ -347,9 +529,10 @@ def import_breakdown(root: Path, env: dict[str, str], repeats: int = 3) -> dict[
         named: dict[str, list[float]] = defaultdict(list)
         totals: list[float] = []
         for _ in range(repeats):
+            code = f"import sys; sys.path[:0] = {lam.route_path(task)!r}; import functions.entries.{target}"
             done = subprocess.run(  # noqa: S603
-                [PYTHON, "-X", "importtime", "-c", f"import functions.entries.{target}"],
-                cwd=root,
+                [lam.interpreter, *CHILD_FLAGS, "-X", "importtime", "-c", code],
+                cwd=task,
                 env=env,
                 capture_output=True,
                 text=True,
@@ -371,7 +554,9 @@ def import_breakdown(root: Path, env: dict[str, str], repeats: int = 3) -> dict[
 
 
 _SECRETS_CLIENT_CHILD = """
-import time, sys, boto3
+import json, os, sys, time
+sys.path[:0] = json.loads(os.environ["BENCH_SYS_PATH"])
+import boto3
 boto3.client("dynamodb")
 began = time.perf_counter()
 if sys.argv[1] == "own-session":
@@ -382,16 +567,21 @@ print((time.perf_counter() - began) * 1000)
 """
 
 
-def secrets_client_cost(runs: int = 7) -> dict[str, float]:
+def secrets_client_cost(lam: Lambda, task: Path, runs: int = 7) -> dict[str, float]:
     """Proposal check: the cursor-secret client built on its own boto3 Session vs on the default one."""
     progress("cold start: secrets client on its own Session vs the default Session")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(task))
     samples: dict[str, list[float]] = {"own-session": [], "default-session": []}
     for _ in range(runs):
         for mode, values in samples.items():
             done = subprocess.run(  # noqa: S603
-                [PYTHON, "-c", _SECRETS_CLIENT_CHILD, mode], env=env, capture_output=True, text=True, check=True
+                [lam.interpreter, *CHILD_FLAGS, "-c", _SECRETS_CLIENT_CHILD, mode],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             values.append(float(done.stdout.strip()))
     return {f"{mode}_ms": round(median(values), 1) for mode, values in samples.items()}

@@ -146,7 +146,40 @@ def _cold(cs: dict[str, Any], w: Any) -> None:
     w("target per delete). Time from just before `Popen` to the child's result line; phases from `time.monotonic()`")
     w("stamps in the child. Floor: a fresh interpreter imports boto3, creates a DynamoDB client, does one GetItem.")
     w("Runs are interleaved (every route and the floor once per round, shuffled) so that load from other processes")
-    w(f"hits all of them alike. Code: the asset as shipped — {shipped['description']}.\n")
+    w("hits all of them alike.\n")
+    layout = cs.get("lambda_layout")
+    if layout:
+        layer, sdk = layout["layer"], layout["runtime_sdk"]
+        w("**What runs: the shipped variant is the function asset plus our layer**, laid out as Lambda lays them out.")
+        w(f"`{layout['command']}`: `-I -S` leave only the standard library (nothing of the venv), `-B` writes no")
+        w("bytecode (Lambda's code and layer directories are read-only). sys.path, in Lambda's order:")
+        w(f"{' → '.join(layout['sys_path_routes'])}.\n")
+        w("- `var/task`: the function asset as `infra/packaging.py` builds it (`build_lambda_asset`: unchecked-hash")
+        w("  bytecode compiled as if at /var/task), files dated 1980 as in the CDK zip.")
+        w("- `opt/python`: our dependency layer's `python/` folder from `infra/layer.py`, built from uv.lock for this")
+        w(f"  machine ({layer['platform']}, key {layer['key']}; the deployed layer is aarch64, whose pydantic-core and")
+        w("  wrapt cannot load here): same code path and locked versions, unchecked-hash bytecode as the real layer;")
+        w(f"  {layer['packages']} packages, " + ", ".join(f"{k} {v}" for k, v in layer["versions"].items()) + ".")
+        w(
+            "- `var/runtime`: boto3/botocore in a folder of their own, as the runtime provides them: "
+            + ", ".join(f"{k} {v}" for k, v in sdk["versions"].items())
+            + f" — {sdk['source']}; their"
+        )
+        w("  dependencies at the lock's versions; ordinary (timestamp) .pyc with real file dates, as pip leaves them.")
+        w("- Every child checks that our code came from var/task, pydantic from opt/python, boto3 from var/runtime,")
+        w("  and that no loaded module's file lies outside these folders and the standard library.\n")
+        w(
+            f"Floor: the same interpreter and flags, sys.path {' → '.join(layout['sys_path_floor'])}"
+            " (a boto3-only function: no layer).\n"
+        )
+    if cs.get("run_alone"):
+        mm = cs["machine"]
+        w(
+            f"Run alone (`python -m bench --only coldstart`, {cs['runtime_seconds']} s; Python {mm['python']}),"
+            f" load average at start {_load(mm['load_average_at_start'])},"
+            f" at end {_load(mm.get('load_average_at_end'))}.\n"
+        )
+    w(f"Code: {shipped['description']}.\n")
     w(f"Floor median: **{shipped['floor_ms']} ms**. Target: every route ≤ {cs['target_ratio']}× the floor.\n")
     w("| route | runs | median ms | × floor | target | start-up ms | imports ms | first request ms | min–max ms |")
     w("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -171,9 +204,8 @@ def _cold(cs: dict[str, Any], w: Any) -> None:
             )
     w("")
     w("### Bytecode in the asset (.pyc)\n")
-    w("All variants run with PYTHONDONTWRITEBYTECODE=1 (Lambda's code directory is read-only) and files dated 1980")
-    w("as in a CDK asset zip. site-packages (boto3, Powertools, pydantic) are precompiled in the venv, as the layer")
-    w("ships its own .pyc, so only our code's bytecode differs.\n")
+    w("All variants run with `-B` (Lambda's code directory is read-only) and files dated 1980 as in a CDK asset")
+    w("zip, beside the same layer (opt/python) and runtime SDK (var/runtime), so only our code's bytecode differs.\n")
     w(
         "| variant | runs/route | floor ms | median of routes ms | imports ms (median of routes)"
         " | median route × floor |"
@@ -187,7 +219,8 @@ def _cold(cs: dict[str, Any], w: Any) -> None:
         runs = routes[0]["runs"]
         w(f"| {name}: {variant['description']} | {runs} | {variant['floor_ms']} | {med} | {imp} | {ratio:.2f} |")
     w("\n### Import time of the handler modules (`python -X importtime`, median of 3)\n")
-    w("Self time summed per top-level package (additive), and the total import time of the module.\n")
+    w("Self time summed per top-level package (additive), and the total import time of the module; the shipped")
+    w("layout (same flags and sys.path as the timed children).\n")
     w("| route | total import ms | top packages by self time, ms |")
     w("| --- | --- | --- |")
     for name, row in cs["import_breakdown"].items():
