@@ -34,7 +34,9 @@ class Model:
     by_key: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
-def _machine(api: Api, account: AccountFactory):  # noqa: C901 - one rule per operation reads best side by side
+def _machine(  # noqa: C901 - one rule per operation reads best side by side
+    api: Api, account: AccountFactory
+) -> type[RuleBasedStateMachine]:
     class Credits(RuleBasedStateMachine):
         interviews = Bundle("interviews")
 
@@ -51,7 +53,7 @@ def _machine(api: Api, account: AccountFactory):  # noqa: C901 - one rule per op
             return body
 
         @rule(target=interviews, is_test=st.booleans(), key=st.sampled_from([None, "k1", "k2"]))
-        def create(self, is_test: bool, key: str | None):
+        def create(self, is_test: bool, key: str | None) -> Tracked | None:
             body = self._body(is_test)
             headers = {"Idempotency-Key": key} if key else None
             reply = api.call("POST", "/v1/interviews", token=self.acc.token, body=body, headers=headers)
@@ -77,7 +79,7 @@ def _machine(api: Api, account: AccountFactory):  # noqa: C901 - one rule per op
             return outcome
 
         @rule(interview=consumes(interviews))
-        def delete(self, interview: Tracked | None):
+        def delete(self, interview: Tracked | None) -> None:
             if interview is None:
                 return
             reply = api.call("DELETE", f"/v1/interviews/{interview.id}", token=self.acc.token)
@@ -91,7 +93,7 @@ def _machine(api: Api, account: AccountFactory):  # noqa: C901 - one rule per op
             assert again.status == 404, "a second delete neither succeeds nor refunds"
 
         @rule(interview=interviews)
-        def advance(self, interview: Tracked | None):
+        def advance(self, interview: Tracked | None) -> None:
             if interview is None or interview.status == "FINISHED":
                 return
             if interview.status == "PENDING":
@@ -102,12 +104,12 @@ def _machine(api: Api, account: AccountFactory):  # noqa: C901 - one rule per op
                 interview.status = "FINISHED"
 
         @rule(amount=st.integers(min_value=1, max_value=3))
-        def top_up(self, amount: int):
+        def top_up(self, amount: int) -> None:
             assert accounts.add_credits(self.acc.user_id, amount) == self.model.balance + amount
             self.model.balance += amount
 
         @invariant()
-        def balance_matches_the_rule_and_is_never_negative(self):
+        def balance_matches_the_rule_and_is_never_negative(self) -> None:
             if hasattr(self, "acc"):
                 balance = users.get_balance(self.acc.user_id)
                 assert balance == self.model.balance >= 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -18,7 +19,7 @@ from testkit.handlers import Api, CallCounter
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-def _get(api: Api, acc: Account, interview_id):
+def _get(api: Api, acc: Account, interview_id: str) -> Any:
     reply = api.call("GET", f"/v1/interviews/{interview_id}", token=acc.token)
     assert reply.status == 200, reply.body
     return reply.json()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from functions.data import aws, users
@@ -12,7 +14,7 @@ from testkit.accounts import Account, AccountFactory
 from testkit.handlers import Api
 
 
-def _create(api: Api, acc: Account, key, **overrides):
+def _create(api: Api, acc: Account, key: str, **overrides: Any) -> gateway.Reply:
     body = {"title": "Backend engineer — final round", "planId": acc.plan_id, "intervieweeName": "Jane Doe"}
     body.update(overrides)
     return api.call("POST", "/v1/interviews", token=acc.token, body=body, headers={"Idempotency-Key": key})
@@ -65,7 +67,7 @@ def test_failed_requests_are_not_remembered(api: Api, account: AccountFactory) -
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "tab\there", "é"])
-def test_malformed_keys_are_rejected(api: Api, account: AccountFactory, key) -> None:
+def test_malformed_keys_are_rejected(api: Api, account: AccountFactory, key: str) -> None:
     acc = account()
     reply = _create(api, acc, key)
     assert (reply.status, reply.json()["error"]["code"]) == (400, "validation_failed")
@@ -82,9 +84,9 @@ def test_a_retry_while_the_first_request_still_runs_is_409_and_acts_nothing(api:
     acc = account(credits=5)
     body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
     payload = InterviewCreate.model_validate(body).model_dump(mode="json")  # what the handler fingerprints
-    seen = {}
+    seen: dict[str, gateway.Reply] = {}
 
-    def first_request_still_running():
+    def first_request_still_running() -> idempotency.Outcome:
         seen["retry"] = _create(api, acc, "slow-1", title="t", intervieweeName="n")
         return idempotency.Outcome(status=201, body={})
 
@@ -108,9 +110,9 @@ def test_a_delete_running_inside_a_create_does_not_take_over_its_idempotency_rec
     acc = account(credits=3)
     to_delete = api.create(acc).json()["id"]
     client = aws.dynamodb()
-    deletes = []
+    deletes: list[Any] = []  # None while the delete runs, then its reply
 
-    def delete_meanwhile(**_):
+    def delete_meanwhile(**_: Any) -> None:
         if deletes:  # the delete's own transaction comes through here too
             return
         deletes.append(None)

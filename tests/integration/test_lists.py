@@ -7,8 +7,9 @@ from testkit.accounts import AccountFactory
 from testkit.handlers import Api
 
 
-def _walk(api: Api, token, query):
-    pages, cursor = [], None
+def _walk(api: Api, token: str, query: str) -> list[list[str]]:
+    pages: list[list[str]] = []
+    cursor: str | None = None
     while True:
         suffix = f"&cursor={cursor}" if cursor else ""
         reply = api.call("GET", "/v1/interviews", token=token, query=query + suffix)

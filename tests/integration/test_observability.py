@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 import boto3
 import pytest
@@ -11,6 +12,9 @@ import pytest
 from functions.runtime.observability import logger
 from testkit.accounts import AccountFactory
 from testkit.handlers import Api
+
+# The `metrics_out` fixture: the metrics printed since its last call.
+type MetricsOut = Callable[[], dict[str, float]]
 
 
 def _metrics(capsys: pytest.CaptureFixture[str]) -> dict[str, float]:
@@ -28,7 +32,7 @@ def _metrics(capsys: pytest.CaptureFixture[str]) -> dict[str, float]:
 
 
 @pytest.fixture
-def metrics_out(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+def metrics_out(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> MetricsOut:
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
     capsys.readouterr()
@@ -36,7 +40,7 @@ def metrics_out(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPa
 
 
 def test_a_create_counts_one_interview_and_one_debit_and_its_replay_counts_nothing(
-    api: Api, account: AccountFactory, metrics_out
+    api: Api, account: AccountFactory, metrics_out: MetricsOut
 ) -> None:
     acc = account(credits=2)
     metrics_out()
@@ -48,14 +52,18 @@ def test_a_create_counts_one_interview_and_one_debit_and_its_replay_counts_nothi
     assert metrics_out() == {}
 
 
-def test_a_test_interview_is_created_but_debits_nothing(api: Api, account: AccountFactory, metrics_out) -> None:
+def test_a_test_interview_is_created_but_debits_nothing(
+    api: Api, account: AccountFactory, metrics_out: MetricsOut
+) -> None:
     acc = account()
     metrics_out()
     assert api.create(acc, isTest=True).status == 201
     assert metrics_out() == {"InterviewsCreated": 1}
 
 
-def test_insufficient_balance_and_refunds_are_counted(api: Api, account: AccountFactory, metrics_out) -> None:
+def test_insufficient_balance_and_refunds_are_counted(
+    api: Api, account: AccountFactory, metrics_out: MetricsOut
+) -> None:
     acc = account(credits=1)
     interview_id = api.create(acc).json()["id"]
     metrics_out()
@@ -66,7 +74,9 @@ def test_insufficient_balance_and_refunds_are_counted(api: Api, account: Account
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer qlo_live_forged", "Basic abc"])
-def test_auth_failures_are_counted(api: Api, account: AccountFactory, metrics_out, authorization) -> None:
+def test_auth_failures_are_counted(
+    api: Api, account: AccountFactory, metrics_out: MetricsOut, authorization: str | None
+) -> None:
     account()
     metrics_out()
     headers = {"Authorization": authorization} if authorization else {}
@@ -74,7 +84,7 @@ def test_auth_failures_are_counted(api: Api, account: AccountFactory, metrics_ou
     assert metrics_out() == {"AuthFailures": 1}
 
 
-def test_reads_emit_no_metric(api: Api, account: AccountFactory, metrics_out) -> None:
+def test_reads_emit_no_metric(api: Api, account: AccountFactory, metrics_out: MetricsOut) -> None:
     acc = account()
     metrics_out()
     assert api.call("GET", "/v1/interviews", token=acc.token).status == 200

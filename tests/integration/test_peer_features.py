@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import boto3
 import pytest
@@ -18,8 +19,8 @@ def _iso(delta: timedelta) -> str:
     return (datetime.now(UTC) + delta).isoformat().replace("+00:00", "Z")
 
 
-def _nested(depth: int) -> dict:
-    value: dict = {"leaf": 1}
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": 1}
     for _ in range(depth - 1):
         value = {"n": value}
     return value
@@ -99,7 +100,7 @@ def test_metadata_round_trips_unchanged_and_patch_replaces_or_clears_it(api: Api
     ],
 )
 def test_metadata_limits_at_and_just_past_the_edge(
-    api: Api, account: AccountFactory, metadata, accepted, limit_named
+    api: Api, account: AccountFactory, metadata: dict[str, Any], accepted: bool, limit_named: str | None
 ) -> None:
     acc = account()
     assert len(json.dumps(metadata, separators=(",", ":"))) > 0
@@ -119,7 +120,7 @@ def test_metadata_limits_at_and_just_past_the_edge(
 
 
 @pytest.mark.parametrize("metadata", [["not", "an", "object"], "text", 5])
-def test_metadata_must_be_an_object(api: Api, account: AccountFactory, metadata) -> None:
+def test_metadata_must_be_an_object(api: Api, account: AccountFactory, metadata: object) -> None:
     acc = account()
     assert api.create(acc, metadata=metadata).status == 400
 
@@ -147,7 +148,7 @@ def test_schedule_time_is_stored_as_scheduled_at_in_our_format(api: Api, account
         (timedelta(days=30) + timedelta(minutes=1), False),
     ],
 )
-def test_schedule_time_window_edges(api: Api, account: AccountFactory, schedule, accepted) -> None:
+def test_schedule_time_window_edges(api: Api, account: AccountFactory, schedule: timedelta, accepted: bool) -> None:
     acc = account()
     reply = api.create(acc, scheduleTime=_iso(schedule))
     assert (reply.status == 201) is accepted, reply.body
@@ -156,7 +157,7 @@ def test_schedule_time_window_edges(api: Api, account: AccountFactory, schedule,
 
 
 @pytest.mark.parametrize("value", ["tomorrow", "2026-13-01T00:00:00Z", "2026-12-01T10:00:00", 1700000000])
-def test_schedule_time_must_be_an_iso_time_with_zone(api: Api, account: AccountFactory, value) -> None:
+def test_schedule_time_must_be_an_iso_time_with_zone(api: Api, account: AccountFactory, value: str | int) -> None:
     acc = account()
     assert api.create(acc, scheduleTime=value).status == 400
 

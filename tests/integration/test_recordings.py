@@ -59,7 +59,7 @@ def test_deleting_a_finished_interview_deletes_its_recording_and_no_other(
 
 
 @pytest.mark.parametrize("whose", ["another user's", "a missing"])
-def test_a_delete_that_answers_404_deletes_no_recording(api: Api, account: AccountFactory, whose) -> None:
+def test_a_delete_that_answers_404_deletes_no_recording(api: Api, account: AccountFactory, whose: str) -> None:
     acc, other = account(), account(name="Other")
     theirs = api.create(other, isTest=True).json()["id"]
     target = theirs if whose == "another user's" else "00000000-0000-0000-0000-000000000000"
