@@ -172,16 +172,20 @@ def test_keyed_creates_and_deletes_racing_each_act_once_and_replay(
         calls: list[Callable[[requests.Session], requests.Response]] = []
         for index, interview_id in enumerate(doomed):
             create_key, delete_key = f"c-{round_number}-{index}", f"d-{round_number}-{index}"
-            calls.append(
-                lambda session, key=create_key: server.request(
+
+            # Defaults bind this pair's keys and path (a closure would see the last pair's).
+            def create(session: requests.Session, key: str = create_key) -> requests.Response:
+                return server.request(
                     "POST", "/v1/interviews", account.token, session, json=body, headers={"Idempotency-Key": key}
                 )
-            )
-            calls.append(
-                lambda session, key=delete_key, path=f"/v1/interviews/{interview_id}": server.request(
-                    "DELETE", path, account.token, session, headers={"Idempotency-Key": key}
-                )
-            )
+
+            def delete(
+                session: requests.Session, key: str = delete_key, path: str = f"/v1/interviews/{interview_id}"
+            ) -> requests.Response:
+                return server.request("DELETE", path, account.token, session, headers={"Idempotency-Key": key})
+
+            calls.append(create)
+            calls.append(delete)
         first = _each_at_once(clients, calls)
         assert Counter(r.status_code for r in first) == {201: pairs, 200: pairs}, _details(first)
         retries = [call(clients[0]) for call in calls]

@@ -15,18 +15,22 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import schemathesis
 from e2e_support import Server
 from hypothesis import HealthCheck, given, settings
+from schemathesis.core.result import Ok
 
 from testkit.accounts import Account
 
 SPEC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 SCHEMA = schemathesis.openapi.from_dict(json.loads(SPEC.read_text()))
-OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
+type Operation = schemathesis.APIOperation[Any, Any, Any, Any]
+type FuzzCase = schemathesis.Case[Operation]
+# Each result is Ok or Err (an operation schemathesis cannot read); an Err has no .ok(), so it fails collection here.
+OPERATIONS = [cast("Ok[Operation]", result).ok() for result in SCHEMA.get_all_operations()]
 
 # derandomize: the same cases on every run, so CI never goes red on a new draw; the budget is
 # per operation and per mode: 6 operations x 2 modes x EXAMPLES requests in all.
@@ -38,7 +42,7 @@ def fuzz_account(server: Server) -> Account:
     return server.new_account(credits=100_000, name="Fuzzer")
 
 
-def _meaningful(case: schemathesis.Case, server: Server, account: Account) -> None:
+def _meaningful(case: FuzzCase, server: Server, account: Account) -> None:
     """Valid data where the schema cannot say what valid is, so positive cases reach the happy path.
 
     A plan must be the caller's, an id must exist, a cursor is opaque and a schedule time must lie in
@@ -54,7 +58,9 @@ def _meaningful(case: schemathesis.Case, server: Server, account: Account) -> No
         case.query.pop("cursor", None)
     if case.headers and any(name.lower() == "idempotency-key" for name in case.headers):
         # Derandomized draws repeat keys; a reused key with another body is rightly a 422.
-        case.headers = {k: v for k, v in case.headers.items() if k.lower() != "idempotency-key"}
+        # A plain dict, as schemathesis' documented auth examples assign one; it annotates Case.headers
+        # as requests' CaseInsensitiveDict only.
+        case.headers = {k: v for k, v in case.headers.items() if k.lower() != "idempotency-key"}  # type: ignore[assignment]
         case.headers["Idempotency-Key"] = f"fuzz-{uuid.uuid4()}"
     if case.path_parameters and "id" in case.path_parameters:
         created = server.create_interview(account)
@@ -65,7 +71,7 @@ def _meaningful(case: schemathesis.Case, server: Server, account: Account) -> No
 @pytest.mark.parametrize("mode", list(schemathesis.GenerationMode), ids=lambda mode: mode.value)
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: f"{op.method.upper()} {op.path}")
 def test_every_operation_answers_within_its_spec(
-    server: Server, fuzz_account: Account, operation: schemathesis.APIOperation, mode: schemathesis.GenerationMode
+    server: Server, fuzz_account: Account, operation: Operation, mode: schemathesis.GenerationMode
 ) -> None:
     auth = {"Authorization": f"Bearer {fuzz_account.token}"}
 
@@ -73,7 +79,7 @@ def test_every_operation_answers_within_its_spec(
     @settings(
         max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
     )
-    def fuzz(case: schemathesis.Case) -> None:
+    def fuzz(case: FuzzCase) -> None:
         if mode is schemathesis.GenerationMode.POSITIVE:
             _meaningful(case, server, fuzz_account)
         case.call_and_validate(base_url=server.base_url, headers=auth)

@@ -45,7 +45,7 @@ ALLOWED = {
 
 @pytest.mark.parametrize("state", STATES, ids=str)
 @pytest.mark.parametrize("step", list(Step))
-def test_each_step_runs_from_exactly_one_state(step, state) -> None:
+def test_each_step_runs_from_exactly_one_state(step: Step, state: State) -> None:
     interview = _interview(state)
     if state == ALLOWED[step]:
         after = lifecycle.advance(interview, step, NOW, _ready_record() if step is Step.READY else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from functions import routes
 from functions.local.openapi import render
@@ -44,8 +45,9 @@ def test_spec_documents_every_route_and_error_code() -> None:
     assert set(fields) == {"title", "planId", "intervieweeName", "isTest", "metadata", "scheduleTime"}
 
 
-def _spec() -> dict:
-    return json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
+def _spec() -> dict[str, Any]:
+    spec: dict[str, Any] = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
+    return spec
 
 
 def test_operations_have_names_a_client_generator_can_use() -> None:

@@ -20,7 +20,8 @@ def _probe(env: dict[str, str]) -> list[bool]:
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-c", _PROBE], env={**clean, **env}, capture_output=True, text=True, check=True
     )
-    return json.loads(done.stdout)
+    probed: list[bool] = json.loads(done.stdout)
+    return probed
 
 
 @pytest.mark.parametrize(
@@ -33,5 +34,5 @@ def _probe(env: dict[str, str]) -> list[bool]:
     ],
     ids=["outside-lambda", "in-lambda", "disabled-by-the-stack", "sam-local"],
 )
-def test_tracer_is_built_only_where_it_traces(env, expected) -> None:
+def test_tracer_is_built_only_where_it_traces(env: dict[str, str], expected: list[bool]) -> None:
     assert _probe(env) == expected
