@@ -215,7 +215,7 @@ def runtime_sdk(target: Path) -> dict[str, str]:
     target.mkdir(parents=True)
     constraints = target.parent / "runtime-constraints.txt"  # beside the SDK, never on sys.path
     constraints.write_text("".join(f"{name}=={version}\n" for name, version in sorted(locked.items())))
-    subprocess.run(  # noqa: S603 - the pinned uv, fixed arguments
+    subprocess.run(
         [
             uv_executable(),
             "pip",
@@ -236,7 +236,7 @@ def runtime_sdk(target: Path) -> dict[str, str]:
     shutil.rmtree(target / "bin", ignore_errors=True)
     interpreter = interpreter_for(PYTHON_VERSION)
     assert interpreter is not None
-    subprocess.run([interpreter, "-m", "compileall", "-q", str(target)], check=True)  # noqa: S603
+    subprocess.run([interpreter, "-m", "compileall", "-q", str(target)], check=True)
     return installed_versions(target)
 
 
@@ -329,7 +329,7 @@ def _run_child(interpreter: str, code: str, cwd: Path, env: dict[str, str]) -> t
     import time
 
     started = time.monotonic()
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [interpreter, *CHILD_FLAGS, "-c", code],
         cwd=cwd,
         env=env,
@@ -375,7 +375,7 @@ class Setup:
         if target == "get_interview":
             return world.event(target, owner, interview_id=self.ready_id)
         if target == "update_interview":
-            body = {"title": f"Renamed {random.randrange(10**6)}"}  # noqa: S311
+            body = {"title": f"Renamed {random.randrange(10**6)}"}
             return world.event(target, owner, interview_id=self.pending_id, body=body)
         if target == "delete_interview":
             return world.event(target, owner, interview_id=self.delete_targets.pop())
@@ -530,7 +530,7 @@ def import_breakdown(lam: Lambda, task: Path, env: dict[str, str], repeats: int 
         totals: list[float] = []
         for _ in range(repeats):
             code = f"import sys; sys.path[:0] = {lam.route_path(task)!r}; import functions.entries.{target}"
-            done = subprocess.run(  # noqa: S603
+            done = subprocess.run(
                 [lam.interpreter, *CHILD_FLAGS, "-X", "importtime", "-c", code],
                 cwd=task,
                 env=env,
@@ -576,7 +576,7 @@ def secrets_client_cost(lam: Lambda, task: Path, runs: int = 7) -> dict[str, flo
     samples: dict[str, list[float]] = {"own-session": [], "default-session": []}
     for _ in range(runs):
         for mode, values in samples.items():
-            done = subprocess.run(  # noqa: S603
+            done = subprocess.run(
                 [lam.interpreter, *CHILD_FLAGS, "-c", _SECRETS_CLIENT_CHILD, mode],
                 env=env,
                 capture_output=True,

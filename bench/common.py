@@ -59,7 +59,7 @@ server.stop()
 @contextmanager
 def moto_process() -> Iterator[int]:
     """The project's serialized moto server, in a separate process; yields its port."""
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [PYTHON, "-c", _MOTO],
         cwd=ROOT,
         stdin=subprocess.PIPE,

@@ -43,9 +43,7 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
 def run_quollo(*args: str, env: dict[str, str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own console script
-        [str(QUOLLO), *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT
-    )
+    return subprocess.run([str(QUOLLO), *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
 def parse_json(stdout: str) -> Any:

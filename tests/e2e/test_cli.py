@@ -226,7 +226,7 @@ def test_serve_without_a_seed_prints_a_demo_token_and_a_curl_line_that_works() -
         token = demo.seeded[0]["tokens"][0]["token"]
         assert token in demo.output.split("Try:")[0]
         (curl_line,) = [line.strip() for line in demo.output.splitlines() if line.strip().startswith("curl ")]
-        done = subprocess.run(  # noqa: S603 - the line the server printed for users to paste
+        done = subprocess.run(
             [*shlex.split(curl_line), "-w", "\n%{http_code}", "--max-time", str(HTTP_TIMEOUT)],
             capture_output=True,
             text=True,

@@ -130,7 +130,7 @@ def test_the_api_port_queues_a_burst_of_twenty_new_connections(server: Server) -
     if shutil.which("ss") is None:
         pytest.skip("needs ss (iproute2) to read the listen backlog")
     port = server.base_url.rsplit(":", 1)[1]
-    listing = subprocess.run(  # noqa: S603, S607 - fixed command
+    listing = subprocess.run(
         ["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, timeout=10, check=True
     ).stdout.split()
     assert listing and listing[0] == "LISTEN", listing

@@ -289,7 +289,7 @@ def test_swagger_ui_renders_the_six_operations_with_no_network(server: Server) -
     if chromium is None:
         pytest.fail("chromium is missing: `make browser` installs it")
     with tempfile.TemporaryDirectory(prefix="quollo-chromium-") as profile:
-        done = subprocess.run(  # noqa: S603 - a fixed command line
+        done = subprocess.run(
             [
                 chromium,
                 "--headless",

@@ -11,11 +11,11 @@ from typing import Any
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
-from aws_cdk import Stack  # noqa: E402 - after the jsii environment above
-from aws_cdk.assertions import Template  # noqa: E402
+from aws_cdk import Stack
+from aws_cdk.assertions import Template
 
-from infra.app import build_app  # noqa: E402
-from infra.stack import QuolloStack  # noqa: E402
+from infra.app import build_app
+from infra.stack import QuolloStack
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -34,9 +34,7 @@ class Model:
     by_key: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
-def _machine(  # noqa: C901 - one rule per operation reads best side by side
-    api: Api, account: AccountFactory
-) -> type[RuleBasedStateMachine]:
+def _machine(api: Api, account: AccountFactory) -> type[RuleBasedStateMachine]:
     class Credits(RuleBasedStateMachine):
         interviews = Bundle("interviews")
 

@@ -29,7 +29,7 @@ def test_the_local_tools_fall_back_to_the_names_quollo_serve_provisions() -> Non
 def test_a_lambda_cold_start_without_the_bucket_variable_fails_naming_it(tmp_path: Path) -> None:
     # As Lambda runs it: LAMBDA_TASK_ROOT set, the stack's variables missing.
     env = {"LAMBDA_TASK_ROOT": str(tmp_path), "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true"}
-    done = subprocess.run(  # noqa: S603 - this interpreter, our own module
+    done = subprocess.run(
         [sys.executable, "-c", "import functions.entries.list_plans"],
         env=env,
         capture_output=True,

@@ -17,7 +17,7 @@ _PROBE = (
 
 def _probe(env: dict[str, str]) -> list[bool]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "LAMBDA_", "AWS_SAM", "AWS_CHAL"))}
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-c", _PROBE], env={**clean, **env}, capture_output=True, text=True, check=True
     )
     probed: list[bool] = json.loads(done.stdout)
