@@ -292,12 +292,6 @@ def _throughput(t: dict[str, Any], w: Any) -> None:
         f"{race['created']} created, {race['interviews_listed']} listed, balance {race['balance_after']}: "
         f"{_mark(race['ok'])}. Connection resets retried by the clients: {race['connection_resets_retried']}."
     )
-    if "concurrency_backlog_128" in t:
-        b = t["concurrency_backlog_128"]
-        w(
-            f"Same check on a server whose listen backlog is raised to 128 (measured proposal): {b['statuses']}, "
-            f"resets {b['connection_resets_retried']}, balance {b['balance_after']}: {_mark(b['ok'])}."
-        )
     w("")
 
 
@@ -436,12 +430,3 @@ def _proposals(r: dict[str, Any], w: Any) -> None:
         "flat (handler ÷ Query in the summary). The target cannot be shown on moto; "
         "it holds by construction on DynamoDB.\n"
     )
-    t = r["throughput"]
-    if "concurrency_backlog_128" in t:
-        w("**Local server.** 50 simultaneous connections overflow `ThreadingHTTPServer`'s listen backlog (5, the")
-        w(f"socketserver default): {t['concurrency']['connection_resets_retried']} connection resets that the clients")
-        w(
-            "had to retry. With `request_queue_size = 128` (set in the child process only, to measure it): "
-            f"{t['concurrency_backlog_128']['connection_resets_retried']} resets. Proposal: a server subclass with"
-        )
-        w("`request_queue_size = 128` in `functions/local/serve.py`.\n")
