@@ -19,5 +19,6 @@ def forget_aws_state() -> None:
     aws.s3.cache_clear()
     aws.secrets_manager.cache_clear()
     secrets._provider.cache_clear()  # holds a client for the previous endpoint
+    # Our provider (dropped above) holds the cursor key; Powertools' default providers are never used,
+    # so its public cache reset is all that is left to do (no private state reached into).
     parameters.clear_caches()  # type: ignore[no-untyped-call]
-    getattr(parameters.base, "DEFAULT_PROVIDERS").clear()  # noqa: B009 - not exported, but a cache to reset
