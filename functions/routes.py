@@ -98,7 +98,8 @@ ROUTES: tuple[Route, ...] = (
             _AUTH,
             _AUTH_FAILURES,
             TableAccess("plans", ("dynamodb:GetItem",)),
-            TableAccess("interviews", ("dynamodb:UpdateItem",)),
+            # GetItem: a refused reschedule reads the interview to tell "not PENDING" from "not yours".
+            TableAccess("interviews", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
         ),
     ),
     Route(

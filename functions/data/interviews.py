@@ -123,7 +123,10 @@ def create_with_debit(interview: Interview) -> None:
                 plans.owned_plan_check(interview.owner_id, interview.plan_id),
                 users.debit_item(interview.owner_id),
                 _new_interview(interview),
-            ]
+            ],
+            # If the SDK retries a commit whose answer was lost, DynamoDB answers the retry as a
+            # success instead of failing it on the now-existing id: one debit, and a 201, not a 500.
+            ClientRequestToken=interview.id,
         )
     except ClientError as exc:
         if is_transaction_conflict(exc):

@@ -32,15 +32,23 @@ def use(token_hash: str, window: int) -> TokenUse | None:
             TableName=settings().tokens_table,
             Key={"tokenHash": {"S": token_hash}},
             UpdateExpression=f"SET #now = if_not_exists(#now, :zero) + :one, rlWindow = :w REMOVE {removed}",
-            ConditionExpression="attribute_exists(tokenHash) AND attribute_not_exists(revokedAt)",
+            # The window never moves back: a request that read the clock just before a minute ended but
+            # arrives after a request of the next minute must not erase that minute's counter.
+            ConditionExpression="attribute_exists(tokenHash) AND attribute_not_exists(revokedAt) "
+            "AND (attribute_not_exists(rlWindow) OR rlWindow <= :w)",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues={":zero": {"N": "0"}, ":one": {"N": "1"}, ":w": {"N": str(window)}},
             ReturnValues="ALL_OLD",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except ClientError as exc:
-        if is_conditional_failure(exc):
-            return None
-        raise
+        if not is_conditional_failure(exc):
+            raise
+        current = from_item(exc.response.get("Item") or {})  # type: ignore[arg-type]  # "Item" is in the error response on a failed condition
+        later = current.get("rlWindow")
+        if current and "revokedAt" not in current and isinstance(later, int) and later > window:
+            return use(token_hash, later)  # late by a few milliseconds: counted in the newer minute
+        return None  # unknown or revoked
     before = from_item(found["Attributes"])
     counted = int(before.get(f"rl{slot}", 0))
     if before.get("rlWindow") != window and counted:

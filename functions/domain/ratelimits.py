@@ -59,6 +59,9 @@ def is_refused(source_ip: str, window: int) -> bool:
 
 def count_failure(source_ip: str, window: int) -> None:
     if store.count_failure(source_ip, window, WINDOW_SECONDS) >= FAILED_AUTH_LIMIT:
+        # Addresses refused in earlier windows are forgotten here, so the map stays small.
+        for address in [address for address, refused in _refused.items() if refused < window]:
+            _refused.pop(address, None)
         _refused[source_ip] = window
 
 

@@ -176,3 +176,23 @@ def test_endless_contention_gives_up_inside_the_function_timeout_with_a_retryabl
     assert elapsed < 5, elapsed
     assert 5 < hook.attempts < 100
     assert users.get_balance(acc.user_id) == 2
+
+
+def test_the_debit_transaction_is_idempotent_for_sdk_retries(api: Api, account: AccountFactory) -> None:
+    """botocore retries a TransactWriteItems whose answer was lost; DynamoDB answers a retry that carries
+    the same ClientRequestToken as the success it was (moto does not model this, so the token is what
+    this test can see), instead of failing it on the existing interview id and answering 500."""
+    acc = account(credits=2)
+    sent: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append(json.loads(params["body"]))
+
+    client = aws.dynamodb()
+    client.meta.events.register("before-call.dynamodb.TransactWriteItems", record)
+    try:
+        created = api.create(acc)
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", record)
+    assert created.status == 201
+    assert [body.get("ClientRequestToken") for body in sent] == [created.json()["id"]]

@@ -135,3 +135,19 @@ def test_a_request_costs_one_call_for_authentication_and_counting(
     aws_calls.reset()
     assert api.call("GET", "/v1/plans", token=acc.token).status == 200
     assert sorted(aws_calls.calls) == ["Query", "UpdateItem"]
+
+
+def test_a_late_request_from_the_previous_minute_does_not_reset_the_current_one(moto_aws: None) -> None:
+    """A request that read the clock just before a minute ended but arrives after one of the next
+    minute is counted in the newer minute, never erasing its counter (the data layer's contract)."""
+    from functions.data import tokens as token_store
+    from testkit.accounts import create_account
+
+    acc = create_account(1, "Late")
+    token_hash = tokens.fingerprint(acc.token)
+    now = int(time.time() // 60)
+    first = token_store.use(token_hash, now + 1)
+    late = token_store.use(token_hash, now)
+    after = token_store.use(token_hash, now + 1)
+    assert first is not None and late is not None and after is not None
+    assert (first.used, late.used, after.used) == (1, 2, 3)
