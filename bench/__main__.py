@@ -99,6 +99,7 @@ def _only(args: argparse.Namespace) -> int:
     if args.only == "calls":
         with moto_process() as port:
             use_aws_env(port)
+            world.provision()
             results["calls"] = calls.measure(port)
     elif args.only == "coldstart":
         with moto_process() as port:
