@@ -92,8 +92,12 @@ e2e: $(DEV_STAMP)
 infra-tests: dev
 	$(BIN)/pytest tests/infra -q
 
+# The unit and integration suites (in-process moto, nothing shared between tests) run on two
+# workers; the e2e suite (real servers, timing-sensitive races) and the infra suite (two CDK synths
+# per process) stay serial, so that CI on 2 cores is fast and still deterministic.
 test: dev browser lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 tests/unit tests/integration
+	$(BIN)/pytest -q tests/e2e tests/infra
 
 STAGE ?= dev
 CDK_ARGS ?=
