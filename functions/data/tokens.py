@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from functools import cache
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -20,18 +21,26 @@ DEFAULT_RATE_LIMIT = 120
 _SLOTS = 60
 
 
+@cache
+def _slot_update(slot: int) -> tuple[dict[str, str], str]:
+    """The attribute names and the update expression for one slot: built once per slot, not per request
+    (this is every request's authentication). boto3 only reads the names."""
+    names = {"#now": f"rl{slot}"} | {f"#o{i}": f"rl{i}" for i in range(_SLOTS) if i != slot}
+    removed = ", ".join(name for name in names if name != "#now")
+    return names, f"SET #now = if_not_exists(#now, :zero) + :one, rlWindow = :w REMOVE {removed}"
+
+
 def use(token_hash: str, window: int) -> TokenUse | None:
     """Count one request in `window` (minutes since the epoch) against the token, in the one UpdateItem
     that also authenticates it. None when the token is unknown or revoked (then nothing was written)."""
     slot = window % _SLOTS
-    names = {"#now": f"rl{slot}"} | {f"#o{i}": f"rl{i}" for i in range(_SLOTS) if i != slot}
-    removed = ", ".join(name for name in names if name != "#now")
+    names, update = _slot_update(slot)
     try:
         # Strongly consistent by nature (a write), never cached: a revocation holds on the very next request.
         found = dynamodb().update_item(
             TableName=settings().tokens_table,
             Key={"tokenHash": {"S": token_hash}},
-            UpdateExpression=f"SET #now = if_not_exists(#now, :zero) + :one, rlWindow = :w REMOVE {removed}",
+            UpdateExpression=update,
             # The window never moves back: a request that read the clock just before a minute ended but
             # arrives after a request of the next minute must not erase that minute's counter.
             ConditionExpression="attribute_exists(tokenHash) AND attribute_not_exists(revokedAt) "
@@ -100,26 +109,24 @@ def _hash_of(token_id: str) -> dict[str, Any]:
     return dict(found["Items"][0]["tokenHash"])
 
 
-def set_rate_limit(token_id: str, rate_limit: int) -> None:
+def _update_by_id(token_id: str, expression: str, values: dict[str, Any]) -> None:
+    """An UpdateItem on the token with this public id (the operator's handle; the key is its hash)."""
     with on_condition_failure(NotFound(f"token {token_id} does not exist")):
         dynamodb().update_item(
             TableName=settings().tokens_table,
             Key={"tokenHash": _hash_of(token_id)},
-            UpdateExpression="SET rateLimit = :n",
+            UpdateExpression=expression,
             ConditionExpression="attribute_exists(tokenHash)",
-            ExpressionAttributeValues={":n": {"N": str(rate_limit)}},
+            ExpressionAttributeValues=values,
         )
+
+
+def set_rate_limit(token_id: str, rate_limit: int) -> None:
+    _update_by_id(token_id, "SET rateLimit = :n", {":n": {"N": str(rate_limit)}})
 
 
 def revoke(token_id: str, revoked_at: str) -> None:
-    with on_condition_failure(NotFound(f"token {token_id} does not exist")):
-        dynamodb().update_item(
-            TableName=settings().tokens_table,
-            Key={"tokenHash": _hash_of(token_id)},
-            UpdateExpression="SET revokedAt = if_not_exists(revokedAt, :at)",
-            ConditionExpression="attribute_exists(tokenHash)",
-            ExpressionAttributeValues={":at": {"S": revoked_at}},
-        )
+    _update_by_id(token_id, "SET revokedAt = if_not_exists(revokedAt, :at)", {":at": {"S": revoked_at}})
 
 
 def list_for_user(user_id: str) -> list[TokenListing]:

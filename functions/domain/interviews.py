@@ -90,8 +90,8 @@ def _create_test(draft: Interview) -> Created:
 
 def get(owner_id: str, interview_id: str) -> tuple[Interview, str | None]:
     """The caller's interview and, once its record is READY, a pre-signed video URL."""
-    interview = store.get(interview_id)
-    if interview is None or interview.owner_id != owner_id:
+    interview = store.get_owned(interview_id, owner_id)
+    if interview is None:
         raise NotFound("Interview not found")
     record = interview.record
     url = None

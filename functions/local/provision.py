@@ -13,10 +13,6 @@ from functions.data.aws import dynamodb, s3
 from functions.data.settings import settings
 
 
-def _table_name(spec: schema.TableSpec) -> str:
-    return settings().table(spec)
-
-
 def _create_table(spec: schema.TableSpec) -> None:
     attributes = {spec.partition_key}
     keys: list[dict[str, Any]] = [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
@@ -38,7 +34,7 @@ def _create_table(spec: schema.TableSpec) -> None:
             }
         )
     params: dict[str, Any] = {
-        "TableName": _table_name(spec),
+        "TableName": settings().table(spec),
         "KeySchema": keys,
         "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in sorted(attributes)],
         "BillingMode": "PAY_PER_REQUEST",

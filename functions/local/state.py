@@ -29,10 +29,6 @@ class StateError(Exception):
     """The state directory cannot be read or written; the message names the path."""
 
 
-def _table_name(spec: schema.TableSpec) -> str:
-    return settings().table(spec)
-
-
 def _scan(table: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     params: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
@@ -54,7 +50,7 @@ def _object_keys() -> list[str]:
 def save(directory: Path) -> dict[str, int]:
     """Write the whole local data set to `directory`; returns how many items each table held."""
     bucket = settings().records_bucket
-    tables = {spec.key: _scan(_table_name(spec)) for spec in schema.TABLES}
+    tables = {spec.key: _scan(settings().table(spec)) for spec in schema.TABLES}
     objects = []
     try:
         (directory / _OBJECTS).mkdir(parents=True, exist_ok=True)
@@ -95,7 +91,7 @@ def load(directory: Path) -> dict[str, int] | None:
         items = index["tables"].get(spec.key, [])
         for start in range(0, len(items), _BATCH):
             requests: Any = [{"PutRequest": {"Item": item}} for item in items[start : start + _BATCH]]
-            pending = {_table_name(spec): requests}
+            pending = {settings().table(spec): requests}
             while pending:
                 pending = dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
         counts[spec.key] = len(items)

@@ -7,7 +7,6 @@ validation (Powertools validates requests before any middleware runs).
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -29,7 +28,7 @@ from functions.models.errors import (
     Unauthenticated,
     error_body,
 )
-from functions.runtime.observability import Metric, count, instrument, logger
+from functions.runtime.observability import Metric, count, in_lambda, instrument, logger
 from functions.runtime.request_checks import NO_INPUT, RouteInput, check_header_shape, check_request
 from functions.runtime.validation_messages import describe
 
@@ -104,17 +103,13 @@ def _source_ip(event: Mapping[str, Any]) -> str | None:
     return str(source) if source else None
 
 
-def _in_lambda() -> bool:
-    return bool(os.environ.get("LAMBDA_TASK_ROOT")) and not os.environ.get("AWS_SAM_LOCAL")
-
-
 def lambda_entry(app: APIGatewayRestResolver, accepts: RouteInput = NO_INPUT) -> LambdaHandler:
     """Wrap a route's resolver as a Lambda handler: logging, request checks, authentication, errors.
 
     `accepts` names the query parameters the route declares (tests/integration/test_validation.py
     holds it to the spec; any other is a 400) and whether it takes a JSON body.
     """
-    if _in_lambda():
+    if in_lambda():
         # A deployment that lost a variable fails its cold start, naming the variable.
         check_deployed()
 

@@ -45,12 +45,16 @@ def count(metric: Metric, value: int = 1) -> None:
     metrics.add_metric(name=metric.value, unit=MetricUnit.Count, value=value)
 
 
+def in_lambda() -> bool:
+    """Running in AWS Lambda itself, not an emulator (SAM local, chalice local), by Powertools' constants."""
+    emulated = os.environ.get(constants.SAM_LOCAL_ENV) or os.environ.get(constants.CHALICE_LOCAL_ENV)
+    return bool(os.environ.get(constants.LAMBDA_TASK_ROOT_ENV)) and not emulated
+
+
 def _tracing_wanted() -> bool:
     # Powertools' own rule (Tracer._is_tracer_disabled), read without constructing a Tracer.
     disabled = resolve_truthy_env_var_choice(env=os.environ.get(constants.TRACER_DISABLED_ENV, "false"))
-    emulated = os.environ.get(constants.SAM_LOCAL_ENV) or os.environ.get(constants.CHALICE_LOCAL_ENV)
-    in_lambda = bool(os.environ.get(constants.LAMBDA_TASK_ROOT_ENV)) and not emulated
-    return in_lambda and not disabled
+    return in_lambda() and not disabled
 
 
 def _build_tracer() -> Tracer | None:
