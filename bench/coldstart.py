@@ -21,7 +21,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +28,9 @@ from typing import Any
 
 from bench import world
 from bench.common import ROOT, aws_env, median, ms, progress
-from infra.layer import DependencyLayer, build_dependency_layer, host_platform, installed_versions, uv_executable
+from infra.layer import DependencyLayer, build_dependency_layer, host_platform, installed_versions, locked_versions
 from infra.packaging import build_lambda_asset, interpreter_for
+from testkit.lambda_runtime import install_runtime_sdk
 
 FLOOR = "floor"
 ROUTE_NAMES = (
@@ -195,51 +195,6 @@ class Lambda:
         return [str(task), str(self.runtime)]
 
 
-def _locked_versions() -> dict[str, str]:
-    lock = tomllib.loads((ROOT / "uv.lock").read_text())
-    versions: dict[str, list[str]] = defaultdict(list)
-    for package in lock["package"]:
-        versions[package["name"]].append(package["version"])
-    return {name: found[0] for name, found in versions.items() if len(found) == 1}
-
-
-def runtime_sdk(target: Path) -> dict[str, str]:
-    """boto3/botocore as the python3.12 runtime provides them, in a folder of their own.
-
-    AWS no longer publishes the runtime's boto3 version (it changes by region and date), so uv.lock's
-    boto3/botocore stand in for it, their dependencies constrained to the lock's versions too.
-    Precompiled with ordinary timestamp bytecode and left with their real dates, as pip installs
-    them in the runtime image (not a CDK zip: the .pyc stay valid).
-    """
-    locked = _locked_versions()
-    target.mkdir(parents=True)
-    constraints = target.parent / "runtime-constraints.txt"  # beside the SDK, never on sys.path
-    constraints.write_text("".join(f"{name}=={version}\n" for name, version in sorted(locked.items())))
-    subprocess.run(
-        [
-            uv_executable(),
-            "pip",
-            "install",
-            "--quiet",
-            "--python-version",
-            PYTHON_VERSION,
-            "--target",
-            str(target),
-            "--constraint",
-            str(constraints),
-            f"boto3=={locked['boto3']}",
-            f"botocore=={locked['botocore']}",
-        ],
-        check=True,
-        env={**os.environ, "UV_NO_PROGRESS": "1"},
-    )
-    shutil.rmtree(target / "bin", ignore_errors=True)
-    interpreter = interpreter_for(PYTHON_VERSION)
-    assert interpreter is not None
-    subprocess.run([interpreter, "-m", "compileall", "-q", str(target)], check=True)
-    return installed_versions(target)
-
-
 def _host_layer() -> DependencyLayer:
     """infra/layer.py's build of the locked dependencies for this machine (cached under .build/layers).
 
@@ -263,9 +218,9 @@ def build_lambda(base: Path) -> Lambda:
     shutil.copytree(layer.site, mounted)
     _date_1980(mounted)
     runtime = base / "var" / "runtime"
-    sdk = runtime_sdk(runtime)
+    sdk = install_runtime_sdk(runtime, PYTHON_VERSION)
     in_layer = installed_versions(mounted)
-    locked = _locked_versions()
+    locked = locked_versions()
     if {name: locked.get(name) for name in in_layer} != in_layer:
         raise RuntimeError(f"the layer at {layer.path} does not hold uv.lock's versions: {in_layer}")
     return Lambda(

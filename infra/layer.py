@@ -19,6 +19,7 @@ import os
 import platform
 import shutil
 import subprocess
+import tomllib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +175,15 @@ def installed_versions(site: Path) -> dict[str, str]:
         )
         versions[normalize(fields["Name"])] = fields["Version"]
     return versions
+
+
+def locked_versions(root: Path = ROOT) -> dict[str, str]:
+    """Normalized name -> version of every package in uv.lock locked at a single version."""
+    lock = tomllib.loads((root / "uv.lock").read_text())
+    versions: dict[str, set[str]] = {}
+    for package in lock["package"]:
+        versions.setdefault(normalize(package["name"]), set()).add(package["version"])
+    return {name: found.pop() for name, found in versions.items() if len(found) == 1}
 
 
 def normalize(name: str) -> str:

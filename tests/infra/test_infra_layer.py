@@ -12,13 +12,12 @@ import json
 import os
 import shutil
 import subprocess
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from infra_synth import ROOT, Synth, cdk_json_context
+from infra_synth import Synth, cdk_json_context
 
 from functions.local.gateway import build_event
 from functions.routes import ROUTES, Route
@@ -31,19 +30,15 @@ from infra.layer import (
     host_platform,
     installed_versions,
     locked_requirements,
+    locked_versions,
     normalize,
-    uv_executable,
 )
 from infra.packaging import interpreter_for
+from testkit.lambda_runtime import install_runtime_sdk
 
 pytestmark = pytest.mark.infra
 
 PYTHON = RouteFunctions.PYTHON_VERSION
-
-
-def locked_versions() -> dict[str, str]:
-    lock = tomllib.loads((ROOT / "uv.lock").read_text())
-    return {normalize(p["name"]): p["version"] for p in lock["package"]}
 
 
 def layer_asset(synth: Synth) -> Path:
@@ -176,24 +171,8 @@ with open(result_file, "w") as out:
 @pytest.fixture(scope="module")
 def runtime_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """boto3/botocore as the runtime provides them, in a folder of their own (pip --target style)."""
-    locked = locked_versions()
-    target = tmp_path_factory.mktemp("runtime")
-    subprocess.run(
-        [
-            uv_executable(),
-            "pip",
-            "install",
-            "--quiet",
-            "--python-version",
-            PYTHON,
-            "--target",
-            str(target),
-            f"boto3=={locked['boto3']}",
-            f"botocore=={locked['botocore']}",
-        ],
-        check=True,
-        env={**os.environ, "UV_NO_PROGRESS": "1"},
-    )
+    target = tmp_path_factory.mktemp("runtime") / "sdk"
+    install_runtime_sdk(target, PYTHON)
     return target
 
 
