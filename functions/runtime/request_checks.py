@@ -79,19 +79,13 @@ def check_header_shape(event: Mapping[str, Any]) -> None:
     _check_repeated(_header_counts(event), ("authorization",))
 
 
-def check_request(event: Mapping[str, Any], accepts: RouteInput) -> Any:
-    """After authentication: reject malformed requests before any parsing by the resolver or database read.
-
-    Returns the parsed JSON body (None when the route takes none or none was sent).
-    """
+def check_request(event: Mapping[str, Any], accepts: RouteInput) -> None:
+    """After authentication: reject malformed requests before any parsing by the resolver or database read."""
     _check_headers(event)
     _check_query(event, accepts)
     raw = _body_bytes(event)
-    if raw is None or accepts.body is None:
-        return None
-    body = parse_json_object(raw.decode("utf-8"))
-    _check_field_names(body, accepts.body)
-    return body
+    if raw is not None and accepts.body is not None:
+        _check_field_names(parse_json_object(raw.decode("utf-8")), accepts.body)
 
 
 def _squashed(name: str) -> str:
