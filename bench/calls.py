@@ -18,6 +18,7 @@ import boto3.session
 
 from bench import world
 from bench.common import progress, use_aws_env
+from functions.routes import ROUTES
 
 
 class CallCounter:
@@ -65,7 +66,8 @@ def counting() -> Iterator[CallCounter]:
 
 
 # Targets: total AWS API calls per request, authentication included: 1 UpdateItem on the token that
-# also counts the request against its rate limit (docs/decisions.md, 15).
+# also counts the request against its rate limit (docs/decisions.md, 15). Every route of the route
+# table has one (tests/unit/test_bench_routes.py).
 TARGETS: dict[str, int] = {
     "create_interview": 3,  # auth + TransactWriteItems (plan check and debit inside it) + balance GetItem after
     "get_interview": 2,  # auth + GetItem; pre-signing is local
@@ -135,6 +137,9 @@ def measure(port: int) -> dict[str, Any]:
         ),
         ("list_plans", "list plans", lambda: world.event("list_plans", owner), 200),
     ]
+    untried = {route.name for route in ROUTES} - {case[0] for case in cases}
+    if untried:
+        raise RuntimeError(f"bench/calls.py has no case for route(s) {sorted(untried)}")
     rows: list[dict[str, Any]] = []
     for route, label, make_event, expected in cases:
         handler = _handler(route)

@@ -10,7 +10,6 @@ from functions.models.entities import InterviewStatus
 from functions.models.views import interview_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
-from functions.runtime.request_checks import RouteInput
 
 app = build_app()
 
@@ -33,4 +32,4 @@ def list_interviews(
     return InterviewList(items=[interview_public(item) for item in items], nextCursor=next_cursor)
 
 
-handler = lambda_entry(app, RouteInput(query=("limit", "status", "cursor"), integer_query=("limit",)))
+handler = lambda_entry(app, list_interviews)
