@@ -1,7 +1,6 @@
 """AWS calls per request, per route, counted with botocore event hooks while the route runs on moto.
 
-Every boto3 client created while counting (ours in functions.data.aws, and the one Powertools'
-parameters utility builds from its own boto3 Session for the cursor secret) gets two hooks:
+Every boto3 client created while counting (functions.data.aws's, on any Session) gets two hooks:
 `before-call` (one per API operation) and `before-send` (one per HTTP request, retries included,
 which also proves that pre-signing makes no network call).
 """
@@ -78,7 +77,7 @@ TARGETS: dict[str, int] = {
 }
 
 
-def _handler(name: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+def handler_of(name: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     return importlib.import_module(f"functions.entries.{name}").handler  # type: ignore[no-any-return]
 
 
@@ -142,7 +141,7 @@ def measure(port: int) -> dict[str, Any]:
         raise RuntimeError(f"bench/calls.py has no case for route(s) {sorted(untried)}")
     rows: list[dict[str, Any]] = []
     for route, label, make_event, expected in cases:
-        handler = _handler(route)
+        handler = handler_of(route)
         # Changing the plan needs the plan-ownership check: a read (or a ConditionCheck in a transaction).
         target = TARGETS[route] + (1 if label == "update planId" else 0)
         row: dict[str, Any] = {"route": route, "case": label, "target": target}
@@ -152,11 +151,10 @@ def measure(port: int) -> dict[str, Any]:
             event = make_event()
             with counting() as counter:
                 if phase == "warm":
-                    from functions.data.aws import dynamodb, s3
+                    from functions.data.aws import dynamodb, s3, secrets_manager
 
-                    counter.attach(dynamodb())
-                    counter.attach(s3())
-                    _attach_cached_secret_client(counter)
+                    for client in (dynamodb(), s3(), secrets_manager()):
+                        counter.attach(client)
                 response = handler(event, LocalContext(function_name=f"quollo-{route}"))
             if response["statusCode"] != expected:
                 raise RuntimeError(f"{label}: status {response['statusCode']}: {response.get('body')}")
@@ -168,7 +166,7 @@ def measure(port: int) -> dict[str, Any]:
             }
         rows.append(row)
     # The one path with more calls by design: deleting a started interview (no refund).
-    handler = _handler("delete_interview")
+    handler = handler_of("delete_interview")
     event = world.event("delete_interview", owner, interview_id=started)
     with counting() as counter:
         from functions.data.aws import dynamodb
@@ -190,13 +188,3 @@ def measure(port: int) -> dict[str, Any]:
     for row in rows:
         progress(f"calls: {row['case']}: warm {row['warm']['calls']} (target {row['target']})")
     return {"rows": rows}
-
-
-def _attach_cached_secret_client(counter: CallCounter) -> None:
-    """Warm requests reuse the secrets client Powertools made on the cold one; hook it too."""
-    from aws_lambda_powertools.utilities.parameters import base
-
-    provider = getattr(base, "DEFAULT_PROVIDERS", {}).get("secrets")
-    client = getattr(provider, "client", None)
-    if client is not None:
-        counter.attach(client)

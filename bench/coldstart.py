@@ -30,6 +30,7 @@ from typing import Any
 from bench import world
 from bench.common import ROOT, aws_env, median, ms, progress
 from functions.routes import ROUTES
+from infra.function_env import FUNCTION_ENVIRONMENT
 from infra.layer import DependencyLayer, build_dependency_layer, host_platform, installed_versions, locked_versions
 from infra.packaging import build_lambda_asset, interpreter_for
 from testkit.lambda_runtime import install_runtime_sdk
@@ -245,13 +246,8 @@ class Run:
 def _child_env(port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AWS_", "POWERTOOLS_"))}
     env.update(aws_env(port))
-    env.update(
-        {
-            "POWERTOOLS_SERVICE_NAME": "quollo",
-            "POWERTOOLS_METRICS_NAMESPACE": "Quollo",
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-        }
-    )
+    env.update(FUNCTION_ENVIRONMENT)
+    env["POWERTOOLS_LOG_LEVEL"] = "INFO"
     return env
 
 

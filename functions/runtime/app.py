@@ -18,6 +18,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.data.aws import build_clients
 from functions.data.settings import check_deployed
 from functions.domain.auth import authenticate
 from functions.models.errors import (
@@ -28,7 +29,7 @@ from functions.models.errors import (
     Unauthenticated,
     error_body,
 )
-from functions.runtime.observability import Metric, count, in_lambda, instrument, logger
+from functions.runtime.observability import Metric, count, in_lambda, instrument, logger, snapstart_init
 from functions.runtime.request_checks import RouteInput, check_header_shape, check_request
 from functions.runtime.validation_messages import describe
 
@@ -113,6 +114,10 @@ def lambda_entry(app: APIGatewayRestResolver, route_function: Callable[..., Any]
     if in_lambda():
         # A deployment that lost a variable fails its cold start, naming the variable.
         check_deployed()
+    if snapstart_init():
+        # Restored environments then start with their clients built: client creation is most of
+        # a first request's cost over the floor (bench/report.md).
+        build_clients()
 
     # log_event stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the bearer token.
     @logger.inject_lambda_context(
