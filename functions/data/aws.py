@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sqs import SQSClient
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
@@ -37,6 +38,11 @@ def s3() -> S3Client:
 @cache
 def secrets_manager() -> SecretsManagerClient:
     return boto3.client("secretsmanager", config=_CONFIG)
+
+
+@cache
+def sqs() -> SQSClient:
+    return boto3.client("sqs", config=_CONFIG)
 
 
 _serializer = TypeSerializer()

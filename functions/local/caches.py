@@ -10,7 +10,7 @@ from __future__ import annotations
 def forget_aws_state() -> None:
     from aws_lambda_powertools.utilities import parameters
 
-    from functions.data import aws, secrets, settings
+    from functions.data import aws, secrets, settings, webhook_queue
     from functions.domain import ratelimits
 
     settings.settings.cache_clear()
@@ -18,6 +18,8 @@ def forget_aws_state() -> None:
     aws.dynamodb.cache_clear()
     aws.s3.cache_clear()
     aws.secrets_manager.cache_clear()
+    aws.sqs.cache_clear()
+    webhook_queue.queue_urls.cache_clear()
     secrets._provider.cache_clear()  # holds a client for the previous endpoint
     # Our provider (dropped above) holds the cursor key; Powertools' default providers are never used,
     # so its public cache reset is all that is left to do (no private state reached into).
