@@ -98,7 +98,7 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         name="rotate_webhook_secret",
         method="POST",
         path="/v1/webhooks/{id}/rotate-secret",
-        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:UpdateItem",))),
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem", "dynamodb:UpdateItem"))),
     ),
     Route(
         name="list_webhook_deliveries",

@@ -9,7 +9,7 @@ from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import on_condition_failure
 from functions.data.settings import settings
 from functions.models.entities import DeliveryAttempt, Page, Webhook
-from functions.models.errors import NotFound
+from functions.models.errors import Conflict, NotFound
 
 DELIVERY_LOG_DAYS = 30
 
@@ -110,15 +110,19 @@ def _update(owner_id: str, webhook_id: str, expression: str, values: dict[str, A
     return _webhook(updated["Attributes"])
 
 
-def rotate_secret(owner_id: str, webhook_id: str, new_secret: str, old_until: float) -> Webhook:
-    """The new secret becomes current; the current one stays valid (signed with too) until `old_until`."""
-    with on_condition_failure(_not_found()):
+def rotate_secret(webhook: Webhook, new_secret: str, old_until: int) -> Webhook:
+    """The new secret becomes current; the current one stays valid (signed with too) until `old_until`.
+
+    Conditioned on the secret read: of two concurrent rotations one fails (NotFound's caller retries
+    nothing; the loser sees the webhook as it is) rather than both claiming the same previous secret.
+    """
+    with on_condition_failure(Conflict("The secret was rotated concurrently; read the webhook again")):
         updated = dynamodb().update_item(
             TableName=settings().webhooks_table,
-            Key=_key(owner_id, webhook_id),
-            UpdateExpression="SET previousSecret = secret, secret = :s, previousSecretUntil = :u",
-            ConditionExpression="attribute_exists(webhookId)",
-            ExpressionAttributeValues=to_item({":s": new_secret, ":u": old_until}),
+            Key=_key(webhook.owner_id, webhook.id),
+            UpdateExpression="SET previousSecret = :old, secret = :new, previousSecretUntil = :until",
+            ConditionExpression="secret = :old",
+            ExpressionAttributeValues=to_item({":old": webhook.secret, ":new": new_secret, ":until": old_until}),
             ReturnValues="ALL_NEW",
         )
     return _webhook(updated["Attributes"])
@@ -131,7 +135,7 @@ def mark_failing(owner_id: str, webhook_id: str, since: float) -> None:
         Key=_key(owner_id, webhook_id),
         UpdateExpression="SET failingSince = if_not_exists(failingSince, :t)",
         ConditionExpression="attribute_exists(webhookId)",
-        ExpressionAttributeValues={":t": {"N": str(since)}},
+        ExpressionAttributeValues={":t": {"N": str(int(since))}},
     )
 
 

@@ -52,7 +52,8 @@ def delete(owner_id: str, webhook_id: str) -> None:
 
 
 def rotate_secret(owner_id: str, webhook_id: str) -> Webhook:
-    return store.rotate_secret(owner_id, webhook_id, webhook_signing.new_secret(), time.time() + ROTATION_GRACE_SECONDS)
+    current = get(owner_id, webhook_id)
+    return store.rotate_secret(current, webhook_signing.new_secret(), int(time.time()) + ROTATION_GRACE_SECONDS)
 
 
 def ping(owner_id: str, webhook_id: str) -> str:
