@@ -9,6 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from functions.routes import ROUTES
+from functions.workers import WORKERS
 from infra.config import StageConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
@@ -16,6 +17,7 @@ from infra.constructs.monitoring import Monitoring
 from infra.constructs.rollouts import Rollouts
 from infra.constructs.route_functions import RouteFunctions
 from infra.constructs.waf import Waf
+from infra.constructs.webhook_workers import WebhookWorkers
 
 
 class QuolloStack(Stack):
@@ -45,6 +47,16 @@ class QuolloStack(Stack):
             code=lambda_.Code.from_asset(str(code_dir)),
             dependencies=lambda_.Code.from_asset(str(layer_dir)),
             dependencies_description=layer_description,
+            config=config,
+        )
+        # Webhooks (issue 15): the stream fan-out and the queue's delivery function, on the same code and layer.
+        self.webhook_workers = WebhookWorkers(
+            self,
+            "Webhooks",
+            workers=WORKERS,
+            data=self.data,
+            code=lambda_.Code.from_asset(str(code_dir)),
+            layer=self.route_functions.dependencies,
             config=config,
         )
         # API Gateway invokes the `live` aliases, never $LATEST (docs/decisions.md, 13).
@@ -82,6 +94,7 @@ class QuolloStack(Stack):
             "ApiUrl": (self.api.api.url, "Base URL of the API stage (append v1/...)"),
             "RecordsBucketName": (self.data.records_bucket.bucket_name, "QUOLLO_RECORDS_BUCKET"),
             "CursorSecretArn": (self.data.cursor_secret.secret_arn, "QUOLLO_CURSOR_SECRET"),
+            "WebhookDeadLetterQueueUrl": (self.data.webhook_dlq.queue_url, "QUOLLO_WEBHOOK_DLQ_URL"),
         }
         for key, table in self.data.tables.items():
             values[f"{key.capitalize()}TableName"] = (table.table_name, self.data.specs[key].env_var)

@@ -21,14 +21,19 @@ def _url(name_or_url: str) -> str:
 
 
 @cache
-def queue_urls() -> tuple[str, str]:
-    """(delivery queue, dead-letter queue): the stack passes URLs; locally they are looked up by name once."""
-    return _url(settings().webhook_queue), _url(settings().webhook_dlq)
+def delivery_queue() -> str:
+    """The stack passes each queue's URL; locally it is looked up by name, once per process."""
+    return _url(settings().webhook_queue)
+
+
+@cache
+def dead_letter_queue() -> str:
+    return _url(settings().webhook_dlq)
 
 
 def send(bodies: Sequence[str], delay_seconds: int = 0) -> None:
     """Enqueue message bodies, ten per call; raises if SQS refused any of them (the caller is retried)."""
-    queue = queue_urls()[0]
+    queue = delivery_queue()
     delay = max(0, min(int(delay_seconds), MAX_DELAY_SECONDS))
     for start in range(0, len(bodies), _BATCH):
         chunk = bodies[start : start + _BATCH]
@@ -43,8 +48,8 @@ def send(bodies: Sequence[str], delay_seconds: int = 0) -> None:
 def hide(receipt_handle: str, seconds: float) -> None:
     """Keep a received message invisible for `seconds` (a retry that is not due yet)."""
     timeout = max(0, min(int(seconds + 0.999), MAX_VISIBILITY_SECONDS))
-    sqs().change_message_visibility(QueueUrl=queue_urls()[0], ReceiptHandle=receipt_handle, VisibilityTimeout=timeout)
+    sqs().change_message_visibility(QueueUrl=delivery_queue(), ReceiptHandle=receipt_handle, VisibilityTimeout=timeout)
 
 
 def dead_letter(body: str) -> None:
-    sqs().send_message(QueueUrl=queue_urls()[1], MessageBody=body)
+    sqs().send_message(QueueUrl=dead_letter_queue(), MessageBody=body)

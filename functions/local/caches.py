@@ -19,7 +19,8 @@ def forget_aws_state() -> None:
     aws.s3.cache_clear()
     aws.secrets_manager.cache_clear()
     aws.sqs.cache_clear()
-    webhook_queue.queue_urls.cache_clear()
+    webhook_queue.delivery_queue.cache_clear()
+    webhook_queue.dead_letter_queue.cache_clear()
     secrets._provider.cache_clear()  # holds a client for the previous endpoint
     # Our provider (dropped above) holds the cursor key; Powertools' default providers are never used,
     # so its public cache reset is all that is left to do (no private state reached into).

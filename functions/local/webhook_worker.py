@@ -18,7 +18,7 @@ import boto3
 
 from functions.data.aws import dynamodb, sqs
 from functions.data.settings import settings
-from functions.data.webhook_queue import queue_urls
+from functions.data.webhook_queue import delivery_queue
 from functions.local.gateway import LocalContext
 from functions.runtime.observability import logger
 
@@ -78,7 +78,7 @@ class WebhookWorker:
                 self._iterators[shard_id] = found["NextShardIterator"]
 
     def _pump_queue(self) -> None:
-        queue = queue_urls()[0]
+        queue = delivery_queue()
         received = sqs().receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0)
         messages = received.get("Messages", [])
         if not messages:
