@@ -15,7 +15,7 @@ app = build_app()
     summary="Rotate webhook secret",
     description="Issues a new secret. For 24 hours every delivery carries signatures with both the old and the new.",
     tags=["Webhooks"],
-    responses=responses(200, WebhookWithSecret, "The webhook with its new secret", 404),
+    responses=responses(200, WebhookWithSecret, "The webhook with its new secret", 404, 409),
 )
 def rotate_webhook_secret(id: WebhookId) -> WebhookWithSecret:
     return webhook_with_secret(webhooks.rotate_secret(current_user(app), id))
