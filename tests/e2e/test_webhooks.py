@@ -21,6 +21,7 @@ from svix.webhooks import WebhookVerificationError
 
 from testkit.accounts import Account, create_body
 from testkit.aws import REGION
+from testkit.server import ROOT
 from testkit.webhook_receiver import Received, Receiver, receiving
 
 USERS = ("events", "test_events", "retries", "exhausted", "deleted", "gone", "owner", "stranger", "rotate", "ssrf")
@@ -286,6 +287,22 @@ def test_rotation_signs_with_both_secrets_and_ping_is_delivered(hooks_server: Se
     for secret in (hook["secret"], new_secret):
         payload = _verified(secret, delivery)
         assert payload["type"] == "webhook.ping" and payload["data"] == {"webhookId": hook["id"]}
+    # So does the README's verification snippet, which refuses a wrong secret and an old timestamp.
+    verify = _readme_verifier()
+    assert verify(hook["secret"], delivery.headers, delivery.body)
+    assert verify(new_secret, delivery.headers, delivery.body)
+    assert not verify("whsec_" + "A" * 44, delivery.headers, delivery.body)
+    stale = delivery.headers | {"webhook-timestamp": str(int(delivery.headers["webhook-timestamp"]) - 301)}
+    assert not verify(new_secret, stale, delivery.body)
+
+
+def _readme_verifier() -> Any:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("<!-- webhook-verify -->\n```python\n", 1)[1].split("```", 1)[0]
+    assert len(snippet.strip().splitlines()) <= 10, "the README promises a snippet of at most 10 lines"
+    namespace: dict[str, Any] = {}
+    exec(snippet, namespace)  # our own README, run as the documentation promises
+    return namespace["verify"]
 
 
 @pytest.mark.parametrize(
