@@ -299,7 +299,7 @@ def test_rotation_signs_with_both_secrets_and_ping_is_delivered(hooks_server: Se
 def _readme_verifier() -> Any:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     snippet = readme.split("<!-- webhook-verify -->\n```python\n", 1)[1].split("```", 1)[0]
-    assert len(snippet.strip().splitlines()) <= 10, "the README promises a snippet of at most 10 lines"
+    assert len([line for line in snippet.splitlines() if line.strip()]) <= 10, "the README promises 10 lines at most"
     namespace: dict[str, Any] = {}
     exec(snippet, namespace)  # our own README, run as the documentation promises
     return namespace["verify"]
