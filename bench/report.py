@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench import webhook_costs
+
 OK, MISS = "✅", "❌"
 
 
@@ -66,6 +68,7 @@ def render(r: dict[str, Any]) -> str:
     _summary(r, w)
     _cold(r["cold_start"], w)
     _calls(r["calls"], w)
+    w(webhook_costs.render())
     _scale(r["scale"], r.get("chart", ""), w)
     _throughput(r["throughput"], w)
     _package(r["package"], w)

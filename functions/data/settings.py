@@ -30,10 +30,10 @@ def use_local_defaults() -> None:
     settings.cache_clear()
 
 
-def allow_local_receivers() -> None:
+def allow_local_receivers(allowed: bool = True) -> None:
     """`quollo serve` only: webhooks may target http://127.0.0.1 and localhost, for local testing."""
     global _local_receivers
-    _local_receivers = True
+    _local_receivers = allowed
     settings.cache_clear()
 
 

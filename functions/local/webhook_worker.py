@@ -71,7 +71,7 @@ class WebhookWorker:
     def _pump_stream(self) -> None:
         for shard_id, iterator in list(self._iterators.items()):
             found = self._streams.get_records(ShardIterator=iterator, Limit=100)
-            records = [_lambda_shape(record) for record in found.get("Records", [])]
+            records = [lambda_shape(record) for record in found.get("Records", [])]
             if records:
                 self._fan_out({"Records": records}, LocalContext(function_name="quollo-webhook_fanout"))
             if found.get("NextShardIterator"):
@@ -109,7 +109,7 @@ class WebhookWorker:
             )
 
 
-def _lambda_shape(record: Any) -> dict[str, Any]:
+def lambda_shape(record: Any) -> dict[str, Any]:
     """A stream record as Lambda passes it: the SDK parses ApproximateCreationDateTime, Lambda sends epoch seconds."""
     shaped: dict[str, Any] = dict(record)
     inner = dict(shaped.get("dynamodb") or {})
