@@ -8,7 +8,7 @@ its in-process mock answers DynamoDB Streams calls with "Not yet implemented" (m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -81,6 +81,15 @@ def counter(moto_server: None) -> Iterator[CallCounter]:
         client.meta.events.unregister("before-call.*.*", counting)
 
 
+# The handlers take a Lambda context; LocalContext has what Powertools reads of one.
+FAN_OUT: Callable[[dict[str, Any], Any], dict[str, Any]] = webhook_fanout.handler
+DELIVERY: Callable[[dict[str, Any], Any], dict[str, Any]] = webhook_delivery.handler
+
+
+def _fan_out(event: dict[str, Any]) -> None:
+    FAN_OUT(event, LocalContext(function_name="quollo-webhook_fanout"))
+
+
 class Stream:
     """The interviews table's stream from now on, read as Lambda's event source reads it."""
 
@@ -108,7 +117,7 @@ def _deliver_one(counter: CallCounter) -> list[str]:
     event = _queue_event()
     assert len(event["Records"]) == 1
     counter.reset()
-    answer = webhook_delivery.handler(event, LocalContext(function_name="quollo-webhook_delivery"))
+    answer = DELIVERY(event, LocalContext(function_name="quollo-webhook_delivery"))
     assert answer == {"batchItemFailures": []}
     return sorted(counter.calls)
 
@@ -123,7 +132,7 @@ def test_calls_per_event_for_the_fan_out_and_each_delivery(
     assert api.create(owner).status == 201
 
     counter.reset()
-    webhook_fanout.handler(stream.event(), LocalContext(function_name="quollo-webhook_fanout"))
+    _fan_out(stream.event())
     # One Query for the owner's endpoints, one SendMessageBatch for up to ten deliveries.
     assert sorted(counter.calls) == ["Query", "SendMessageBatch"]
 
@@ -134,7 +143,7 @@ def test_calls_per_event_for_the_fan_out_and_each_delivery(
     # One that fails: also mark the endpoint failing and queue the retry.
     receiver.answers["/costs"] = [500]
     assert api.create(owner).status == 201
-    webhook_fanout.handler(stream.event(), LocalContext(function_name="quollo-webhook_fanout"))
+    _fan_out(stream.event())
     assert _deliver_one(counter) == ["GetItem", "PutItem", "SendMessageBatch", "UpdateItem"]
 
 
@@ -146,7 +155,7 @@ def test_a_test_interview_queues_its_three_events_in_one_batch(
     stream = Stream()
     assert api.create(owner, isTest=True).status == 201
     counter.reset()
-    webhook_fanout.handler(stream.event(), LocalContext(function_name="quollo-webhook_fanout"))
+    _fan_out(stream.event())
     assert sorted(counter.calls) == ["Query", "SendMessageBatch"]
     assert len(_queue_event()["Records"]) == 3
 
@@ -160,5 +169,5 @@ def test_a_change_that_is_no_event_costs_nothing(api: Api, account: AccountFacto
         api.call("PATCH", f"/v1/interviews/{interview_id}", token=owner.token, body={"title": "Renamed"}).status == 200
     )
     counter.reset()
-    webhook_fanout.handler(stream.event(), LocalContext(function_name="quollo-webhook_fanout"))
+    _fan_out(stream.event())
     assert counter.calls == []
