@@ -69,6 +69,9 @@ class QuolloStack(Stack):
             functions=self.route_functions.functions,
             tables=self.data.tables,
         )
+        self.monitoring.watch_webhook_workers(
+            self.webhook_workers.functions["webhook_fanout"], self.webhook_workers.functions["webhook_delivery"]
+        )
         self.rollouts = (
             Rollouts(self, "Rollouts", aliases=self.route_functions.aliases, monitoring=self.monitoring)
             if config.canary_deploys
