@@ -12,9 +12,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
+from botocore.exceptions import ClientError
 
 from functions.data.aws import dynamodb, sqs
 from functions.data.settings import settings
@@ -36,6 +37,7 @@ class WebhookWorker:
         self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
         self._streams: DynamoDBStreamsClient = boto3.client("dynamodbstreams")
         self._iterators: dict[str, str] = {}
+        self._stream_arn = ""
         # Imported here: the handlers read settings that `quollo serve` sets before it starts the worker.
         from functions.entries import webhook_delivery, webhook_fanout
 
@@ -45,13 +47,15 @@ class WebhookWorker:
 
     def start(self) -> None:
         # From now on: changes made before the server started (the seed, a loaded state) are not events.
-        stream_arn = dynamodb().describe_table(TableName=settings().interviews_table)["Table"]["LatestStreamArn"]
-        for shard in self._streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
-            shard_id = shard["ShardId"]
-            self._iterators[shard_id] = self._streams.get_shard_iterator(
-                StreamArn=stream_arn, ShardId=shard_id, ShardIteratorType="LATEST"
-            )["ShardIterator"]
+        self._stream_arn = dynamodb().describe_table(TableName=settings().interviews_table)["Table"]["LatestStreamArn"]
+        for shard in self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"]:
+            self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"], "LATEST")
         self._thread.start()
+
+    def _iterator(self, shard_id: str, kind: Literal["LATEST", "TRIM_HORIZON"]) -> str:
+        return self._streams.get_shard_iterator(StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType=kind)[
+            "ShardIterator"
+        ]
 
     def stop(self) -> None:
         self._stopped.set()
@@ -70,7 +74,14 @@ class WebhookWorker:
 
     def _pump_stream(self) -> None:
         for shard_id, iterator in list(self._iterators.items()):
-            found = self._streams.get_records(ShardIterator=iterator, Limit=100)
+            try:
+                found = self._streams.get_records(ShardIterator=iterator, Limit=100)
+            except ClientError:
+                # Fallen behind the records the local stream keeps (functions/local/moto_patches.py), as a
+                # Lambda trigger can fall 24 hours behind DynamoDB's: go on from the oldest one kept.
+                logger.warning("webhook worker: stream records were trimmed before they were read")
+                self._iterators[shard_id] = self._iterator(shard_id, "TRIM_HORIZON")
+                continue
             records = [lambda_shape(record) for record in found.get("Records", [])]
             if records:
                 self._fan_out({"Records": records}, LocalContext(function_name="quollo-webhook_fanout"))

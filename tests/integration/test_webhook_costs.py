@@ -19,6 +19,7 @@ from functions.data.settings import allow_local_receivers, settings
 from functions.entries import webhook_delivery, webhook_fanout
 from functions.local.caches import forget_aws_state
 from functions.local.gateway import LocalContext
+from functions.local.moto_patches import STREAM_RECORDS_KEPT
 from functions.local.moto_server import MotoServer
 from functions.local.provision import provision
 from functions.local.webhook_worker import lambda_shape
@@ -171,3 +172,18 @@ def test_a_change_that_is_no_event_costs_nothing(api: Api, account: AccountFacto
     counter.reset()
     _fan_out(stream.event())
     assert counter.calls == []
+
+
+def test_the_local_stream_keeps_only_its_newest_records(moto_server: None) -> None:
+    # `quollo serve` would otherwise hold every change ever made in memory (functions/local/moto_patches.py).
+    table = settings().interviews_table
+    for i in range(STREAM_RECORDS_KEPT + 20):
+        aws.dynamodb().put_item(TableName=table, Item={"id": {"S": f"i{i:05d}"}})
+    client = boto3.client("dynamodbstreams")
+    arn = aws.dynamodb().describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shard = client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = client.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    records = client.get_records(ShardIterator=iterator["ShardIterator"], Limit=1000)["Records"]
+    ids = [record["dynamodb"]["Keys"]["id"]["S"] for record in records]
+    assert len(ids) == STREAM_RECORDS_KEPT
+    assert ids[0] == "i00020" and ids[-1] == f"i{STREAM_RECORDS_KEPT + 19:05d}"
