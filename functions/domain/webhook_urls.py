@@ -9,6 +9,7 @@ one of exactly those (no second lookup that DNS rebinding could answer different
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ METADATA_ADDRESSES = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddre
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
 
 
 def _refuse(rule: str) -> ValidationFailed:
@@ -56,6 +58,9 @@ def check(url: str) -> Target:
     """The URL's target if every rule holds; ValidationFailed naming the rule otherwise."""
     if len(url) > MAX_URL_LENGTH:
         raise _refuse(f"must be at most {MAX_URL_LENGTH} characters")
+    if _UNSAFE.search(url):
+        # urlsplit would silently drop tabs and newlines; a URL that needs them is not one we send to.
+        raise _refuse("must not contain spaces or control characters")
     try:
         parts = urlsplit(url)
         port = parts.port

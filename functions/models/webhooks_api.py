@@ -38,7 +38,12 @@ class WebhookCreate(BaseModel):
     events: (
         Annotated[
             list[EventType],
-            Field(min_length=1, description="Event types to receive; all of them when left out"),
+            Field(
+                min_length=1,
+                max_length=len(EVENT_TYPES),
+                description="Event types to receive; all of them when left out",
+                json_schema_extra={"uniqueItems": True},
+            ),
             AfterValidator(_distinct),
         ]
         | None

@@ -324,6 +324,9 @@ def _readme_verifier() -> Any:
         ("https://user:secret@93.184.215.14/hook", "credentials"),
         ("https://93.184.215.14/" + "a" * 2048, "2048"),
         ("https:///hook", "host"),
+        ("https://93.184.215.14/a b", "spaces or control characters"),
+        ("https://93.184.215.14/a\r\nX-Injected: 1", "spaces or control characters"),
+        ("https://no-such-host.invalid/hook", "does not resolve"),
     ],
 )
 def test_ssrf_targets_are_refused_naming_the_rule(hooks_server: Server, url: str, rule: str) -> None:
