@@ -24,7 +24,9 @@ from functions.models.errors import ValidationFailed
 RETRY_SECONDS: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
 JITTER = 0.1  # each delay is drawn within ±10% so that endpoints that failed together do not retry together
 DISABLE_AFTER_SECONDS = 5 * 86400  # an endpoint failing every attempt for 5 days is disabled
-EARLY_SLACK_SECONDS = 0.5
+# A retry is sent when due; SQS delays are whole seconds (the delay is rounded down), so a retry may
+# arrive up to a second early: it is then hidden again until due, and only this slack is tolerated.
+EARLY_SLACK_SECONDS = 0.05
 
 
 def retry_schedule() -> tuple[float, ...]:
