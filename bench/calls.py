@@ -74,6 +74,13 @@ TARGETS: dict[str, int] = {
     "update_interview": 2,  # auth + UpdateItem (design: 1 UpdateItem)
     "delete_interview": 3,  # auth + TransactWriteItems (delete and refund) + balance GetItem after
     "list_plans": 2,  # auth + Query
+    "create_webhook": 3,  # auth + Query (the 10-per-user cap, Select COUNT) + PutItem
+    "list_webhooks": 2,  # auth + Query
+    "get_webhook": 2,  # auth + GetItem
+    "delete_webhook": 2,  # auth + DeleteItem (conditioned on the owner)
+    "ping_webhook": 3,  # auth + GetItem + SendMessageBatch (the delivery)
+    "rotate_webhook_secret": 3,  # auth + GetItem (the current secret) + UpdateItem conditioned on it
+    "list_webhook_deliveries": 3,  # auth + GetItem (ownership) + Query
 }
 
 
@@ -96,6 +103,7 @@ def measure(port: int) -> dict[str, Any]:
 
     interviews.start(started)
 
+    hook_id, hook_body = world.webhook(owner), {"url": world.WEBHOOK_URL}
     cases: list[tuple[str, str, Callable[[], dict[str, Any]], int]] = [
         (
             "create_interview",
@@ -106,7 +114,7 @@ def measure(port: int) -> dict[str, Any]:
         (
             "get_interview",
             "get READY (pre-signed URL)",
-            lambda: world.event("get_interview", owner, interview_id=ready_id),
+            lambda: world.event("get_interview", owner, object_id=ready_id),
             200,
         ),
         ("list_interviews", "list, page 1 of 2", lambda: world.event("list_interviews", owner, query="limit=20"), 200),
@@ -119,22 +127,44 @@ def measure(port: int) -> dict[str, Any]:
         (
             "update_interview",
             "update title",
-            lambda: world.event("update_interview", owner, interview_id=pending_id, body={"title": "Renamed"}),
+            lambda: world.event("update_interview", owner, object_id=pending_id, body={"title": "Renamed"}),
             200,
         ),
         (
             "update_interview",
             "update planId",
-            lambda: world.event("update_interview", owner, interview_id=pending_id, body={"planId": owner.plan_id}),
+            lambda: world.event("update_interview", owner, object_id=pending_id, body={"planId": owner.plan_id}),
             200,
         ),
         (
             "delete_interview",
             "delete PENDING (refund)",
-            lambda: world.event("delete_interview", owner, interview_id=deletable.pop()),
+            lambda: world.event("delete_interview", owner, object_id=deletable.pop()),
             200,
         ),
         ("list_plans", "list plans", lambda: world.event("list_plans", owner), 200),
+        ("create_webhook", "create webhook", lambda: world.event("create_webhook", owner, body=hook_body), 201),
+        ("list_webhooks", "list webhooks", lambda: world.event("list_webhooks", owner), 200),
+        ("get_webhook", "get webhook", lambda: world.event("get_webhook", owner, object_id=hook_id), 200),
+        (
+            "delete_webhook",
+            "delete webhook",
+            lambda: world.event("delete_webhook", owner, object_id=world.webhook(owner)),
+            200,
+        ),
+        ("ping_webhook", "ping webhook", lambda: world.event("ping_webhook", owner, object_id=hook_id), 202),
+        (
+            "rotate_webhook_secret",
+            "rotate secret",
+            lambda: world.event("rotate_webhook_secret", owner, object_id=hook_id),
+            200,
+        ),
+        (
+            "list_webhook_deliveries",
+            "list deliveries",
+            lambda: world.event("list_webhook_deliveries", owner, object_id=hook_id),
+            200,
+        ),
     ]
     untried = {route.name for route in ROUTES} - {case[0] for case in cases}
     if untried:
@@ -146,14 +176,14 @@ def measure(port: int) -> dict[str, Any]:
         target = TARGETS[route] + (1 if label == "update planId" else 0)
         row: dict[str, Any] = {"route": route, "case": label, "target": target}
         for phase in ("cold", "warm"):
+            event = make_event()  # may write with the bench's own clients, before the container "starts"
             if phase == "cold":
                 use_aws_env(port)  # a new container: no clients, no cached secret
-            event = make_event()
             with counting() as counter:
                 if phase == "warm":
-                    from functions.data.aws import dynamodb, s3, secrets_manager
+                    from functions.data.aws import dynamodb, s3, secrets_manager, sqs
 
-                    for client in (dynamodb(), s3(), secrets_manager()):
+                    for client in (dynamodb(), s3(), secrets_manager(), sqs()):
                         counter.attach(client)
                 response = handler(event, LocalContext(function_name=f"quollo-{route}"))
             if response["statusCode"] != expected:
@@ -167,7 +197,7 @@ def measure(port: int) -> dict[str, Any]:
         rows.append(row)
     # The one path with more calls by design: deleting a started interview (no refund).
     handler = handler_of("delete_interview")
-    event = world.event("delete_interview", owner, interview_id=started)
+    event = world.event("delete_interview", owner, object_id=started)
     with counting() as counter:
         from functions.data.aws import dynamodb
 

@@ -301,6 +301,7 @@ class Setup:
         self.delete_targets = [
             world.create_interview(self.owner, "Interview to delete") for _ in range(runs * variants)
         ]
+        self.webhook_id = world.webhook(self.owner)
         self.token_hash = token_rules.fingerprint(self.owner.token)
 
     def event(self, target: str) -> dict[str, Any]:
@@ -314,13 +315,28 @@ class Setup:
 REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
     "create_interview": lambda s: world.event("create_interview", s.owner, body=world.create_body(s.owner)),
     "list_interviews": lambda s: world.event("list_interviews", s.owner, query="limit=20"),
-    "get_interview": lambda s: world.event("get_interview", s.owner, interview_id=s.ready_id),
+    "get_interview": lambda s: world.event("get_interview", s.owner, object_id=s.ready_id),
     "update_interview": lambda s: world.event(
-        "update_interview", s.owner, interview_id=s.pending_id, body={"title": f"Renamed {random.randrange(10**6)}"}
+        "update_interview", s.owner, object_id=s.pending_id, body={"title": f"Renamed {random.randrange(10**6)}"}
     ),
-    "delete_interview": lambda s: world.event("delete_interview", s.owner, interview_id=s.delete_targets.pop()),
+    "delete_interview": lambda s: world.event("delete_interview", s.owner, object_id=s.delete_targets.pop()),
     "list_plans": lambda s: world.event("list_plans", s.owner),
+    # A fresh account per create and per delete: a user holds at most 10 webhooks.
+    "create_webhook": lambda s: world.event(
+        "create_webhook", world.account(credits=0), body={"url": world.WEBHOOK_URL}
+    ),
+    "list_webhooks": lambda s: world.event("list_webhooks", s.owner),
+    "get_webhook": lambda s: world.event("get_webhook", s.owner, object_id=s.webhook_id),
+    "delete_webhook": lambda s: _delete_webhook_event(),
+    "ping_webhook": lambda s: world.event("ping_webhook", s.owner, object_id=s.webhook_id),
+    "rotate_webhook_secret": lambda s: world.event("rotate_webhook_secret", s.owner, object_id=s.webhook_id),
+    "list_webhook_deliveries": lambda s: world.event("list_webhook_deliveries", s.owner, object_id=s.webhook_id),
 }
+
+
+def _delete_webhook_event() -> dict[str, Any]:
+    owner = world.account(credits=0)
+    return world.event("delete_webhook", owner, object_id=world.webhook(owner))
 
 
 def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:

@@ -36,6 +36,10 @@ def aws_env(port: int) -> dict[str, str]:
     names = {spec.env_var: spec.default_name for spec in schema.TABLES}
     names[schema.RECORDS_BUCKET_ENV] = schema.RECORDS_BUCKET_DEFAULT
     names[schema.CURSOR_SECRET_ENV] = schema.CURSOR_SECRET_DEFAULT
+    # Queue names, not the URLs the stack passes: provisioning creates them by name (a function
+    # then looks a URL up once per process, which the deployed ones never do).
+    names[schema.WEBHOOK_QUEUE_ENV] = schema.WEBHOOK_QUEUE_DEFAULT
+    names[schema.WEBHOOK_DLQ_ENV] = schema.WEBHOOK_DLQ_DEFAULT
     return names | fake_aws_env(f"http://127.0.0.1:{port}") | {"POWERTOOLS_TRACE_DISABLED": "true"}
 
 

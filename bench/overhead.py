@@ -55,7 +55,7 @@ def measure(requests: int) -> dict[str, Any]:
         "update_interview": (
             "update_interview",
             lambda: world.event(
-                "update_interview", owner, interview_id=pending_id, body={"title": f"Renamed {random.randrange(10**6)}"}
+                "update_interview", owner, object_id=pending_id, body={"title": f"Renamed {random.randrange(10**6)}"}
             ),
         ),
     }

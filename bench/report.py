@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench import webhook_costs
+
 OK, MISS = "✅", "❌"
 
 
@@ -66,6 +68,7 @@ def render(r: dict[str, Any]) -> str:
     _summary(r, w)
     _cold(r["cold_start"], w)
     _calls(r["calls"], w)
+    w(webhook_costs.render())
     if "overhead" in r:
         _overhead(r["overhead"], w)
     _scale(r["scale"], r.get("chart", ""), w)
@@ -260,7 +263,7 @@ def _calls(c: dict[str, Any], w: Any) -> None:
 
 
 def _overhead(o: dict[str, Any], w: Any) -> None:
-    w("## 2b. Warm path: the handler's own time per request\n")
+    w("## 2c. Warm path: the handler's own time per request\n")
     w(f"{o['requests']} warm requests per route, in-process against the moto server (after 20 that build clients and")
     w("caches). From each handler's wall time, the SDK window of every AWS call is subtracted (botocore's")
     w("`provide-client-params`, before the request is built, to `after-call`, after the answer is parsed): what is")

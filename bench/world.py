@@ -56,14 +56,14 @@ def event(
     name: str,
     owner: Account,
     *,
-    interview_id: str | None = None,
+    object_id: str | None = None,
     query: str = "",
     body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A realistic API Gateway REST proxy event for route `name`, as the gateway stand-in builds it."""
     found = route(name)
-    path = found.path.replace("{id}", interview_id or "")
-    params = {"id": interview_id} if interview_id else {}
+    path = found.path.replace("{id}", object_id or "")
+    params = {"id": object_id} if object_id else {}
     headers = {
         "Host": "api.quollo.example",
         "Accept": "application/json",
@@ -80,3 +80,16 @@ def event(
 
 def create_body(owner: Account) -> dict[str, Any]:
     return sample_body(owner.plan_id, f"Backend engineer {uuid.uuid4().hex[:6]}")
+
+
+# A public address written as an IP: registration needs no DNS, and nothing is ever sent there (the
+# bench runs no delivery worker).
+WEBHOOK_URL = "https://1.1.1.1/quollo-bench"
+
+
+def webhook(owner: Account) -> str:
+    """A webhook of `owner`'s (at most 10 per user: callers that need many use fresh accounts)."""
+    from functions.domain import webhooks
+    from functions.models.webhooks_api import WebhookCreate
+
+    return webhooks.create(owner.user_id, WebhookCreate(url=WEBHOOK_URL)).id

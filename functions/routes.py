@@ -28,6 +28,7 @@ class Route:
     s3_write_records: bool = False  # s3:PutObject on the records prefix (test interviews' sample video)
     s3_delete_records: bool = False  # s3:DeleteObject on the records prefix (a recording goes with its interview)
     cursor_secret: bool = False
+    webhook_queue_send: bool = False  # sqs:SendMessage on the webhook delivery queue (ping)
 
     @property
     def module(self) -> str:
@@ -56,6 +57,63 @@ _AUTH_FAILURES = TableAccess("ratelimits", ("dynamodb:UpdateItem",))
 _IDEMPOTENCY = TableAccess(
     "idempotency", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 )
+
+# --- webhooks (issue 15) ---
+_WEBHOOKS = "webhooks"
+WEBHOOK_ROUTES: tuple[Route, ...] = (
+    Route(
+        name="create_webhook",
+        method="POST",
+        path="/v1/webhooks",
+        # Query: the count of the caller's webhooks, capped per user.
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:Query", "dynamodb:PutItem"))),
+    ),
+    Route(
+        name="list_webhooks",
+        method="GET",
+        path="/v1/webhooks",
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:Query",))),
+        cursor_secret=True,
+    ),
+    Route(
+        name="get_webhook",
+        method="GET",
+        path="/v1/webhooks/{id}",
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem",))),
+    ),
+    Route(
+        name="delete_webhook",
+        method="DELETE",
+        path="/v1/webhooks/{id}",
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:DeleteItem",))),
+    ),
+    Route(
+        name="ping_webhook",
+        method="POST",
+        path="/v1/webhooks/{id}/ping",
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem",))),
+        webhook_queue_send=True,
+    ),
+    Route(
+        name="rotate_webhook_secret",
+        method="POST",
+        path="/v1/webhooks/{id}/rotate-secret",
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem", "dynamodb:UpdateItem"))),
+    ),
+    Route(
+        name="list_webhook_deliveries",
+        method="GET",
+        path="/v1/webhooks/{id}/deliveries",
+        tables=(
+            _AUTH,
+            _AUTH_FAILURES,
+            TableAccess(_WEBHOOKS, ("dynamodb:GetItem",)),
+            TableAccess("webhookdeliveries", ("dynamodb:Query",)),
+        ),
+        cursor_secret=True,
+    ),
+)
+# --- end webhooks ---
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -122,6 +180,7 @@ ROUTES: tuple[Route, ...] = (
         tables=(_AUTH, _AUTH_FAILURES, TableAccess("plans", ("dynamodb:Query",))),
         cursor_secret=True,
     ),
+    *WEBHOOK_ROUTES,
 )
 
 

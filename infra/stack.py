@@ -9,6 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from functions.routes import ROUTES
+from functions.workers import WORKERS
 from infra.config import StageConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
@@ -16,6 +17,7 @@ from infra.constructs.monitoring import Monitoring
 from infra.constructs.rollouts import Rollouts
 from infra.constructs.route_functions import RouteFunctions
 from infra.constructs.waf import Waf
+from infra.constructs.webhook_workers import WebhookWorkers
 
 
 class QuolloStack(Stack):
@@ -47,6 +49,16 @@ class QuolloStack(Stack):
             dependencies_description=layer_description,
             config=config,
         )
+        # Webhooks (issue 15): the stream fan-out and the queue's delivery function, on the same code and layer.
+        self.webhook_workers = WebhookWorkers(
+            self,
+            "Webhooks",
+            workers=WORKERS,
+            data=self.data,
+            code=lambda_.Code.from_asset(str(code_dir)),
+            layer=self.route_functions.dependencies,
+            config=config,
+        )
         # API Gateway invokes the `live` aliases, never $LATEST (docs/decisions.md, 13).
         self.api = ApiConstruct(self, "Api", routes=ROUTES, functions=self.route_functions.aliases, config=config)
         self.monitoring = Monitoring(
@@ -56,6 +68,9 @@ class QuolloStack(Stack):
             api=self.api.api,
             functions=self.route_functions.functions,
             tables=self.data.tables,
+        )
+        self.monitoring.watch_webhook_workers(
+            self.webhook_workers.functions["webhook_fanout"], self.webhook_workers.functions["webhook_delivery"]
         )
         self.rollouts = (
             Rollouts(self, "Rollouts", aliases=self.route_functions.aliases, monitoring=self.monitoring)
@@ -82,6 +97,7 @@ class QuolloStack(Stack):
             "ApiUrl": (self.api.api.url, "Base URL of the API stage (append v1/...)"),
             "RecordsBucketName": (self.data.records_bucket.bucket_name, "QUOLLO_RECORDS_BUCKET"),
             "CursorSecretArn": (self.data.cursor_secret.secret_arn, "QUOLLO_CURSOR_SECRET"),
+            "WebhookDeadLetterQueueUrl": (self.data.webhook_dlq.queue_url, "QUOLLO_WEBHOOK_DLQ_URL"),
         }
         for key, table in self.data.tables.items():
             values[f"{key.capitalize()}TableName"] = (table.table_name, self.data.specs[key].env_var)

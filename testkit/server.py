@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,10 +88,12 @@ def start_server[S: LocalServer](
     command: Sequence[str] = (),
     deadline: float = START_DEADLINE,
     server_type: type[S] = LocalServer,  # type: ignore[assignment]
+    env: Mapping[str, str] | None = None,
 ) -> S:
     """`quollo serve` (or `command` in its place, given the same arguments) once it answers HTTP.
 
-    Raises ServerError when it exits or does not answer within `deadline` seconds.
+    Raises ServerError when it exits or does not answer within `deadline` seconds. `env` adds
+    variables (such as QUOLLO_WEBHOOK_RETRY_SECONDS) to the clean environment.
     """
     port, aws_port = free_ports(2)
     args = ["serve", "--port", str(port), "--aws-port", str(aws_port), *extra_args]
@@ -99,7 +101,7 @@ def start_server[S: LocalServer](
         args += ["--seed", str(seed)]
     process = subprocess.Popen(  # noqa: S603 - our own console script
         [*(command or [str(QUOLLO)]), *args],
-        env=subprocess_env(),
+        env=subprocess_env() | dict(env or {}),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sqs import SQSClient
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
@@ -57,6 +58,12 @@ def build_clients() -> None:
     dynamodb()
     s3()
     secrets_manager()
+    sqs()
+
+
+@cache
+def sqs() -> SQSClient:
+    return session().client("sqs", config=_CONFIG)
 
 
 _serializer = TypeSerializer()

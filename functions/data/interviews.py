@@ -112,6 +112,11 @@ def _interview(item: dict[str, Any]) -> Interview:
     )
 
 
+def from_image(image: dict[str, Any]) -> Interview:
+    """An interview from a stream record's NewImage or OldImage (the item's own typed attributes)."""
+    return _interview(image)
+
+
 def create_with_debit(interview: Interview) -> None:
     """Put the interview and debit one credit in one transaction, if the plan is the owner's.
 

@@ -27,6 +27,8 @@ class TableSpec:
     sort_key: str | None = None
     indexes: tuple[IndexSpec, ...] = field(default_factory=tuple)
     ttl_attribute: str | None = None  # DynamoDB deletes items once this epoch-seconds attribute has passed
+    # A DynamoDB Stream's view type (NEW_AND_OLD_IMAGES), for tables whose changes feed webhooks.
+    stream: str | None = None
 
 
 USERS = TableSpec(
@@ -62,6 +64,9 @@ INTERVIEWS = TableSpec(
     env_var="QUOLLO_INTERVIEWS_TABLE",
     default_name="quollo-interviews",
     partition_key="id",
+    # Every change feeds the webhook fan-out (functions/entries/webhook_fanout.py), the API's and
+    # `quollo admin`'s alike.
+    stream="NEW_AND_OLD_IMAGES",
     indexes=(
         IndexSpec(name="byOwner", partition_key="ownerId", sort_key="createdKey"),
         IndexSpec(name="byOwnerStatus", partition_key="ownerStatus", sort_key="createdKey"),
@@ -87,7 +92,42 @@ RATE_LIMITS = TableSpec(
     ttl_attribute="expiresAt",
 )
 
-TABLES: tuple[TableSpec, ...] = (USERS, TOKENS, PLANS, INTERVIEWS, IDEMPOTENCY, RATE_LIMITS)
+# --- webhooks (issue 15) ---
+# A user's webhook endpoints: the fan-out reads all of an owner's with one Query.
+WEBHOOKS = TableSpec(
+    key="webhooks",
+    env_var="QUOLLO_WEBHOOKS_TABLE",
+    default_name="quollo-webhooks",
+    partition_key="ownerId",
+    sort_key="webhookId",
+)
+
+# One item per delivery attempt, newest first per endpoint; kept 30 days.
+WEBHOOK_DELIVERIES = TableSpec(
+    key="webhookdeliveries",
+    env_var="QUOLLO_WEBHOOK_DELIVERIES_TABLE",
+    default_name="quollo-webhook-deliveries",
+    partition_key="webhookId",
+    sort_key="attemptKey",
+    ttl_attribute="expiresAt",
+)
+
+WEBHOOK_QUEUE_ENV = "QUOLLO_WEBHOOK_QUEUE_URL"
+WEBHOOK_QUEUE_DEFAULT = "quollo-webhook-deliveries"
+WEBHOOK_DLQ_ENV = "QUOLLO_WEBHOOK_DLQ_URL"
+WEBHOOK_DLQ_DEFAULT = "quollo-webhook-deliveries-dead"
+# --- end webhooks ---
+
+TABLES: tuple[TableSpec, ...] = (
+    USERS,
+    TOKENS,
+    PLANS,
+    INTERVIEWS,
+    IDEMPOTENCY,
+    RATE_LIMITS,
+    WEBHOOKS,
+    WEBHOOK_DELIVERIES,
+)
 
 RECORDS_BUCKET_ENV = "QUOLLO_RECORDS_BUCKET"
 RECORDS_BUCKET_DEFAULT = "quollo-records"

@@ -16,6 +16,7 @@ from functools import cache
 from functions.data import schema
 
 _local_defaults = False
+_local_receivers = False
 
 
 class MissingSetting(RuntimeError):
@@ -29,10 +30,18 @@ def use_local_defaults() -> None:
     settings.cache_clear()
 
 
+def allow_local_receivers(allowed: bool = True) -> None:
+    """`quollo serve` only: webhooks may target http://127.0.0.1 and localhost, for local testing."""
+    global _local_receivers
+    _local_receivers = allowed
+    settings.cache_clear()
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: Mapping[str, str]
     local_defaults: bool
+    local_receivers: bool = False
 
     def _name(self, variable: str, default: str) -> str:
         value = self.environment.get(variable)
@@ -78,6 +87,37 @@ class Settings:
         return self._name(schema.CURSOR_SECRET_ENV, schema.CURSOR_SECRET_DEFAULT)
 
     @property
+    def webhooks_table(self) -> str:
+        return self.table(schema.WEBHOOKS)
+
+    @property
+    def webhook_deliveries_table(self) -> str:
+        return self.table(schema.WEBHOOK_DELIVERIES)
+
+    @property
+    def webhook_queue(self) -> str:
+        """The delivery queue's URL (the stack) or name (local)."""
+        return self._name(schema.WEBHOOK_QUEUE_ENV, schema.WEBHOOK_QUEUE_DEFAULT)
+
+    @property
+    def webhook_dlq(self) -> str:
+        return self._name(schema.WEBHOOK_DLQ_ENV, schema.WEBHOOK_DLQ_DEFAULT)
+
+    @property
+    def webhook_retry_seconds(self) -> tuple[float, ...] | None:
+        """QUOLLO_WEBHOOK_RETRY_SECONDS="1,2,4": a shorter retry schedule for `quollo serve` and tests."""
+        raw = self.environment.get("QUOLLO_WEBHOOK_RETRY_SECONDS")
+        if not raw:
+            return None
+        try:
+            delays = tuple(float(part) for part in raw.split(","))
+        except ValueError as exc:
+            raise MissingSetting(f"QUOLLO_WEBHOOK_RETRY_SECONDS must be comma-separated seconds, not {raw!r}") from exc
+        if any(delay < 0 for delay in delays):
+            raise MissingSetting("QUOLLO_WEBHOOK_RETRY_SECONDS must hold no negative delay")
+        return delays
+
+    @property
     def endpoint_url(self) -> str | None:
         """Set for the local server (moto); None on AWS."""
         return self.environment.get("AWS_ENDPOINT_URL") or None
@@ -86,7 +126,7 @@ class Settings:
 @cache
 def settings() -> Settings:
     # A snapshot: the names cannot change under a warm container.
-    return Settings(environment=dict(os.environ), local_defaults=_local_defaults)
+    return Settings(environment=dict(os.environ), local_defaults=_local_defaults, local_receivers=_local_receivers)
 
 
 def check_deployed() -> str:

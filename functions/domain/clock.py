@@ -11,3 +11,7 @@ def iso(moment: datetime) -> str:
 
 def now() -> str:
     return iso(datetime.now(UTC))
+
+
+def iso_epoch(seconds: float) -> str:
+    return iso(datetime.fromtimestamp(seconds, tz=UTC))

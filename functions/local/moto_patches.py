@@ -14,6 +14,9 @@ megabytes per request, to gigabytes over a CI run of a few thousand tests:
    copies are all retained, so memory grows with (transactions x table size); without 1 they are
    garbage, but each transaction still costs time in proportion to the table's size.
 
+moto also keeps every DynamoDB Stream record forever (3, below `apply`), which the webhook
+worker's stream on the interviews table would make one more leak.
+
 `apply()` stops the tracking for DynamoDB's models only (quollo never reads moto's dashboard; S3's
 reset still needs its own tracked keys to close their buffers) and makes TransactWriteItems copy
 only the items its operations write, restoring exactly those when the transaction fails. A
@@ -32,7 +35,7 @@ from typing import Any
 
 from moto.core.common_models import BaseModel
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
 
 # True while our wrapper runs moto's transact_write_items: its whole-table "backup" is then the
 # table itself, as we keep our own per-item backup instead.
@@ -54,7 +57,26 @@ def apply() -> None:
         DynamoDBBackend.transact_write_items = functools.wraps(original)(  # type: ignore[method-assign]
             _transact_write_items(original)
         )
+        add = StreamShard.add
+        StreamShard.add = functools.wraps(add)(_trimmed_add(add))  # type: ignore[method-assign]
         _APPLIED = True
+
+
+# 3. (webhooks) moto keeps every stream record of the interviews table forever; DynamoDB keeps
+# them 24 hours. The webhook worker reads the stream every 0.2 s, so the newest records are all it
+# needs: older ones are dropped, and the shard's starting sequence number moves past them.
+STREAM_RECORDS_KEPT = 1000
+
+
+def _trimmed_add(add: Any) -> Any:
+    def trimmed(self: StreamShard, old: Any, new: Any) -> None:
+        add(self, old, new)
+        extra = len(self.items) - STREAM_RECORDS_KEPT
+        if extra > 0:
+            del self.items[:extra]
+            self.starting_sequence_number += extra
+
+    return trimmed
 
 
 def _dynamodb_models() -> Iterator[type]:

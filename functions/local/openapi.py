@@ -49,8 +49,70 @@ def spec() -> dict[str, Any]:
     document["tags"] = [
         {"name": "Interviews", "description": "Schedule, list, read, change and delete interviews"},
         {"name": "Plans", "description": "The interview plans of your account"},
+        {"name": "Webhooks", "description": "Signed event deliveries to your endpoints (Standard Webhooks)"},
     ]
+    _add_webhooks(document)
     return document
+
+
+# The events POSTed to receivers: OpenAPI 3.1 `webhooks`, one operation per event type.
+_EVENT_DESCRIPTIONS = {
+    "interview.created": "An interview was created (a test interview fires this, interview.completed and "
+    "analysis.completed at once).",
+    "interview.started": "The interviewee joined: the interview is IN_PROGRESS.",
+    "interview.completed": "The interview is FINISHED.",
+    "analysis.completed": "The record is READY; `data.record` carries it (without videoUrl: fetch the interview "
+    "for a fresh pre-signed URL).",
+    "interview.deleted": "The interview was deleted; `data.interview` is its last state.",
+    "webhook.ping": "Sent by POST /v1/webhooks/{id}/ping, to whatever events the endpoint subscribed to.",
+}
+_DELIVERY_HEADERS = {
+    "webhook-id": "The same for every retry of one event to one endpoint: dedupe on it",
+    "webhook-timestamp": "Unix seconds of this attempt; refuse values more than 5 minutes away",
+    "webhook-signature": "Space-separated `v1,<base64 HMAC-SHA256 of {id}.{timestamp}.{body}>`; two after a rotation",
+}
+
+
+def _add_webhooks(document: dict[str, Any]) -> None:
+    from functions.models.webhooks_api import InterviewEvent, PingEvent
+
+    schemas = document["components"]["schemas"]
+    for model in (InterviewEvent, PingEvent):
+        generated = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
+        for name, definition in generated.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        schemas[model.__name__] = generated
+    headers = [
+        {"name": name, "in": "header", "required": True, "schema": {"type": "string"}, "description": text}
+        for name, text in _DELIVERY_HEADERS.items()
+    ]
+    document["webhooks"] = {
+        event: {
+            "post": {
+                "operationId": _camel(event.replace(".", "_")) + "Event",
+                "summary": event,
+                "description": text,
+                "tags": ["Webhooks"],
+                "parameters": headers,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "$ref": "#/components/schemas/"
+                                + ("PingEvent" if event == "webhook.ping" else "InterviewEvent")
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {"description": "Any 2xx within 10 seconds is a success; anything else is retried"},
+                    "410": {"description": "Gone: the endpoint is disabled and gets nothing more"},
+                },
+            }
+        }
+        for event, text in _EVENT_DESCRIPTIONS.items()
+    }
 
 
 def _camel(name: str) -> str:

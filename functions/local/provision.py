@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -9,7 +10,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from functions.data import schema
-from functions.data.aws import dynamodb, s3
+from functions.data.aws import dynamodb, s3, sqs
 from functions.data.settings import settings
 
 
@@ -41,6 +42,8 @@ def _create_table(spec: schema.TableSpec) -> None:
     }
     if indexes:
         params["GlobalSecondaryIndexes"] = indexes
+    if spec.stream:
+        params["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": spec.stream}
     try:
         dynamodb().create_table(**params)
     except ClientError as exc:
@@ -71,9 +74,24 @@ def _create_cursor_secret() -> None:
             raise
 
 
+def _create_webhook_queues() -> None:
+    # create_queue is idempotent for equal attributes. The delivery queue hands a message that made
+    # its handler fail five times to the dead-letter queue, as the stack's redrive policy does.
+    dead = sqs().create_queue(QueueName=settings().webhook_dlq)["QueueUrl"]
+    dead_arn = sqs().get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs().create_queue(
+        QueueName=settings().webhook_queue,
+        Attributes={
+            "VisibilityTimeout": "60",
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": "5"}),
+        },
+    )
+
+
 def provision() -> None:
     """Idempotent: safe to run against an endpoint that already has some of the resources."""
     for spec in schema.TABLES:
         _create_table(spec)
     _create_bucket()
     _create_cursor_secret()
+    _create_webhook_queues()

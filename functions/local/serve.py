@@ -158,13 +158,19 @@ def serve(
     _local_aws_environment(aws_port)
     logger.setLevel(os.environ["POWERTOOLS_LOG_LEVEL"])
     # Imported after the environment is set: the provisioning code reads settings on first use.
+    from functions.data.settings import allow_local_receivers
     from functions.local.provision import provision
+    from functions.local.webhook_worker import WebhookWorker
+
+    # Local only: an integrator's receiver on 127.0.0.1 may get webhooks (functions/domain/webhook_urls.py).
+    allow_local_receivers()
 
     moto = MotoServer("127.0.0.1", aws_port)
     moto.start()
     api = LocalServer(host, port, _respond, idle_timeout)
     thread = threading.Thread(target=api.run, name="api", daemon=True)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    webhooks: WebhookWorker | None = None
     loaded: dict[str, int] | None = None
     started = False  # only a server that loaded its state may overwrite it
     try:
@@ -179,6 +185,8 @@ def serve(
             message = exc.message if isinstance(exc, DomainError) else str(exc)
             print(f"quollo serve: cannot load the seed: {message}", file=sys.stderr)
             return 2
+        webhooks = WebhookWorker()
+        webhooks.start()
         thread.start()
         started = True
         base_url = f"http://{host}:{api.port}"
@@ -208,6 +216,8 @@ def serve(
             api.stop()
             thread.join(STOP_WAIT)
         api.close()
+        if webhooks is not None:
+            webhooks.stop()
         if state_dir is not None and started:
             _save_state(state_dir)
         moto.stop()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from functions.models.api import InterviewCreated, InterviewPublic, PlanPublic, RecordPublic
-from functions.models.entities import Interview, Plan, Record
+from functions.models.entities import DeliveryAttempt, Interview, Plan, Record, Webhook
+from functions.models.webhooks_api import DeliveryPublic, WebhookPublic, WebhookWithSecret
 
 
 def interview_public(interview: Interview) -> InterviewPublic:
@@ -54,4 +55,34 @@ def plan_public(plan: Plan) -> PlanPublic:
         tags=plan.tags,
         seniority=plan.seniority,
         language=plan.language,
+    )
+
+
+def webhook_public(webhook: Webhook) -> WebhookPublic:
+    return WebhookPublic(
+        id=webhook.id,
+        url=webhook.url,
+        events=webhook.events,
+        enabled=webhook.enabled,
+        createdAt=webhook.created_at,
+    )
+
+
+def webhook_with_secret(webhook: Webhook) -> WebhookWithSecret:
+    return WebhookWithSecret(**webhook_public(webhook).model_dump(), secret=webhook.secret)
+
+
+def delivery_public(attempt: DeliveryAttempt) -> DeliveryPublic:
+    return DeliveryPublic(
+        id=attempt.id,
+        webhookId=attempt.webhook_id,
+        eventId=attempt.event_id,
+        type=attempt.type,
+        attempt=attempt.attempt,
+        status=attempt.status,
+        responseStatus=attempt.response_status,
+        durationMs=attempt.duration_ms,
+        error=attempt.error,
+        createdAt=attempt.created_at,
+        nextAttemptAt=attempt.next_attempt_at,
     )

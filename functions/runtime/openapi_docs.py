@@ -11,9 +11,10 @@ _ERRORS = {
     400: "`validation_failed`: malformed JSON, a missing, unknown or invalid field or query parameter",
     401: "`unauthenticated` (missing or malformed Authorization header) or `invalid_token`",
     402: "`insufficient_balance`: not enough interview credits",
-    404: "`not_found`: the interview does not exist or belongs to another user",
+    404: "`not_found`: the interview (or webhook) does not exist or belongs to another user",
     409: "`idempotency_in_progress`: a request with this Idempotency-Key is still running, or `concurrent_update`: "
-    "too many concurrent changes to your credit balance; nothing was changed, retry later",
+    "too many concurrent changes to your credit balance; nothing was changed, retry later; or `conflict`: "
+    "the webhook is disabled (ping) or its secret was rotated concurrently",
     422: "`idempotency_key_reused`: this Idempotency-Key was used with a different request",
     405: "`method_not_allowed`: HTTP method not supported for this path",
     429: "`rate_limited`: this token's requests this minute are spent (`X-RateLimit-*` say where it stands), "

@@ -11,3 +11,8 @@ InterviewId = Annotated[
     str,
     Path(min_length=1, max_length=64, description="The interview's id, as create returned it"),
 ]
+
+WebhookId = Annotated[
+    str,
+    Path(min_length=1, max_length=64, description="The webhook's id, as create returned it"),
+]

@@ -6,6 +6,7 @@ from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions.data import schema
@@ -48,6 +49,36 @@ class DataConstruct(Construct):
             )
         )
 
+        self.webhook_dlq, self.webhook_queue = self._webhook_queues(config)
+
+    # --- webhooks (issue 15) ---
+    # The delivery function reads a queued delivery in at most 6 x its timeout; after 5 receives that
+    # all failed (crashes, not receivers' failures, which are re-queued as new messages) the message
+    # moves to the dead-letter queue, where the delivery function also puts deliveries out of retries.
+    WEBHOOK_VISIBILITY = Duration.minutes(3)
+    WEBHOOK_MAX_RECEIVES = 5
+
+    def _webhook_queues(self, config: StageConfig) -> tuple[sqs.Queue, sqs.Queue]:
+        dead = sqs.Queue(
+            self,
+            "WebhookDeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            removal_policy=config.removal_policy,
+        )
+        queue = sqs.Queue(
+            self,
+            "WebhookDeliveryQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=self.WEBHOOK_VISIBILITY,
+            retention_period=Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dead, max_receive_count=self.WEBHOOK_MAX_RECEIVES),
+            removal_policy=config.removal_policy,
+        )
+        return dead, queue
+
     def _table(self, spec: schema.TableSpec, config: StageConfig) -> dynamodb.Table:
         table = dynamodb.Table(
             self,
@@ -62,6 +93,7 @@ class DataConstruct(Construct):
             deletion_protection=config.is_prod,
             removal_policy=config.removal_policy,
             time_to_live_attribute=spec.ttl_attribute,
+            stream=dynamodb.StreamViewType[spec.stream] if spec.stream else None,
         )
         for index in spec.indexes:
             table.add_global_secondary_index(

@@ -51,6 +51,10 @@ def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
 
+# Webhook events later than this are worth a look: the stream keeps changes for 24 hours only.
+WEBHOOK_STREAM_LAG_MS = 5 * 60 * 1000
+
+
 class Monitoring(Construct):
     def __init__(
         self,
@@ -113,6 +117,29 @@ class Monitoring(Construct):
             "out of credits and keeps trying",
         )
         self.dashboard = self._dashboard(api, functions, tables)
+
+    def watch_webhook_workers(self, fan_out: lambda_.Function, delivery: lambda_.Function) -> None:
+        """Webhooks (issue 15): the workers' crashes, and a stream the fan-out has fallen behind on.
+
+        Dead-lettered deliveries are not alarmed: a customer's endpoint that stays down puts them
+        there by design; they are in that endpoint's delivery log.
+        """
+        thresholds = self._config.alarms
+        for name, function in (("webhook_fanout", fan_out), ("webhook_delivery", delivery)):
+            self._alarm(
+                f"{_pascal(name)}Errors",
+                f"{name.replace('_', '-')}-errors",
+                function.metric_errors(period=ONE_MINUTE),
+                thresholds.function_errors,
+                f"{name}: invocations that crashed or timed out, per minute",
+            )
+        self._alarm(
+            "WebhookFanoutIteratorAge",
+            "webhook-fanout-iterator-age",
+            fan_out.metric("IteratorAge", statistic="Maximum", period=ONE_MINUTE),
+            WEBHOOK_STREAM_LAG_MS,
+            "Age (ms) of the newest interview change the webhook fan-out has read: events are late",
+        )
 
     @staticmethod
     def business_metric(metric: Metric) -> cloudwatch.Metric:

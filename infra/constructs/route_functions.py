@@ -56,6 +56,12 @@ def route_statements(route: Route, data: DataConstruct, log_group: logs.ILogGrou
         statements.append(
             iam.PolicyStatement(sid="DeleteRecordingWithInterview", actions=["s3:DeleteObject"], resources=[records])
         )
+    if route.webhook_queue_send:
+        statements.append(
+            iam.PolicyStatement(
+                sid="QueueWebhookDelivery", actions=["sqs:SendMessage"], resources=[data.webhook_queue.queue_arn]
+            )
+        )
     if route.cursor_secret:
         statements.append(
             iam.PolicyStatement(
@@ -217,4 +223,6 @@ class RouteFunctions(Construct):
             env[self._data.specs[access.table].env_var] = self._data.tables[access.table].table_name
         if route.cursor_secret:
             env[schema.CURSOR_SECRET_ENV] = self._data.cursor_secret.secret_arn
+        if route.webhook_queue_send:
+            env[schema.WEBHOOK_QUEUE_ENV] = self._data.webhook_queue.queue_url
         return env

@@ -129,9 +129,9 @@ def write_seed(path: Path) -> Path:
     return path
 
 
-def start_server(seed: Path | None, extra_args: Sequence[str] = ()) -> Server:
+def start_server(seed: Path | None, extra_args: Sequence[str] = (), env: dict[str, str] | None = None) -> Server:
     try:
-        return start_local_server(seed, extra_args, server_type=Server)
+        return start_local_server(seed, extra_args, server_type=Server, env=env)
     except ServerError as error:
         pytest.fail(str(error))
 

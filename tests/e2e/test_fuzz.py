@@ -33,7 +33,7 @@ type FuzzCase = schemathesis.Case[Operation]
 OPERATIONS = [cast("Ok[Operation]", result).ok() for result in SCHEMA.get_all_operations()]
 
 # derandomize: the same cases on every run, so CI never goes red on a new draw; the budget is
-# per operation and per mode: 6 operations x 2 modes x EXAMPLES requests in all.
+# per operation and per mode: 13 operations x 2 modes x EXAMPLES requests in all.
 EXAMPLES = 30
 
 
@@ -49,7 +49,14 @@ def _meaningful(case: FuzzCase, server: Server, account: Account) -> None:
     the next 30 days: a random schema-valid value is rightly a 400 or 404 for those.
     """
     body: Any = case.body
+    webhooks = case.operation.path.startswith("/v1/webhooks")
+    if webhooks:
+        _make_room_for_a_webhook(server, account)
     if isinstance(body, dict):
+        if webhooks and "url" in body:
+            # A receiver that refuses at once (nothing listens on the discard port): a URL the rules
+            # accept under `quollo serve`, whose deliveries fail fast instead of waiting on a network.
+            body["url"] = LOCAL_RECEIVER
         if "planId" in body:
             body["planId"] = account.plan_id
         if body.get("scheduleTime") is not None:
@@ -62,10 +69,25 @@ def _meaningful(case: FuzzCase, server: Server, account: Account) -> None:
         # as requests' CaseInsensitiveDict only.
         case.headers = {k: v for k, v in case.headers.items() if k.lower() != "idempotency-key"}  # type: ignore[assignment]
         case.headers["Idempotency-Key"] = f"fuzz-{uuid.uuid4()}"
-    if case.path_parameters and "id" in case.path_parameters:
+    if case.path_parameters and "id" in case.path_parameters and webhooks:
+        hook = server.request("POST", "/v1/webhooks", account.token, json={"url": LOCAL_RECEIVER})
+        assert hook.status_code == 201, hook.text
+        case.path_parameters["id"] = hook.json()["id"]
+    elif case.path_parameters and "id" in case.path_parameters:
         created = server.create_interview(account)
         assert created.status_code == 201, created.text
         case.path_parameters["id"] = created.json()["id"]
+
+
+LOCAL_RECEIVER = "http://127.0.0.1:9/hook"
+
+
+def _make_room_for_a_webhook(server: Server, account: Account) -> None:
+    """Webhooks are capped per user: delete the fuzzer's before each case that may create one."""
+    listed = server.request("GET", "/v1/webhooks?limit=100", account.token)
+    assert listed.status_code == 200, listed.text
+    for hook in listed.json()["items"]:
+        server.request("DELETE", f"/v1/webhooks/{hook['id']}", account.token)
 
 
 @pytest.mark.parametrize("mode", list(schemathesis.GenerationMode), ids=lambda mode: mode.value)

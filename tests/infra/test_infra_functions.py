@@ -9,6 +9,7 @@ import pytest
 
 from functions.data import schema
 from functions.routes import ROUTES, Route
+from functions.workers import WORKERS
 from testkit.synth import Synth
 
 pytestmark = pytest.mark.infra
@@ -34,13 +35,18 @@ def expected_actions(route: Route) -> set[str]:
         actions.add("s3:DeleteObject")
     if route.cursor_secret:
         actions.add("secretsmanager:GetSecretValue")
+    if route.webhook_queue_send:
+        actions.add("sqs:SendMessage")
     return actions
 
 
 def test_exactly_one_function_per_route_plus_cdk_auto_delete_in_dev(synth: Synth) -> None:
     functions = synth.resources("AWS::Lambda::Function")
     ours = [f for logical_id, f in functions.items() if not logical_id.startswith(AUTO_DELETE_PROVIDER)]
-    assert sorted(f["Properties"]["Handler"] for f in ours) == sorted(r.handler for r in ROUTES)
+    # The webhook fan-out and delivery are the only functions no route invokes (test_infra_webhooks.py).
+    assert sorted(f["Properties"]["Handler"] for f in ours) == sorted(
+        [r.handler for r in ROUTES] + [w.handler for w in WORKERS]
+    )
     cdk_internal = len(functions) - len(ours)
     assert cdk_internal == (1 if synth.stack.node.try_get_context("stage") == "dev" else 0)
 
@@ -151,6 +157,7 @@ def test_environment_names_the_routes_tables_and_secret(dev: Synth, route: Route
     assert (schema.CURSOR_SECRET_ENV in env) == route.cursor_secret
     if route.cursor_secret:
         assert env[schema.CURSOR_SECRET_ENV] == dev.resolve(dev.stack.data.cursor_secret.secret_arn)
+    assert (schema.WEBHOOK_QUEUE_ENV in env) == route.webhook_queue_send
     assert env["POWERTOOLS_SERVICE_NAME"] == "quollo"
 
 

@@ -117,7 +117,17 @@ def test_auth_failures_alarm_and_insufficient_balance_warning(synth: Synth) -> N
 
 
 def test_alarm_count_is_api_functions_tables_and_business(synth: Synth) -> None:
-    assert len(alarms(synth)) == 2 + 3 * len(ROUTES) + 2 * len(schema.TABLES) + 2
+    # + the webhook workers' errors (2) and the fan-out's stream lag (1).
+    assert len(alarms(synth)) == 2 + 3 * len(ROUTES) + 2 * len(schema.TABLES) + 2 + 3
+
+
+def test_webhook_workers_alarm_on_errors_and_stream_lag(synth: Synth) -> None:
+    found = alarms(synth)
+    stage = synth.stack.node.try_get_context("stage")
+    for name in ("webhook-fanout-errors", "webhook-delivery-errors"):
+        assert found[f"quollo-{stage}-{name}"]["MetricName"] == "Errors"
+    lag = found[f"quollo-{stage}-webhook-fanout-iterator-age"]
+    assert (lag["MetricName"], lag["Statistic"], lag["Threshold"]) == ("IteratorAge", "Maximum", 300_000)
 
 
 def test_one_dashboard_shows_the_api_the_functions_and_the_tables(synth: Synth) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from functions import routes
 from functions.local.openapi import render
+from functions.models.webhooks_api import EVENT_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "openapi.json"
@@ -45,6 +46,15 @@ def test_spec_documents_every_route_and_error_code() -> None:
     assert set(fields) == {"title", "planId", "intervieweeName", "isTest", "metadata", "scheduleTime"}
 
 
+def test_event_payloads_are_documented_as_openapi_webhooks() -> None:
+    spec = _spec()
+    assert set(spec["webhooks"]) == set(EVENT_TYPES) | {"webhook.ping"}
+    event = spec["components"]["schemas"]["InterviewEvent"]
+    assert set(event["properties"]) == {"type", "timestamp", "data"}
+    for operation in (ops["post"] for ops in spec["webhooks"].values()):
+        assert {p["name"] for p in operation["parameters"]} == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+
+
 def _spec() -> dict[str, Any]:
     spec: dict[str, Any] = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
     return spec
@@ -60,6 +70,13 @@ def test_operations_have_names_a_client_generator_can_use() -> None:
         "updateInterview",
         "deleteInterview",
         "listPlans",
+        "createWebhook",
+        "listWebhooks",
+        "getWebhook",
+        "deleteWebhook",
+        "pingWebhook",
+        "rotateWebhookSecret",
+        "listWebhookDeliveries",
     }
 
 

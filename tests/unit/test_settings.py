@@ -53,7 +53,7 @@ def test_a_snapstart_init_builds_the_clients_without_opening_a_connection(tmp_pa
     script = (
         "import functions.entries.get_interview\n"
         "from functions.data import aws\n"
-        "print([f.cache_info().currsize for f in (aws.dynamodb, aws.s3, aws.secrets_manager)])\n"
+        "print([f.cache_info().currsize for f in (aws.dynamodb, aws.s3, aws.secrets_manager, aws.sqs)])\n"
     )
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout.strip()) == (0, "[1, 1, 1]"), done.stderr
+    assert (done.returncode, done.stdout.strip()) == (0, "[1, 1, 1, 1]"), done.stderr

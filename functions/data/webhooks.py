@@ -1,0 +1,212 @@
+"""Webhook endpoints (table `webhooks`) and their delivery attempts (table `webhookdeliveries`)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from functions.data.aws import dynamodb, from_item, to_item
+from functions.data.errors import on_condition_failure
+from functions.data.settings import settings
+from functions.models.entities import DeliveryAttempt, Page, Webhook
+from functions.models.errors import Conflict, NotFound
+
+DELIVERY_LOG_DAYS = 30
+
+
+def _not_found() -> NotFound:
+    return NotFound("Webhook not found")
+
+
+def _key(owner_id: str, webhook_id: str) -> dict[str, Any]:
+    return {"ownerId": {"S": owner_id}, "webhookId": {"S": webhook_id}}
+
+
+def _webhook(item: dict[str, Any]) -> Webhook:
+    values = from_item(item)
+    return Webhook(
+        id=values["webhookId"],
+        owner_id=values["ownerId"],
+        url=values["url"],
+        events=list(values["events"]),
+        enabled=bool(values["enabled"]),
+        secret=values["secret"],
+        created_at=values["createdAt"],
+        previous_secret=values.get("previousSecret"),
+        previous_secret_until=values.get("previousSecretUntil"),
+        failing_since=values.get("failingSince"),
+        disabled_reason=values.get("disabledReason"),
+    )
+
+
+def put(webhook: Webhook) -> None:
+    values = {
+        "ownerId": webhook.owner_id,
+        "webhookId": webhook.id,
+        "url": webhook.url,
+        "events": webhook.events,
+        "enabled": webhook.enabled,
+        "secret": webhook.secret,
+        "createdAt": webhook.created_at,
+    }
+    dynamodb().put_item(
+        TableName=settings().webhooks_table,
+        Item=to_item(values),
+        ConditionExpression="attribute_not_exists(webhookId)",
+    )
+
+
+def count(owner_id: str) -> int:
+    found = dynamodb().query(
+        TableName=settings().webhooks_table,
+        KeyConditionExpression="ownerId = :o",
+        ExpressionAttributeValues={":o": {"S": owner_id}},
+        Select="COUNT",
+    )
+    return int(found["Count"])
+
+
+def get(owner_id: str, webhook_id: str) -> Webhook | None:
+    found = dynamodb().get_item(
+        TableName=settings().webhooks_table, Key=_key(owner_id, webhook_id), ConsistentRead=True
+    )
+    return _webhook(found["Item"]) if "Item" in found else None
+
+
+def query(owner_id: str, limit: int | None, start_key: dict[str, Any] | None) -> Page[Webhook]:
+    """The owner's endpoints in id order; `limit=None` reads them all (the fan-out)."""
+    params: dict[str, Any] = {
+        "TableName": settings().webhooks_table,
+        "KeyConditionExpression": "ownerId = :o",
+        "ExpressionAttributeValues": {":o": {"S": owner_id}},
+    }
+    if limit is not None:
+        params["Limit"] = limit
+    if start_key:
+        params["ExclusiveStartKey"] = start_key
+    found = dynamodb().query(**params)
+    return Page(items=[_webhook(item) for item in found["Items"]], last_key=found.get("LastEvaluatedKey"))
+
+
+def delete(owner_id: str, webhook_id: str) -> None:
+    with on_condition_failure(_not_found()):
+        dynamodb().delete_item(
+            TableName=settings().webhooks_table,
+            Key=_key(owner_id, webhook_id),
+            ConditionExpression="attribute_exists(webhookId)",
+        )
+
+
+def _update(owner_id: str, webhook_id: str, expression: str, values: dict[str, Any]) -> Webhook:
+    with on_condition_failure(_not_found()):
+        updated = dynamodb().update_item(
+            TableName=settings().webhooks_table,
+            Key=_key(owner_id, webhook_id),
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(webhookId)",
+            ExpressionAttributeValues=to_item(values),
+            ReturnValues="ALL_NEW",
+        )
+    return _webhook(updated["Attributes"])
+
+
+def rotate_secret(webhook: Webhook, new_secret: str, old_until: int) -> Webhook:
+    """The new secret becomes current; the current one stays valid (signed with too) until `old_until`.
+
+    Conditioned on the secret read: of two concurrent rotations one fails (NotFound's caller retries
+    nothing; the loser sees the webhook as it is) rather than both claiming the same previous secret.
+    """
+    with on_condition_failure(Conflict("The secret was rotated concurrently; read the webhook again")):
+        updated = dynamodb().update_item(
+            TableName=settings().webhooks_table,
+            Key=_key(webhook.owner_id, webhook.id),
+            UpdateExpression="SET previousSecret = :old, secret = :new, previousSecretUntil = :until",
+            ConditionExpression="secret = :old",
+            ExpressionAttributeValues=to_item({":old": webhook.secret, ":new": new_secret, ":until": old_until}),
+            ReturnValues="ALL_NEW",
+        )
+    return _webhook(updated["Attributes"])
+
+
+def mark_failing(owner_id: str, webhook_id: str, since: float) -> None:
+    """Remember when the endpoint started failing (the first failure since its last success)."""
+    dynamodb().update_item(
+        TableName=settings().webhooks_table,
+        Key=_key(owner_id, webhook_id),
+        UpdateExpression="SET failingSince = if_not_exists(failingSince, :t)",
+        ConditionExpression="attribute_exists(webhookId)",
+        ExpressionAttributeValues={":t": {"N": str(int(since))}},
+    )
+
+
+def mark_healthy(owner_id: str, webhook_id: str) -> None:
+    dynamodb().update_item(
+        TableName=settings().webhooks_table,
+        Key=_key(owner_id, webhook_id),
+        UpdateExpression="REMOVE failingSince",
+        ConditionExpression="attribute_exists(webhookId)",
+    )
+
+
+def disable(owner_id: str, webhook_id: str, reason: str) -> None:
+    _update(owner_id, webhook_id, "SET enabled = :f, disabledReason = :r", {":f": False, ":r": reason})
+
+
+# --- delivery attempts ---
+
+
+def _attempt_key(attempt: DeliveryAttempt) -> str:
+    # Newest first with ScanIndexForward=False; the id breaks ties within a millisecond.
+    return f"{attempt.created_at}#{attempt.id}"
+
+
+def record_attempt(attempt: DeliveryAttempt) -> None:
+    values = {
+        "webhookId": attempt.webhook_id,
+        "attemptKey": _attempt_key(attempt),
+        "id": attempt.id,
+        "messageId": attempt.message_id,
+        "eventId": attempt.event_id,
+        "type": attempt.type,
+        "attempt": attempt.attempt,
+        "status": attempt.status,
+        "responseStatus": attempt.response_status,
+        "durationMs": attempt.duration_ms,
+        "error": attempt.error,
+        "createdAt": attempt.created_at,
+        "nextAttemptAt": attempt.next_attempt_at,
+        "expiresAt": int(time.time()) + DELIVERY_LOG_DAYS * 86400,
+    }
+    dynamodb().put_item(TableName=settings().webhook_deliveries_table, Item=to_item(values))
+
+
+def _attempt(item: dict[str, Any]) -> DeliveryAttempt:
+    values = from_item(item)
+    return DeliveryAttempt(
+        id=values["id"],
+        webhook_id=values["webhookId"],
+        message_id=values["messageId"],
+        event_id=values["eventId"],
+        type=values["type"],
+        attempt=int(values["attempt"]),
+        status=values["status"],
+        response_status=values.get("responseStatus"),
+        duration_ms=values.get("durationMs"),
+        error=values.get("error"),
+        created_at=values["createdAt"],
+        next_attempt_at=values.get("nextAttemptAt"),
+    )
+
+
+def query_attempts(webhook_id: str, limit: int, start_key: dict[str, Any] | None) -> Page[DeliveryAttempt]:
+    params: dict[str, Any] = {
+        "TableName": settings().webhook_deliveries_table,
+        "KeyConditionExpression": "webhookId = :w",
+        "ExpressionAttributeValues": {":w": {"S": webhook_id}},
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if start_key:
+        params["ExclusiveStartKey"] = start_key
+    found = dynamodb().query(**params)
+    return Page(items=[_attempt(item) for item in found["Items"]], last_key=found.get("LastEvaluatedKey"))

@@ -1,0 +1,171 @@
+"""The two halves of webhook delivery: the fan-out (a change -> one queued delivery per subscribed
+endpoint) and the delivery (one signed POST; a failure is re-queued on the retry schedule).
+
+Both run as Lambda functions on AWS (the stream and the queue invoke them) and, unchanged, in the
+background worker of `quollo serve` (functions/local/webhook_worker.py).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from dataclasses import dataclass
+
+from functions.data import webhook_http, webhook_queue
+from functions.data import webhooks as store
+from functions.data.settings import settings
+from functions.domain import clock, webhook_events, webhook_signing, webhook_urls
+from functions.domain.webhook_events import Change, Delivery
+from functions.models.entities import DeliveryAttempt, Webhook
+from functions.models.errors import ValidationFailed
+
+# After the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts over about 28 hours).
+RETRY_SECONDS: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+JITTER = 0.1  # each delay is drawn within ±10% so that endpoints that failed together do not retry together
+DISABLE_AFTER_SECONDS = 5 * 86400  # an endpoint failing every attempt for 5 days is disabled
+# A retry is sent when due; SQS delays are whole seconds (the delay is rounded down), so a retry may
+# arrive up to a second early: it is then hidden again until due, and only this slack is tolerated.
+EARLY_SLACK_SECONDS = 0.05
+
+
+def retry_schedule() -> tuple[float, ...]:
+    return settings().webhook_retry_seconds or RETRY_SECONDS
+
+
+# --- fan-out ---
+
+
+def fan_out(changes: list[Change]) -> int:
+    """Queue one delivery per event and subscribed, enabled endpoint of the interview's owner; returns how many."""
+    endpoints: dict[str, list[Webhook]] = {}
+    bodies: list[str] = []
+    for change in changes:
+        interview = change.new if change.new is not None else change.old
+        if interview is None:
+            continue
+        types = webhook_events.event_types(change)
+        if not types:
+            continue
+        if interview.owner_id not in endpoints:
+            endpoints[interview.owner_id] = _all_endpoints(interview.owner_id)
+        for event_type in types:
+            targets = [hook for hook in endpoints[interview.owner_id] if hook.enabled and event_type in hook.events]
+            if not targets:
+                continue
+            body = webhook_events.body(event_type, change)
+            event = webhook_events.event_id(change, event_type)
+            for hook in targets:
+                delivery = Delivery(
+                    message_id=webhook_events.message_id(event, hook.id),
+                    event_id=event,
+                    webhook_id=hook.id,
+                    owner_id=hook.owner_id,
+                    type=event_type,
+                    body=body,
+                )
+                bodies.append(delivery.to_json())
+    if bodies:
+        webhook_queue.send(bodies)
+    return len(bodies)
+
+
+def _all_endpoints(owner_id: str) -> list[Webhook]:
+    found: list[Webhook] = []
+    start_key = None
+    while True:
+        page = store.query(owner_id, None, start_key)
+        found += page.items
+        if not page.last_key:
+            return found
+        start_key = page.last_key
+
+
+# --- delivery ---
+
+
+class NotDue(Exception):
+    """A retry received before its time: it was hidden again and must stay on the queue."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    succeeded: bool
+    status: int | None
+    error: str | None
+    duration_ms: int | None
+
+
+def _attempt(delivery: Delivery, now: float) -> tuple[Webhook | None, Outcome]:
+    webhook = store.get(delivery.owner_id, delivery.webhook_id)
+    if webhook is None or not webhook.enabled:
+        return webhook, Outcome(False, None, None, None)
+    try:
+        # Again at every send: the host may resolve elsewhere now than at registration (DNS rebinding).
+        target = webhook_urls.check(webhook.url)
+    except ValidationFailed as exc:
+        return webhook, Outcome(False, None, exc.message, 0)
+    headers = webhook_signing.headers(webhook, delivery.message_id, delivery.body, now)
+    answer = webhook_http.post(target, headers, delivery.body.encode())
+    succeeded = answer.status is not None and 200 <= answer.status < 300
+    error = answer.error or (None if succeeded else f"HTTP {answer.status}")
+    return webhook, Outcome(succeeded, answer.status, error, answer.duration_ms)
+
+
+def deliver(delivery: Delivery, receipt_handle: str | None, now: float | None = None) -> None:
+    """One attempt; a failure is re-queued for the next one, or dead-lettered after the last.
+
+    Raises NotDue (after hiding the message again) when a retry arrives before its time.
+    """
+    now = time.time() if now is None else now
+    if delivery.not_before > now + EARLY_SLACK_SECONDS:
+        if receipt_handle is not None:
+            webhook_queue.hide(receipt_handle, delivery.not_before - now)
+        raise NotDue()
+    webhook, outcome = _attempt(delivery, now)
+    if webhook is None or not webhook.enabled:
+        return  # deleted or disabled since the event: it gets nothing more
+    if outcome.succeeded:
+        _log(delivery, "SUCCEEDED", outcome, None)
+        if webhook.failing_since is not None:
+            store.mark_healthy(webhook.owner_id, webhook.id)
+        return
+    first = delivery.first_attempt_at or now
+    schedule = retry_schedule()
+    gone = outcome.status == 410
+    failing_too_long = webhook.failing_since is not None and now - webhook.failing_since >= DISABLE_AFTER_SECONDS
+    if gone or failing_too_long:
+        store.disable(webhook.owner_id, webhook.id, "answered 410 Gone" if gone else "failed every attempt for 5 days")
+        _log(delivery, "FAILED", outcome, None)
+        webhook_queue.dead_letter(delivery.to_json())
+        return
+    if webhook.failing_since is None:
+        store.mark_failing(webhook.owner_id, webhook.id, now)
+    if delivery.attempt > len(schedule):
+        _log(delivery, "FAILED", outcome, None)
+        webhook_queue.dead_letter(delivery.to_json())
+        return
+    base = schedule[delivery.attempt - 1]
+    delay = base * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311 - jitter, not a secret
+    due = now + delay
+    webhook_queue.send([delivery.retry(due, first).to_json()], delay_seconds=int(delay))
+    _log(delivery, "FAILED", outcome, clock.iso_epoch(due))
+
+
+def _log(delivery: Delivery, status: str, outcome: Outcome, next_attempt_at: str | None) -> None:
+    store.record_attempt(
+        DeliveryAttempt(
+            id=f"dlv_{uuid.uuid4().hex}",
+            webhook_id=delivery.webhook_id,
+            message_id=delivery.message_id,
+            event_id=delivery.event_id,
+            type=delivery.type,
+            attempt=delivery.attempt,
+            status=status,
+            response_status=outcome.status,
+            duration_ms=outcome.duration_ms,
+            error=outcome.error,
+            created_at=clock.now(),
+            next_attempt_at=next_attempt_at,
+        )
+    )

@@ -1,0 +1,86 @@
+"""Which URLs a webhook may target (SSRF, OWASP API7), checked at registration and again before each send.
+
+Hand-written over the standard library's `ipaddress` (which classifies the addresses): the SSRF
+libraries on PyPI (advocate, ...) wrap `requests` and are unmaintained, and the rules are a dozen lines.
+The check resolves the host and returns the addresses it approved, so that the sender connects to
+one of exactly those (no second lookup that DNS rebinding could answer differently).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from urllib.parse import urlsplit
+
+from functions.data.settings import settings
+from functions.models.entities import WebhookTarget as Target
+from functions.models.errors import ValidationFailed
+
+MAX_URL_LENGTH = 2048
+# The instance metadata services (IPv4 and the Nitro IPv6 one), named so the refusal says so.
+METADATA_ADDRESSES = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_UNSAFE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _refuse(rule: str) -> ValidationFailed:
+    return ValidationFailed(f'Field "url": {rule}')
+
+
+def _problem(address: Address) -> str | None:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    if address.is_loopback:
+        return "a loopback address"
+    if address.is_link_local:
+        return "a link-local address"
+    if address.is_multicast:
+        return "a multicast address"
+    if address.is_private or not address.is_global:
+        return "a private or reserved address"
+    return None
+
+
+def _resolve(host: str, port: int) -> list[Address]:
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise _refuse(f"host {host[:100]} does not resolve") from exc
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+
+
+def check(url: str) -> Target:
+    """The URL's target if every rule holds; ValidationFailed naming the rule otherwise."""
+    if len(url) > MAX_URL_LENGTH:
+        raise _refuse(f"must be at most {MAX_URL_LENGTH} characters")
+    if _UNSAFE.search(url):
+        # urlsplit would silently drop tabs and newlines; a URL that needs them is not one we send to.
+        raise _refuse("must not contain spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise _refuse("is not a valid URL") from exc
+    host = (parts.hostname or "").lower()
+    local = settings().local_receivers and parts.scheme == "http" and host in LOCAL_HOSTS
+    if parts.scheme != "https" and not local:
+        raise _refuse("must use https")
+    if not host:
+        raise _refuse("must name a host")
+    if parts.username is not None or parts.password is not None:
+        raise _refuse("must not carry credentials")
+    if parts.fragment:
+        raise _refuse("must not carry a fragment")
+    port = port or (443 if parts.scheme == "https" else 80)
+    addresses = _resolve(host, port)
+    for address in addresses:
+        problem = _problem(address)
+        if problem and not (local and address.is_loopback):
+            raise _refuse(f"host {host[:100]} resolves to {problem} ({address}), which webhooks may not target")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(parts.scheme, host, port, path, tuple(str(address) for address in addresses))

@@ -1,0 +1,84 @@
+"""Webhook endpoints: registration, listing, deletion, secret rotation, ping and the delivery log."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from functions.data import webhook_queue
+from functions.data import webhooks as store
+from functions.domain import clock, cursors, webhook_events, webhook_signing, webhook_urls
+from functions.models.entities import DeliveryAttempt, Webhook
+from functions.models.errors import Conflict, NotFound, ValidationFailed
+from functions.models.webhooks_api import EVENT_TYPES, WebhookCreate
+
+MAX_WEBHOOKS = 10  # per user: each one multiplies the deliveries of every event
+ROTATION_GRACE_SECONDS = 24 * 3600
+_CURSOR_SCOPE = "webhooks"
+
+
+def create(owner_id: str, request: WebhookCreate) -> Webhook:
+    webhook_urls.check(request.url)
+    if store.count(owner_id) >= MAX_WEBHOOKS:
+        raise ValidationFailed(f"You have {MAX_WEBHOOKS} webhooks already; delete one before adding another")
+    webhook = Webhook(
+        id=f"wh_{uuid.uuid4().hex}",
+        owner_id=owner_id,
+        url=request.url,
+        events=list(request.events or EVENT_TYPES),
+        enabled=True,
+        secret=webhook_signing.new_secret(),
+        created_at=clock.now(),
+    )
+    store.put(webhook)
+    return webhook
+
+
+def get(owner_id: str, webhook_id: str) -> Webhook:
+    webhook = store.get(owner_id, webhook_id)
+    if webhook is None:
+        raise NotFound("Webhook not found")
+    return webhook
+
+
+def list_page(owner_id: str, limit: int, cursor: str | None) -> tuple[list[Webhook], str | None]:
+    start_key = cursors.decode(cursor, owner_id, _CURSOR_SCOPE)
+    page = store.query(owner_id, limit, start_key)
+    return page.items, cursors.encode(page.last_key, owner_id, _CURSOR_SCOPE)
+
+
+def delete(owner_id: str, webhook_id: str) -> None:
+    store.delete(owner_id, webhook_id)
+
+
+def rotate_secret(owner_id: str, webhook_id: str) -> Webhook:
+    current = get(owner_id, webhook_id)
+    return store.rotate_secret(current, webhook_signing.new_secret(), int(time.time()) + ROTATION_GRACE_SECONDS)
+
+
+def ping(owner_id: str, webhook_id: str) -> str:
+    """Queue a webhook.ping for the endpoint; returns the webhook-id it will carry."""
+    webhook = get(owner_id, webhook_id)
+    if not webhook.enabled:
+        raise Conflict("Webhook is disabled; register the endpoint again once it answers")
+    event = f"evt_{uuid.uuid4().hex}"
+    delivery = webhook_events.Delivery(
+        message_id=webhook_events.message_id(event, webhook.id),
+        event_id=event,
+        webhook_id=webhook.id,
+        owner_id=owner_id,
+        type="webhook.ping",
+        body=webhook_events.ping_body(webhook.id, clock.now()),
+    )
+    webhook_queue.send([delivery.to_json()])
+    return delivery.message_id
+
+
+def deliveries_page(
+    owner_id: str, webhook_id: str, limit: int, cursor: str | None
+) -> tuple[list[DeliveryAttempt], str | None]:
+    get(owner_id, webhook_id)  # 404 for another user's endpoint, like a missing one
+    scope = f"{_CURSOR_SCOPE}:{webhook_id}"
+    start_key = cursors.decode(cursor, owner_id, scope)
+    page = store.query_attempts(webhook_id, limit, start_key)
+    return page.items, cursors.encode(page.last_key, owner_id, scope)

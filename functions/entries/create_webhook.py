@@ -1,0 +1,26 @@
+"""POST /v1/webhooks: register an endpoint for interview events; the answer carries its signing secret."""
+
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from functions.domain import webhooks
+from functions.models.views import webhook_with_secret
+from functions.models.webhooks_api import WebhookCreate, WebhookWithSecret
+from functions.runtime.app import build_app, current_user, lambda_entry
+from functions.runtime.openapi_docs import responses
+
+app = build_app()
+
+
+@app.post(
+    "/v1/webhooks",
+    summary="Create webhook",
+    description="Registers an https endpoint for interview events. The secret is shown only here and on rotation.",
+    tags=["Webhooks"],
+    responses=responses(201, WebhookWithSecret, "Webhook created, with its signing secret", 400),
+)
+def create_webhook(body: WebhookCreate) -> Response[WebhookWithSecret]:
+    created = webhook_with_secret(webhooks.create(current_user(app), body))
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
+
+
+handler = lambda_entry(app, create_webhook)

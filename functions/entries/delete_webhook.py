@@ -1,0 +1,24 @@
+"""DELETE /v1/webhooks/{id}: stop deliveries to an endpoint, including retries already queued."""
+
+from functions.domain import webhooks
+from functions.models.webhooks_api import WebhookDeleted
+from functions.runtime.app import build_app, current_user, lambda_entry
+from functions.runtime.openapi_docs import responses
+from functions.runtime.path_params import WebhookId
+
+app = build_app()
+
+
+@app.delete(
+    "/v1/webhooks/<id>",
+    summary="Delete webhook",
+    description="Deletes the endpoint; nothing more is delivered to it, queued retries included.",
+    tags=["Webhooks"],
+    responses=responses(200, WebhookDeleted, "Deleted", 404),
+)
+def delete_webhook(id: WebhookId) -> WebhookDeleted:
+    webhooks.delete(current_user(app), id)
+    return WebhookDeleted(deleted=True)
+
+
+handler = lambda_entry(app, delete_webhook)

@@ -1,0 +1,131 @@
+"""The webhook worker of `quollo serve`: what the stream and the queue do for the Lambda functions on AWS.
+
+A background thread reads moto's stream of the interviews table and hands each batch to the very
+fan-out handler the stack deploys, then receives from moto's delivery queue and hands each batch to
+the very delivery handler, deleting the messages it did not report as failed (as Lambda's SQS event
+source does). So a receiver on 127.0.0.1 gets the same signed deliveries, retries included, as one
+on the internet gets from AWS.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import boto3
+from botocore.exceptions import ClientError
+
+from functions.data.aws import dynamodb, sqs
+from functions.data.settings import settings
+from functions.data.webhook_queue import delivery_queue
+from functions.local.gateway import LocalContext
+from functions.runtime.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+
+POLL_SECONDS = 0.2
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+class WebhookWorker:
+    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
+        self._poll = poll_seconds
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
+        self._streams: DynamoDBStreamsClient = boto3.client("dynamodbstreams")
+        self._iterators: dict[str, str] = {}
+        self._stream_arn = ""
+        # Imported here: the handlers read settings that `quollo serve` sets before it starts the worker.
+        from functions.entries import webhook_delivery, webhook_fanout
+
+        # Handlers take a Lambda context; LocalContext has the attributes Powertools reads.
+        self._fan_out: Handler = webhook_fanout.handler
+        self._deliver: Handler = webhook_delivery.handler
+
+    def start(self) -> None:
+        # From now on: changes made before the server started (the seed, a loaded state) are not events.
+        self._stream_arn = dynamodb().describe_table(TableName=settings().interviews_table)["Table"]["LatestStreamArn"]
+        for shard in self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"]:
+            self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"], "LATEST")
+        self._thread.start()
+
+    def _iterator(self, shard_id: str, kind: Literal["LATEST", "TRIM_HORIZON"]) -> str:
+        return self._streams.get_shard_iterator(StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType=kind)[
+            "ShardIterator"
+        ]
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join(15)
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                self._pump_stream()
+                self._pump_queue()
+            except Exception:
+                # Like a failed Lambda invocation: the stream batch and the messages are tried again.
+                logger.exception("webhook worker: a batch failed; retrying")
+            self._stopped.wait(self._poll)
+
+    def _pump_stream(self) -> None:
+        for shard_id, iterator in list(self._iterators.items()):
+            try:
+                found = self._streams.get_records(ShardIterator=iterator, Limit=100)
+            except ClientError:
+                # Fallen behind the records the local stream keeps (functions/local/moto_patches.py), as a
+                # Lambda trigger can fall 24 hours behind DynamoDB's: go on from the oldest one kept.
+                logger.warning("webhook worker: stream records were trimmed before they were read")
+                self._iterators[shard_id] = self._iterator(shard_id, "TRIM_HORIZON")
+                continue
+            records = [lambda_shape(record) for record in found.get("Records", [])]
+            if records:
+                self._fan_out({"Records": records}, LocalContext(function_name="quollo-webhook_fanout"))
+            if found.get("NextShardIterator"):
+                self._iterators[shard_id] = found["NextShardIterator"]
+
+    def _pump_queue(self) -> None:
+        queue = delivery_queue()
+        received = sqs().receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        messages = received.get("Messages", [])
+        if not messages:
+            return
+        event = {
+            "Records": [
+                {
+                    "messageId": message["MessageId"],
+                    "receiptHandle": message["ReceiptHandle"],
+                    "body": message["Body"],
+                    "attributes": {},
+                    "messageAttributes": {},
+                    "md5OfBody": message.get("MD5OfBody", ""),
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:local",
+                    "awsRegion": "us-east-1",
+                }
+                for message in messages
+            ]
+        }
+        answer = self._deliver(event, LocalContext(function_name="quollo-webhook_delivery"))
+        failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
+        done = [message for message in messages if message["MessageId"] not in failed]
+        if done:
+            sqs().delete_message_batch(
+                QueueUrl=queue,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
+
+
+def lambda_shape(record: Any) -> dict[str, Any]:
+    """A stream record as Lambda passes it: the SDK parses ApproximateCreationDateTime, Lambda sends epoch seconds."""
+    shaped: dict[str, Any] = dict(record)
+    inner = dict(shaped.get("dynamodb") or {})
+    created = inner.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        inner["ApproximateCreationDateTime"] = created.timestamp()
+    shaped["dynamodb"] = inner
+    return shaped

@@ -1,0 +1,128 @@
+"""The public contract of webhooks (issue 15): request and response bodies, and the event payloads."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from functions.models.api import InterviewPublic, Timestamp
+
+EventType = Literal[
+    "interview.created",
+    "interview.started",
+    "interview.completed",
+    "analysis.completed",
+    "interview.deleted",
+]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+PING = "webhook.ping"
+DeliveryStatus = Literal["SUCCEEDED", "FAILED"]
+
+
+def _distinct(events: list[str]) -> list[str]:
+    if len(set(events)) != len(events):
+        raise ValueError("must not repeat an event type")
+    return events
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    url: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="https URL of your receiver; it must not resolve to a private, loopback, link-local, "
+        "multicast or metadata address",
+    )
+    events: (
+        Annotated[
+            list[EventType],
+            Field(
+                min_length=1,
+                max_length=len(EVENT_TYPES),
+                description="Event types to receive; all of them when left out",
+                json_schema_extra={"uniqueItems": True},
+            ),
+            AfterValidator(_distinct),
+        ]
+        | None
+    ) = None
+
+
+class WebhookPublic(BaseModel):
+    id: str
+    url: str
+    events: list[EventType]
+    enabled: bool
+    createdAt: Timestamp
+
+
+class WebhookWithSecret(WebhookPublic):
+    secret: str = Field(description="whsec_ and the base64 signing key: shown only here; keep it secret")
+
+
+class WebhookList(BaseModel):
+    items: list[WebhookPublic]
+    nextCursor: str | None
+
+
+class WebhookDeleted(BaseModel):
+    deleted: bool
+
+
+class PingQueued(BaseModel):
+    queued: bool
+    messageId: str = Field(description="The webhook-id header the ping will carry")
+
+
+class DeliveryPublic(BaseModel):
+    id: str
+    webhookId: str
+    eventId: str
+    type: str
+    attempt: int = Field(description="1 for the first attempt, then one more per retry")
+    status: DeliveryStatus
+    responseStatus: int | None
+    durationMs: int | None
+    error: str | None
+    createdAt: Timestamp
+    nextAttemptAt: Timestamp | None = Field(description="When the next retry is due; null when none will follow")
+
+
+class DeliveryList(BaseModel):
+    items: list[DeliveryPublic]
+    nextCursor: str | None
+
+
+# --- event payloads: the bodies POSTed to receivers ---
+
+
+class WebhookRecord(BaseModel):
+    """The interview's record as GET /v1/interviews/{id} shows it, without the pre-signed videoUrl."""
+
+    status: Literal["IDLE", "PROCESSING", "READY"]
+    summary: str | None
+    results: list[dict[str, Any]]
+    participants: list[dict[str, Any]]
+
+
+class InterviewEventData(BaseModel):
+    interview: InterviewPublic
+    record: WebhookRecord | None = Field(default=None, description="Only in analysis.completed")
+
+
+class InterviewEvent(BaseModel):
+    type: EventType
+    timestamp: Timestamp
+    data: InterviewEventData
+
+
+class PingData(BaseModel):
+    webhookId: str
+
+
+class PingEvent(BaseModel):
+    type: Literal["webhook.ping"]
+    timestamp: Timestamp
+    data: PingData

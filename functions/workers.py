@@ -1,0 +1,48 @@
+"""The functions that are not HTTP routes: the webhook fan-out and delivery (issue 15).
+
+Like the route table, one entry drives the CDK stack (function, role, event source) and the infra
+tests, which compare each role with exactly the actions listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from functions.routes import TableAccess
+
+
+@dataclass(frozen=True)
+class Worker:
+    name: str
+    description: str
+    tables: tuple[TableAccess, ...]
+    reads_interview_stream: bool = False  # invoked by the interviews table's stream
+    receives_webhook_queue: bool = False  # invoked by the delivery queue (receive, delete, change visibility)
+    sends_webhook_queue: bool = False  # sqs:SendMessage on the delivery queue
+    sends_webhook_dlq: bool = False  # sqs:SendMessage on the dead-letter queue
+
+    @property
+    def handler(self) -> str:
+        return f"functions.entries.{self.name}.handler"
+
+
+WORKERS: tuple[Worker, ...] = (
+    Worker(
+        name="webhook_fanout",
+        description="Quollo webhooks: interview changes to one queued delivery per subscribed endpoint",
+        tables=(TableAccess("webhooks", ("dynamodb:Query",)),),
+        reads_interview_stream=True,
+        sends_webhook_queue=True,
+    ),
+    Worker(
+        name="webhook_delivery",
+        description="Quollo webhooks: one signed POST per queued delivery, failures re-queued",
+        tables=(
+            TableAccess("webhooks", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
+            TableAccess("webhookdeliveries", ("dynamodb:PutItem",)),
+        ),
+        receives_webhook_queue=True,
+        sends_webhook_queue=True,
+        sends_webhook_dlq=True,
+    ),
+)

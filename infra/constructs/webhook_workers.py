@@ -1,0 +1,179 @@
+"""The webhook fan-out and delivery functions (issue 15): invoked by the interviews stream and the
+delivery queue, not by API Gateway. One role each, with exactly the actions `functions/workers.py` lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from functions.data import schema
+from functions.workers import Worker
+from infra.config import StageConfig
+from infra.constructs.data import DataConstruct
+from infra.constructs.route_functions import RouteFunctions, _pascal
+from infra.function_env import FUNCTION_ENVIRONMENT
+
+# What Lambda's event source mappings call on our behalf.
+STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
+STREAM_LIST = "dynamodb:ListStreams"  # has no resource type: "*" only
+QUEUE_RECEIVE = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility")
+
+
+def worker_statements(worker: Worker, data: DataConstruct, log_group: logs.ILogGroup) -> list[iam.PolicyStatement]:
+    statements = [
+        iam.PolicyStatement(
+            sid="OwnLogGroup",
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources=[log_group.log_group_arn],
+        )
+    ]
+    for access in worker.tables:
+        statements.append(
+            iam.PolicyStatement(
+                sid=f"{_pascal(access.table)}Table",
+                actions=list(access.actions),
+                resources=[data.tables[access.table].table_arn],
+            )
+        )
+    if worker.reads_interview_stream:
+        stream_arn = data.tables[schema.INTERVIEWS.key].table_stream_arn
+        assert stream_arn is not None
+        statements.append(
+            iam.PolicyStatement(sid="ReadInterviewStream", actions=list(STREAM_READ), resources=[stream_arn])
+        )
+        statements.append(iam.PolicyStatement(sid="ListStreams", actions=[STREAM_LIST], resources=["*"]))
+    if worker.receives_webhook_queue:
+        statements.append(
+            iam.PolicyStatement(
+                sid="ReceiveDeliveries", actions=list(QUEUE_RECEIVE), resources=[data.webhook_queue.queue_arn]
+            )
+        )
+    if worker.sends_webhook_queue:
+        statements.append(
+            iam.PolicyStatement(
+                sid="QueueDeliveries", actions=["sqs:SendMessage"], resources=[data.webhook_queue.queue_arn]
+            )
+        )
+    if worker.sends_webhook_dlq:
+        statements.append(
+            iam.PolicyStatement(
+                sid="DeadLetterDeliveries", actions=["sqs:SendMessage"], resources=[data.webhook_dlq.queue_arn]
+            )
+        )
+    return statements
+
+
+class WebhookWorkers(Construct):
+    # The delivery waits up to 10 s for a receiver, per message of a batch of up to 10.
+    TIMEOUTS = {"webhook_fanout": Duration.seconds(30), "webhook_delivery": Duration.seconds(30)}
+    DELIVERY_BATCH = 1  # one receiver's slowness never delays another's delivery
+    STREAM_BATCH = 100
+    STREAM_RETRIES = 10
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        workers: Sequence[Worker],
+        data: DataConstruct,
+        code: lambda_.Code,
+        layer: lambda_.ILayerVersion,
+        config: StageConfig,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._data = data
+        self._config = config
+        self.functions = {worker.name: self._function(worker, code, layer) for worker in workers}
+        Validations.of(self).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-L1",
+                reason="Python 3.12 like the route functions: they share the cp312 layer and the bytecode.",
+            )
+        )
+
+    def _function(self, worker: Worker, code: lambda_.Code, layer: lambda_.ILayerVersion) -> lambda_.Function:
+        scope = Construct(self, _pascal(worker.name))
+        log_group = logs.LogGroup(
+            scope, "Logs", retention=self._config.log_retention, removal_policy=self._config.removal_policy
+        )
+        role = iam.Role(
+            scope,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{worker.description}: only the actions it uses",
+            inline_policies={"worker": iam.PolicyDocument(statements=worker_statements(worker, self._data, log_group))},
+        )
+        function = lambda_.Function(
+            scope,
+            "Function",
+            description=worker.description,
+            runtime=RouteFunctions.RUNTIME,
+            architecture=RouteFunctions.ARCHITECTURE,
+            handler=worker.handler,
+            code=code,
+            layers=[layer],
+            memory_size=RouteFunctions.MEMORY_MB,
+            timeout=self.TIMEOUTS[worker.name],
+            role=role,
+            log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel[self._config.log_level],
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment=self._environment(worker),
+        )
+        acknowledgments = [
+            Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="Active tracing (xray:Put*) and the stream event source (dynamodb:ListStreams) "
+                "support no resource-level permissions.",
+            )
+        ]
+        Validations.of(role).acknowledge(*acknowledgments)
+        if worker.reads_interview_stream:
+            stream_arn = self._data.tables[schema.INTERVIEWS.key].table_stream_arn
+            assert stream_arn is not None
+            lambda_.EventSourceMapping(
+                scope,
+                "Stream",
+                target=function,
+                event_source_arn=stream_arn,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=self.STREAM_BATCH,
+                bisect_batch_on_error=True,
+                retry_attempts=self.STREAM_RETRIES,
+            )
+        if worker.receives_webhook_queue:
+            lambda_.EventSourceMapping(
+                scope,
+                "Queue",
+                target=function,
+                event_source_arn=self._data.webhook_queue.queue_arn,
+                batch_size=self.DELIVERY_BATCH,
+                report_batch_item_failures=True,
+            )
+        return function
+
+    def _environment(self, worker: Worker) -> dict[str, str]:
+        env = {
+            **FUNCTION_ENVIRONMENT,
+            "POWERTOOLS_LOG_LEVEL": self._config.log_level,
+        }
+        if not self._config.tracer:
+            env["POWERTOOLS_TRACE_DISABLED"] = "true"
+        for access in worker.tables:
+            env[self._data.specs[access.table].env_var] = self._data.tables[access.table].table_name
+        if worker.reads_interview_stream:
+            env[schema.INTERVIEWS.env_var] = self._data.tables[schema.INTERVIEWS.key].table_name
+        if worker.sends_webhook_queue or worker.receives_webhook_queue:
+            env[schema.WEBHOOK_QUEUE_ENV] = self._data.webhook_queue.queue_url
+        if worker.sends_webhook_dlq:
+            env[schema.WEBHOOK_DLQ_ENV] = self._data.webhook_dlq.queue_url
+        return env

@@ -1,0 +1,361 @@
+"""Webhooks over HTTP against `quollo serve`, with a receiver on 127.0.0.1 (issue 15).
+
+Every delivery is checked with Svix's verifier, an implementation of the Standard Webhooks spec
+independent of the `standardwebhooks` package that signs them. The server runs the short retry
+schedule QUOLLO_WEBHOOK_RETRY_SECONDS=1,2,4 (three retries, then the dead-letter queue).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from e2e_support import Server, start_server, stop_server
+from svix.webhooks import Webhook as SvixWebhook
+from svix.webhooks import WebhookVerificationError
+
+from testkit.accounts import Account, create_body
+from testkit.aws import REGION
+from testkit.server import ROOT
+from testkit.webhook_receiver import Received, Receiver, receiving
+
+USERS = ("events", "test_events", "retries", "exhausted", "deleted", "gone", "owner", "stranger", "rotate", "ssrf")
+# Long enough for the worker (polling every 0.2 s) to have delivered anything that was coming.
+QUIET_SECONDS = 3
+
+
+@pytest.fixture(scope="module")
+def hooks_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    seed = {
+        "users": [
+            {
+                "id": f"usr_e2e_{key}",
+                "name": f"Webhooks {key}",
+                "credits": 10,
+                "plans": [{"id": f"plan_e2e_{key}", "name": "Backend engineer", "tags": ["backend"]}],
+            }
+            for key in USERS
+        ]
+    }
+    path = tmp_path_factory.mktemp("webhooks") / "seed.json"
+    path.write_text(json.dumps(seed), encoding="utf-8")
+    server = start_server(path, env={"QUOLLO_WEBHOOK_RETRY_SECONDS": "1,2,4"})
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with receiving() as running:
+        yield running
+
+
+def _register(server: Server, account: Account, url: str, events: list[str] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"url": url} | ({"events": events} if events is not None else {})
+    created = server.request("POST", "/v1/webhooks", account.token, json=body)
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+def _verified(secret: str, delivery: Received) -> dict[str, Any]:
+    """The payload, once Svix's verifier accepted its signature (it raises otherwise)."""
+    assert delivery.headers["content-type"] == "application/json"
+    SvixWebhook(secret).verify(delivery.body, delivery.headers)
+    payload = json.loads(delivery.body)
+    assert isinstance(payload, dict)
+    return payload
+
+
+def _create(server: Server, account: Account, **overrides: Any) -> str:
+    created = server.request("POST", "/v1/interviews", account.token, json=create_body(account.plan_id, **overrides))
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+def _deliveries(server: Server, account: Account, webhook_id: str) -> list[dict[str, Any]]:
+    listed = server.request("GET", f"/v1/webhooks/{webhook_id}/deliveries", account.token)
+    assert listed.status_code == 200, listed.text
+    return list(listed.json()["items"])
+
+
+def test_every_event_type_arrives_signed_with_the_interview(
+    hooks_server: Server, receiver: Receiver, tmp_path: Path
+) -> None:
+    account = hooks_server.seeded_account("events")
+    hook = _register(hooks_server, account, receiver.url("/all"))
+    assert hook["secret"].startswith("whsec_") and hook["enabled"] is True
+    interview_id = _create(hooks_server, account)
+    hooks_server.admin_ok("start", interview_id)
+    hooks_server.admin_ok("finish", interview_id)
+    hooks_server.admin_ok("process", interview_id)
+    (tmp_path / "results.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "participants.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "video.mp4").write_bytes(b"\x00" * 100)
+    hooks_server.admin_ok(
+        "ready",
+        interview_id,
+        "--summary",
+        "Strong on design.",
+        "--results",
+        str(tmp_path / "results.json"),
+        "--participants",
+        str(tmp_path / "participants.json"),
+        "--video",
+        str(tmp_path / "video.mp4"),
+    )
+    assert hooks_server.request("DELETE", f"/v1/interviews/{interview_id}", account.token).status_code == 200
+
+    received = receiver.wait_for("/all", 5)
+    payloads = [_verified(hook["secret"], delivery) for delivery in received]
+    assert [payload["type"] for payload in payloads] == [
+        "interview.created",
+        "interview.started",
+        "interview.completed",
+        "analysis.completed",
+        "interview.deleted",
+    ]
+    statuses = [payload["data"]["interview"]["status"] for payload in payloads]
+    assert statuses == ["PENDING", "IN_PROGRESS", "FINISHED", "FINISHED", "FINISHED"]
+    assert all(payload["data"]["interview"]["id"] == interview_id for payload in payloads)
+    analysis = payloads[3]["data"]["record"]
+    assert analysis["status"] == "READY" and analysis["summary"] == "Strong on design."
+    assert "videoUrl" not in analysis
+    assert all(payload["data"].get("record") is None for i, payload in enumerate(payloads) if i != 3)
+    assert len({delivery.headers["webhook-id"] for delivery in received}) == 5
+    # A tampered body no longer verifies: the signature covers it.
+    with pytest.raises(WebhookVerificationError):
+        SvixWebhook(hook["secret"]).verify(received[0].body.replace(b"PENDING", b"FINISHED"), received[0].headers)
+
+
+def test_a_test_interview_fires_created_completed_and_analysis_at_once(
+    hooks_server: Server, receiver: Receiver
+) -> None:
+    account = hooks_server.seeded_account("test_events")
+    hook = _register(hooks_server, account, receiver.url("/test"))
+    interview_id = _create(hooks_server, account, isTest=True)
+    payloads = [_verified(hook["secret"], delivery) for delivery in receiver.wait_for("/test", 3)]
+    assert sorted(payload["type"] for payload in payloads) == [
+        "analysis.completed",
+        "interview.completed",
+        "interview.created",
+    ]
+    assert {payload["data"]["interview"]["id"] for payload in payloads} == {interview_id}
+
+
+def test_a_receiver_failing_twice_gets_three_attempts_with_one_webhook_id(
+    hooks_server: Server, receiver: Receiver
+) -> None:
+    account = hooks_server.seeded_account("retries")
+    hook = _register(hooks_server, account, receiver.url("/flaky"), events=["interview.created"])
+    receiver.answers["/flaky"] = [500, 503]
+    _create(hooks_server, account)
+
+    attempts = receiver.wait_for("/flaky", 3)
+    time.sleep(QUIET_SECONDS)
+    assert len(receiver.on("/flaky")) == 3  # the success ends the retries
+    assert [attempt.answered for attempt in attempts] == [500, 503, 204]
+    assert len({attempt.headers["webhook-id"] for attempt in attempts}) == 1
+    assert attempts[0].body == attempts[1].body == attempts[2].body
+    for attempt in attempts:
+        _verified(hook["secret"], attempt)
+    # The schedule 1,2,4 (each within ±10%): never early, and late by at most the worker's poll and
+    # SQS's whole-second delays and visibility timeouts.
+    first_gap, second_gap = attempts[1].at - attempts[0].at, attempts[2].at - attempts[1].at
+    assert 0.85 <= first_gap < 2.5, first_gap
+    assert 1.75 <= second_gap < 4.0, second_gap
+
+    log = _deliveries(hooks_server, account, hook["id"])
+    assert [(item["attempt"], item["status"], item["responseStatus"]) for item in log] == [
+        (3, "SUCCEEDED", 204),
+        (2, "FAILED", 503),
+        (1, "FAILED", 500),
+    ]
+    assert log[0]["nextAttemptAt"] is None and log[1]["nextAttemptAt"] is not None
+    assert log[2]["error"] == "HTTP 500" and len({item["eventId"] for item in log}) == 1
+
+
+def test_a_delivery_failing_every_attempt_ends_in_the_dead_letter_queue(
+    hooks_server: Server, receiver: Receiver
+) -> None:
+    account = hooks_server.seeded_account("exhausted")
+    hook = _register(hooks_server, account, receiver.url("/down"), events=["interview.created"])
+    receiver.answers["/down"] = [500] * 10
+    _create(hooks_server, account)
+
+    attempts = receiver.wait_for("/down", 4, timeout=30)
+    time.sleep(QUIET_SECONDS)
+    assert len(receiver.on("/down")) == 4  # the first attempt and three retries
+    log = _deliveries(hooks_server, account, hook["id"])
+    assert [(item["attempt"], item["status"]) for item in log] == [
+        (4, "FAILED"),
+        (3, "FAILED"),
+        (2, "FAILED"),
+        (1, "FAILED"),
+    ]
+    assert log[0]["nextAttemptAt"] is None
+    # Still enabled: one event's failures are not five days of them.
+    assert hooks_server.request("GET", f"/v1/webhooks/{hook['id']}", account.token).json()["enabled"] is True
+
+    sqs = boto3.client("sqs", endpoint_url=hooks_server.aws_url, region_name=REGION)
+    dead = sqs.get_queue_url(QueueName="quollo-webhook-deliveries-dead")["QueueUrl"]
+    bodies = [
+        json.loads(message["Body"])
+        for message in sqs.receive_message(QueueUrl=dead, MaxNumberOfMessages=10).get("Messages", [])
+    ]
+    mine = [body for body in bodies if body["webhook_id"] == hook["id"]]
+    assert len(mine) == 1 and mine[0]["message_id"] == attempts[0].headers["webhook-id"]
+
+
+def test_a_deleted_endpoint_gets_nothing_more_not_even_queued_retries(hooks_server: Server, receiver: Receiver) -> None:
+    account = hooks_server.seeded_account("deleted")
+    hook = _register(hooks_server, account, receiver.url("/deleted"))
+    receiver.answers["/deleted"] = [500]
+    _create(hooks_server, account)
+    receiver.wait_for("/deleted", 1)
+    deleted = hooks_server.request("DELETE", f"/v1/webhooks/{hook['id']}", account.token)
+    assert deleted.status_code == 200 and deleted.json() == {"deleted": True}
+    _create(hooks_server, account)
+    time.sleep(QUIET_SECONDS)
+    assert len(receiver.on("/deleted")) == 1  # neither the retry (due after 1 s) nor the new event
+    assert hooks_server.request("GET", f"/v1/webhooks/{hook['id']}", account.token).status_code == 404
+
+
+def test_an_endpoint_answering_410_is_disabled_and_gets_nothing_more(hooks_server: Server, receiver: Receiver) -> None:
+    account = hooks_server.seeded_account("gone")
+    hook = _register(hooks_server, account, receiver.url("/gone"))
+    receiver.answers["/gone"] = [410]
+    _create(hooks_server, account)
+    receiver.wait_for("/gone", 1)
+    deadline = time.monotonic() + 10
+    while hooks_server.request("GET", f"/v1/webhooks/{hook['id']}", account.token).json()["enabled"]:
+        assert time.monotonic() < deadline, "the endpoint that answered 410 was not disabled"
+        time.sleep(0.2)
+    _create(hooks_server, account)
+    time.sleep(QUIET_SECONDS)
+    assert len(receiver.on("/gone")) == 1
+    assert hooks_server.request("POST", f"/v1/webhooks/{hook['id']}/ping", account.token).status_code == 409
+
+
+def test_another_users_events_and_webhooks_stay_theirs(hooks_server: Server, receiver: Receiver) -> None:
+    owner, stranger = hooks_server.seeded_account("owner"), hooks_server.seeded_account("stranger")
+    hook = _register(hooks_server, owner, receiver.url("/owner"), events=["interview.created"])
+    strangers_interview = _create(hooks_server, stranger)
+    owners_interview = _create(hooks_server, owner)
+    # The owner's own event arrives after the stranger's change was on the stream.
+    first = receiver.wait_for("/owner", 1)
+    time.sleep(QUIET_SECONDS)
+    seen = [json.loads(delivery.body)["data"]["interview"]["id"] for delivery in receiver.on("/owner")]
+    assert seen == [owners_interview] and strangers_interview not in seen
+    assert first[0].headers["webhook-id"]
+    for method, path in (
+        ("GET", ""),
+        ("DELETE", ""),
+        ("POST", "/ping"),
+        ("POST", "/rotate-secret"),
+        ("GET", "/deliveries"),
+    ):
+        answer = hooks_server.request(method, f"/v1/webhooks/{hook['id']}{path}", stranger.token)
+        assert answer.status_code == 404, (method, path, answer.text)
+        assert answer.json()["error"]["code"] == "not_found"
+    assert hooks_server.request("GET", "/v1/webhooks", stranger.token).json()["items"] == []
+    mine = hooks_server.request("GET", "/v1/webhooks", owner.token).json()["items"]
+    assert [item["id"] for item in mine] == [hook["id"]] and "secret" not in mine[0]
+    assert "secret" not in hooks_server.request("GET", f"/v1/webhooks/{hook['id']}", owner.token).json()
+
+
+def test_rotation_signs_with_both_secrets_and_ping_is_delivered(hooks_server: Server, receiver: Receiver) -> None:
+    account = hooks_server.seeded_account("rotate")
+    hook = _register(hooks_server, account, receiver.url("/rotate"))
+    rotated = hooks_server.request("POST", f"/v1/webhooks/{hook['id']}/rotate-secret", account.token)
+    assert rotated.status_code == 200, rotated.text
+    new_secret = rotated.json()["secret"]
+    assert new_secret.startswith("whsec_") and new_secret != hook["secret"]
+    pinged = hooks_server.request("POST", f"/v1/webhooks/{hook['id']}/ping", account.token)
+    assert pinged.status_code == 202, pinged.text
+
+    delivery = receiver.wait_for("/rotate", 1)[0]
+    assert delivery.headers["webhook-id"] == pinged.json()["messageId"]
+    signatures = delivery.headers["webhook-signature"].split(" ")
+    assert len(signatures) == 2 and all(signature.startswith("v1,") for signature in signatures)
+    # A receiver still on the old secret and one already on the new both verify it.
+    for secret in (hook["secret"], new_secret):
+        payload = _verified(secret, delivery)
+        assert payload["type"] == "webhook.ping" and payload["data"] == {"webhookId": hook["id"]}
+    # So does the README's verification snippet, which refuses a wrong secret and an old timestamp.
+    verify = _readme_verifier()
+    assert verify(hook["secret"], delivery.headers, delivery.body)
+    assert verify(new_secret, delivery.headers, delivery.body)
+    assert not verify("whsec_" + "A" * 44, delivery.headers, delivery.body)
+    stale = delivery.headers | {"webhook-timestamp": str(int(delivery.headers["webhook-timestamp"]) - 301)}
+    assert not verify(new_secret, stale, delivery.body)
+
+
+def _readme_verifier() -> Any:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("<!-- webhook-verify -->\n```python\n", 1)[1].split("```", 1)[0]
+    assert len([line for line in snippet.splitlines() if line.strip()]) <= 10, "the README promises 10 lines at most"
+    namespace: dict[str, Any] = {}
+    exec(snippet, namespace)  # our own README, run as the documentation promises
+    return namespace["verify"]
+
+
+@pytest.mark.parametrize(
+    ("url", "rule"),
+    [
+        ("https://169.254.169.254/latest/meta-data/", "metadata"),
+        ("https://[fd00:ec2::254]/", "metadata"),
+        ("https://10.0.0.8/hook", "private"),
+        ("https://192.168.1.1/hook", "private"),
+        ("https://127.0.0.1/hook", "loopback"),
+        ("https://[::1]/hook", "loopback"),
+        ("https://[::ffff:127.0.0.1]/hook", "loopback"),
+        ("https://169.254.1.1/hook", "link-local"),
+        ("https://224.0.0.1/hook", "multicast"),
+        ("https://0.0.0.0/hook", "private or reserved"),
+        ("http://127.0.0.2/hook", "https"),  # only 127.0.0.1 and localhost are allowed over http locally
+        ("http://93.184.215.14/hook", "https"),
+        ("ftp://93.184.215.14/hook", "https"),
+        ("https://user:secret@93.184.215.14/hook", "credentials"),
+        ("https://93.184.215.14/" + "a" * 2048, "2048"),
+        ("https:///hook", "host"),
+        ("https://93.184.215.14/a b", "spaces or control characters"),
+        ("https://93.184.215.14/a\r\nX-Injected: 1", "spaces or control characters"),
+        ("https://no-such-host.invalid/hook", "does not resolve"),
+    ],
+)
+def test_ssrf_targets_are_refused_naming_the_rule(hooks_server: Server, url: str, rule: str) -> None:
+    account = hooks_server.seeded_account("ssrf")
+    refused = hooks_server.request("POST", "/v1/webhooks", account.token, json={"url": url})
+    assert refused.status_code == 400, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "validation_failed" and rule in error["message"], error
+
+
+def test_registration_validates_events_and_body(hooks_server: Server) -> None:
+    account = hooks_server.seeded_account("ssrf")
+    for body in (
+        {"url": "https://93.184.215.14/", "events": ["interview.exploded"]},
+        {"url": "https://93.184.215.14/", "events": []},
+        {"url": "https://93.184.215.14/", "events": ["interview.created", "interview.created"]},
+        {"url": "https://93.184.215.14/", "extra": 1},
+        {"events": ["interview.created"]},
+        {"url": 5},
+    ):
+        refused = hooks_server.request("POST", "/v1/webhooks", account.token, json=body)
+        assert refused.status_code == 400, (body, refused.text)
+        assert refused.json()["error"]["code"] == "validation_failed"
+    created = hooks_server.request(
+        "POST",
+        "/v1/webhooks",
+        account.token,
+        json={"url": "https://93.184.215.14/hook", "events": ["interview.deleted"]},
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["events"] == ["interview.deleted"]

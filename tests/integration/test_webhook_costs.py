@@ -1,0 +1,189 @@
+"""The AWS calls each webhook event adds, pinned (bench/report.md quotes them).
+
+The fan-out and delivery handlers run in-process, fed with the interviews stream's records and the
+delivery queue's messages exactly as Lambda's event sources pass them; botocore's `before-call`
+hook counts every API call our clients make. moto runs as the embedded server `quollo serve` uses:
+its in-process mock answers DynamoDB Streams calls with "Not yet implemented" (moto 5.2.5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from functions.data import aws, webhook_queue
+from functions.data.settings import allow_local_receivers, settings
+from functions.entries import webhook_delivery, webhook_fanout
+from functions.local.caches import forget_aws_state
+from functions.local.gateway import LocalContext
+from functions.local.moto_patches import STREAM_RECORDS_KEPT
+from functions.local.moto_server import MotoServer
+from functions.local.provision import provision
+from functions.local.webhook_worker import lambda_shape
+from testkit.accounts import Account, AccountFactory, create_account
+from testkit.aws import fake_aws_env
+from testkit.handlers import Api, CallCounter
+from testkit.server import free_ports
+from testkit.webhook_receiver import Receiver, receiving
+
+
+@pytest.fixture
+def moto_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    server = MotoServer("127.0.0.1", free_ports(1)[0])
+    server.start()
+    for name, value in fake_aws_env(f"http://127.0.0.1:{server.port}").items():
+        monkeypatch.setenv(name, value)
+    forget_aws_state()
+    provision()
+    try:
+        yield
+    finally:
+        forget_aws_state()
+        server.stop()
+
+
+@pytest.fixture
+def api(moto_server: None) -> Api:
+    return Api()
+
+
+@pytest.fixture
+def account(moto_server: None) -> AccountFactory:
+    def make(credits: int = 5, name: str = "Ada") -> Account:
+        return create_account(credits, name)
+
+    return make
+
+
+@pytest.fixture
+def receiver(moto_server: None) -> Iterator[Receiver]:
+    allow_local_receivers()
+    try:
+        with receiving() as running:
+            yield running
+    finally:
+        allow_local_receivers(False)
+
+
+@pytest.fixture
+def counter(moto_server: None) -> Iterator[CallCounter]:
+    # Locally the queues are found by name once per process (GetQueueUrl); the stack passes their URLs.
+    webhook_queue.delivery_queue()
+    webhook_queue.dead_letter_queue()
+    counting = CallCounter()
+    clients = [aws.dynamodb(), aws.sqs()]
+    for client in clients:
+        client.meta.events.register("before-call.*.*", counting)
+    yield counting
+    for client in clients:
+        client.meta.events.unregister("before-call.*.*", counting)
+
+
+# The handlers take a Lambda context; LocalContext has what Powertools reads of one.
+FAN_OUT: Callable[[dict[str, Any], Any], dict[str, Any]] = webhook_fanout.handler
+DELIVERY: Callable[[dict[str, Any], Any], dict[str, Any]] = webhook_delivery.handler
+
+
+def _fan_out(event: dict[str, Any]) -> None:
+    FAN_OUT(event, LocalContext(function_name="quollo-webhook_fanout"))
+
+
+class Stream:
+    """The interviews table's stream from now on, read as Lambda's event source reads it."""
+
+    def __init__(self) -> None:
+        self._client = boto3.client("dynamodbstreams")
+        arn = aws.dynamodb().describe_table(TableName=settings().interviews_table)["Table"]["LatestStreamArn"]
+        shard = self._client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        self._iterator = self._client.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")[
+            "ShardIterator"
+        ]
+
+    def event(self) -> dict[str, Any]:
+        found = self._client.get_records(ShardIterator=self._iterator)
+        self._iterator = found["NextShardIterator"]
+        return {"Records": [lambda_shape(record) for record in found["Records"]]}
+
+
+def _queue_event() -> dict[str, Any]:
+    messages = aws.sqs().receive_message(QueueUrl=webhook_queue.delivery_queue(), MaxNumberOfMessages=10)["Messages"]
+    records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]} for m in messages]
+    return {"Records": [record | {"eventSource": "aws:sqs", "attributes": {}} for record in records]}
+
+
+def _deliver_one(counter: CallCounter) -> list[str]:
+    event = _queue_event()
+    assert len(event["Records"]) == 1
+    counter.reset()
+    answer = DELIVERY(event, LocalContext(function_name="quollo-webhook_delivery"))
+    assert answer == {"batchItemFailures": []}
+    return sorted(counter.calls)
+
+
+def test_calls_per_event_for_the_fan_out_and_each_delivery(
+    api: Api, account: AccountFactory, receiver: Receiver, counter: CallCounter
+) -> None:
+    owner = account(credits=5)
+    registered = api.call("POST", "/v1/webhooks", token=owner.token, body={"url": receiver.url("/costs")})
+    assert registered.status == 201, registered.body
+    stream = Stream()
+    assert api.create(owner).status == 201
+
+    counter.reset()
+    _fan_out(stream.event())
+    # One Query for the owner's endpoints, one SendMessageBatch for up to ten deliveries.
+    assert sorted(counter.calls) == ["Query", "SendMessageBatch"]
+
+    # A delivery that succeeds: read the endpoint, log the attempt.
+    assert _deliver_one(counter) == ["GetItem", "PutItem"]
+    assert len(receiver.on("/costs")) == 1
+
+    # One that fails: also mark the endpoint failing and queue the retry.
+    receiver.answers["/costs"] = [500]
+    assert api.create(owner).status == 201
+    _fan_out(stream.event())
+    assert _deliver_one(counter) == ["GetItem", "PutItem", "SendMessageBatch", "UpdateItem"]
+
+
+def test_a_test_interview_queues_its_three_events_in_one_batch(
+    api: Api, account: AccountFactory, receiver: Receiver, counter: CallCounter
+) -> None:
+    owner = account(credits=0)
+    assert api.call("POST", "/v1/webhooks", token=owner.token, body={"url": receiver.url("/t")}).status == 201
+    stream = Stream()
+    assert api.create(owner, isTest=True).status == 201
+    counter.reset()
+    _fan_out(stream.event())
+    assert sorted(counter.calls) == ["Query", "SendMessageBatch"]
+    assert len(_queue_event()["Records"]) == 3
+
+
+def test_a_change_that_is_no_event_costs_nothing(api: Api, account: AccountFactory, counter: CallCounter) -> None:
+    owner = account(credits=5)
+    created = api.create(owner)
+    stream = Stream()
+    interview_id = created.json()["id"]
+    assert (
+        api.call("PATCH", f"/v1/interviews/{interview_id}", token=owner.token, body={"title": "Renamed"}).status == 200
+    )
+    counter.reset()
+    _fan_out(stream.event())
+    assert counter.calls == []
+
+
+def test_the_local_stream_keeps_only_its_newest_records(moto_server: None) -> None:
+    # `quollo serve` would otherwise hold every change ever made in memory (functions/local/moto_patches.py).
+    table = settings().interviews_table
+    for i in range(STREAM_RECORDS_KEPT + 20):
+        aws.dynamodb().put_item(TableName=table, Item={"id": {"S": f"i{i:05d}"}})
+    client = boto3.client("dynamodbstreams")
+    arn = aws.dynamodb().describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shard = client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = client.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    records = client.get_records(ShardIterator=iterator["ShardIterator"], Limit=1000)["Records"]
+    ids = [record["dynamodb"]["Keys"]["id"]["S"] for record in records]
+    assert len(ids) == STREAM_RECORDS_KEPT
+    assert ids[0] == "i00020" and ids[-1] == f"i{STREAM_RECORDS_KEPT + 19:05d}"
