@@ -91,6 +91,21 @@ ScheduleTime = Annotated[
     Field(description="ISO 8601 date-time with a time zone, in the future, at most 30 days ahead"),
 ]
 PlanId = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+# Candidate and job ids are UUIDs; 64 leaves room (as for path ids) while a long one is a 400 before any read.
+EntityId = Annotated[str, Field(min_length=1, max_length=64)]
+ExternalId = Annotated[Text, Field(description="Your ATS's id for it; unique among your candidates (or jobs)")]
+
+
+def _check_email(value: str) -> str:
+    # A shape check only, written out rather than pydantic's EmailStr: that needs email-validator and
+    # dnspython in every function's layer for one optional field, and no check proves an address works.
+    local, at, domain = value.rpartition("@")
+    if not at or not local or "." not in domain.strip(".") or any(c.isspace() for c in value) or "@" in domain:
+        raise ValueError("must be an email address such as jane@example.com")
+    return value
+
+
+Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_check_email)]
 Timestamp = Annotated[
     str,
     Field(
@@ -107,16 +122,48 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class CandidateInline(_Request):
+    name: Text
+    email: Email | None = None
+    externalId: ExternalId | None = None
+    jobId: EntityId | None = Field(default=None, description="An existing job of yours; not with jobId or job")
+
+
+class JobInline(_Request):
+    title: Text
+    externalId: ExternalId | None = None
+
+
 class InterviewCreate(_Request):
     title: Text
     planId: PlanId
-    intervieweeName: Text
+    intervieweeName: Text | None = Field(default=None, description="Required unless a candidate is given")
     isTest: bool = Field(default=False, description="Create an already finished sample interview; debits nothing")
     metadata: Metadata | None = None
     scheduleTime: ScheduleTime | None = None
+    candidateId: EntityId | None = Field(default=None, description="An existing candidate of yours (XOR candidate)")
+    candidate: CandidateInline | None = Field(default=None, description="A new candidate (XOR candidateId)")
+    jobId: EntityId | None = Field(
+        default=None, description="An existing job of yours (XOR job); with candidateId, one of the candidate's jobs"
+    )
+    job: JobInline | None = Field(default=None, description="A new job (XOR jobId); linked to the candidate")
+
+    @model_validator(mode="after")
+    def _one_source_each(self) -> InterviewCreate:
+        if self.candidateId is not None and self.candidate is not None:
+            raise ValueError('Fields "candidateId" and "candidate" cannot be combined: send one of them')
+        if self.jobId is not None and self.job is not None:
+            raise ValueError('Fields "jobId" and "job" cannot be combined: send one of them')
+        if self.candidate is not None and self.candidate.jobId is not None and (self.jobId or self.job):
+            raise ValueError(
+                'Field "candidate.jobId" cannot be combined with "jobId" or "job": the job would be ambiguous'
+            )
+        if self.intervieweeName is None and self.candidateId is None and self.candidate is None:
+            raise ValueError('Field "intervieweeName" is required unless "candidateId" or "candidate" is given')
+        return self
 
 
-_NULLABLE_ON_PATCH = frozenset({"metadata", "scheduleTime"})
+_NULLABLE_ON_PATCH = frozenset({"metadata", "scheduleTime", "candidateId", "jobId"})
 
 
 def _patch_schema(schema: dict[str, Any]) -> None:
@@ -136,6 +183,8 @@ class InterviewUpdate(_Request):
     planId: PlanId | None = None
     metadata: Metadata | None = Field(default=None, description="Replaces the whole object; null clears it")
     scheduleTime: ScheduleTime | None = Field(default=None, description="Only while PENDING; null clears it")
+    candidateId: EntityId | None = Field(default=None, description="A candidate of yours; only while PENDING")
+    jobId: EntityId | None = Field(default=None, description="A job of yours; only while PENDING")
 
     @model_validator(mode="before")
     @classmethod
@@ -160,6 +209,8 @@ class InterviewCreated(BaseModel):
     isTest: bool
     metadata: dict[str, Any] | None
     scheduledAt: Timestamp | None
+    candidateId: str | None
+    jobId: str | None
 
 
 class InterviewPublic(BaseModel):
@@ -176,6 +227,8 @@ class InterviewPublic(BaseModel):
     isTest: bool
     metadata: dict[str, Any] | None
     scheduledAt: Timestamp | None
+    candidateId: str | None
+    jobId: str | None
 
 
 class InterviewList(BaseModel):
