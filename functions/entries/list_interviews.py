@@ -18,7 +18,8 @@ app = build_app()
 @app.get(
     "/v1/interviews",
     summary="List interviews",
-    description="Your interviews, newest first, one page at a time; pass nextCursor back as cursor.",
+    description="Your interviews, newest first, one page at a time; pass nextCursor back as cursor. "
+    "Filter by one of status, candidateId or jobId.",
     tags=["Interviews"],
     responses=responses(200, InterviewList, "A page of interviews", 400),
 )
@@ -26,11 +27,15 @@ def list_interviews(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     status: Annotated[StatusName | None, Query()] = None,
     cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
+    candidateId: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    jobId: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
 ) -> InterviewList:
     items, next_cursor = interviews.list_page(
-        current_user(app), InterviewStatus(status) if status else None, limit, cursor
+        current_user(app), InterviewStatus(status) if status else None, limit, cursor, candidateId, jobId
     )
     return InterviewList(items=[interview_public(item) for item in items], nextCursor=next_cursor)
 
 
-handler = lambda_entry(app, RouteInput(query=("limit", "status", "cursor"), integer_query=("limit",)))
+handler = lambda_entry(
+    app, RouteInput(query=("limit", "status", "cursor", "candidateId", "jobId"), integer_query=("limit",))
+)

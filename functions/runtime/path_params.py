@@ -11,3 +11,5 @@ InterviewId = Annotated[
     str,
     Path(min_length=1, max_length=64, description="The interview's id, as create returned it"),
 ]
+CandidateId = Annotated[str, Path(min_length=1, max_length=64, description="The candidate's id")]
+JobId = Annotated[str, Path(min_length=1, max_length=64, description="The job's id")]
