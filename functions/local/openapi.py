@@ -49,6 +49,8 @@ def spec() -> dict[str, Any]:
     document["tags"] = [
         {"name": "Interviews", "description": "Schedule, list, read, change and delete interviews"},
         {"name": "Plans", "description": "The interview plans of your account"},
+        {"name": "Candidates", "description": "The people you interview, with your ATS's ids and their jobs"},
+        {"name": "Jobs", "description": "The positions you interview for"},
     ]
     return document
 
