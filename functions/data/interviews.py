@@ -20,6 +20,7 @@ from functions.data.errors import (
     is_transaction_conflict,
     on_condition_failure,
 )
+from functions.data.expressions import set_or_remove
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
 from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
@@ -329,19 +330,13 @@ def update_linked(
         "ownerJob": _owned(before.owner_id, job_id),
         "updatedAt": updated_at,
     }
-    # A missing candidate or job is a missing attribute, never a null: the indexes are sparse and
-    # delete_with_refund tells "no links" by attribute_not_exists.
-    removed = [name for name in ("candidateId", "ownerCandidate", "jobId", "ownerJob") if fields[name] is None]
-    kept = {name: value for name, value in fields.items() if name not in removed}
+    # A cleared field is removed, never stored as null: the candidate and job indexes are sparse and
+    # delete_with_refund tells "no links" by attribute_not_exists (a cleared metadata reads back the same).
+    update, set_names, set_values = set_or_remove(fields)
     condition, values, names = _links_as_read(before)
     condition += " AND #s = :pending"
-    values[":pending"] = {"S": InterviewStatus.PENDING.value}
-    names["#s"] = "status"
-    names |= {f"#f{i}": name for i, name in enumerate(kept)} | {f"#r{i}": name for i, name in enumerate(removed)}
-    values |= {f":v{i}": to_value(value) for i, value in enumerate(kept.values())}
-    update = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(kept)))
-    if removed:
-        update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
+    values |= {":pending": {"S": InterviewStatus.PENDING.value}} | set_values
+    names |= {"#s": "status"} | set_names
     item: TransactWriteItemTypeDef = {
         "Update": {
             "TableName": settings().interviews_table,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from functions.data.aws import dynamodb, from_item, to_item, to_value
+from functions.data.expressions import set_or_remove
 from functions.data.interviews import metadata_text
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
@@ -109,14 +110,16 @@ def _get(owner_id: str, kind: Kind, entity_id: str) -> dict[str, Any] | None:
     return from_item(found["Item"]) if "Item" in found else None
 
 
+def _stored[T](values: dict[str, Any] | None, parse: Callable[[dict[str, Any]], T]) -> Stored[T] | None:
+    return None if values is None else Stored(parse(values), values.get("refs", 0), values.get("version", 0))
+
+
 def get_candidate(owner_id: str, candidate_id: str) -> Stored[Candidate] | None:
-    values = _get(owner_id, "candidate", candidate_id)
-    return None if values is None else Stored(_candidate(values), values.get("refs", 0), values.get("version", 0))
+    return _stored(_get(owner_id, "candidate", candidate_id), _candidate)
 
 
 def get_job(owner_id: str, job_id: str) -> Stored[Job] | None:
-    values = _get(owner_id, "job", job_id)
-    return None if values is None else Stored(_job(values), values.get("refs", 0), values.get("version", 0))
+    return _stored(_get(owner_id, "job", job_id), _job)
 
 
 def holder_of(owner_id: str, kind: Kind, external_id: str) -> str | None:
@@ -307,15 +310,9 @@ def changed_entity(
     A job added to a candidate gains a reference (`job_failure(job_id)` when it is not the owner's).
     """
     kind = _kind(after)
-    fields = _fields(after)
-    kept = {name: value for name, value in fields.items() if value is not None}
-    removed = [name for name, value in fields.items() if value is None]
-    names = {f"#f{i}": name for i, name in enumerate(kept)} | {f"#r{i}": name for i, name in enumerate(removed)}
-    values = {f":v{i}": to_value(value) for i, value in enumerate(kept.values())}
+    update, names, values = set_or_remove(_fields(after))
+    update += " ADD version :one"
     values |= {":version": {"N": str(before.version)}, ":one": {"N": "1"}}
-    update = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(kept))) + " ADD version :one"
-    if removed:
-        update += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
     items = [
         Guarded(
             {

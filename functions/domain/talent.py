@@ -88,30 +88,49 @@ def list_candidates(
 def update_candidate(owner_id: str, candidate_id: str, request: CandidateUpdate) -> Candidate:
     sent = request.model_fields_set
 
-    def attempt() -> Candidate:
-        before = _stored_candidate(owner_id, candidate_id)
-        after = replace(before.entity, updated_at=clock.now())
+    def changed(before: Candidate, now: str) -> Candidate:
+        after = replace(before, updated_at=now)
         if request.name is not None:
             after = replace(after, name=request.name)
         if request.jobIds is not None:
             after = replace(after, job_ids=_distinct(request.jobIds))
         if "email" in sent:
             after = replace(after, email=request.email)
-        if "externalId" in sent:
-            after = replace(after, external_id=request.externalId)
-        if "metadata" in sent:
-            after = replace(after, metadata=request.metadata)
-        transactions.write(store.changed_entity(before, after, lambda j: not_yours("jobIds", "job", j)))
+        return _common_changes(after, request, sent)
+
+    return _change(lambda: _stored_candidate(owner_id, candidate_id), changed)
+
+
+def delete_candidate(owner_id: str, candidate_id: str) -> None:
+    in_use = f"Candidate {candidate_id} has interviews; delete them first"
+    _delete(lambda: _stored_candidate(owner_id, candidate_id), in_use)
+
+
+def _common_changes[E: (Candidate, Job)](after: E, request: CandidateUpdate | JobUpdate, sent: set[str]) -> E:
+    if "externalId" in sent:
+        after = replace(after, external_id=request.externalId)
+    if "metadata" in sent:
+        after = replace(after, metadata=request.metadata)
+    return after
+
+
+def _change[E: (Candidate, Job)](read: Callable[[], store.Stored[E]], changed: Callable[[E, str], E]) -> E:
+    """Read, change, write if nothing changed it since the read (else read again); externalId and links move along."""
+
+    def attempt() -> E:
+        before = read()
+        after = changed(before.entity, clock.now())
+        transactions.write(store.changed_entity(before, after, lambda job_id: not_yours("jobIds", "job", job_id)))
         return after
 
     return retry_on_conflict(attempt)
 
 
-def delete_candidate(owner_id: str, candidate_id: str) -> None:
+def _delete(read: Callable[[], store.Stored[Candidate] | store.Stored[Job]], in_use: str) -> None:
     def attempt() -> None:
-        stored = _stored_candidate(owner_id, candidate_id)
+        stored = read()
         if stored.refs > 0:
-            raise ResourceInUse(f"Candidate {candidate_id} has interviews; delete them first")
+            raise ResourceInUse(in_use)
         # Conditioned on no reference and no change since the read: else read again.
         transactions.write(store.deleted_entity(stored))
 
@@ -156,28 +175,15 @@ def list_jobs(owner_id: str, limit: int, cursor: str | None) -> tuple[list[Job],
 def update_job(owner_id: str, job_id: str, request: JobUpdate) -> Job:
     sent = request.model_fields_set
 
-    def attempt() -> Job:
-        before = _stored_job(owner_id, job_id)
-        after = replace(before.entity, updated_at=clock.now())
+    def changed(before: Job, now: str) -> Job:
+        after = replace(before, updated_at=now)
         if request.title is not None:
             after = replace(after, title=request.title)
-        if "externalId" in sent:
-            after = replace(after, external_id=request.externalId)
-        if "metadata" in sent:
-            after = replace(after, metadata=request.metadata)
-        transactions.write(store.changed_entity(before, after, lambda j: not_yours("jobIds", "job", j)))
-        return after
+        return _common_changes(after, request, sent)
 
-    return retry_on_conflict(attempt)
+    return _change(lambda: _stored_job(owner_id, job_id), changed)
 
 
 def delete_job(owner_id: str, job_id: str) -> None:
-    def attempt() -> None:
-        stored = _stored_job(owner_id, job_id)
-        if stored.refs > 0:
-            raise ResourceInUse(
-                f"Job {job_id} has interviews or candidates; delete the interviews or unlink them first"
-            )
-        transactions.write(store.deleted_entity(stored))
-
-    retry_on_conflict(attempt)
+    in_use = f"Job {job_id} has interviews or candidates; delete the interviews or unlink them first"
+    _delete(lambda: _stored_job(owner_id, job_id), in_use)
