@@ -1,0 +1,108 @@
+"""Candidates and jobs on moto, in-process: full pages of candidates, and the linked writes under the
+TransactionConflicts that real DynamoDB raises and moto never does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from functions.data import users
+from testkit.accounts import AccountFactory
+from testkit.dynamodb_faults import InstallConflicts
+from testkit.handlers import Api
+
+
+def _walk(api: Api, token: str, path: str, query: str) -> list[list[str]]:
+    pages: list[list[str]] = []
+    cursor: str | None = None
+    while True:
+        suffix = f"&cursor={cursor}" if cursor else ""
+        reply = api.call("GET", path, token=token, query=query + suffix)
+        assert reply.status == 200, reply.body
+        body = reply.json()
+        pages.append([item["id"] for item in body["items"]])
+        cursor = body["nextCursor"]
+        if cursor is None:
+            return pages
+
+
+def _post(api: Api, token: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    reply = api.call("POST", path, token=token, body=body)
+    assert reply.status == 201, reply.body
+    created: dict[str, Any] = reply.json()
+    return created
+
+
+def test_45_candidates_of_a_job_come_back_in_full_pages_and_others_are_left_out(
+    api: Api, account: AccountFactory
+) -> None:
+    acc = account()
+    job = _post(api, acc.token, "/v1/jobs", {"title": "Backend"})["id"]
+    other_job = _post(api, acc.token, "/v1/jobs", {"title": "Frontend"})["id"]
+    linked = {_post(api, acc.token, "/v1/candidates", {"name": f"C{i}", "jobIds": [job]})["id"] for i in range(45)}
+    _post(api, acc.token, "/v1/candidates", {"name": "Elsewhere", "jobIds": [other_job]})
+    _post(api, acc.token, "/v1/candidates", {"name": "Pool"})
+
+    pages = _walk(api, acc.token, "/v1/candidates", f"limit=20&jobId={job}")
+    assert [len(page) for page in pages] == [20, 20, 5]
+    assert {c for page in pages for c in page} == linked
+    everyone = _walk(api, acc.token, "/v1/candidates", "limit=20")
+    assert [len(page) for page in everyone] == [20, 20, 7]
+    # A cursor of one filter is refused on another.
+    cursor = api.call("GET", "/v1/candidates", token=acc.token, query=f"limit=20&jobId={job}").json()["nextCursor"]
+    refused = api.call("GET", "/v1/candidates", token=acc.token, query=f"limit=20&cursor={cursor}")
+    assert refused.status == 400, refused.body
+
+
+def test_45_jobs_come_back_in_full_pages(api: Api, account: AccountFactory) -> None:
+    acc = account()
+    created = {_post(api, acc.token, "/v1/jobs", {"title": f"Job {i}"})["id"] for i in range(45)}
+    pages = _walk(api, acc.token, "/v1/jobs", "limit=20")
+    assert [len(page) for page in pages] == [20, 20, 5]
+    assert {j for page in pages for j in page} == created
+
+
+def test_an_inline_create_meeting_concurrent_transactions_retries_and_writes_everything_once(
+    api: Api, account: AccountFactory, conflicts: InstallConflicts
+) -> None:
+    acc = account(credits=2)
+    hook = conflicts(times=3)
+    reply = api.create(
+        acc, candidate={"name": "Retried", "externalId": "ATS-1"}, job={"title": "Ops", "externalId": "J-1"}
+    )
+    assert reply.status == 201, reply.body
+    assert hook.attempts == 4
+    assert users.get_balance(acc.user_id) == 1
+    candidates = api.call("GET", "/v1/candidates", token=acc.token).json()["items"]
+    assert [(c["name"], c["externalId"]) for c in candidates] == [("Retried", "ATS-1")]
+    assert [j["externalId"] for j in api.call("GET", "/v1/jobs", token=acc.token).json()["items"]] == ["J-1"]
+
+
+def test_a_candidate_delete_meeting_concurrent_transactions_retries_and_deletes_once(
+    api: Api, account: AccountFactory, conflicts: InstallConflicts
+) -> None:
+    acc = account()
+    job = _post(api, acc.token, "/v1/jobs", {"title": "Backend"})["id"]
+    candidate = _post(api, acc.token, "/v1/candidates", {"name": "Gone", "externalId": "X", "jobIds": [job]})["id"]
+    conflicts(times=2)
+    reply = api.call("DELETE", f"/v1/candidates/{candidate}", token=acc.token)
+    assert (reply.status, reply.json()) == (200, {"deleted": True}), reply.body
+    # Its externalId is free again and its job is no longer in use.
+    _post(api, acc.token, "/v1/candidates", {"name": "New", "externalId": "X"})
+    assert api.call("DELETE", f"/v1/jobs/{job}", token=acc.token).status == 200
+
+
+def test_a_test_interview_with_an_inline_candidate_debits_nothing_and_holds_the_candidate(
+    api: Api, account: AccountFactory
+) -> None:
+    acc = account(credits=0)
+    reply = api.create(acc, isTest=True, candidate={"name": "Sample"}, intervieweeName=None)
+    assert reply.status == 201, reply.body
+    body = reply.json()
+    assert (body["isTest"], body["balanceAfter"]) == (True, 0)
+    held = api.call("DELETE", f"/v1/candidates/{body['candidateId']}", token=acc.token)
+    assert (held.status, held.json()["error"]["code"]) == (409, "resource_in_use")
+    assert api.call("DELETE", f"/v1/interviews/{body['id']}", token=acc.token).json() == {
+        "deleted": True,
+        "refunded": False,
+    }
+    assert api.call("DELETE", f"/v1/candidates/{body['candidateId']}", token=acc.token).status == 200
