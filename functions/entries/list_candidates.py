@@ -8,6 +8,7 @@ from functions.domain import talent
 from functions.models.talent import CandidateList, candidate_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
+from functions.runtime.path_params import ExternalIdFilter, JobFilter
 from functions.runtime.request_checks import RouteInput
 from functions.runtime.talent_docs import CANDIDATE_ERRORS
 
@@ -24,8 +25,8 @@ app = build_app()
 def list_candidates(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
-    externalId: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    jobId: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    externalId: ExternalIdFilter = None,
+    jobId: JobFilter = None,
 ) -> CandidateList:
     items, next_cursor = talent.list_candidates(current_user(app), limit, cursor, externalId, jobId)
     return CandidateList(items=[candidate_public(item) for item in items], nextCursor=next_cursor)

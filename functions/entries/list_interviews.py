@@ -10,6 +10,7 @@ from functions.models.entities import InterviewStatus
 from functions.models.views import interview_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
+from functions.runtime.path_params import CandidateFilter, JobFilter
 from functions.runtime.request_checks import RouteInput
 
 app = build_app()
@@ -27,8 +28,8 @@ def list_interviews(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     status: Annotated[StatusName | None, Query()] = None,
     cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
-    candidateId: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-    jobId: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    candidateId: CandidateFilter = None,
+    jobId: JobFilter = None,
 ) -> InterviewList:
     items, next_cursor = interviews.list_page(
         current_user(app), InterviewStatus(status) if status else None, limit, cursor, candidateId, jobId

@@ -7,6 +7,8 @@ Requests are strict (no coercion of 5 to "5") and closed (unknown fields are rej
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
@@ -96,16 +98,23 @@ EntityId = Annotated[str, Field(min_length=1, max_length=64)]
 ExternalId = Annotated[Text, Field(description="Your ATS's id for it; unique among your candidates (or jobs)")]
 
 
+# A shape check only (something@domain.tld), written out rather than pydantic's EmailStr: that needs
+# email-validator and dnspython in every function's layer for one optional field, and no check
+# proves that an address works. The spec carries the same pattern.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
 def _check_email(value: str) -> str:
-    # A shape check only, written out rather than pydantic's EmailStr: that needs email-validator and
-    # dnspython in every function's layer for one optional field, and no check proves an address works.
-    local, at, domain = value.rpartition("@")
-    if not at or not local or "." not in domain.strip(".") or any(c.isspace() for c in value) or "@" in domain:
+    if not re.fullmatch(EMAIL_PATTERN, value):
         raise ValueError("must be an email address such as jane@example.com")
     return value
 
 
-Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_check_email)]
+Email = Annotated[
+    str,
+    Field(min_length=3, max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN, "format": "email"}),
+    AfterValidator(_check_email),
+]
 Timestamp = Annotated[
     str,
     Field(
@@ -166,13 +175,20 @@ class InterviewCreate(_Request):
 _NULLABLE_ON_PATCH = frozenset({"metadata", "scheduleTime", "candidateId", "jobId"})
 
 
-def _patch_schema(schema: dict[str, Any]) -> None:
-    """The spec states what the validators below enforce: one field at least, null only where it clears."""
-    schema["minProperties"] = 1
-    for name, prop in schema.get("properties", {}).items():
-        if name not in _NULLABLE_ON_PATCH and "anyOf" in prop:
-            kept = [option for option in prop.pop("anyOf") if option.get("type") != "null"]
-            prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+def patch_schema(nullable: frozenset[str]) -> Callable[[dict[str, Any]], None]:
+    """A PATCH model's spec states what its validators enforce: one field at least, null only where it clears."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        schema["minProperties"] = 1
+        for name, prop in schema.get("properties", {}).items():
+            if name not in nullable and "anyOf" in prop:
+                kept = [option for option in prop.pop("anyOf") if option.get("type") != "null"]
+                prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+
+    return edit
+
+
+_patch_schema = patch_schema(_NULLABLE_ON_PATCH)
 
 
 class InterviewUpdate(_Request):

@@ -6,10 +6,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from functions.models.api import Email, EntityId, ExternalId, Metadata, Text, Timestamp
+from functions.models.api import Email, EntityId, ExternalId, Metadata, Text, Timestamp, patch_schema
 from functions.models.entities import Candidate, Job
 
-_MAX_JOBS = 50  # a candidate's jobs: one item each in a transaction (DynamoDB allows 100)
+# A candidate's jobs: two items each (reference, link) in a transaction, and a PATCH that replaces
+# them all writes both lists: 3 + 4 x 20 = 83 items, under DynamoDB's 100 per transaction.
+MAX_JOBS = 20
 JobIds = list[EntityId]
 
 
@@ -21,7 +23,7 @@ class CandidateCreate(_Request):
     name: Text
     email: Email | None = None
     externalId: ExternalId | None = None
-    jobIds: JobIds = Field(default_factory=list, max_length=_MAX_JOBS, description="Jobs of yours")
+    jobIds: JobIds = Field(default_factory=list, max_length=MAX_JOBS, description="Jobs of yours")
     metadata: Metadata | None = None
 
 
@@ -45,10 +47,14 @@ def _required_not_null(data: Any, required: str) -> Any:
 class CandidateUpdate(_Request):
     """Partial: a field present replaces the stored one; null clears email, externalId or metadata."""
 
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra=patch_schema(frozenset({"email", "externalId", "metadata"}))
+    )
+
     name: Text | None = None
     email: Email | None = None
     externalId: ExternalId | None = None
-    jobIds: JobIds | None = Field(default=None, max_length=_MAX_JOBS, description="Replaces the candidate's jobs")
+    jobIds: JobIds | None = Field(default=None, max_length=MAX_JOBS, description="Replaces the candidate's jobs")
 
     metadata: Metadata | None = None
 
@@ -65,6 +71,10 @@ class CandidateUpdate(_Request):
 
 class JobUpdate(_Request):
     """Partial: a field present replaces the stored one; null clears externalId or metadata."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra=patch_schema(frozenset({"externalId", "metadata"}))
+    )
 
     title: Text | None = None
     externalId: ExternalId | None = None
