@@ -106,3 +106,46 @@ def test_a_test_interview_with_an_inline_candidate_debits_nothing_and_holds_the_
         "refunded": False,
     }
     assert api.call("DELETE", f"/v1/candidates/{body['candidateId']}", token=acc.token).status == 200
+
+
+def test_an_inline_external_id_already_taken_is_409_naming_the_holder_and_writes_nothing(
+    api: Api, account: AccountFactory
+) -> None:
+    acc = account(credits=3)
+    holder = _post(api, acc.token, "/v1/candidates", {"name": "First", "externalId": "ATS-7"})["id"]
+    reply = api.create(acc, candidate={"name": "Second", "externalId": "ATS-7"}, job={"title": "Ops"})
+    assert (reply.status, reply.json()["error"]["code"]) == (409, "conflict"), reply.body
+    assert holder in reply.json()["error"]["message"]
+    assert users.get_balance(acc.user_id) == 3
+    assert api.call("GET", "/v1/jobs", token=acc.token).json()["items"] == []
+    assert api.call("GET", "/v1/interviews", token=acc.token).json()["items"] == []
+    assert [c["id"] for c in api.call("GET", "/v1/candidates", token=acc.token).json()["items"]] == [holder]
+
+
+def test_a_candidate_has_at_most_20_jobs(api: Api, account: AccountFactory) -> None:
+    acc = account()
+    jobs = [_post(api, acc.token, "/v1/jobs", {"title": f"J{i}"})["id"] for i in range(40)]
+    refused = api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Busy", "jobIds": jobs[:21]})
+    assert refused.status == 400 and '"jobIds"' in refused.json()["error"]["message"], refused.body
+    candidate = _post(api, acc.token, "/v1/candidates", {"name": "Busy", "jobIds": jobs[:20]})["id"]
+    # Replacing all 20 by 20 others is one transaction of 81 items, under DynamoDB's 100.
+    others = jobs[20:]
+    reply = api.call("PATCH", f"/v1/candidates/{candidate}", token=acc.token, body={"jobIds": others})
+    assert (reply.status, reply.json()["jobIds"]) == (200, others), reply.body
+
+
+def test_patching_another_users_candidate_onto_an_interview_is_400_and_changes_nothing(
+    api: Api, account: AccountFactory
+) -> None:
+    acc, other = account(), account(name="Other")
+    foreign = _post(api, other.token, "/v1/candidates", {"name": "Theirs"})["id"]
+    interview = api.create(acc).json()["id"]
+    reply = api.call("PATCH", f"/v1/interviews/{interview}", token=acc.token, body={"candidateId": foreign})
+    assert reply.status == 400, reply.body
+    assert (
+        reply.json()["error"]["message"] == f'Field "candidateId": candidate {foreign} does not exist or is not yours'
+    )
+    got = api.call("GET", f"/v1/interviews/{interview}", token=acc.token).json()["interview"]
+    assert got["candidateId"] is None
+    # Their candidate is not held by our interview: they can delete it.
+    assert api.call("DELETE", f"/v1/candidates/{foreign}", token=other.token).status == 200
