@@ -171,6 +171,15 @@ class InterviewCreate(_Request):
             raise ValueError('Field "intervieweeName" is required unless "candidateId" or "candidate" is given')
         return self
 
+    def fingerprint(self) -> dict[str, Any]:
+        """What an Idempotency-Key's stored request is compared with.
+
+        Stored requests live 24 hours, so a retry may span the deploy that added candidates and jobs:
+        those fields count only when set, and a request without them compares as it did before.
+        """
+        unset = {name for name in ("candidateId", "candidate", "jobId", "job") if getattr(self, name) is None}
+        return self.model_dump(mode="json", exclude=unset)
+
 
 _NULLABLE_ON_PATCH = frozenset({"metadata", "scheduleTime", "candidateId", "jobId"})
 
