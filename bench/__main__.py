@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import calls, coldstart, memory, package, report, scale, throughput, world
+from bench import calls, coldstart, memory, overhead, package, report, scale, throughput, world
 from bench.common import moto_process, progress, use_aws_env
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15, help="cold starts per route, shipped bytecode (>= 15)")
     parser.add_argument("--variant-runs", type=int, default=5, help="cold starts per route, other .pyc variants")
     parser.add_argument("--scale-requests", type=int, default=15, help="list requests per data size")
+    parser.add_argument("--overhead-requests", type=int, default=300, help="warm requests per route, handler overhead")
     parser.add_argument("--load-requests", type=int, default=400, help="requests per operation on quollo serve")
     parser.add_argument("--memory-creates", type=int, default=10_000, help="creates on quollo serve, RSS sampled")
     parser.add_argument(
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["memory", "calls", "coldstart"],
+        choices=["memory", "calls", "coldstart", "overhead"],
         help="run this measurement alone; the other figures are kept from OUT/results.json",
     )
     parser.add_argument("--out", type=Path, default=HERE, help="where report.md, results.json and the chart go")
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         use_aws_env(port)
         world.provision()
         results["calls"] = calls.measure(port)
+        use_aws_env(port)
+        results["overhead"] = overhead.measure(args.overhead_requests)
         use_aws_env(port)
         results["cold_start"] = coldstart.measure(port, args.runs, args.variant_runs)
     with moto_process() as port:
@@ -96,11 +99,15 @@ def _only(args: argparse.Namespace) -> int:
         return 2
     results = json.loads(path.read_text())
     began, machine = time.monotonic(), _machine()
-    if args.only == "calls":
+    if args.only in ("calls", "overhead"):
         with moto_process() as port:
             use_aws_env(port)
             world.provision()
-            results["calls"] = calls.measure(port)
+            if args.only == "calls":
+                results["calls"] = calls.measure(port)
+            else:
+                results["overhead"] = overhead.measure(args.overhead_requests)
+                results["overhead"]["machine"] = machine
     elif args.only == "coldstart":
         with moto_process() as port:
             use_aws_env(port)

@@ -1,7 +1,6 @@
 """AWS calls per request, per route, counted with botocore event hooks while the route runs on moto.
 
-Every boto3 client created while counting (ours in functions.data.aws, and the one Powertools'
-parameters utility builds from its own boto3 Session for the cursor secret) gets two hooks:
+Every boto3 client created while counting (functions.data.aws's, on any Session) gets two hooks:
 `before-call` (one per API operation) and `before-send` (one per HTTP request, retries included,
 which also proves that pre-signing makes no network call).
 """
@@ -18,6 +17,7 @@ import boto3.session
 
 from bench import world
 from bench.common import progress, use_aws_env
+from functions.routes import ROUTES
 
 
 class CallCounter:
@@ -65,7 +65,8 @@ def counting() -> Iterator[CallCounter]:
 
 
 # Targets: total AWS API calls per request, authentication included: 1 UpdateItem on the token that
-# also counts the request against its rate limit (docs/decisions.md, 15).
+# also counts the request against its rate limit (docs/decisions.md, 15). Every route of the route
+# table has one (tests/unit/test_bench_routes.py).
 TARGETS: dict[str, int] = {
     "create_interview": 3,  # auth + TransactWriteItems (plan check and debit inside it) + balance GetItem after
     "get_interview": 2,  # auth + GetItem; pre-signing is local
@@ -97,7 +98,7 @@ EXTRA: dict[str, int] = {
 }
 
 
-def _handler(name: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+def handler_of(name: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     return importlib.import_module(f"functions.entries.{name}").handler  # type: ignore[no-any-return]
 
 
@@ -235,9 +236,12 @@ def measure(port: int) -> dict[str, Any]:
         ),
         ("delete_job", "delete", lambda: world.event("delete_job", owner, path_id=spare_jobs.pop()), 200),
     ]
+    untried = {route.name for route in ROUTES} - {case[0] for case in cases}
+    if untried:
+        raise RuntimeError(f"bench/calls.py has no case for route(s) {sorted(untried)}")
     rows: list[dict[str, Any]] = []
     for route, label, make_event, expected in cases:
-        handler = _handler(route)
+        handler = handler_of(route)
         target = TARGETS[route] + EXTRA.get(label, 0)
         row: dict[str, Any] = {"route": route, "case": label, "target": target}
         for phase in ("cold", "warm"):
@@ -246,11 +250,10 @@ def measure(port: int) -> dict[str, Any]:
             event = make_event()
             with counting() as counter:
                 if phase == "warm":
-                    from functions.data.aws import dynamodb, s3
+                    from functions.data.aws import dynamodb, s3, secrets_manager
 
-                    counter.attach(dynamodb())
-                    counter.attach(s3())
-                    _attach_cached_secret_client(counter)
+                    for client in (dynamodb(), s3(), secrets_manager()):
+                        counter.attach(client)
                 response = handler(event, LocalContext(function_name=f"quollo-{route}"))
             if response["statusCode"] != expected:
                 raise RuntimeError(f"{label}: status {response['statusCode']}: {response.get('body')}")
@@ -262,7 +265,7 @@ def measure(port: int) -> dict[str, Any]:
             }
         rows.append(row)
     # The one path with more calls by design: deleting a started interview (no refund).
-    handler = _handler("delete_interview")
+    handler = handler_of("delete_interview")
     event = world.event("delete_interview", owner, interview_id=started)
     with counting() as counter:
         from functions.data.aws import dynamodb
@@ -284,13 +287,3 @@ def measure(port: int) -> dict[str, Any]:
     for row in rows:
         progress(f"calls: {row['case']}: warm {row['warm']['calls']} (target {row['target']})")
     return {"rows": rows}
-
-
-def _attach_cached_secret_client(counter: CallCounter) -> None:
-    """Warm requests reuse the secrets client Powertools made on the cold one; hook it too."""
-    from aws_lambda_powertools.utilities.parameters import base
-
-    provider = getattr(base, "DEFAULT_PROVIDERS", {}).get("secrets")
-    client = getattr(provider, "client", None)
-    if client is not None:
-        counter.attach(client)

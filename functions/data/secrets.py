@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING
+import time
+from dataclasses import dataclass
 
 from functions.data.aws import secrets_manager
 from functions.data.settings import settings
-
-if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 # Long enough that a warm function rarely calls Secrets Manager, short enough that a rotated key
 # reaches every container within minutes.
 _MAX_AGE_SECONDS = 300
 
 
-@cache
-def _provider() -> SecretsProvider:
-    # Imported here: only the two list functions sign cursors. Our cached client, because Powertools'
-    # default provider builds a new boto3 session (about 70 ms more at cold start, see bench/report.md).
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+@dataclass
+class _Cached:
+    value: bytes
+    fetched_at: float
 
-    return SecretsProvider(boto3_client=secrets_manager())
+
+# Read with our client rather than Powertools' parameters utility: the one GetSecretValue and a
+# max-age are all we use of it, and importing it cost the list functions 16-23 ms at every cold
+# start (bench/report.md). One entry: the functions read one secret.
+_cache: dict[str, _Cached] = {}
 
 
 def cursor_key() -> bytes:
-    value = _provider().get(settings().cursor_secret, max_age=_MAX_AGE_SECONDS)
-    if isinstance(value, str):
-        return value.encode()
-    if isinstance(value, bytes):
-        return value
-    raise TypeError("the cursor-signing secret must be a string or binary secret")
+    name = settings().cursor_secret
+    cached = _cache.get(name)
+    if cached is None or time.monotonic() - cached.fetched_at >= _MAX_AGE_SECONDS:
+        found = secrets_manager().get_secret_value(SecretId=name)
+        if "SecretString" in found:
+            value = found["SecretString"].encode()
+        elif "SecretBinary" in found:
+            value = found["SecretBinary"]
+        else:
+            raise TypeError("the cursor-signing secret must be a string or binary secret")
+        cached = _cache[name] = _Cached(value, time.monotonic())
+    return cached.value
+
+
+def forget() -> None:
+    """Drop the cached key, as a new container starts without it."""
+    _cache.clear()

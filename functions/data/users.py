@@ -66,25 +66,21 @@ def debit_item(user_id: str) -> TransactWriteItemTypeDef:
     one account then never invalidate each other's condition, only (on DynamoDB) meet in a
     TransactionConflict, which the domain retries (docs/decisions.md).
     """
-    return {
-        "Update": {
-            "TableName": settings().users_table,
-            "Key": {"userId": {"S": user_id}},
-            "UpdateExpression": "SET balance = balance - :one",
-            "ConditionExpression": "attribute_exists(userId) AND balance >= :one",
-            "ExpressionAttributeValues": {":one": {"N": "1"}},
-        }
-    }
+    return _balance_change(user_id, "balance - :one", "attribute_exists(userId) AND balance >= :one")
 
 
 def refund_item(user_id: str) -> TransactWriteItemTypeDef:
     """A transaction item that gives one credit back."""
+    return _balance_change(user_id, "balance + :one", "attribute_exists(userId)")
+
+
+def _balance_change(user_id: str, new_balance: str, condition: str) -> TransactWriteItemTypeDef:
     return {
         "Update": {
             "TableName": settings().users_table,
             "Key": {"userId": {"S": user_id}},
-            "UpdateExpression": "SET balance = balance + :one",
-            "ConditionExpression": "attribute_exists(userId)",
+            "UpdateExpression": f"SET balance = {new_balance}",
+            "ConditionExpression": condition,
             "ExpressionAttributeValues": {":one": {"N": "1"}},
         }
     }

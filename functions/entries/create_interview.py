@@ -9,7 +9,6 @@ from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.observability import Metric, count
 from functions.runtime.openapi_docs import responses
-from functions.runtime.request_checks import RouteInput
 
 app = build_app()
 once = idempotency.IdempotentRoute("create_interview")
@@ -43,4 +42,4 @@ def create_interview(
     return Response(status_code=outcome.status, content_type=content_types.APPLICATION_JSON, body=created)
 
 
-handler = lambda_entry(app, RouteInput(body=InterviewCreate))
+handler = lambda_entry(app, create_interview)

@@ -6,7 +6,6 @@ from functions.domain import talent
 from functions.models.talent import JobCreate, JobPublic, job_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
-from functions.runtime.request_checks import RouteInput
 from functions.runtime.talent_docs import JOB_ERRORS
 
 app = build_app()
@@ -24,4 +23,4 @@ def create_job(body: JobCreate) -> Response[JobPublic]:
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
 
 
-handler = lambda_entry(app, RouteInput(body=JobCreate))
+handler = lambda_entry(app, create_job)

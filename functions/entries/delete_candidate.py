@@ -22,4 +22,4 @@ def delete_candidate(id: CandidateId) -> Deleted:
     return Deleted(deleted=True)
 
 
-handler = lambda_entry(app)
+handler = lambda_entry(app, delete_candidate)

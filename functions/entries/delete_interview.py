@@ -39,4 +39,4 @@ def delete_interview(
     return outcome.body
 
 
-handler = lambda_entry(app)
+handler = lambda_entry(app, delete_interview)

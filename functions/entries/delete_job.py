@@ -22,4 +22,4 @@ def delete_job(id: JobId) -> Deleted:
     return Deleted(deleted=True)
 
 
-handler = lambda_entry(app)
+handler = lambda_entry(app, delete_job)

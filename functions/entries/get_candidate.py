@@ -21,4 +21,4 @@ def get_candidate(id: CandidateId) -> CandidatePublic:
     return candidate_public(talent.get_candidate(current_user(app), id))
 
 
-handler = lambda_entry(app)
+handler = lambda_entry(app, get_candidate)

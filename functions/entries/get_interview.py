@@ -22,4 +22,4 @@ def get_interview(id: InterviewId) -> InterviewDetail:
     return InterviewDetail(interview=interview_public(interview), record=record_public(interview.record, video_url))
 
 
-handler = lambda_entry(app)
+handler = lambda_entry(app, get_interview)

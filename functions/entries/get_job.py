@@ -21,4 +21,4 @@ def get_job(id: JobId) -> JobPublic:
     return job_public(talent.get_job(current_user(app), id))
 
 
-handler = lambda_entry(app)
+handler = lambda_entry(app, get_job)

@@ -9,7 +9,6 @@ from functions.models.talent import CandidateList, candidate_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
 from functions.runtime.path_params import ExternalIdFilter, JobFilter
-from functions.runtime.request_checks import RouteInput
 from functions.runtime.talent_docs import CANDIDATE_ERRORS
 
 app = build_app()
@@ -32,4 +31,4 @@ def list_candidates(
     return CandidateList(items=[candidate_public(item) for item in items], nextCursor=next_cursor)
 
 
-handler = lambda_entry(app, RouteInput(query=("limit", "cursor", "externalId", "jobId"), integer_query=("limit",)))
+handler = lambda_entry(app, list_candidates)

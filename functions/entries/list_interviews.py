@@ -11,7 +11,6 @@ from functions.models.views import interview_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
 from functions.runtime.path_params import CandidateFilter, JobFilter
-from functions.runtime.request_checks import RouteInput
 
 app = build_app()
 
@@ -37,6 +36,4 @@ def list_interviews(
     return InterviewList(items=[interview_public(item) for item in items], nextCursor=next_cursor)
 
 
-handler = lambda_entry(
-    app, RouteInput(query=("limit", "status", "cursor", "candidateId", "jobId"), integer_query=("limit",))
-)
+handler = lambda_entry(app, list_interviews)

@@ -8,7 +8,6 @@ from functions.domain import talent
 from functions.models.talent import JobList, job_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
-from functions.runtime.request_checks import RouteInput
 from functions.runtime.talent_docs import JOB_ERRORS
 
 app = build_app()
@@ -29,4 +28,4 @@ def list_jobs(
     return JobList(items=[job_public(item) for item in items], nextCursor=next_cursor)
 
 
-handler = lambda_entry(app, RouteInput(query=("limit", "cursor"), integer_query=("limit",)))
+handler = lambda_entry(app, list_jobs)

@@ -9,7 +9,6 @@ from functions.models.api import PlanList
 from functions.models.views import plan_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
-from functions.runtime.request_checks import RouteInput
 
 app = build_app()
 
@@ -29,4 +28,4 @@ def list_plans(
     return PlanList(items=[plan_public(plan) for plan in items], nextCursor=next_cursor)
 
 
-handler = lambda_entry(app, RouteInput(query=("limit", "cursor"), integer_query=("limit",)))
+handler = lambda_entry(app, list_plans)

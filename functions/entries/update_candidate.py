@@ -5,7 +5,6 @@ from functions.models.talent import CandidatePublic, CandidateUpdate, candidate_
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
 from functions.runtime.path_params import CandidateId
-from functions.runtime.request_checks import RouteInput
 from functions.runtime.talent_docs import CANDIDATE_ERRORS
 
 app = build_app()
@@ -22,4 +21,4 @@ def update_candidate(id: CandidateId, body: CandidateUpdate) -> CandidatePublic:
     return candidate_public(talent.update_candidate(current_user(app), id, body))
 
 
-handler = lambda_entry(app, RouteInput(body=CandidateUpdate))
+handler = lambda_entry(app, update_candidate)

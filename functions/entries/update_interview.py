@@ -6,7 +6,6 @@ from functions.models.views import interview_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
 from functions.runtime.path_params import InterviewId
-from functions.runtime.request_checks import RouteInput
 
 app = build_app()
 
@@ -22,4 +21,4 @@ def update_interview(id: InterviewId, body: InterviewUpdate) -> InterviewPublic:
     return interview_public(interviews.update(current_user(app), id, body))
 
 
-handler = lambda_entry(app, RouteInput(body=InterviewUpdate))
+handler = lambda_entry(app, update_interview)

@@ -5,7 +5,6 @@ from functions.models.talent import JobPublic, JobUpdate, job_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
 from functions.runtime.path_params import JobId
-from functions.runtime.request_checks import RouteInput
 from functions.runtime.talent_docs import JOB_ERRORS
 
 app = build_app()
@@ -22,4 +21,4 @@ def update_job(id: JobId, body: JobUpdate) -> JobPublic:
     return job_public(talent.update_job(current_user(app), id, body))
 
 
-handler = lambda_entry(app, RouteInput(body=JobUpdate))
+handler = lambda_entry(app, update_job)

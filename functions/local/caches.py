@@ -8,17 +8,13 @@ from __future__ import annotations
 
 
 def forget_aws_state() -> None:
-    from aws_lambda_powertools.utilities import parameters
-
     from functions.data import aws, secrets, settings
     from functions.domain import ratelimits
 
     settings.settings.cache_clear()
     ratelimits.forget()
+    aws.session.cache_clear()
     aws.dynamodb.cache_clear()
     aws.s3.cache_clear()
     aws.secrets_manager.cache_clear()
-    secrets._provider.cache_clear()  # holds a client for the previous endpoint
-    # Our provider (dropped above) holds the cursor key; Powertools' default providers are never used,
-    # so its public cache reset is all that is left to do (no private state reached into).
-    parameters.clear_caches()  # type: ignore[no-untyped-call]
+    secrets.forget()  # the cursor key of the previous endpoint's secret

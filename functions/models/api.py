@@ -127,7 +127,13 @@ Seniority = Literal["JUNIOR", "MIDDLE", "SENIOR"]
 SENIORITIES: tuple[str, ...] = get_args(Seniority)
 
 
-class _Request(BaseModel):
+class _Model(BaseModel):
+    # Built on first use, not at import: a route builds only the models it validates or returns,
+    # not all of this module's (bench/report.md, cold start).
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Request(_Model):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
@@ -227,7 +233,7 @@ class InterviewUpdate(_Request):
         return self
 
 
-class InterviewCreated(BaseModel):
+class InterviewCreated(_Model):
     id: str
     pin: str
     balanceAfter: int
@@ -238,7 +244,7 @@ class InterviewCreated(BaseModel):
     jobId: str | None
 
 
-class InterviewPublic(BaseModel):
+class InterviewPublic(_Model):
     id: str
     title: str
     status: StatusName
@@ -256,12 +262,12 @@ class InterviewPublic(BaseModel):
     jobId: str | None
 
 
-class InterviewList(BaseModel):
+class InterviewList(_Model):
     items: list[InterviewPublic]
     nextCursor: str | None
 
 
-class RecordPublic(BaseModel):
+class RecordPublic(_Model):
     status: Literal["IDLE", "PROCESSING", "READY"]
     summary: str | None
     results: list[dict[str, Any]]
@@ -269,18 +275,18 @@ class RecordPublic(BaseModel):
     videoUrl: str | None
 
 
-class InterviewDetail(BaseModel):
+class InterviewDetail(_Model):
     interview: InterviewPublic
     record: RecordPublic | None
 
 
-class InterviewDeleted(BaseModel):
+class InterviewDeleted(_Model):
     deleted: bool
     refunded: bool
     balanceAfter: int | None = Field(default=None, description="Present when refunded is true")
 
 
-class PlanPublic(BaseModel):
+class PlanPublic(_Model):
     id: str
     name: str
     tags: list[str]
@@ -288,15 +294,15 @@ class PlanPublic(BaseModel):
     language: str
 
 
-class PlanList(BaseModel):
+class PlanList(_Model):
     items: list[PlanPublic]
     nextCursor: str | None
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(_Model):
     code: str
     message: str
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(_Model):
     error: ErrorDetail

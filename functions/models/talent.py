@@ -15,7 +15,12 @@ MAX_JOBS = 20
 JobIds = list[EntityId]
 
 
-class _Request(BaseModel):
+class _Model(BaseModel):
+    # Built on first use, as functions/models/api.py's: a route builds only the models it uses.
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Request(_Model):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
@@ -91,7 +96,7 @@ class JobUpdate(_Request):
         return self
 
 
-class CandidatePublic(BaseModel):
+class CandidatePublic(_Model):
     id: str
     name: str
     email: str | None
@@ -102,7 +107,7 @@ class CandidatePublic(BaseModel):
     updatedAt: Timestamp
 
 
-class JobPublic(BaseModel):
+class JobPublic(_Model):
     id: str
     title: str
     externalId: str | None
@@ -111,17 +116,17 @@ class JobPublic(BaseModel):
     updatedAt: Timestamp
 
 
-class CandidateList(BaseModel):
+class CandidateList(_Model):
     items: list[CandidatePublic]
     nextCursor: str | None
 
 
-class JobList(BaseModel):
+class JobList(_Model):
     items: list[JobPublic]
     nextCursor: str | None
 
 
-class Deleted(BaseModel):
+class Deleted(_Model):
     deleted: bool
 
 

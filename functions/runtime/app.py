@@ -18,6 +18,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.data.aws import build_clients
 from functions.data.settings import check_deployed
 from functions.domain.auth import authenticate
 from functions.models.errors import (
@@ -28,8 +29,8 @@ from functions.models.errors import (
     Unauthenticated,
     error_body,
 )
-from functions.runtime.observability import Metric, count, in_lambda, instrument, logger
-from functions.runtime.request_checks import NO_INPUT, RouteInput, check_header_shape, check_request
+from functions.runtime.observability import Metric, count, in_lambda, instrument, logger, snapstart_init
+from functions.runtime.request_checks import RouteInput, check_header_shape, check_request
 from functions.runtime.validation_messages import describe
 
 JSON_HEADERS = {"Content-Type": content_types.APPLICATION_JSON}
@@ -103,15 +104,20 @@ def _source_ip(event: Mapping[str, Any]) -> str | None:
     return str(source) if source else None
 
 
-def lambda_entry(app: APIGatewayRestResolver, accepts: RouteInput = NO_INPUT) -> LambdaHandler:
+def lambda_entry(app: APIGatewayRestResolver, route_function: Callable[..., Any]) -> LambdaHandler:
     """Wrap a route's resolver as a Lambda handler: logging, request checks, authentication, errors.
 
-    `accepts` names the query parameters the route declares (tests/integration/test_validation.py
-    holds it to the spec; any other is a 400) and whether it takes a JSON body.
+    The query parameters and the body that `route_function` declares are all the route accepts
+    (tests/integration/test_validation.py holds them to the spec; any other parameter is a 400).
     """
+    accepts = RouteInput.of(route_function)
     if in_lambda():
         # A deployment that lost a variable fails its cold start, naming the variable.
         check_deployed()
+    if snapstart_init():
+        # Restored environments then start with their clients built: client creation is most of
+        # a first request's cost over the floor (bench/report.md).
+        build_clients()
 
     # log_event stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the bearer token.
     @logger.inject_lambda_context(

@@ -51,6 +51,11 @@ def in_lambda() -> bool:
     return bool(os.environ.get(constants.LAMBDA_TASK_ROOT_ENV)) and not emulated
 
 
+def snapstart_init() -> bool:
+    """This is the initialisation Lambda snapshots for SnapStart (its documented variable)."""
+    return os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start"
+
+
 def _tracing_wanted() -> bool:
     # Powertools' own rule (Tracer._is_tracer_disabled), read without constructing a Tracer.
     disabled = resolve_truthy_env_var_choice(env=os.environ.get(constants.TRACER_DISABLED_ENV, "false"))

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 import json
 import math
 import re
-from collections.abc import Collection, Mapping
+import types
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
 from functions.http_headers import header_value
@@ -48,8 +51,36 @@ class RouteInput:
     integer_query: tuple[str, ...] = ()
     body: type[BaseModel] | None = None
 
+    @classmethod
+    def of(cls, route_function: Callable[..., Any]) -> RouteInput:
+        """What a route function declares, read off its signature as the resolver reads it.
 
-NO_INPUT = RouteInput()
+        A parameter annotated `Annotated[T, Query(...)]` is a query parameter (an integer one when T
+        is int or int | None); one annotated with a pydantic model is the JSON body. Deriving it keeps
+        the declaration in one place: the route function, which also feeds the OpenAPI document.
+        """
+        query: list[str] = []
+        integers: list[str] = []
+        body: type[BaseModel] | None = None
+        for name, parameter in inspect.signature(route_function).parameters.items():
+            annotation = parameter.annotation
+            if get_origin(annotation) is Annotated:
+                base, *extras = get_args(annotation)
+                declared = next((extra for extra in extras if isinstance(extra, Query)), None)
+                if declared is not None:
+                    query.append(declared.alias or name)
+                    if int in _members(base):
+                        integers.append(declared.alias or name)
+            elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                body = annotation
+        return cls(query=tuple(query), integer_query=tuple(integers), body=body)
+
+
+def _members(annotation: Any) -> tuple[Any, ...]:
+    """The types of a union (`int | None` gives int and NoneType); the type itself otherwise."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return get_args(annotation)
+    return (annotation,)
 
 
 def _all_values(event: Mapping[str, Any], single_key: str, multi_key: str) -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ from functions.data import schema
 from functions.routes import Route
 from infra.config import StageConfig
 from infra.constructs.data import DataConstruct
+from infra.function_env import FUNCTION_ENVIRONMENT
 
 
 def _pascal(name: str) -> str:
@@ -206,8 +207,7 @@ class RouteFunctions(Construct):
 
     def _environment(self, route: Route) -> dict[str, str]:
         env = {
-            "POWERTOOLS_SERVICE_NAME": "quollo",
-            "POWERTOOLS_METRICS_NAMESPACE": "Quollo",
+            **FUNCTION_ENVIRONMENT,
             "POWERTOOLS_LOG_LEVEL": self._config.log_level,
             schema.RECORDS_BUCKET_ENV: self._data.records_bucket.bucket_name,
         }

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from infra_synth import PROD_OVERRIDES, Synth, synthesize
+
+from testkit.synth import PROD_OVERRIDES, Synth, synthesize
 
 
 @pytest.fixture(scope="session")

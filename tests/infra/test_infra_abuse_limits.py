@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from infra_synth import Synth, synthesize
-from test_infra_functions import route_functions
 
 from infra.config import STAGE_DEFAULTS, StageConfig
 from infra.constructs.waf import COUNT_ONLY_COMMON_RULES
+from testkit.synth import Synth, synthesize
 
 pytestmark = pytest.mark.infra
 
@@ -50,7 +49,7 @@ def test_reserved_concurrency_can_be_left_unset(tmp_path: Path) -> None:
 
 
 def test_reserved_concurrency_on_every_function(synth: Synth) -> None:
-    assert {p["ReservedConcurrentExecutions"] for p in route_functions(synth).values()} == {5}
+    assert {p["ReservedConcurrentExecutions"] for p in synth.route_functions().values()} == {5}
 
 
 def test_no_waf_in_dev_by_default(dev: Synth) -> None:

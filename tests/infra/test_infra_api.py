@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from infra_synth import Synth
 
 from functions.routes import ROUTES
 from infra.constructs.api import GATEWAY_RESPONSES
+from testkit.synth import Synth
 
 pytestmark = pytest.mark.infra
 

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from infra_synth import ROOT, Synth
+
+from testkit.synth import ROOT, Synth
 
 pytestmark = pytest.mark.infra
 

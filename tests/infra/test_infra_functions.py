@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-from infra_synth import Synth
 
 from functions.data import schema
 from functions.routes import ROUTES, Route
+from testkit.synth import Synth
 
 pytestmark = pytest.mark.infra
 
@@ -22,23 +22,6 @@ AUTO_DELETE_PROVIDER = "CustomS3AutoDeleteObjectsCustomResourceProvider"
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
-
-
-def route_functions(synth: Synth) -> dict[str, dict[str, Any]]:
-    """Route name -> function properties, found by handler."""
-    by_handler = {props["Properties"]["Handler"]: props for props in synth.resources("AWS::Lambda::Function").values()}
-    return {route.name: by_handler[route.handler]["Properties"] for route in ROUTES}
-
-
-def role_statements(synth: Synth, role_logical_id: str) -> list[dict[str, Any]]:
-    """Every statement that applies to a role: its inline policies and attached AWS::IAM::Policy."""
-    role = synth.json["Resources"][role_logical_id]["Properties"]
-    statements = [s for p in role.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
-    for policy in synth.resources("AWS::IAM::Policy").values():
-        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]:
-            statements += policy["Properties"]["PolicyDocument"]["Statement"]
-    assert not role.get("ManagedPolicyArns"), "route roles carry no managed policies"
-    return statements
 
 
 def expected_actions(route: Route) -> set[str]:
@@ -69,7 +52,7 @@ def test_functions_share_runtime_settings(synth: Synth) -> None:
     [(layer_id, layer)] = layers.items()
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
-    for name, props in route_functions(synth).items():
+    for name, props in synth.route_functions().items():
         assert props["Runtime"] == "python3.12", name
         assert props["Architectures"] == ["arm64"], name
         assert props["MemorySize"] == 512 and props["Timeout"] == 10, name
@@ -83,7 +66,7 @@ def test_functions_share_runtime_settings(synth: Synth) -> None:
 
 
 def test_each_function_has_its_own_role_and_log_group(synth: Synth) -> None:
-    functions = route_functions(synth).values()
+    functions = synth.route_functions().values()
     roles = [f["Role"]["Fn::GetAtt"][0] for f in functions]
     log_groups = [f["LoggingConfig"]["LogGroup"]["Ref"] for f in functions]
     assert len(set(roles)) == len(set(log_groups)) == len(ROUTES)
@@ -91,8 +74,8 @@ def test_each_function_has_its_own_role_and_log_group(synth: Synth) -> None:
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_role_allows_exactly_the_route_actions(dev: Synth, route: Route) -> None:
-    props = route_functions(dev)[route.name]
-    statements = role_statements(dev, props["Role"]["Fn::GetAtt"][0])
+    props = dev.route_functions()[route.name]
+    statements = dev.role_statements(props["Role"]["Fn::GetAtt"][0])
     actions = {a for s in statements for a in _as_list(s["Action"])}
     assert actions == expected_actions(route)
     assert all(s["Effect"] == "Allow" for s in statements)
@@ -100,8 +83,8 @@ def test_role_allows_exactly_the_route_actions(dev: Synth, route: Route) -> None
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_table_actions_apply_to_that_table_and_its_listed_indexes_only(dev: Synth, route: Route) -> None:
-    props = route_functions(dev)[route.name]
-    statements = role_statements(dev, props["Role"]["Fn::GetAtt"][0])
+    props = dev.route_functions()[route.name]
+    statements = dev.role_statements(props["Role"]["Fn::GetAtt"][0])
     granted: dict[str, list[Any]] = {}
     for statement in statements:
         for action in _as_list(statement["Action"]):
@@ -126,8 +109,8 @@ def test_only_get_reads_only_create_writes_and_only_delete_deletes_records_under
     deleters = {route.name for route in ROUTES if route.s3_delete_records}
     assert (readers, writers, deleters) == ({"get_interview"}, {"create_interview"}, {"delete_interview"})
     for route in ROUTES:
-        props = route_functions(dev)[route.name]
-        s3 = [s for s in role_statements(dev, props["Role"]["Fn::GetAtt"][0]) if "s3:" in json.dumps(s["Action"])]
+        props = dev.route_functions()[route.name]
+        s3 = [s for s in dev.role_statements(props["Role"]["Fn::GetAtt"][0]) if "s3:" in json.dumps(s["Action"])]
         expected = (
             [("s3:GetObject", prefix)] * route.s3_read_records
             + [("s3:PutObject", prefix)] * route.s3_write_records
@@ -137,9 +120,9 @@ def test_only_get_reads_only_create_writes_and_only_delete_deletes_records_under
 
 
 def test_logs_permissions_target_the_functions_own_log_group(dev: Synth) -> None:
-    for name, props in route_functions(dev).items():
+    for name, props in dev.route_functions().items():
         own = {"Fn::GetAtt": [props["LoggingConfig"]["LogGroup"]["Ref"], "Arn"]}
-        logs = [s for s in role_statements(dev, props["Role"]["Fn::GetAtt"][0]) if "logs:" in json.dumps(s)]
+        logs = [s for s in dev.role_statements(props["Role"]["Fn::GetAtt"][0]) if "logs:" in json.dumps(s)]
         assert [s["Resource"] for s in logs] == [own], name
 
 
@@ -158,7 +141,7 @@ def test_no_wildcard_actions_and_no_scan_anywhere(synth: Synth) -> None:
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_environment_names_the_routes_tables_and_secret(dev: Synth, route: Route) -> None:
-    env = route_functions(dev)[route.name]["Environment"]["Variables"]
+    env = dev.route_functions()[route.name]["Environment"]["Variables"]
     specs = {spec.key: spec for spec in schema.TABLES}
     for access in route.tables:
         assert env[specs[access.table].env_var] == dev.resolve(dev.stack.data.tables[access.table].table_name)
@@ -173,13 +156,13 @@ def test_environment_names_the_routes_tables_and_secret(dev: Synth, route: Route
 
 def test_reserved_concurrency_is_configuration(dev: Synth, prod: Synth) -> None:
     # dev: the stage default (docs/decisions.md, 14); prod: PROD_OVERRIDES' context value.
-    assert all(p["ReservedConcurrentExecutions"] == 5 for p in route_functions(dev).values())
-    assert all(p["ReservedConcurrentExecutions"] == 5 for p in route_functions(prod).values())
+    assert all(p["ReservedConcurrentExecutions"] == 5 for p in dev.route_functions().values())
+    assert all(p["ReservedConcurrentExecutions"] == 5 for p in prod.route_functions().values())
 
 
 def test_tracer_is_on_by_default_and_a_context_flag_turns_only_the_sdk_off(dev: Synth, prod: Synth) -> None:
-    for props in route_functions(dev).values():
+    for props in dev.route_functions().values():
         assert "POWERTOOLS_TRACE_DISABLED" not in props["Environment"]["Variables"]
-    for props in route_functions(prod).values():  # PROD_OVERRIDES sets tracer=false
+    for props in prod.route_functions().values():  # PROD_OVERRIDES sets tracer=false
         assert props["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"] == "true"
         assert props["TracingConfig"] == {"Mode": "Active"}, "Lambda's own tracing stays on"

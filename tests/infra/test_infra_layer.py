@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from infra_synth import Synth, cdk_json_context
 
 from functions.local.gateway import build_event
 from functions.routes import ROUTES, Route
@@ -35,6 +34,7 @@ from infra.layer import (
 )
 from infra.packaging import interpreter_for
 from testkit.lambda_runtime import install_runtime_sdk
+from testkit.synth import Synth, cdk_json_context
 
 pytestmark = pytest.mark.infra
 

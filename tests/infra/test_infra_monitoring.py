@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import pytest
-from infra_synth import Synth
 
 from functions.data import schema
 from functions.routes import ROUTES
 from infra.config import STAGE_DEFAULTS
+from testkit.synth import Synth
 
 pytestmark = pytest.mark.infra
 

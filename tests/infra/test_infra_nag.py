@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from aws_cdk import Validations
 from aws_cdk.assertions import Annotations, Match
-from infra_synth import Synth, cdk_json_context
 
 from infra.app import build_app
+from testkit.synth import Synth, cdk_json_context
 
 pytestmark = pytest.mark.infra
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from infra_synth import ROOT, Synth
 
 from functions.data import schema
+from testkit.synth import ROOT, Synth
 
 pytestmark = pytest.mark.infra
 

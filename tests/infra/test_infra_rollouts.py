@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from infra_synth import Synth
 
 from functions.routes import ROUTES
+from testkit.synth import Synth
 
 pytestmark = pytest.mark.infra
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import boto3
+import pytest
 
 from functions.domain import accounts, tokens
 from testkit.accounts import AccountFactory
@@ -41,11 +42,13 @@ def test_unknown_well_formed_token_is_invalid(api: Api, account: AccountFactory)
     assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
 
 
-def test_revocation_holds_on_the_very_next_request(api: Api, account: AccountFactory) -> None:
+# Both paths: the token's counter (tokens.use) must not keep a revoked token alive on any route.
+@pytest.mark.parametrize("path", ["/v1/interviews", "/v1/plans"])
+def test_revocation_holds_on_the_very_next_request(api: Api, account: AccountFactory, path: str) -> None:
     acc = account()
-    assert api.call("GET", "/v1/interviews", token=acc.token).status == 200
+    assert api.call("GET", path, token=acc.token).status == 200
     accounts.revoke_token(acc.token_id)
-    reply = api.call("GET", "/v1/interviews", token=acc.token)
+    reply = api.call("GET", path, token=acc.token)
     assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
 
 

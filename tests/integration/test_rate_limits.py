@@ -99,14 +99,6 @@ def test_set_rate_limit_changes_the_budget_on_the_next_request(api: Api, account
     assert _headers(api.call("GET", "/v1/plans", token=acc.token))["x-ratelimit-remaining"] == "6"
 
 
-def test_revocation_still_holds_on_the_very_next_request(api: Api, account: AccountFactory) -> None:
-    acc = account()
-    assert api.call("GET", "/v1/plans", token=acc.token).status == 200
-    accounts.revoke_token(acc.token_id)
-    reply = api.call("GET", "/v1/plans", token=acc.token)
-    assert (reply.status, reply.json()["error"]["code"]) == (401, "invalid_token")
-
-
 def test_failed_authentication_is_limited_per_source_ip(
     api: Api, account: AccountFactory, aws_calls: CallCounter
 ) -> None:

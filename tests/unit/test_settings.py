@@ -38,3 +38,22 @@ def test_a_lambda_cold_start_without_the_bucket_variable_fails_naming_it(tmp_pat
     )
     assert done.returncode != 0
     assert f"environment variable {schema.RECORDS_BUCKET_ENV} is not set" in done.stderr
+
+
+def test_a_snapstart_init_builds_the_clients_without_opening_a_connection(tmp_path: Path) -> None:
+    # As Lambda runs the init it snapshots: the endpoint is a closed port, so any connection would fail.
+    env = {
+        "LAMBDA_TASK_ROOT": str(tmp_path),
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        schema.RECORDS_BUCKET_ENV: "records",
+    }
+    script = (
+        "import functions.entries.get_interview\n"
+        "from functions.data import aws\n"
+        "print([f.cache_info().currsize for f in (aws.dynamodb, aws.s3, aws.secrets_manager)])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "[1, 1, 1]"), done.stderr

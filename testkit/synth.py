@@ -1,4 +1,4 @@
-"""Synthesized Quollo stacks for the infra tests (imported by conftest.py and the tests)."""
+"""Synthesized Quollo stacks for the infra tests (tests/infra)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 from aws_cdk import Stack
 from aws_cdk.assertions import Template
 
+from functions.routes import ROUTES
 from infra.app import build_app
 from infra.stack import QuolloStack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 # Context the prod synth overrides, so the tests see the values travel from context to template.
 PROD_OVERRIDES = {
@@ -46,11 +47,27 @@ class Synth:
 
     @property
     def json(self) -> dict[str, Any]:
-        result: dict[str, Any] = self.template.to_json()
-        return result
+        return dict(self.template.to_json())
 
     def resources(self, kind: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.json["Resources"].items() if v["Type"] == kind}
+
+    def route_functions(self) -> dict[str, dict[str, Any]]:
+        """Route name -> function properties, found by handler."""
+        by_handler = {
+            props["Properties"]["Handler"]: props for props in self.resources("AWS::Lambda::Function").values()
+        }
+        return {route.name: by_handler[route.handler]["Properties"] for route in ROUTES}
+
+    def role_statements(self, role_logical_id: str) -> list[dict[str, Any]]:
+        """Every statement that applies to a role: its inline policies and attached AWS::IAM::Policy."""
+        role = self.json["Resources"][role_logical_id]["Properties"]
+        statements = [s for p in role.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+        for policy in self.resources("AWS::IAM::Policy").values():
+            if {"Ref": role_logical_id} in policy["Properties"]["Roles"]:
+                statements += policy["Properties"]["PolicyDocument"]["Statement"]
+        assert not role.get("ManagedPolicyArns"), "route roles carry no managed policies"
+        return statements
 
     def resolve(self, value: Any) -> Any:
         return Stack.of(self.stack).resolve(value)
