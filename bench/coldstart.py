@@ -303,6 +303,11 @@ class Setup:
         ]
         self.webhook_id = world.webhook(self.owner)
         self.token_hash = token_rules.fingerprint(self.owner.token)
+        # Candidates and jobs: one of each to read and change, and one per delete.
+        self.job_id = world.job(self.owner)
+        self.candidate_id = world.candidate(self.owner, [self.job_id])
+        self.spare_jobs = [world.job(self.owner) for _ in range(runs * variants)]
+        self.spare_candidates = [world.candidate(self.owner, []) for _ in range(runs * variants)]
 
     def event(self, target: str) -> dict[str, Any]:
         if target == FLOOR:
@@ -331,6 +336,20 @@ REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
     "ping_webhook": lambda s: world.event("ping_webhook", s.owner, object_id=s.webhook_id),
     "rotate_webhook_secret": lambda s: world.event("rotate_webhook_secret", s.owner, object_id=s.webhook_id),
     "list_webhook_deliveries": lambda s: world.event("list_webhook_deliveries", s.owner, object_id=s.webhook_id),
+    "create_candidate": lambda s: world.event("create_candidate", s.owner, body={"name": "Ada Lovelace"}),
+    "list_candidates": lambda s: world.event("list_candidates", s.owner, query="limit=20"),
+    "get_candidate": lambda s: world.event("get_candidate", s.owner, object_id=s.candidate_id),
+    "update_candidate": lambda s: world.event(
+        "update_candidate", s.owner, object_id=s.candidate_id, body={"name": f"Ada {random.randrange(10**6)}"}
+    ),
+    "delete_candidate": lambda s: world.event("delete_candidate", s.owner, object_id=s.spare_candidates.pop()),
+    "create_job": lambda s: world.event("create_job", s.owner, body={"title": "Backend engineer"}),
+    "list_jobs": lambda s: world.event("list_jobs", s.owner, query="limit=20"),
+    "get_job": lambda s: world.event("get_job", s.owner, object_id=s.job_id),
+    "update_job": lambda s: world.event(
+        "update_job", s.owner, object_id=s.job_id, body={"title": f"Engineer {random.randrange(10**6)}"}
+    ),
+    "delete_job": lambda s: world.event("delete_job", s.owner, object_id=s.spare_jobs.pop()),
 }
 
 

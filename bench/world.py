@@ -30,6 +30,29 @@ def create_interview(owner: Account, title: str = SAMPLE_TITLE) -> str:
     return interviews.create(owner.user_id, request).interview.id
 
 
+def job(owner: Account, external_id: str | None = None) -> str:
+    from functions.domain import talent
+    from functions.models.talent import JobCreate
+
+    return talent.create_job(owner.user_id, JobCreate(title="Backend engineer", externalId=external_id)).id
+
+
+def candidate(owner: Account, job_ids: list[str], external_id: str | None = None) -> str:
+    from functions.domain import talent
+    from functions.models.talent import CandidateCreate
+
+    request = CandidateCreate(name="Ada Lovelace", externalId=external_id, jobIds=job_ids)
+    return talent.create_candidate(owner.user_id, request).id
+
+
+def linked_interview(owner: Account, candidate_id: str) -> str:
+    from functions.domain import interviews
+    from functions.models.api import InterviewCreate
+
+    request = InterviewCreate.model_validate(sample_body(owner.plan_id) | {"candidateId": candidate_id})
+    return interviews.create(owner.user_id, request).interview.id
+
+
 def ready_interview(owner: Account) -> str:
     """An interview that went through the whole lifecycle, with a video in S3."""
     from functions.domain import interviews
@@ -60,7 +83,9 @@ def event(
     query: str = "",
     body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A realistic API Gateway REST proxy event for route `name`, as the gateway stand-in builds it."""
+    """A realistic API Gateway REST proxy event for route `name`, as the gateway stand-in builds it.
+
+    `object_id`: the route's `{id}` (an interview's, a webhook's, a candidate's or a job's)."""
     found = route(name)
     path = found.path.replace("{id}", object_id or "")
     params = {"id": object_id} if object_id else {}

@@ -114,6 +114,37 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
     ),
 )
 # --- end webhooks ---
+# Create interview with an inline or existing candidate and job (issue 16): GetItem reads an existing
+# candidate (and, after a conflict, who holds an externalId), PutItem creates and links, UpdateItem
+# counts references.
+_TALENT_LINKS = TableAccess("talent", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"))
+
+
+def _talent(name: str, method: str, path: str, *actions: str, cursor_secret: bool = False) -> Route:
+    return Route(
+        name=name,
+        method=method,
+        path=path,
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess("talent", tuple(f"dynamodb:{action}" for action in actions))),
+        cursor_secret=cursor_secret,
+    )
+
+
+# Candidates and jobs (issue 16), all in the `talent` table. Writes are transactions whose items are
+# Put (entity, externalId, link), Update (reference counts, the entity) and Delete; GetItem reads
+# before a change and, after a conflict, who holds an externalId.
+TALENT_ROUTES: tuple[Route, ...] = (
+    _talent("create_candidate", "POST", "/v1/candidates", "GetItem", "PutItem", "UpdateItem"),
+    _talent("list_candidates", "GET", "/v1/candidates", "Query", "GetItem", "BatchGetItem", cursor_secret=True),
+    _talent("get_candidate", "GET", "/v1/candidates/{id}", "GetItem"),
+    _talent("update_candidate", "PATCH", "/v1/candidates/{id}", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+    _talent("delete_candidate", "DELETE", "/v1/candidates/{id}", "GetItem", "UpdateItem", "DeleteItem"),
+    _talent("create_job", "POST", "/v1/jobs", "GetItem", "PutItem"),
+    _talent("list_jobs", "GET", "/v1/jobs", "Query", cursor_secret=True),
+    _talent("get_job", "GET", "/v1/jobs/{id}", "GetItem"),
+    _talent("update_job", "PATCH", "/v1/jobs/{id}", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+    _talent("delete_job", "DELETE", "/v1/jobs/{id}", "GetItem", "DeleteItem"),
+)
 
 ROUTES: tuple[Route, ...] = (
     Route(
@@ -127,6 +158,7 @@ ROUTES: tuple[Route, ...] = (
             TableAccess("plans", ("dynamodb:ConditionCheckItem",)),
             TableAccess("interviews", ("dynamodb:PutItem",)),
             _IDEMPOTENCY,
+            _TALENT_LINKS,
         ),
         s3_write_records=True,
     ),
@@ -137,7 +169,11 @@ ROUTES: tuple[Route, ...] = (
         tables=(
             _AUTH,
             _AUTH_FAILURES,
-            TableAccess("interviews", ("dynamodb:Query",), indexes=("byOwner", "byOwnerStatus")),
+            TableAccess(
+                "interviews",
+                ("dynamodb:Query",),
+                indexes=("byOwner", "byOwnerStatus", "byOwnerCandidate", "byOwnerJob"),
+            ),
         ),
         cursor_secret=True,
     ),
@@ -158,6 +194,8 @@ ROUTES: tuple[Route, ...] = (
             TableAccess("plans", ("dynamodb:GetItem",)),
             # GetItem: a refused reschedule reads the interview to tell "not PENDING" from "not yours".
             TableAccess("interviews", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
+            # Setting candidateId or jobId moves a reference from one to the other.
+            TableAccess("talent", ("dynamodb:UpdateItem",)),
         ),
     ),
     Route(
@@ -170,6 +208,8 @@ ROUTES: tuple[Route, ...] = (
             TableAccess("users", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableAccess("interviews", ("dynamodb:GetItem", "dynamodb:DeleteItem")),
             _IDEMPOTENCY,
+            # An interview's candidate and job get their reference back.
+            TableAccess("talent", ("dynamodb:UpdateItem",)),
         ),
         s3_delete_records=True,
     ),
@@ -181,6 +221,7 @@ ROUTES: tuple[Route, ...] = (
         cursor_secret=True,
     ),
     *WEBHOOK_ROUTES,
+    *TALENT_ROUTES,
 )
 
 

@@ -7,11 +7,12 @@ alone); two indexes serve the owner's list, with and without a status filter.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from functions.data import plans, users
+from functions.data import plans, transactions, users
 from functions.data.aws import dynamodb, from_item, to_item, to_value
 from functions.data.errors import (
     cancellation_codes,
@@ -19,7 +20,9 @@ from functions.data.errors import (
     is_transaction_conflict,
     on_condition_failure,
 )
+from functions.data.expressions import set_or_remove
 from functions.data.settings import settings
+from functions.data.transactions import Guarded
 from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
 from functions.models.errors import Conflict, InsufficientBalance, NotFound, TransactionConflict, ValidationFailed
 
@@ -28,10 +31,17 @@ if TYPE_CHECKING:
 
 BY_OWNER = "byOwner"
 BY_OWNER_STATUS = "byOwnerStatus"
+BY_OWNER_CANDIDATE = "byOwnerCandidate"
+BY_OWNER_JOB = "byOwnerJob"
 
 
 def owner_status(owner_id: str, status: str) -> str:
     return f"{owner_id}#{status}"
+
+
+def _owned(owner_id: str, entity_id: str | None) -> str | None:
+    # The key of the candidate and job indexes: with the owner in it, another user's id finds nothing.
+    return None if entity_id is None else f"{owner_id}#{entity_id}"
 
 
 def _created_key(interview: Interview) -> str:
@@ -58,6 +68,10 @@ def _to_values(interview: Interview) -> dict[str, Any]:
         "isTest": interview.is_test,
         "metadata": metadata_text(interview.metadata),
         "scheduledAt": interview.scheduled_at,
+        "candidateId": interview.candidate_id,
+        "jobId": interview.job_id,
+        "ownerCandidate": _owned(interview.owner_id, interview.candidate_id),
+        "ownerJob": _owned(interview.owner_id, interview.job_id),
     }
     if interview.record is not None:
         values["record"] = _record_values(interview.record)
@@ -109,6 +123,8 @@ def _interview(item: dict[str, Any]) -> Interview:
         is_test=bool(values.get("isTest", False)),
         metadata=json.loads(values["metadata"]) if values.get("metadata") else None,
         scheduled_at=values.get("scheduledAt"),
+        candidate_id=values.get("candidateId"),
+        job_id=values.get("jobId"),
     )
 
 
@@ -117,33 +133,33 @@ def from_image(image: dict[str, Any]) -> Interview:
     return _interview(image)
 
 
-def create_with_debit(interview: Interview) -> None:
+def create_with_debit(interview: Interview, linked: Sequence[Guarded] = ()) -> None:
     """Put the interview and debit one credit in one transaction, if the plan is the owner's.
 
-    Raises ValidationFailed (plan), InsufficientBalance, TransactionConflict (retry).
+    `linked`: the candidate and job writes that go with it (functions/data/talent.py), in the same
+    transaction. Raises ValidationFailed (plan), InsufficientBalance, the failure of a linked item,
+    TransactionConflict (retry).
     """
-    try:
-        dynamodb().transact_write_items(
-            TransactItems=[
-                plans.owned_plan_check(interview.owner_id, interview.plan_id),
+    transactions.write(
+        [
+            _owned_plan(interview),
+            Guarded(
                 users.debit_item(interview.owner_id),
-                _new_interview(interview),
-            ],
-            # If the SDK retries a commit whose answer was lost, DynamoDB answers the retry as a
-            # success instead of failing it on the now-existing id: one debit, and a 201, not a 500.
-            ClientRequestToken=interview.id,
-        )
-    except ClientError as exc:
-        if is_transaction_conflict(exc):
-            raise TransactionConflict() from exc
-        if not is_transaction_cancelled(exc):
-            raise
-        plan_code, balance_code, _ = (cancellation_codes(exc) + ["None"] * 3)[:3]
-        if plan_code == "ConditionalCheckFailed":
-            raise _plan_not_owned(interview.plan_id) from exc
-        if balance_code == "ConditionalCheckFailed":
-            raise InsufficientBalance("Not enough interview credits to schedule a new interview") from exc
-        raise
+                lambda: InsufficientBalance("Not enough interview credits to schedule a new interview"),
+            ),
+            Guarded(_new_interview(interview)),
+            *linked,
+        ],
+        # If the SDK retries a commit whose answer was lost, DynamoDB answers the retry as a
+        # success instead of failing it on the now-existing id: one debit, and a 201, not a 500.
+        token=interview.id,
+    )
+
+
+def _owned_plan(interview: Interview) -> Guarded:
+    return Guarded(
+        plans.owned_plan_check(interview.owner_id, interview.plan_id), lambda: _plan_not_owned(interview.plan_id)
+    )
 
 
 def _new_interview(interview: Interview) -> TransactWriteItemTypeDef:
@@ -156,16 +172,9 @@ def _new_interview(interview: Interview) -> TransactWriteItemTypeDef:
     }
 
 
-def put_uncharged(interview: Interview) -> None:
+def put_uncharged(interview: Interview, linked: Sequence[Guarded] = ()) -> None:
     """Put an interview that debits nothing (test interviews), if the plan is the owner's."""
-    try:
-        dynamodb().transact_write_items(
-            TransactItems=[plans.owned_plan_check(interview.owner_id, interview.plan_id), _new_interview(interview)]
-        )
-    except ClientError as exc:
-        if is_transaction_cancelled(exc) and cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
-            raise _plan_not_owned(interview.plan_id) from exc
-        raise
+    transactions.write([_owned_plan(interview), Guarded(_new_interview(interview)), *linked])
 
 
 def _plan_not_owned(plan_id: str) -> ValidationFailed:
@@ -236,7 +245,10 @@ def delete_with_refund(interview_id: str, owner_id: str) -> bool:
                     "Delete": {
                         "TableName": settings().interviews_table,
                         "Key": {"id": {"S": interview_id}},
-                        "ConditionExpression": "ownerId = :owner AND #s = :pending AND charged = :true",
+                        # An interview with a candidate or job also gives their references back:
+                        # delete_linked, after a read.
+                        "ConditionExpression": "ownerId = :owner AND #s = :pending AND charged = :true"
+                        " AND attribute_not_exists(candidateId) AND attribute_not_exists(jobId)",
                         "ExpressionAttributeNames": {"#s": "status"},
                         "ExpressionAttributeValues": {
                             ":owner": {"S": owner_id},
@@ -257,6 +269,92 @@ def delete_with_refund(interview_id: str, owner_id: str) -> bool:
     return True
 
 
+def _links_as_read(interview: Interview) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """A condition that holds while the interview is the owner's and has the candidate and job it was read with."""
+    condition = "ownerId = :owner"
+    values: dict[str, Any] = {":owner": {"S": interview.owner_id}}
+    names: dict[str, str] = {}
+    for attribute, value in (("candidateId", interview.candidate_id), ("jobId", interview.job_id)):
+        if value is None:
+            condition += f" AND attribute_not_exists({attribute})"
+        else:
+            condition += f" AND {attribute} = :{attribute}"
+            values[f":{attribute}"] = {"S": value}
+    return condition, values, names
+
+
+def _stale() -> Exception:
+    # Changed or deleted since it was read: the domain reads it again (functions/domain/contention.py).
+    return TransactionConflict()
+
+
+def delete_linked(interview: Interview, *, refund: bool, linked: Sequence[Guarded]) -> None:
+    """Delete an interview as read, with the writes that give its candidate's and job's references back.
+
+    With `refund`, only while still PENDING and charged, and one credit back. TransactionConflict
+    when it changed since it was read.
+    """
+    condition, values, names = _links_as_read(interview)
+    if refund:
+        condition += " AND #s = :pending AND charged = :true"
+        values |= {":pending": {"S": InterviewStatus.PENDING.value}, ":true": {"BOOL": True}}
+        names["#s"] = "status"
+    delete: TransactWriteItemTypeDef = {
+        "Delete": {
+            "TableName": settings().interviews_table,
+            "Key": {"id": {"S": interview.id}},
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+    }
+    if names:
+        delete["Delete"]["ExpressionAttributeNames"] = names
+    refund_items = [Guarded(users.refund_item(interview.owner_id))] if refund else []
+    transactions.write([Guarded(delete, _stale), *refund_items, *linked])
+
+
+def update_linked(
+    before: Interview,
+    changes: InterviewChanges,
+    candidate_id: str | None,
+    job_id: str | None,
+    updated_at: str,
+    linked: Sequence[Guarded],
+) -> None:
+    """PATCH that sets the candidate or job: the interview's fields and the references move in one transaction.
+
+    Only while the interview is PENDING and has the links it was read with (else TransactionConflict).
+    """
+    fields: dict[str, Any] = {_WRITABLE[name]: value for name, value in changes.items()}
+    if "metadata" in fields:
+        fields["metadata"] = metadata_text(fields["metadata"])
+    fields |= {
+        "candidateId": candidate_id,
+        "ownerCandidate": _owned(before.owner_id, candidate_id),
+        "jobId": job_id,
+        "ownerJob": _owned(before.owner_id, job_id),
+        "updatedAt": updated_at,
+    }
+    # A cleared field is removed, never stored as null: the candidate and job indexes are sparse and
+    # delete_with_refund tells "no links" by attribute_not_exists (a cleared metadata reads back the same).
+    update, set_names, set_values = set_or_remove(fields)
+    condition, values, names = _links_as_read(before)
+    condition += " AND #s = :pending"
+    values |= {":pending": {"S": InterviewStatus.PENDING.value}} | set_values
+    names |= {"#s": "status"} | set_names
+    item: TransactWriteItemTypeDef = {
+        "Update": {
+            "TableName": settings().interviews_table,
+            "Key": {"id": {"S": before.id}},
+            "UpdateExpression": update,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+    transactions.write([Guarded(item, _stale), *linked])
+
+
 def get_owned(interview_id: str, owner_id: str) -> Interview | None:
     """The interview if it exists and is the owner's, else None (the two are never told apart)."""
     found = get(interview_id)
@@ -273,9 +371,24 @@ def delete(interview_id: str, owner_id: str) -> None:
         )
 
 
-def query(owner_id: str, status: str | None, limit: int, start_key: dict[str, Any] | None) -> Page[Interview]:
-    """One Query on the owner's index, newest first; Limit is the page size (no filter after reading)."""
-    if status:
+def query(
+    owner_id: str,
+    status: str | None,
+    limit: int,
+    start_key: dict[str, Any] | None,
+    *,
+    candidate_id: str | None = None,
+    job_id: str | None = None,
+) -> Page[Interview]:
+    """One Query on one of the owner's indexes, newest first; Limit is the page size (no filter after reading).
+
+    At most one of status, candidate_id and job_id (the indexes have no key for two of them).
+    """
+    if candidate_id is not None:
+        index, key_name, key_value = BY_OWNER_CANDIDATE, "ownerCandidate", f"{owner_id}#{candidate_id}"
+    elif job_id is not None:
+        index, key_name, key_value = BY_OWNER_JOB, "ownerJob", f"{owner_id}#{job_id}"
+    elif status:
         index, key_name, key_value = BY_OWNER_STATUS, "ownerStatus", owner_status(owner_id, status)
     else:
         index, key_name, key_value = BY_OWNER, "ownerId", owner_id

@@ -70,7 +70,22 @@ INTERVIEWS = TableSpec(
     indexes=(
         IndexSpec(name="byOwner", partition_key="ownerId", sort_key="createdKey"),
         IndexSpec(name="byOwnerStatus", partition_key="ownerStatus", sort_key="createdKey"),
+        # GET /v1/interviews?candidateId= / ?jobId=: sparse (only interviews that have one); the key
+        # carries the owner, so another user's id finds nothing.
+        IndexSpec(name="byOwnerCandidate", partition_key="ownerCandidate", sort_key="createdKey"),
+        IndexSpec(name="byOwnerJob", partition_key="ownerJob", sort_key="createdKey"),
     ),
+)
+
+# Candidates and jobs (issue 16), keyed by owner like plans so that ownership is part of every key.
+# One table holds both kinds, their externalId uniqueness items and the candidate-job links; the
+# sort key says which is which (functions/data/talent.py).
+TALENT = TableSpec(
+    key="talent",
+    env_var="QUOLLO_TALENT_TABLE",
+    default_name="quollo-talent",
+    partition_key="ownerId",
+    sort_key="sk",
 )
 
 # Powertools' idempotency records (Idempotency-Key on create and delete); its attribute names are
@@ -127,6 +142,7 @@ TABLES: tuple[TableSpec, ...] = (
     RATE_LIMITS,
     WEBHOOKS,
     WEBHOOK_DELIVERIES,
+    TALENT,
 )
 
 RECORDS_BUCKET_ENV = "QUOLLO_RECORDS_BUCKET"

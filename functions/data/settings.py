@@ -79,6 +79,10 @@ class Settings:
         return self.table(schema.RATE_LIMITS)
 
     @property
+    def talent_table(self) -> str:
+        return self.table(schema.TALENT)
+
+    @property
     def records_bucket(self) -> str:
         return self._name(schema.RECORDS_BUCKET_ENV, schema.RECORDS_BUCKET_DEFAULT)
 

@@ -11,7 +11,8 @@ from typing import Any
 from functions.data import interviews as store
 from functions.data import plans as plan_store
 from functions.data import recordings, users
-from functions.domain import clock, cursors, lifecycle, samples
+from functions.data.transactions import Guarded
+from functions.domain import clock, cursors, interview_links, lifecycle, samples
 from functions.domain.contention import retry_on_conflict
 from functions.models.api import InterviewCreate, InterviewUpdate
 from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
@@ -42,29 +43,39 @@ def _scheduled_at(schedule_time: str | None) -> str | None:
 
 def create(owner_id: str, request: InterviewCreate) -> Created:
     now = clock.now()
-    interview = Interview(
-        id=str(uuid.uuid4()),
-        owner_id=owner_id,
-        title=request.title,
-        plan_id=request.planId,
-        pin=new_pin(),
-        interviewee_name=request.intervieweeName,
-        status=InterviewStatus.PENDING,
-        charged=True,
-        created_at=now,
-        updated_at=now,
-        metadata=request.metadata,
-        scheduled_at=_scheduled_at(request.scheduleTime),
-    )
-    if request.isTest:
-        return _create_test(interview)
-    retry_on_conflict(lambda: store.create_with_debit(interview))
+    interview_id, pin, ids = str(uuid.uuid4()), new_pin(), interview_links.NewIds()
+
+    def attempt() -> Interview:
+        # Inside the retry: a transaction cancelled because the candidate changed reads it again.
+        links = interview_links.for_create(owner_id, request, ids, now)
+        interview = Interview(
+            id=interview_id,
+            owner_id=owner_id,
+            title=request.title,
+            plan_id=request.planId,
+            pin=pin,
+            interviewee_name=request.intervieweeName or links.candidate_name or "",
+            status=InterviewStatus.PENDING,
+            charged=True,
+            created_at=now,
+            updated_at=now,
+            metadata=request.metadata,
+            scheduled_at=_scheduled_at(request.scheduleTime),
+            candidate_id=links.candidate_id,
+            job_id=links.job_id,
+        )
+        if request.isTest:
+            return _create_test(interview, links.writes)
+        store.create_with_debit(interview, links.writes)
+        return interview
+
+    interview = retry_on_conflict(attempt)
     # Read after the debit: exact unless another request on this account changed the balance in
     # between, and then the newer balance (docs/decisions.md, "balanceAfter under concurrency").
     return Created(interview, users.get_balance(owner_id))
 
 
-def _create_test(draft: Interview) -> Created:
+def _create_test(draft: Interview, linked: list[Guarded]) -> Interview:
     """A test interview is born FINISHED with a READY sample record, and debits nothing."""
     key = recordings.video_key(draft.owner_id, draft.id)
     record = Record(
@@ -83,9 +94,9 @@ def _create_test(draft: Interview) -> Created:
         finished_at=draft.created_at,
         record=record,
     )
-    store.put_uncharged(interview)
+    store.put_uncharged(interview, linked)
     recordings.put_video(key, samples.SAMPLE_VIDEO)
-    return Created(interview, users.get_balance(draft.owner_id))
+    return interview
 
 
 def get(owner_id: str, interview_id: str) -> tuple[Interview, str | None]:
@@ -100,12 +111,31 @@ def get(owner_id: str, interview_id: str) -> tuple[Interview, str | None]:
     return interview, url
 
 
+_ONE_FILTER = (
+    'Query parameters "status", "candidateId" and "jobId" cannot be combined: the supported filters are '
+    "status alone, candidateId alone or jobId alone"
+)
+
+
 def list_page(
-    owner_id: str, status: InterviewStatus | None, limit: int, cursor: str | None
+    owner_id: str,
+    status: InterviewStatus | None,
+    limit: int,
+    cursor: str | None,
+    candidate_id: str | None = None,
+    job_id: str | None = None,
 ) -> tuple[list[Interview], str | None]:
-    scope = f"{_CURSOR_SCOPE}:{status or '*'}"
+    # Each filter is one index's key; no index has two of them, and none is applied after reading.
+    if sum(value is not None for value in (status, candidate_id, job_id)) > 1:
+        raise ValidationFailed(_ONE_FILTER)
+    if candidate_id is not None:
+        scope = f"{_CURSOR_SCOPE}:candidate:{candidate_id}"
+    elif job_id is not None:
+        scope = f"{_CURSOR_SCOPE}:job:{job_id}"
+    else:
+        scope = f"{_CURSOR_SCOPE}:{status or '*'}"
     start_key = cursors.decode(cursor, owner_id, scope)
-    page: Page[Interview] = store.query(owner_id, status, limit, start_key)
+    page: Page[Interview] = store.query(owner_id, status, limit, start_key, candidate_id=candidate_id, job_id=job_id)
     return page.items, cursors.encode(page.last_key, owner_id, scope)
 
 
@@ -124,6 +154,8 @@ def update(owner_id: str, interview_id: str, request: InterviewUpdate) -> Interv
         changes["metadata"] = request.metadata
     if "scheduleTime" in sent:
         changes["scheduled_at"] = _scheduled_at(request.scheduleTime)
+    if "candidateId" in sent or "jobId" in sent:
+        return _relink(owner_id, interview_id, request, changes)
     updated = store.update_fields(
         interview_id, owner_id, changes, clock.now(), only_if_pending="scheduled_at" in changes
     )
@@ -132,18 +164,61 @@ def update(owner_id: str, interview_id: str, request: InterviewUpdate) -> Interv
     return updated
 
 
+def _relink(owner_id: str, interview_id: str, request: InterviewUpdate, changes: InterviewChanges) -> Interview:
+    """A PATCH that sets the candidate or job: fields and references in one transaction, while PENDING."""
+    sent = request.model_fields_set
+
+    def attempt() -> Interview:
+        before = store.get_owned(interview_id, owner_id)
+        if before is None:
+            raise NotFound("Interview not found")
+        if before.status is not InterviewStatus.PENDING:
+            raise ValidationFailed(
+                'Fields "candidateId" and "jobId" can only be changed while the interview is PENDING'
+            )
+        candidate_id = request.candidateId if "candidateId" in sent else before.candidate_id
+        job_id = request.jobId if "jobId" in sent else before.job_id
+        now = clock.now()
+        linked = interview_links.for_change(before, candidate_id, job_id)
+        store.update_linked(before, changes, candidate_id, job_id, now, linked)
+        return replace(before, **changes, candidate_id=candidate_id, job_id=job_id, updated_at=now)
+
+    return retry_on_conflict(attempt)
+
+
 def delete(owner_id: str, interview_id: str) -> Deleted:
     """Delete, refunding the credit of a PENDING charged interview exactly once."""
     if retry_on_conflict(lambda: store.delete_with_refund(interview_id, owner_id)):
         # A PENDING interview has no recording yet.
         return Deleted(refunded=True, balance_after=users.get_balance(owner_id))
-    if store.get_owned(interview_id, owner_id) is None:
+    found = store.get_owned(interview_id, owner_id)
+    if found is None:
         raise NotFound("Interview not found")
+    if found.candidate_id is not None or found.job_id is not None:
+        return _delete_linked(owner_id, interview_id, found)
     # The recording is personal data: deleted before the interview, so that a failure leaves the
     # interview in place for a retry rather than an object nothing points at any more.
     recordings.delete_video(recordings.video_key(owner_id, interview_id))
     store.delete(interview_id, owner_id)
     return Deleted(refunded=False, balance_after=None)
+
+
+def _delete_linked(owner_id: str, interview_id: str, first_read: Interview) -> Deleted:
+    """Delete an interview with a candidate or job, giving their references back in the same transaction."""
+    reads = [first_read]
+
+    def attempt() -> Deleted:
+        current = reads.pop() if reads else store.get_owned(interview_id, owner_id)
+        if current is None:
+            raise NotFound("Interview not found")
+        refund = current.status is InterviewStatus.PENDING and current.charged
+        if not refund:
+            # As in delete: the recording first, so that a failure leaves the interview for a retry.
+            recordings.delete_video(recordings.video_key(owner_id, interview_id))
+        store.delete_linked(current, refund=refund, linked=interview_links.for_delete(current))
+        return Deleted(refunded=refund, balance_after=users.get_balance(owner_id) if refund else None)
+
+    return retry_on_conflict(attempt)
 
 
 # Lifecycle: stand-ins for the interview room and the post-processing pipeline (quollo admin).

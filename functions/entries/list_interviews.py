@@ -10,6 +10,7 @@ from functions.models.entities import InterviewStatus
 from functions.models.views import interview_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
+from functions.runtime.path_params import CandidateFilter, JobFilter
 
 app = build_app()
 
@@ -17,7 +18,8 @@ app = build_app()
 @app.get(
     "/v1/interviews",
     summary="List interviews",
-    description="Your interviews, newest first, one page at a time; pass nextCursor back as cursor.",
+    description="Your interviews, newest first, one page at a time; pass nextCursor back as cursor. "
+    "Filter by one of status, candidateId or jobId.",
     tags=["Interviews"],
     responses=responses(200, InterviewList, "A page of interviews", 400),
 )
@@ -25,9 +27,11 @@ def list_interviews(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     status: Annotated[StatusName | None, Query()] = None,
     cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
+    candidateId: CandidateFilter = None,
+    jobId: JobFilter = None,
 ) -> InterviewList:
     items, next_cursor = interviews.list_page(
-        current_user(app), InterviewStatus(status) if status else None, limit, cursor
+        current_user(app), InterviewStatus(status) if status else None, limit, cursor, candidateId, jobId
     )
     return InterviewList(items=[interview_public(item) for item in items], nextCursor=next_cursor)
 

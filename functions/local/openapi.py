@@ -50,6 +50,8 @@ def spec() -> dict[str, Any]:
         {"name": "Interviews", "description": "Schedule, list, read, change and delete interviews"},
         {"name": "Plans", "description": "The interview plans of your account"},
         {"name": "Webhooks", "description": "Signed event deliveries to your endpoints (Standard Webhooks)"},
+        {"name": "Candidates", "description": "The people you interview, with your ATS's ids and their jobs"},
+        {"name": "Jobs", "description": "The positions you interview for"},
     ]
     _add_webhooks(document)
     return document

@@ -7,6 +7,8 @@ Requests are strict (no coercion of 5 to "5") and closed (unknown fields are rej
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
@@ -91,6 +93,28 @@ ScheduleTime = Annotated[
     Field(description="ISO 8601 date-time with a time zone, in the future, at most 30 days ahead"),
 ]
 PlanId = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+# Candidate and job ids are UUIDs; 64 leaves room (as for path ids) while a long one is a 400 before any read.
+EntityId = Annotated[str, Field(min_length=1, max_length=64)]
+ExternalId = Annotated[Text, Field(description="Your ATS's id for it; unique among your candidates (or jobs)")]
+
+
+# A shape check only (something@domain.tld), written out rather than pydantic's EmailStr: that needs
+# email-validator and dnspython in every function's layer for one optional field, and no check
+# proves that an address works. The spec carries the same pattern.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _check_email(value: str) -> str:
+    if not re.fullmatch(EMAIL_PATTERN, value):
+        raise ValueError("must be an email address such as jane@example.com")
+    return value
+
+
+Email = Annotated[
+    str,
+    Field(min_length=3, max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN, "format": "email"}),
+    AfterValidator(_check_email),
+]
 Timestamp = Annotated[
     str,
     Field(
@@ -113,25 +137,73 @@ class _Request(_Model):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class CandidateInline(_Request):
+    name: Text
+    email: Email | None = None
+    externalId: ExternalId | None = None
+    jobId: EntityId | None = Field(default=None, description="An existing job of yours; not with jobId or job")
+
+
+class JobInline(_Request):
+    title: Text
+    externalId: ExternalId | None = None
+
+
 class InterviewCreate(_Request):
     title: Text
     planId: PlanId
-    intervieweeName: Text
+    intervieweeName: Text | None = Field(default=None, description="Required unless a candidate is given")
     isTest: bool = Field(default=False, description="Create an already finished sample interview; debits nothing")
     metadata: Metadata | None = None
     scheduleTime: ScheduleTime | None = None
+    candidateId: EntityId | None = Field(default=None, description="An existing candidate of yours (XOR candidate)")
+    candidate: CandidateInline | None = Field(default=None, description="A new candidate (XOR candidateId)")
+    jobId: EntityId | None = Field(
+        default=None, description="An existing job of yours (XOR job); with candidateId, one of the candidate's jobs"
+    )
+    job: JobInline | None = Field(default=None, description="A new job (XOR jobId); linked to the candidate")
+
+    @model_validator(mode="after")
+    def _one_source_each(self) -> InterviewCreate:
+        if self.candidateId is not None and self.candidate is not None:
+            raise ValueError('Fields "candidateId" and "candidate" cannot be combined: send one of them')
+        if self.jobId is not None and self.job is not None:
+            raise ValueError('Fields "jobId" and "job" cannot be combined: send one of them')
+        if self.candidate is not None and self.candidate.jobId is not None and (self.jobId or self.job):
+            raise ValueError(
+                'Field "candidate.jobId" cannot be combined with "jobId" or "job": the job would be ambiguous'
+            )
+        if self.intervieweeName is None and self.candidateId is None and self.candidate is None:
+            raise ValueError('Field "intervieweeName" is required unless "candidateId" or "candidate" is given')
+        return self
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What an Idempotency-Key's stored request is compared with.
+
+        Stored requests live 24 hours, so a retry may span the deploy that added candidates and jobs:
+        those fields count only when set, and a request without them compares as it did before.
+        """
+        unset = {name for name in ("candidateId", "candidate", "jobId", "job") if getattr(self, name) is None}
+        return self.model_dump(mode="json", exclude=unset)
 
 
-_NULLABLE_ON_PATCH = frozenset({"metadata", "scheduleTime"})
+_NULLABLE_ON_PATCH = frozenset({"metadata", "scheduleTime", "candidateId", "jobId"})
 
 
-def _patch_schema(schema: dict[str, Any]) -> None:
-    """The spec states what the validators below enforce: one field at least, null only where it clears."""
-    schema["minProperties"] = 1
-    for name, prop in schema.get("properties", {}).items():
-        if name not in _NULLABLE_ON_PATCH and "anyOf" in prop:
-            kept = [option for option in prop.pop("anyOf") if option.get("type") != "null"]
-            prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+def patch_schema(nullable: frozenset[str]) -> Callable[[dict[str, Any]], None]:
+    """A PATCH model's spec states what its validators enforce: one field at least, null only where it clears."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        schema["minProperties"] = 1
+        for name, prop in schema.get("properties", {}).items():
+            if name not in nullable and "anyOf" in prop:
+                kept = [option for option in prop.pop("anyOf") if option.get("type") != "null"]
+                prop.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+
+    return edit
+
+
+_patch_schema = patch_schema(_NULLABLE_ON_PATCH)
 
 
 class InterviewUpdate(_Request):
@@ -142,6 +214,8 @@ class InterviewUpdate(_Request):
     planId: PlanId | None = None
     metadata: Metadata | None = Field(default=None, description="Replaces the whole object; null clears it")
     scheduleTime: ScheduleTime | None = Field(default=None, description="Only while PENDING; null clears it")
+    candidateId: EntityId | None = Field(default=None, description="A candidate of yours; only while PENDING")
+    jobId: EntityId | None = Field(default=None, description="A job of yours; only while PENDING")
 
     @model_validator(mode="before")
     @classmethod
@@ -166,6 +240,8 @@ class InterviewCreated(_Model):
     isTest: bool
     metadata: dict[str, Any] | None
     scheduledAt: Timestamp | None
+    candidateId: str | None
+    jobId: str | None
 
 
 class InterviewPublic(_Model):
@@ -182,6 +258,8 @@ class InterviewPublic(_Model):
     isTest: bool
     metadata: dict[str, Any] | None
     scheduledAt: Timestamp | None
+    candidateId: str | None
+    jobId: str | None
 
 
 class InterviewList(_Model):

@@ -83,6 +83,32 @@ class Interview:
     is_test: bool = False
     metadata: dict[str, Any] | None = None
     scheduled_at: str | None = None
+    candidate_id: str | None = None
+    job_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    owner_id: str
+    name: str
+    email: str | None
+    external_id: str | None
+    job_ids: list[str]
+    metadata: dict[str, Any] | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    owner_id: str
+    title: str
+    external_id: str | None
+    metadata: dict[str, Any] | None
+    created_at: str
+    updated_at: str
 
 
 @dataclass(frozen=True)

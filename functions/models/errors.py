@@ -59,6 +59,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class ResourceInUse(DomainError):
+    """A candidate or job that interviews (or, for a job, candidates) still reference."""
+
+    status = 409
+    code = "resource_in_use"
+
+
 class RateLimited(DomainError):
     """Over a budget: the answer carries Retry-After and, for a token, where its budget stands."""
 

@@ -22,6 +22,8 @@ def interview_public(interview: Interview) -> InterviewPublic:
         isTest=interview.is_test,
         metadata=interview.metadata,
         scheduledAt=interview.scheduled_at,
+        candidateId=interview.candidate_id,
+        jobId=interview.job_id,
     )
 
 
@@ -33,6 +35,8 @@ def interview_created(interview: Interview, balance_after: int) -> InterviewCrea
         isTest=interview.is_test,
         metadata=interview.metadata,
         scheduledAt=interview.scheduled_at,
+        candidateId=interview.candidate_id,
+        jobId=interview.job_id,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
@@ -23,11 +25,15 @@ _ERRORS = {
 }
 
 
-def responses(status: int, model: type[BaseModel], description: str, *errors: int) -> dict[int, OpenAPIResponse]:
+def responses(
+    status: int, model: type[BaseModel], description: str, *errors: int, said: Mapping[int, str] | None = None
+) -> dict[int, OpenAPIResponse]:
+    """`said`: what an error status means on this route, where it differs from the interviews' wording."""
     documented: dict[int, OpenAPIResponse] = {
         status: {"description": description, "content": {"application/json": {"model": model}}}
     }
     # Every route can answer 400 (a header or query parameter checked before routing), 401, 405, 429 and 500.
     for code in (*errors, 400, 401, 405, 429, 500):
-        documented[code] = {"description": _ERRORS[code], "content": {"application/json": {"model": ErrorBody}}}
+        text = (said or {}).get(code, _ERRORS[code])
+        documented[code] = {"description": text, "content": {"application/json": {"model": ErrorBody}}}
     return documented

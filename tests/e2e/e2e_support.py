@@ -38,6 +38,12 @@ TEST_USERS = {
     "race_delete": 1,
     "cli": 1,
     "cli_lifecycle": 1,
+    # tests/e2e/test_candidates_jobs.py
+    "talent": 100,
+    "talent_other": 5,
+    "talent_broke": 0,
+    "talent_race": 5,
+    "talent_pages": 47,
 }
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

@@ -25,28 +25,17 @@ from e2e_support import (
 )
 
 from functions.models.webhooks_api import EVENT_TYPES
+from functions.routes import ROUTES
 from testkit.accounts import Account
 from testkit.server import STOP_DEADLINE
 
 # API Gateway's payload limit, which the local server enforces too (10 MiB).
 MAX_BODY = 10 * 1024 * 1024
 ACCESS_LINE = re.compile(r"^(\S+) (\S+) (\d{3}) \d+\.\dms$", re.MULTILINE)
-# The operations of the route table, as Swagger UI lists them.
+# The operations of the route table, and the event payloads (OpenAPI 3.1 `webhooks`) listed by event
+# name, as Swagger UI lists them.
 OPERATIONS = {
-    ("post", "/v1/interviews"),
-    ("get", "/v1/interviews"),
-    ("get", "/v1/interviews/{id}"),
-    ("patch", "/v1/interviews/{id}"),
-    ("delete", "/v1/interviews/{id}"),
-    ("get", "/v1/plans"),
-    ("post", "/v1/webhooks"),
-    ("get", "/v1/webhooks"),
-    ("get", "/v1/webhooks/{id}"),
-    ("delete", "/v1/webhooks/{id}"),
-    ("post", "/v1/webhooks/{id}/ping"),
-    ("post", "/v1/webhooks/{id}/rotate-secret"),
-    ("get", "/v1/webhooks/{id}/deliveries"),
-    # The event payloads (OpenAPI 3.1 `webhooks`), listed by event name.
+    *((route.method.lower(), route.path) for route in ROUTES),
     *(("post", event) for event in (*EVENT_TYPES, "webhook.ping")),
 }
 

@@ -11,6 +11,7 @@ from functions.data import aws
 from functions.local.caches import forget_aws_state
 from functions.local.provision import provision
 from testkit.accounts import Account, AccountFactory, create_account
+from testkit.dynamodb_faults import InstallConflicts, TransactionConflicts
 from testkit.handlers import Api, CallCounter
 
 
@@ -47,3 +48,19 @@ def aws_calls(moto_aws: None) -> Iterator[CallCounter]:
     yield counter
     for client in clients:
         client.meta.events.unregister("before-call.*.*", counter)
+
+
+@pytest.fixture
+def conflicts() -> Iterator[InstallConflicts]:
+    client = aws.dynamodb()
+    installed: list[TransactionConflicts] = []
+
+    def install(times: int) -> TransactionConflicts:
+        hook = TransactionConflicts(times)
+        client.meta.events.register("before-call.dynamodb.TransactWriteItems", hook)
+        installed.append(hook)
+        return hook
+
+    yield install
+    for hook in installed:
+        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", hook)

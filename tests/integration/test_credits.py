@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from typing import Any, Protocol
-
-import pytest
-from botocore.awsrequest import AWSResponse
-from botocore.compat import HTTPHeaders
+from typing import Any
 
 from functions.data import aws, users
 from functions.domain import interviews
 from testkit.accounts import AccountFactory
+from testkit.dynamodb_faults import InstallConflicts
 from testkit.handlers import Api, CallCounter
 
 
@@ -90,54 +86,6 @@ def test_aws_calls_per_request_stay_at_the_design_minimum(
     assert calls("GET", f"/v1/interviews/{interview_id}") == ["GetItem", "UpdateItem"]
     assert calls("PATCH", f"/v1/interviews/{interview_id}", body={"title": "u"}) == ["UpdateItem", "UpdateItem"]
     assert calls("DELETE", f"/v1/interviews/{interview_id}") == ["GetItem", "TransactWriteItems", "UpdateItem"]
-
-
-class TransactionConflicts:
-    """Real DynamoDB cancels a transaction that meets another one on the same item (moto never does):
-    the first `times` TransactWriteItems answer TransactionCanceledException with a TransactionConflict
-    reason, through botocore's before-call hook, as botocore's Stubber answers; later ones reach moto."""
-
-    def __init__(self, times: int) -> None:
-        self.left = times
-        self.attempts = 0
-
-    # Returns (response, parsed) or None. Any, not that union: botocore takes a before-call handler's return value
-    # as the response (as its Stubber does), while botocore-stubs types every event handler as returning None.
-    def __call__(self, params: dict[str, Any], **_: Any) -> Any:
-        self.attempts += 1
-        if self.left == 0:
-            return None
-        self.left -= 1
-        reasons = [{"Code": "None"} for _ in json.loads(params["body"])["TransactItems"]]
-        reasons[1] = {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
-        parsed = {
-            "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
-            "CancellationReasons": reasons,
-            "ResponseMetadata": {"HTTPStatusCode": 400},
-        }
-        return AWSResponse("https://dynamodb.local", 400, HTTPHeaders(), None), parsed
-
-
-class InstallConflicts(Protocol):
-    """The `conflicts` fixture: installs a TransactionConflicts hook for `times` transactions."""
-
-    def __call__(self, times: int) -> TransactionConflicts: ...
-
-
-@pytest.fixture
-def conflicts() -> Iterator[InstallConflicts]:
-    client = aws.dynamodb()
-    installed: list[TransactionConflicts] = []
-
-    def install(times: int) -> TransactionConflicts:
-        hook = TransactionConflicts(times)
-        client.meta.events.register("before-call.dynamodb.TransactWriteItems", hook)
-        installed.append(hook)
-        return hook
-
-    yield install
-    for hook in installed:
-        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", hook)
 
 
 def test_a_create_meeting_concurrent_transactions_retries_and_debits_once(

@@ -43,7 +43,18 @@ def test_spec_documents_every_route_and_error_code() -> None:
     assert "idempotency_key_reused" in create["responses"]["422"]["description"]
     assert "HTTPValidationError" not in text  # Powertools' own 422 shape is not what we answer
     fields = spec["components"]["schemas"]["InterviewCreate"]["properties"]
-    assert set(fields) == {"title", "planId", "intervieweeName", "isTest", "metadata", "scheduleTime"}
+    assert set(fields) == {
+        "title",
+        "planId",
+        "intervieweeName",
+        "isTest",
+        "metadata",
+        "scheduleTime",
+        "candidateId",
+        "candidate",
+        "jobId",
+        "job",
+    }
 
 
 def test_event_payloads_are_documented_as_openapi_webhooks() -> None:
@@ -77,6 +88,16 @@ def test_operations_have_names_a_client_generator_can_use() -> None:
         "pingWebhook",
         "rotateWebhookSecret",
         "listWebhookDeliveries",
+        "createCandidate",
+        "listCandidates",
+        "getCandidate",
+        "updateCandidate",
+        "deleteCandidate",
+        "createJob",
+        "listJobs",
+        "getJob",
+        "updateJob",
+        "deleteJob",
     }
 
 

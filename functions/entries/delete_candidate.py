@@ -1,0 +1,25 @@
+"""DELETE /v1/candidates/{id}: a candidate no interview references."""
+
+from functions.domain import talent
+from functions.models.talent import Deleted
+from functions.runtime.app import build_app, current_user, lambda_entry
+from functions.runtime.openapi_docs import responses
+from functions.runtime.path_params import CandidateId
+from functions.runtime.talent_docs import CANDIDATE_ERRORS
+
+app = build_app()
+
+
+@app.delete(
+    "/v1/candidates/<id>",
+    summary="Delete candidate",
+    description="Deletes the candidate and its job links; 409 resource_in_use while interviews reference it.",
+    tags=["Candidates"],
+    responses=responses(200, Deleted, "Deleted", 404, 409, said=CANDIDATE_ERRORS),
+)
+def delete_candidate(id: CandidateId) -> Deleted:
+    talent.delete_candidate(current_user(app), id)
+    return Deleted(deleted=True)
+
+
+handler = lambda_entry(app, delete_candidate)

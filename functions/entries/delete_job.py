@@ -1,0 +1,25 @@
+"""DELETE /v1/jobs/{id}: a job no interview or candidate references."""
+
+from functions.domain import talent
+from functions.models.talent import Deleted
+from functions.runtime.app import build_app, current_user, lambda_entry
+from functions.runtime.openapi_docs import responses
+from functions.runtime.path_params import JobId
+from functions.runtime.talent_docs import JOB_ERRORS
+
+app = build_app()
+
+
+@app.delete(
+    "/v1/jobs/<id>",
+    summary="Delete job",
+    description="Deletes the job; 409 resource_in_use while interviews or candidates reference it.",
+    tags=["Jobs"],
+    responses=responses(200, Deleted, "Deleted", 404, 409, said=JOB_ERRORS),
+)
+def delete_job(id: JobId) -> Deleted:
+    talent.delete_job(current_user(app), id)
+    return Deleted(deleted=True)
+
+
+handler = lambda_entry(app, delete_job)

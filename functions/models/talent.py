@@ -1,0 +1,154 @@
+"""The public contract of candidates and jobs (issue 16): request and response bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from functions.models.api import Email, EntityId, ExternalId, Metadata, Text, Timestamp, patch_schema
+from functions.models.entities import Candidate, Job
+
+# A candidate's jobs: two items each (reference, link) in a transaction, and a PATCH that replaces
+# them all writes both lists: 3 + 4 x 20 = 83 items, under DynamoDB's 100 per transaction.
+MAX_JOBS = 20
+JobIds = list[EntityId]
+
+
+class _Model(BaseModel):
+    # Built on first use, as functions/models/api.py's: a route builds only the models it uses.
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Request(_Model):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class CandidateCreate(_Request):
+    name: Text
+    email: Email | None = None
+    externalId: ExternalId | None = None
+    jobIds: JobIds = Field(default_factory=list, max_length=MAX_JOBS, description="Jobs of yours")
+    metadata: Metadata | None = None
+
+
+class JobCreate(_Request):
+    title: Text
+    externalId: ExternalId | None = None
+    metadata: Metadata | None = None
+
+
+def _at_least_one(model: BaseModel) -> None:
+    if not model.model_fields_set:
+        raise ValueError("at least one of " + ", ".join(type(model).model_fields) + " is required")
+
+
+def _required_not_null(data: Any, required: str) -> Any:
+    if isinstance(data, dict) and required in data and data[required] is None:
+        raise ValueError(f'Field "{required}" must be a string, not null')
+    return data
+
+
+class CandidateUpdate(_Request):
+    """Partial: a field present replaces the stored one; null clears email, externalId or metadata."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra=patch_schema(frozenset({"email", "externalId", "metadata"}))
+    )
+
+    name: Text | None = None
+    email: Email | None = None
+    externalId: ExternalId | None = None
+    jobIds: JobIds | None = Field(default=None, max_length=MAX_JOBS, description="Replaces the candidate's jobs")
+
+    metadata: Metadata | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_not_null(cls, data: Any) -> Any:
+        return _required_not_null(_required_not_null(data, "name"), "jobIds")
+
+    @model_validator(mode="after")
+    def _some_field(self) -> CandidateUpdate:
+        _at_least_one(self)
+        return self
+
+
+class JobUpdate(_Request):
+    """Partial: a field present replaces the stored one; null clears externalId or metadata."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra=patch_schema(frozenset({"externalId", "metadata"}))
+    )
+
+    title: Text | None = None
+    externalId: ExternalId | None = None
+    metadata: Metadata | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _title_not_null(cls, data: Any) -> Any:
+        return _required_not_null(data, "title")
+
+    @model_validator(mode="after")
+    def _some_field(self) -> JobUpdate:
+        _at_least_one(self)
+        return self
+
+
+class CandidatePublic(_Model):
+    id: str
+    name: str
+    email: str | None
+    externalId: str | None
+    jobIds: list[str]
+    metadata: dict[str, Any] | None
+    createdAt: Timestamp
+    updatedAt: Timestamp
+
+
+class JobPublic(_Model):
+    id: str
+    title: str
+    externalId: str | None
+    metadata: dict[str, Any] | None
+    createdAt: Timestamp
+    updatedAt: Timestamp
+
+
+class CandidateList(_Model):
+    items: list[CandidatePublic]
+    nextCursor: str | None
+
+
+class JobList(_Model):
+    items: list[JobPublic]
+    nextCursor: str | None
+
+
+class Deleted(_Model):
+    deleted: bool
+
+
+def candidate_public(candidate: Candidate) -> CandidatePublic:
+    return CandidatePublic(
+        id=candidate.id,
+        name=candidate.name,
+        email=candidate.email,
+        externalId=candidate.external_id,
+        jobIds=candidate.job_ids,
+        metadata=candidate.metadata,
+        createdAt=candidate.created_at,
+        updatedAt=candidate.updated_at,
+    )
+
+
+def job_public(job: Job) -> JobPublic:
+    return JobPublic(
+        id=job.id,
+        title=job.title,
+        externalId=job.external_id,
+        metadata=job.metadata,
+        createdAt=job.created_at,
+        updatedAt=job.updated_at,
+    )
