@@ -80,6 +80,11 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _median_route(variant: dict[str, Any], figure: str) -> Any:
+    values = sorted(v[figure] for k, v in variant["routes"].items() if k != "floor")
+    return values[len(values) // 2]
+
+
 def _load(value: Any) -> str:
     return "n/a" if not value else "/".join(f"{x:.2f}" for x in value)
 
@@ -423,9 +428,10 @@ def _proposals(r: dict[str, Any], w: Any) -> None:
     w("")
     w("- The list routes' first request reads the cursor key from Secrets Manager. `functions/data/secrets.py`")
     w(
-        "  hands Powertools a client on the default boto3 session: "
-        f"{secrets.get('default-session_ms')} ms to create, against {secrets.get('own-session_ms')} ms for the "
-        "client on a new session that Powertools would build by default (median, fresh interpreters)."
+        "  reads it with a client on the functions' one boto3 session: "
+        f"{secrets.get('default-session_ms')} ms to create, against {secrets.get('own-session_ms')} ms for a "
+        "client on a session of its own, as Powertools' parameters utility builds by default (median, fresh"
+        " interpreters)."
     )
     traced = cs["variants"].get("tracer-on")
     if traced:
@@ -434,21 +440,13 @@ def _proposals(r: dict[str, Any], w: Any) -> None:
         w(f"- With the Powertools Tracer on (the stack's default) the median route is {ratio:.2f}× the floor:")
         w("  the X-Ray SDK import and boto3 patching. `cdk deploy -c tracer=false` keeps Lambda's active tracing")
         w("  and skips it: the functions then build no Tracer at all (functions/runtime/observability.py).")
-    medians = {
-        name: sorted(v["ratio_to_floor"] for k, v in variant["routes"].items() if k != "floor")[3]
-        for name, variant in cs["variants"].items()
-    }
+    medians = {name: _median_route(variant, "ratio_to_floor") for name, variant in cs["variants"].items()}
     best = min(medians, key=lambda k: medians[k])
-    imports = {
-        name: sorted(v["import_ms"] for k, v in variant["routes"].items() if k != "floor")[3]
-        for name, variant in cs["variants"].items()
-    }
+    imports = {name: _median_route(variant, "import_ms") for name, variant in cs["variants"].items()}
     w(f"- Bytecode (median route × floor): {', '.join(f'{k} {v:.2f}' for k, v in medians.items())}; best: {best}.")
     w(f"  Median import ms of the routes: {', '.join(f'{k} {v}' for k, v in imports.items())}.")
     w("  `infra/packaging.py` already ships unchecked-hash bytecode compiled for the Lambda runtime's Python.")
-    w("- Reaching ≤ 1.5× needs the Powertools event handler and pydantic off the cold path (the bound column):")
-    w("  a thin dispatch with hand-written validation for these six routes, or lazy imports of the validation")
-    w('  machinery. That trades against the design\'s "libraries of the field"; it is a decision for the team.\n')
+    w("- Steps taken so far and their effect, and what reaching ≤ 1.5× still needs: docs/decisions.md, 18.\n")
     w("**AWS calls.** The first request of a list container adds one `GetSecretValue` (the cursor key, then cached")
     w("300 s): 3 calls instead of 2, once per container per 5 minutes. Changing `planId` on PATCH reads the plan")
     w("(GetItem) before the UpdateItem: 3 calls. A TransactWriteItems with a ConditionCheck on the plan would not")
