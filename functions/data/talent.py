@@ -58,30 +58,26 @@ def _link_key(job_id: str, candidate_id: str) -> str:
     return f"link#{job_id}#{candidate_id}"
 
 
+def _common(values: dict[str, Any]) -> dict[str, Any]:
+    """The attributes a candidate and a job both hold, as the entities name them."""
+    return {
+        "id": values["id"],
+        "owner_id": values["ownerId"],
+        "external_id": values.get("externalId"),
+        "metadata": json.loads(values["metadata"]) if values.get("metadata") else None,
+        "created_at": values["createdAt"],
+        "updated_at": values["updatedAt"],
+    }
+
+
 def _candidate(values: dict[str, Any]) -> Candidate:
     return Candidate(
-        id=values["id"],
-        owner_id=values["ownerId"],
-        name=values["name"],
-        email=values.get("email"),
-        external_id=values.get("externalId"),
-        job_ids=list(values.get("jobIds", [])),
-        metadata=json.loads(values["metadata"]) if values.get("metadata") else None,
-        created_at=values["createdAt"],
-        updated_at=values["updatedAt"],
+        **_common(values), name=values["name"], email=values.get("email"), job_ids=list(values.get("jobIds", []))
     )
 
 
 def _job(values: dict[str, Any]) -> Job:
-    return Job(
-        id=values["id"],
-        owner_id=values["ownerId"],
-        title=values["title"],
-        external_id=values.get("externalId"),
-        metadata=json.loads(values["metadata"]) if values.get("metadata") else None,
-        created_at=values["createdAt"],
-        updated_at=values["updatedAt"],
-    )
+    return Job(**_common(values), title=values["title"])
 
 
 def _fields(entity: Candidate | Job) -> dict[str, Any]:
