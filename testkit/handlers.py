@@ -83,3 +83,18 @@ def request_calls(api: Api, counter: CallCounter, token: str, *, warm: str) -> C
         return sorted(counter.calls)
 
     return calls
+
+
+def walk_pages(api: Api, token: str, path: str, query: str) -> list[list[str]]:
+    """The ids of every page of the listing at `path`, following nextCursor to the end."""
+    pages: list[list[str]] = []
+    cursor: str | None = None
+    while True:
+        suffix = f"&cursor={cursor}" if cursor else ""
+        reply = api.call("GET", path, token=token, query=query + suffix)
+        assert reply.status == 200, reply.body
+        body = reply.json()
+        pages.append([item["id"] for item in body["items"]])
+        cursor = body["nextCursor"]
+        if cursor is None:
+            return pages
