@@ -37,6 +37,15 @@ def create_account(credits: int, name: str, tags: Sequence[str] = ("backend",)) 
     return Account(user_id=user.id, token=token, token_id=token_id, plan_id=plan.id)
 
 
+def account_factory() -> AccountFactory:
+    """The `account` fixture's factory (fake AWS up first): a user with credits, a token and one plan."""
+
+    def make(credits: int = 5, name: str = "Ada") -> Account:
+        return create_account(credits, name)
+
+    return make
+
+
 def create_body(plan_id: str, title: str = SAMPLE_TITLE, /, **overrides: Any) -> dict[str, Any]:
     """The body of POST /v1/interviews: the sample interview on `plan_id`, with `overrides` on top.
 

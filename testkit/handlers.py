@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from functions.local import gateway
 from testkit.accounts import Account, create_body
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 
 class Api:
@@ -49,3 +54,47 @@ class CallCounter:
 
     def reset(self) -> None:
         self.calls.clear()
+
+
+@contextmanager
+def counting(clients: Sequence[BaseClient]) -> Iterator[CallCounter]:
+    """A CallCounter on `clients` for the block's length."""
+    counter = CallCounter()
+    for client in clients:
+        client.meta.events.register("before-call.*.*", counter)
+    try:
+        yield counter
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call.*.*", counter)
+
+
+def request_calls(api: Api, counter: CallCounter, token: str, *, warm: str) -> Callable[..., list[str]]:
+    """`calls(method, path, **kwargs)`: the AWS operations (sorted) of one successful request made with `token`.
+
+    A GET of `warm` first caches the cursor key, as a warm Lambda has it.
+    """
+    api.call("GET", warm, token=token)
+
+    def calls(method: str, path: str, **kwargs: Any) -> list[str]:
+        counter.reset()
+        reply = api.call(method, path, token=token, **kwargs)
+        assert reply.status < 300, reply.body
+        return sorted(counter.calls)
+
+    return calls
+
+
+def walk_pages(api: Api, token: str, path: str, query: str) -> list[list[str]]:
+    """The ids of every page of the listing at `path`, following nextCursor to the end."""
+    pages: list[list[str]] = []
+    cursor: str | None = None
+    while True:
+        suffix = f"&cursor={cursor}" if cursor else ""
+        reply = api.call("GET", path, token=token, query=query + suffix)
+        assert reply.status == 200, reply.body
+        body = reply.json()
+        pages.append([item["id"] for item in body["items"]])
+        cursor = body["nextCursor"]
+        if cursor is None:
+            return pages

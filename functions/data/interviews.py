@@ -21,6 +21,7 @@ from functions.data.errors import (
     on_condition_failure,
 )
 from functions.data.expressions import set_or_remove
+from functions.data.paging import query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
 from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
@@ -400,10 +401,7 @@ def query(
         "ScanIndexForward": False,
         "Limit": limit,
     }
-    if start_key:
-        params["ExclusiveStartKey"] = start_key
-    found = dynamodb().query(**params)
-    return Page(items=[_interview(item) for item in found["Items"]], last_key=found.get("LastEvaluatedKey"))
+    return query_page(params, start_key, _interview)
 
 
 def save_step(before: Interview, after: Interview) -> Interview:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import on_condition_failure
+from functions.data.paging import query_page
 from functions.data.settings import settings
 from functions.models.entities import Page, Plan
 from functions.models.errors import Conflict
@@ -80,7 +81,4 @@ def query(owner_id: str, limit: int, start_key: dict[str, Any] | None) -> Page[P
         "ExpressionAttributeValues": {":o": {"S": owner_id}},
         "Limit": limit,
     }
-    if start_key:
-        params["ExclusiveStartKey"] = start_key
-    found = dynamodb().query(**params)
-    return Page(items=[_plan(item) for item in found["Items"]], last_key=found.get("LastEvaluatedKey"))
+    return query_page(params, start_key, _plan)

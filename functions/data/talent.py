@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from functions.data.aws import dynamodb, from_item, to_item, to_value
 from functions.data.expressions import set_or_remove
 from functions.data.interviews import metadata_text
+from functions.data.paging import query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
 from functions.models.entities import Candidate, Job, Page
@@ -58,30 +59,26 @@ def _link_key(job_id: str, candidate_id: str) -> str:
     return f"link#{job_id}#{candidate_id}"
 
 
+def _common(values: dict[str, Any]) -> dict[str, Any]:
+    """The attributes a candidate and a job both hold, as the entities name them."""
+    return {
+        "id": values["id"],
+        "owner_id": values["ownerId"],
+        "external_id": values.get("externalId"),
+        "metadata": json.loads(values["metadata"]) if values.get("metadata") else None,
+        "created_at": values["createdAt"],
+        "updated_at": values["updatedAt"],
+    }
+
+
 def _candidate(values: dict[str, Any]) -> Candidate:
     return Candidate(
-        id=values["id"],
-        owner_id=values["ownerId"],
-        name=values["name"],
-        email=values.get("email"),
-        external_id=values.get("externalId"),
-        job_ids=list(values.get("jobIds", [])),
-        metadata=json.loads(values["metadata"]) if values.get("metadata") else None,
-        created_at=values["createdAt"],
-        updated_at=values["updatedAt"],
+        **_common(values), name=values["name"], email=values.get("email"), job_ids=list(values.get("jobIds", []))
     )
 
 
 def _job(values: dict[str, Any]) -> Job:
-    return Job(
-        id=values["id"],
-        owner_id=values["ownerId"],
-        title=values["title"],
-        external_id=values.get("externalId"),
-        metadata=json.loads(values["metadata"]) if values.get("metadata") else None,
-        created_at=values["createdAt"],
-        updated_at=values["updatedAt"],
-    )
+    return Job(**_common(values), title=values["title"])
 
 
 def _fields(entity: Candidate | Job) -> dict[str, Any]:
@@ -130,34 +127,30 @@ def holder_of(owner_id: str, kind: Kind, external_id: str) -> str | None:
     return str(found["Item"]["entityId"]["S"]) if "Item" in found else None
 
 
-def _query(owner_id: str, prefix: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[Any], Any]:
+def _query[T](
+    owner_id: str, prefix: str, limit: int, start_key: dict[str, Any] | None, parse: Callable[[dict[str, Any]], T]
+) -> Page[T]:
     params: dict[str, Any] = {
         "TableName": settings().talent_table,
         "KeyConditionExpression": "ownerId = :o AND begins_with(sk, :p)",
         "ExpressionAttributeValues": {":o": {"S": owner_id}, ":p": {"S": prefix}},
         "Limit": limit,
     }
-    if start_key:
-        params["ExclusiveStartKey"] = start_key
-    found = dynamodb().query(**params)
-    return [from_item(item) for item in found["Items"]], found.get("LastEvaluatedKey")
+    return query_page(params, start_key, lambda item: parse(from_item(item)))
 
 
 def query_candidates(owner_id: str, limit: int, start_key: dict[str, Any] | None) -> Page[Candidate]:
-    items, last = _query(owner_id, "candidate#", limit, start_key)
-    return Page(items=[_candidate(values) for values in items], last_key=last)
+    return _query(owner_id, "candidate#", limit, start_key, _candidate)
 
 
 def query_jobs(owner_id: str, limit: int, start_key: dict[str, Any] | None) -> Page[Job]:
-    items, last = _query(owner_id, "job#", limit, start_key)
-    return Page(items=[_job(values) for values in items], last_key=last)
+    return _query(owner_id, "job#", limit, start_key, _job)
 
 
 def query_job_candidates(owner_id: str, job_id: str, limit: int, start_key: dict[str, Any] | None) -> Page[Candidate]:
     """A job's candidates: one Query on its links, then one BatchGetItem for the page's candidates."""
-    links, last = _query(owner_id, f"link#{job_id}#", limit, start_key)
-    ids = [link["candidateId"] for link in links]
-    return Page(items=_batch_candidates(owner_id, ids), last_key=last)
+    links = _query(owner_id, f"link#{job_id}#", limit, start_key, lambda link: str(link["candidateId"]))
+    return Page(items=_batch_candidates(owner_id, links.items), last_key=links.last_key)
 
 
 def _batch_candidates(owner_id: str, ids: Sequence[str]) -> list[Candidate]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any, TypedDict
 
 from functions.data import talent as store
 from functions.data import transactions
 from functions.domain import clock, cursors
 from functions.domain.contention import retry_on_conflict
-from functions.models.entities import Candidate, Job
+from functions.models.entities import Candidate, Job, Page
 from functions.models.errors import NotFound, ResourceInUse, ValidationFailed
 from functions.models.talent import CandidateCreate, CandidateUpdate, JobCreate, JobUpdate
 
@@ -32,21 +33,34 @@ def _distinct(ids: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+class _NewFields(TypedDict):
+    id: str
+    owner_id: str
+    external_id: str | None
+    metadata: dict[str, Any] | None
+    created_at: str
+    updated_at: str
+
+
+def _new_fields(owner_id: str, request: CandidateCreate | JobCreate) -> _NewFields:
+    """What a new candidate and a new job both start with: a fresh id, the owner, externalId, metadata, times."""
+    now = clock.now()
+    return _NewFields(
+        id=str(uuid.uuid4()),
+        owner_id=owner_id,
+        external_id=request.externalId,
+        metadata=request.metadata,
+        created_at=now,
+        updated_at=now,
+    )
+
+
 # --- candidates -------------------------------------------------------------------------------
 
 
 def create_candidate(owner_id: str, request: CandidateCreate) -> Candidate:
-    now = clock.now()
     candidate = Candidate(
-        id=str(uuid.uuid4()),
-        owner_id=owner_id,
-        name=request.name,
-        email=request.email,
-        external_id=request.externalId,
-        job_ids=_distinct(request.jobIds),
-        metadata=request.metadata,
-        created_at=now,
-        updated_at=now,
+        **_new_fields(owner_id, request), name=request.name, email=request.email, job_ids=_distinct(request.jobIds)
     )
     writes = store.new_entity(candidate, refs=0)
     for job_id in candidate.job_ids:
@@ -60,9 +74,12 @@ def get_candidate(owner_id: str, candidate_id: str) -> Candidate:
 
 
 def _stored_candidate(owner_id: str, candidate_id: str) -> store.Stored[Candidate]:
-    stored = store.get_candidate(owner_id, candidate_id)
+    return _found(store.get_candidate(owner_id, candidate_id), "Candidate not found")
+
+
+def _found[E: (Candidate, Job)](stored: store.Stored[E] | None, missing: str) -> store.Stored[E]:
     if stored is None:
-        raise NotFound("Candidate not found")
+        raise NotFound(missing)
     return stored
 
 
@@ -76,29 +93,23 @@ def list_candidates(
         holder = store.holder_of(owner_id, "candidate", external_id)
         found = store.get_candidate(owner_id, holder) if holder else None
         return ([found.entity] if found else []), None
-    scope = f"{_CANDIDATES}:job:{job_id}" if job_id is not None else _CANDIDATES
-    start_key = cursors.decode(cursor, owner_id, scope)
     if job_id is not None:
-        page = store.query_job_candidates(owner_id, job_id, limit, start_key)
-    else:
-        page = store.query_candidates(owner_id, limit, start_key)
+        of_job = job_id
+        scope = f"{_CANDIDATES}:job:{of_job}"
+        return _paged(owner_id, cursor, scope, lambda start: store.query_job_candidates(owner_id, of_job, limit, start))
+    return _paged(owner_id, cursor, _CANDIDATES, lambda start: store.query_candidates(owner_id, limit, start))
+
+
+def _paged[E: (Candidate, Job)](
+    owner_id: str, cursor: str | None, scope: str, query: Callable[[dict[str, Any] | None], Page[E]]
+) -> tuple[list[E], str | None]:
+    """One page of a listing: the cursor is the owner's and the listing's (scope) only."""
+    page = query(cursors.decode(cursor, owner_id, scope))
     return page.items, cursors.encode(page.last_key, owner_id, scope)
 
 
 def update_candidate(owner_id: str, candidate_id: str, request: CandidateUpdate) -> Candidate:
-    sent = request.model_fields_set
-
-    def changed(before: Candidate, now: str) -> Candidate:
-        after = replace(before, updated_at=now)
-        if request.name is not None:
-            after = replace(after, name=request.name)
-        if request.jobIds is not None:
-            after = replace(after, job_ids=_distinct(request.jobIds))
-        if "email" in sent:
-            after = replace(after, email=request.email)
-        return _common_changes(after, request, sent)
-
-    return _change(lambda: _stored_candidate(owner_id, candidate_id), changed)
+    return _change(lambda: _stored_candidate(owner_id, candidate_id), request)
 
 
 def delete_candidate(owner_id: str, candidate_id: str) -> None:
@@ -106,20 +117,31 @@ def delete_candidate(owner_id: str, candidate_id: str) -> None:
     _delete(lambda: _stored_candidate(owner_id, candidate_id), in_use)
 
 
-def _common_changes[E: (Candidate, Job)](after: E, request: CandidateUpdate | JobUpdate, sent: set[str]) -> E:
-    if "externalId" in sent:
-        after = replace(after, external_id=request.externalId)
-    if "metadata" in sent:
-        after = replace(after, metadata=request.metadata)
-    return after
+# The entity attribute each update field replaces. The required ones (name, title, jobIds) refuse
+# null, so every field sent is applied: a null clears email, externalId or metadata.
+_UPDATED = {
+    "name": "name",
+    "title": "title",
+    "email": "email",
+    "externalId": "external_id",
+    "jobIds": "job_ids",
+    "metadata": "metadata",
+}
 
 
-def _change[E: (Candidate, Job)](read: Callable[[], store.Stored[E]], changed: Callable[[E, str], E]) -> E:
+def _updated[E: (Candidate, Job)](before: E, request: CandidateUpdate | JobUpdate, now: str) -> E:
+    changes = {_UPDATED[field]: getattr(request, field) for field in request.model_fields_set}
+    if "job_ids" in changes:
+        changes["job_ids"] = _distinct(changes["job_ids"])
+    return replace(before, updated_at=now, **changes)
+
+
+def _change[E: (Candidate, Job)](read: Callable[[], store.Stored[E]], request: CandidateUpdate | JobUpdate) -> E:
     """Read, change, write if nothing changed it since the read (else read again); externalId and links move along."""
 
     def attempt() -> E:
         before = read()
-        after = changed(before.entity, clock.now())
+        after = _updated(before.entity, request, clock.now())
         transactions.write(store.changed_entity(before, after, lambda job_id: not_yours("jobIds", "job", job_id)))
         return after
 
@@ -141,25 +163,13 @@ def _delete(read: Callable[[], store.Stored[Candidate] | store.Stored[Job]], in_
 
 
 def create_job(owner_id: str, request: JobCreate) -> Job:
-    now = clock.now()
-    job = Job(
-        id=str(uuid.uuid4()),
-        owner_id=owner_id,
-        title=request.title,
-        external_id=request.externalId,
-        metadata=request.metadata,
-        created_at=now,
-        updated_at=now,
-    )
+    job = Job(**_new_fields(owner_id, request), title=request.title)
     retry_on_conflict(lambda: transactions.write(store.new_entity(job, refs=0)))
     return job
 
 
 def _stored_job(owner_id: str, job_id: str) -> store.Stored[Job]:
-    stored = store.get_job(owner_id, job_id)
-    if stored is None:
-        raise NotFound("Job not found")
-    return stored
+    return _found(store.get_job(owner_id, job_id), "Job not found")
 
 
 def get_job(owner_id: str, job_id: str) -> Job:
@@ -167,21 +177,11 @@ def get_job(owner_id: str, job_id: str) -> Job:
 
 
 def list_jobs(owner_id: str, limit: int, cursor: str | None) -> tuple[list[Job], str | None]:
-    start_key = cursors.decode(cursor, owner_id, _JOBS)
-    page = store.query_jobs(owner_id, limit, start_key)
-    return page.items, cursors.encode(page.last_key, owner_id, _JOBS)
+    return _paged(owner_id, cursor, _JOBS, lambda start: store.query_jobs(owner_id, limit, start))
 
 
 def update_job(owner_id: str, job_id: str, request: JobUpdate) -> Job:
-    sent = request.model_fields_set
-
-    def changed(before: Job, now: str) -> Job:
-        after = replace(before, updated_at=now)
-        if request.title is not None:
-            after = replace(after, title=request.title)
-        return _common_changes(after, request, sent)
-
-    return _change(lambda: _stored_job(owner_id, job_id), changed)
+    return _change(lambda: _stored_job(owner_id, job_id), request)
 
 
 def delete_job(owner_id: str, job_id: str) -> None:

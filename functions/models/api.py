@@ -12,8 +12,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
+from functions.models.base import ApiModel as _Model
+from functions.models.base import RequestModel as _Request
 from functions.models.text import PLAIN_TEXT_PATTERN, text_problem
 
 MAX_TEXT = 200
@@ -125,16 +127,6 @@ Timestamp = Annotated[
 StatusName = Literal["PENDING", "IN_PROGRESS", "FINISHED"]
 Seniority = Literal["JUNIOR", "MIDDLE", "SENIOR"]
 SENIORITIES: tuple[str, ...] = get_args(Seniority)
-
-
-class _Model(BaseModel):
-    # Built on first use, not at import: a route builds only the models it validates or returns,
-    # not all of this module's (bench/report.md, cold start).
-    model_config = ConfigDict(defer_build=True)
-
-
-class _Request(_Model):
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class CandidateInline(_Request):
@@ -267,11 +259,16 @@ class InterviewList(_Model):
     nextCursor: str | None
 
 
-class RecordPublic(_Model):
+class RecordFields(_Model):
+    """What every rendering of an interview's record holds (the API's and the webhook payloads')."""
+
     status: Literal["IDLE", "PROCESSING", "READY"]
     summary: str | None
     results: list[dict[str, Any]]
     participants: list[dict[str, Any]]
+
+
+class RecordPublic(RecordFields):
     videoUrl: str | None
 
 

@@ -7,21 +7,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from functions.models.api import Email, EntityId, ExternalId, Metadata, Text, Timestamp, patch_schema
+from functions.models.base import ApiModel as _Model
+from functions.models.base import RequestModel as _Request
 from functions.models.entities import Candidate, Job
+from functions.models.rendering import rendered
 
 # A candidate's jobs: two items each (reference, link) in a transaction, and a PATCH that replaces
 # them all writes both lists: 3 + 4 x 20 = 83 items, under DynamoDB's 100 per transaction.
 MAX_JOBS = 20
 JobIds = list[EntityId]
-
-
-class _Model(BaseModel):
-    # Built on first use, as functions/models/api.py's: a route builds only the models it uses.
-    model_config = ConfigDict(defer_build=True)
-
-
-class _Request(_Model):
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class CandidateCreate(_Request):
@@ -131,24 +125,8 @@ class Deleted(_Model):
 
 
 def candidate_public(candidate: Candidate) -> CandidatePublic:
-    return CandidatePublic(
-        id=candidate.id,
-        name=candidate.name,
-        email=candidate.email,
-        externalId=candidate.external_id,
-        jobIds=candidate.job_ids,
-        metadata=candidate.metadata,
-        createdAt=candidate.created_at,
-        updatedAt=candidate.updated_at,
-    )
+    return rendered(CandidatePublic, candidate)
 
 
 def job_public(job: Job) -> JobPublic:
-    return JobPublic(
-        id=job.id,
-        title=job.title,
-        externalId=job.external_id,
-        metadata=job.metadata,
-        createdAt=job.created_at,
-        updatedAt=job.updated_at,
-    )
+    return rendered(JobPublic, job)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from functions.models.api import InterviewPublic, Timestamp
+from functions.models.api import InterviewPublic, RecordFields, Timestamp
 
 EventType = Literal[
     "interview.created",
@@ -98,13 +98,8 @@ class DeliveryList(BaseModel):
 # --- event payloads: the bodies POSTed to receivers ---
 
 
-class WebhookRecord(BaseModel):
+class WebhookRecord(RecordFields):
     """The interview's record as GET /v1/interviews/{id} shows it, without the pre-signed videoUrl."""
-
-    status: Literal["IDLE", "PROCESSING", "READY"]
-    summary: str | None
-    results: list[dict[str, Any]]
-    participants: list[dict[str, Any]]
 
 
 class InterviewEventData(BaseModel):

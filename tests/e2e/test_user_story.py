@@ -143,22 +143,8 @@ def test_one_interview_from_pending_to_ready_with_a_downloadable_video(server: S
     results = [{"sectionId": "s1", "questionId": "q1", "score": 4, "notes": "clear answer"}]
     participants = [{"name": "Jane Doe", "role": "INTERVIEWEE"}, {"name": "Quollo", "role": "INTERVIEWER"}]
     video = os.urandom(200_000)
-    (tmp_path / "results.json").write_text(json.dumps(results), encoding="utf-8")
-    (tmp_path / "participants.json").write_text(json.dumps(participants), encoding="utf-8")
-    (tmp_path / "video.mp4").write_bytes(video)
     summary = "Strong on systems design, weaker on testing."
-    server.admin_ok(
-        "ready",
-        interview_id,
-        "--summary",
-        summary,
-        "--results",
-        str(tmp_path / "results.json"),
-        "--participants",
-        str(tmp_path / "participants.json"),
-        "--video",
-        str(tmp_path / "video.mp4"),
-    )
+    server.admin_ready(interview_id, tmp_path, summary, results, participants, video)
     ready = _get(server, account, interview_id)
     assert ready["interview"]["status"] == "FINISHED"
     record = ready["record"]

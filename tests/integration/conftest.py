@@ -10,9 +10,9 @@ from moto import mock_aws
 from functions.data import aws
 from functions.local.caches import forget_aws_state
 from functions.local.provision import provision
-from testkit.accounts import Account, AccountFactory, create_account
+from testkit.accounts import AccountFactory, account_factory
 from testkit.dynamodb_faults import InstallConflicts, TransactionConflicts
-from testkit.handlers import Api, CallCounter
+from testkit.handlers import Api, CallCounter, counting
 
 
 @pytest.fixture
@@ -27,11 +27,7 @@ def moto_aws() -> Iterator[None]:
 @pytest.fixture
 def account(moto_aws: None) -> AccountFactory:
     """Factory: a user with credits, a token and one plan."""
-
-    def make(credits: int = 5, name: str = "Ada") -> Account:
-        return create_account(credits, name)
-
-    return make
+    return account_factory()
 
 
 @pytest.fixture
@@ -41,13 +37,8 @@ def api(moto_aws: None) -> Api:
 
 @pytest.fixture
 def aws_calls(moto_aws: None) -> Iterator[CallCounter]:
-    counter = CallCounter()
-    clients = [aws.dynamodb(), aws.s3()]
-    for client in clients:
-        client.meta.events.register("before-call.*.*", counter)
-    yield counter
-    for client in clients:
-        client.meta.events.unregister("before-call.*.*", counter)
+    with counting([aws.dynamodb(), aws.s3()]) as counter:
+        yield counter
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from functions.data import aws, users
 from functions.domain import interviews
 from testkit.accounts import AccountFactory
 from testkit.dynamodb_faults import InstallConflicts
-from testkit.handlers import Api, CallCounter
+from testkit.handlers import Api, CallCounter, request_calls
 
 
 def test_create_debits_exactly_one_credit(api: Api, account: AccountFactory) -> None:
@@ -66,13 +66,7 @@ def test_aws_calls_per_request_stay_at_the_design_minimum(
 ) -> None:
     """auth 1 UpdateItem (it also counts the request) + the operation's minimum (a regression fails CI)."""
     acc = account(credits=5)
-    api.call("GET", "/v1/interviews", token=acc.token)  # warms the cached cursor key, as a warm Lambda has it
-
-    def calls(method: str, path: str, **kwargs: Any) -> list[str]:
-        aws_calls.reset()
-        reply = api.call(method, path, token=acc.token, **kwargs)
-        assert reply.status < 300, reply.body
-        return sorted(aws_calls.calls)
+    calls = request_calls(api, aws_calls, acc.token, warm="/v1/interviews")
 
     assert calls("POST", "/v1/interviews", body={"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}) == [
         "GetItem",

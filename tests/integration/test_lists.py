@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from functions.domain import accounts, interviews
 from testkit.accounts import AccountFactory
-from testkit.handlers import Api
+from testkit.handlers import Api, walk_pages
 
 
 def _walk(api: Api, token: str, query: str) -> list[list[str]]:
-    pages: list[list[str]] = []
-    cursor: str | None = None
-    while True:
-        suffix = f"&cursor={cursor}" if cursor else ""
-        reply = api.call("GET", "/v1/interviews", token=token, query=query + suffix)
-        assert reply.status == 200, reply.body
-        body = reply.json()
-        pages.append([item["id"] for item in body["items"]])
-        cursor = body["nextCursor"]
-        if cursor is None:
-            return pages
+    return walk_pages(api, token, "/v1/interviews", query)
 
 
 def test_45_interviews_at_limit_20_come_back_as_20_20_5(api: Api, account: AccountFactory) -> None:

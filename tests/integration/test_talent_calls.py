@@ -12,7 +12,7 @@ from functions.data import aws, schema
 from functions.data.settings import settings
 from functions.routes import ROUTES
 from testkit.accounts import AccountFactory
-from testkit.handlers import Api, CallCounter
+from testkit.handlers import Api, CallCounter, request_calls
 
 _ITEM_ACTIONS = {
     "Put": "PutItem",
@@ -58,13 +58,7 @@ def test_aws_calls_per_request_for_candidates_jobs_and_linked_interviews(
 ) -> None:
     """auth 1 UpdateItem + the operation's minimum; these counts are in bench/report.md (a regression fails CI)."""
     acc = account(credits=10)
-    api.call("GET", "/v1/jobs", token=acc.token)  # warms the cached cursor key, as a warm Lambda has it
-
-    def calls(method: str, path: str, **kwargs: Any) -> list[str]:
-        aws_calls.reset()
-        reply = api.call(method, path, token=acc.token, **kwargs)
-        assert reply.status < 300, reply.body
-        return sorted(aws_calls.calls)
+    calls = request_calls(api, aws_calls, acc.token, warm="/v1/jobs")
 
     def created(method: str, path: str, body: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
         seen = calls(method, path, body=body)

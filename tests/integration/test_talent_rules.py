@@ -10,21 +10,7 @@ from functions.local import gateway
 from functions.runtime import idempotency
 from testkit.accounts import AccountFactory
 from testkit.dynamodb_faults import InstallConflicts
-from testkit.handlers import Api
-
-
-def _walk(api: Api, token: str, path: str, query: str) -> list[list[str]]:
-    pages: list[list[str]] = []
-    cursor: str | None = None
-    while True:
-        suffix = f"&cursor={cursor}" if cursor else ""
-        reply = api.call("GET", path, token=token, query=query + suffix)
-        assert reply.status == 200, reply.body
-        body = reply.json()
-        pages.append([item["id"] for item in body["items"]])
-        cursor = body["nextCursor"]
-        if cursor is None:
-            return pages
+from testkit.handlers import Api, walk_pages
 
 
 def _post(api: Api, token: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -44,10 +30,10 @@ def test_45_candidates_of_a_job_come_back_in_full_pages_and_others_are_left_out(
     _post(api, acc.token, "/v1/candidates", {"name": "Elsewhere", "jobIds": [other_job]})
     _post(api, acc.token, "/v1/candidates", {"name": "Pool"})
 
-    pages = _walk(api, acc.token, "/v1/candidates", f"limit=20&jobId={job}")
+    pages = walk_pages(api, acc.token, "/v1/candidates", f"limit=20&jobId={job}")
     assert [len(page) for page in pages] == [20, 20, 5]
     assert {c for page in pages for c in page} == linked
-    everyone = _walk(api, acc.token, "/v1/candidates", "limit=20")
+    everyone = walk_pages(api, acc.token, "/v1/candidates", "limit=20")
     assert [len(page) for page in everyone] == [20, 20, 7]
     # A cursor of one filter is refused on another.
     cursor = api.call("GET", "/v1/candidates", token=acc.token, query=f"limit=20&jobId={job}").json()["nextCursor"]
@@ -58,7 +44,7 @@ def test_45_candidates_of_a_job_come_back_in_full_pages_and_others_are_left_out(
 def test_45_jobs_come_back_in_full_pages(api: Api, account: AccountFactory) -> None:
     acc = account()
     created = {_post(api, acc.token, "/v1/jobs", {"title": f"Job {i}"})["id"] for i in range(45)}
-    pages = _walk(api, acc.token, "/v1/jobs", "limit=20")
+    pages = walk_pages(api, acc.token, "/v1/jobs", "limit=20")
     assert [len(page) for page in pages] == [20, 20, 5]
     assert {j for page in pages for j in page} == created
 

@@ -23,15 +23,16 @@ from functions.local.moto_patches import STREAM_RECORDS_KEPT
 from functions.local.moto_server import MotoServer
 from functions.local.provision import provision
 from functions.local.webhook_worker import lambda_shape
-from testkit.accounts import Account, AccountFactory, create_account
+from testkit.accounts import AccountFactory
 from testkit.aws import fake_aws_env
-from testkit.handlers import Api, CallCounter
+from testkit.handlers import Api, CallCounter, counting
 from testkit.server import free_ports
 from testkit.webhook_receiver import Receiver, receiving
 
 
 @pytest.fixture
-def moto_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """In place of conftest's in-process mock (so its `api` and `account` run on this): the embedded server."""
     server = MotoServer("127.0.0.1", free_ports(1)[0])
     server.start()
     for name, value in fake_aws_env(f"http://127.0.0.1:{server.port}").items():
@@ -46,20 +47,7 @@ def moto_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def api(moto_server: None) -> Api:
-    return Api()
-
-
-@pytest.fixture
-def account(moto_server: None) -> AccountFactory:
-    def make(credits: int = 5, name: str = "Ada") -> Account:
-        return create_account(credits, name)
-
-    return make
-
-
-@pytest.fixture
-def receiver(moto_server: None) -> Iterator[Receiver]:
+def receiver(moto_aws: None) -> Iterator[Receiver]:
     allow_local_receivers()
     try:
         with receiving() as running:
@@ -69,17 +57,12 @@ def receiver(moto_server: None) -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def counter(moto_server: None) -> Iterator[CallCounter]:
+def counter(moto_aws: None) -> Iterator[CallCounter]:
     # Locally the queues are found by name once per process (GetQueueUrl); the stack passes their URLs.
     webhook_queue.delivery_queue()
     webhook_queue.dead_letter_queue()
-    counting = CallCounter()
-    clients = [aws.dynamodb(), aws.sqs()]
-    for client in clients:
-        client.meta.events.register("before-call.*.*", counting)
-    yield counting
-    for client in clients:
-        client.meta.events.unregister("before-call.*.*", counting)
+    with counting([aws.dynamodb(), aws.sqs()]) as counter:
+        yield counter
 
 
 # The handlers take a Lambda context; LocalContext has what Powertools reads of one.
@@ -174,7 +157,7 @@ def test_a_change_that_is_no_event_costs_nothing(api: Api, account: AccountFacto
     assert counter.calls == []
 
 
-def test_the_local_stream_keeps_only_its_newest_records(moto_server: None) -> None:
+def test_the_local_stream_keeps_only_its_newest_records(moto_aws: None) -> None:
     # `quollo serve` would otherwise hold every change ever made in memory (functions/local/moto_patches.py).
     table = settings().interviews_table
     for i in range(STREAM_RECORDS_KEPT + 20):

@@ -1,0 +1,21 @@
+"""An entity (a dataclass, snake_case attributes) rendered as a wire model (the same names in camelCase)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+
+
+@cache
+def attribute_of(field: str) -> str:
+    """The entity attribute behind a wire field: `scheduledAt` -> `scheduled_at`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
+
+
+def rendered[M: BaseModel](model: type[M], entity: object, **given: Any) -> M:
+    """`model` with each field read from `entity`'s attribute of that name, unless `given` sets it."""
+    fields = model.model_fields
+    return model(**{name: given[name] if name in given else getattr(entity, attribute_of(name)) for name in fields})
