@@ -8,9 +8,12 @@ one of exactly those (no second lookup that DNS rebinding could answer different
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import socket
+import threading
+from typing import Any
 from urllib.parse import urlsplit
 
 from functions.data.settings import settings
@@ -18,6 +21,7 @@ from functions.models.entities import WebhookTarget as Target
 from functions.models.errors import ValidationFailed
 
 MAX_URL_LENGTH = 2048
+DNS_TIMEOUT_SECONDS = 5.0  # before the send's own 10 s: the delivery Lambda's 30 s timeout covers both
 # The instance metadata services (IPv4 and the Nitro IPv6 one), named so the refusal says so.
 METADATA_ADDRESSES = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
@@ -46,11 +50,25 @@ def _problem(address: Address) -> str | None:
     return None
 
 
+def _lookup(host: str, port: int) -> list[tuple[Any, ...]]:
+    """getaddrinfo within DNS_TIMEOUT_SECONDS: it has no timeout of its own (the resolver's can reach
+    tens of seconds), so it runs on a daemon thread that is abandoned when late."""
+    found: list[list[tuple[Any, ...]]] = []
+
+    def lookup() -> None:
+        with contextlib.suppress(OSError, UnicodeError):
+            found.append(list(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
+
+    thread = threading.Thread(target=lookup, name="webhook-dns", daemon=True)
+    thread.start()
+    thread.join(DNS_TIMEOUT_SECONDS)
+    if not found:
+        raise _refuse(f"host {host[:100]} does not resolve")
+    return found[0]
+
+
 def _resolve(host: str, port: int) -> list[Address]:
-    try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise _refuse(f"host {host[:100]} does not resolve") from exc
+    found = _lookup(host, port)
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
 
 

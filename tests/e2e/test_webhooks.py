@@ -24,9 +24,23 @@ from testkit.aws import REGION
 from testkit.server import ROOT
 from testkit.webhook_receiver import Received, Receiver, receiving
 
-USERS = ("events", "test_events", "retries", "exhausted", "deleted", "gone", "owner", "stranger", "rotate", "ssrf")
+USERS = (
+    "events",
+    "test_events",
+    "retries",
+    "exhausted",
+    "deleted",
+    "gone",
+    "owner",
+    "stranger",
+    "rotate",
+    "ssrf",
+    "drip",
+    "unicode",
+)
 # Long enough for the worker (polling every 0.2 s) to have delivered anything that was coming.
 QUIET_SECONDS = 3
+SEND_SECONDS = 2  # the send budget under test (10 s on AWS)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +58,9 @@ def hooks_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     path = tmp_path_factory.mktemp("webhooks") / "seed.json"
     path.write_text(json.dumps(seed), encoding="utf-8")
-    server = start_server(path, env={"QUOLLO_WEBHOOK_RETRY_SECONDS": "1,2,4"})
+    server = start_server(
+        path, env={"QUOLLO_WEBHOOK_RETRY_SECONDS": "1,2,4", "QUOLLO_WEBHOOK_SEND_SECONDS": str(SEND_SECONDS)}
+    )
     try:
         yield server
     finally:
@@ -211,6 +227,36 @@ def test_a_delivery_failing_every_attempt_ends_in_the_dead_letter_queue(
     ]
     mine = [body for body in bodies if body["webhook_id"] == hook["id"]]
     assert len(mine) == 1 and mine[0]["message_id"] == attempts[0].headers["webhook-id"]
+
+
+def _logged(server: Server, account: Account, webhook_id: str, count: int, timeout: float = 15) -> list[dict[str, Any]]:
+    until = time.monotonic() + timeout
+    while len(log := _deliveries(server, account, webhook_id)) < count:
+        assert time.monotonic() < until, f"{len(log)} of {count} attempts logged within {timeout}s"
+        time.sleep(0.2)
+    return log
+
+
+def test_a_receiver_dripping_its_answer_is_cut_off_at_the_send_budget(hooks_server: Server, receiver: Receiver) -> None:
+    account = hooks_server.seeded_account("drip")
+    hook = _register(hooks_server, account, receiver.url("/drip"), events=["interview.created"])
+    receiver.drip["/drip"] = 0.5  # 40 bytes of status line and headers: 20 s, each read well within budget
+    _create(hooks_server, account)
+    receiver.wait_for("/drip", 1)
+    first = _logged(hooks_server, account, hook["id"], 1)[-1]
+    assert (first["attempt"], first["status"], first["responseStatus"]) == (1, "FAILED", None)
+    assert first["error"] == f"no answer within {SEND_SECONDS} s"
+    assert SEND_SECONDS * 1000 <= first["durationMs"] < SEND_SECONDS * 1000 + 500, first
+    assert first["nextAttemptAt"] is not None
+
+
+def test_a_non_ascii_path_is_sent_percent_encoded(hooks_server: Server, receiver: Receiver) -> None:
+    account = hooks_server.seeded_account("unicode")
+    hook = _register(hooks_server, account, receiver.url("/caf\u00e9?q=\u00e9"), events=["interview.created"])
+    _create(hooks_server, account)
+    receiver.wait_for("/caf%C3%A9?q=%C3%A9", 1)
+    first = _logged(hooks_server, account, hook["id"], 1)[-1]
+    assert (first["attempt"], first["status"], first["responseStatus"]) == (1, "SUCCEEDED", 204)
 
 
 def test_a_deleted_endpoint_gets_nothing_more_not_even_queued_retries(hooks_server: Server, receiver: Receiver) -> None:
