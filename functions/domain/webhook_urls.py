@@ -13,8 +13,11 @@ import ipaddress
 import re
 import socket
 import threading
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+import idna
 
 from functions.data.settings import settings
 from functions.models.entities import WebhookTarget as Target
@@ -72,8 +75,34 @@ def _resolve(host: str, port: int) -> list[Address]:
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
 
 
-def check(url: str) -> Target:
-    """The URL's target if every rule holds; ValidationFailed naming the rule otherwise."""
+def _host(raw: str) -> str:
+    """The host as DNS and TLS know it: no trailing dot (`example.com.` is `example.com`, but the
+    certificate and the Host header name the latter) and an internationalised name as its ASCII
+    (punycode) form, per UTS #46 like browsers. The `idna` package rather than Python's own codec,
+    which implements the obsolete IDNA 2003 without UTS #46's mapping."""
+    host = raw.lower()
+    if host.endswith("."):
+        host = host[:-1]
+    if not host:
+        raise _refuse("must name a host")
+    if host.isascii():
+        return host  # ASCII names (and IP literals) pass as they are: DNS takes them so
+    try:
+        return str(idna.encode(host, uts46=True).decode("ascii"))
+    except idna.IDNAError as exc:
+        raise _refuse("host must be a valid internationalised domain name (IDNA)") from exc
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    scheme: str
+    host: str
+    port: int | None  # as written: None when the scheme's default
+    path: str  # path and query
+    local: bool
+
+
+def _parse(url: str) -> _Parsed:
     if len(url) > MAX_URL_LENGTH:
         raise _refuse(f"must be at most {MAX_URL_LENGTH} characters")
     if _UNSAFE.search(url):
@@ -84,7 +113,7 @@ def check(url: str) -> Target:
         port = parts.port
     except ValueError as exc:
         raise _refuse("is not a valid URL") from exc
-    host = (parts.hostname or "").lower()
+    host = _host(parts.hostname or "") if parts.hostname else ""
     local = settings().local_receivers and parts.scheme == "http" and host in LOCAL_HOSTS
     if parts.scheme != "https" and not local:
         raise _refuse("must use https")
@@ -94,11 +123,26 @@ def check(url: str) -> Target:
         raise _refuse("must not carry credentials")
     if parts.fragment:
         raise _refuse("must not carry a fragment")
-    port = port or (443 if parts.scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return _Parsed(parts.scheme, host, port, path, bool(local))
+
+
+def normalise(url: str) -> str:
+    """The URL as stored and sent: its host normalised (see _host); ValidationFailed if it cannot be."""
+    parsed = _parse(url)
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    port = f":{parsed.port}" if parsed.port is not None else ""
+    return f"{parsed.scheme}://{host}{port}{parsed.path}"
+
+
+def check(url: str) -> Target:
+    """The URL's target if every rule holds; ValidationFailed naming the rule otherwise."""
+    parsed = _parse(url)
+    host = parsed.host
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
     addresses = _resolve(host, port)
     for address in addresses:
         problem = _problem(address)
-        if problem and not (local and address.is_loopback):
+        if problem and not (parsed.local and address.is_loopback):
             raise _refuse(f"host {host[:100]} resolves to {problem} ({address}), which webhooks may not target")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(parts.scheme, host, port, path, tuple(str(address) for address in addresses))
+    return Target(parsed.scheme, host, port, parsed.path, tuple(str(address) for address in addresses))

@@ -18,13 +18,14 @@ _CURSOR_SCOPE = "webhooks"
 
 
 def create(owner_id: str, request: WebhookCreate) -> Webhook:
-    webhook_urls.check(request.url)
+    url = webhook_urls.normalise(request.url)
+    webhook_urls.check(url)
     if store.count(owner_id) >= MAX_WEBHOOKS:
         raise ValidationFailed(f"You have {MAX_WEBHOOKS} webhooks already; delete one before adding another")
     webhook = Webhook(
         id=f"wh_{uuid.uuid4().hex}",
         owner_id=owner_id,
-        url=request.url,
+        url=url,
         events=list(request.events or EVENT_TYPES),
         enabled=True,
         secret=webhook_signing.new_secret(),

@@ -259,6 +259,17 @@ def test_a_non_ascii_path_is_sent_percent_encoded(hooks_server: Server, receiver
     assert (first["attempt"], first["status"], first["responseStatus"]) == (1, "SUCCEEDED", 204)
 
 
+def test_a_host_with_a_trailing_dot_is_stored_and_sent_without_it(hooks_server: Server, receiver: Receiver) -> None:
+    account = hooks_server.seeded_account("unicode")
+    hook = _register(hooks_server, account, f"http://LocalHost.:{receiver.port}/dotted", events=["interview.created"])
+    assert hook["url"] == f"http://localhost:{receiver.port}/dotted"
+    listed = hooks_server.request("GET", f"/v1/webhooks/{hook['id']}", account.token).json()
+    assert listed["url"] == hook["url"]
+    _create(hooks_server, account)
+    delivered = receiver.wait_for("/dotted", 1)[0]
+    assert delivered.headers["host"] == f"localhost:{receiver.port}"
+
+
 def test_a_deleted_endpoint_gets_nothing_more_not_even_queued_retries(hooks_server: Server, receiver: Receiver) -> None:
     account = hooks_server.seeded_account("deleted")
     hook = _register(hooks_server, account, receiver.url("/deleted"))
@@ -374,6 +385,10 @@ def _readme_verifier() -> Any:
         ("https://93.184.215.14/a b", "spaces or control characters"),
         ("https://93.184.215.14/a\r\nX-Injected: 1", "spaces or control characters"),
         ("https://no-such-host.invalid/hook", "does not resolve"),
+        # Internationalised names are looked up (and refused) as their punycode; what has none is refused.
+        ("https://B\u00fccher.\u4f8b\u3048.jp/hook", "host xn--bcher-kva.xn--r8jz45g.jp does not resolve"),
+        ("https://\u0301x.example/hook", "valid internationalised domain name (IDNA)"),
+        ("https://./hook", "must name a host"),
     ],
 )
 def test_ssrf_targets_are_refused_naming_the_rule(hooks_server: Server, url: str, rule: str) -> None:
