@@ -5,13 +5,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from functions.data.aws import dynamodb, from_item, to_item
-from functions.data.errors import on_condition_failure
+from functions.data.errors import is_conditional_failure, on_condition_failure
 from functions.data.settings import settings
 from functions.models.entities import DeliveryAttempt, Page, Webhook
 from functions.models.errors import Conflict, NotFound
 
 DELIVERY_LOG_DAYS = 30
+# Claims share the attempts' table and partition; this prefix sorts after every attempt row's ISO
+# time, so the delivery log (which reads keys before it) never shows them.
+CLAIM_PREFIX = "~claim#"
 
 
 def _not_found() -> NotFound:
@@ -180,6 +185,47 @@ def record_attempt(attempt: DeliveryAttempt) -> None:
     dynamodb().put_item(TableName=settings().webhook_deliveries_table, Item=to_item(values))
 
 
+def _claim_item(webhook_id: str, message_id: str, attempt: int, state: str, until: float) -> dict[str, Any]:
+    return to_item(
+        {
+            "webhookId": webhook_id,
+            "attemptKey": f"{CLAIM_PREFIX}{message_id}#{attempt}",
+            "state": state,
+            "leaseUntil": int(until),
+            "expiresAt": int(time.time()) + DELIVERY_LOG_DAYS * 86400,
+        }
+    )
+
+
+def claim_attempt(webhook_id: str, message_id: str, attempt: int, now: float, lease_seconds: float) -> bool:
+    """Claim attempt `attempt` of a message before sending it; False if it is claimed already.
+
+    A claim that is still `claimed` after its lease (the run that took it died before finishing) may be
+    taken over; a `done` one never: that attempt was sent, logged and followed up.
+    """
+    try:
+        dynamodb().put_item(
+            TableName=settings().webhook_deliveries_table,
+            Item=_claim_item(webhook_id, message_id, attempt, "claimed", now + lease_seconds),
+            ConditionExpression="attribute_not_exists(attemptKey) OR (#s = :claimed AND leaseUntil < :now)",
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues={":claimed": {"S": "claimed"}, ":now": {"N": str(int(now))}},
+        )
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise
+    return True
+
+
+def finish_attempt(webhook_id: str, message_id: str, attempt: int) -> None:
+    """The attempt is logged and followed up (next attempt queued, or dead-lettered): never again."""
+    dynamodb().put_item(
+        TableName=settings().webhook_deliveries_table,
+        Item=_claim_item(webhook_id, message_id, attempt, "done", 0),
+    )
+
+
 def _attempt(item: dict[str, Any]) -> DeliveryAttempt:
     values = from_item(item)
     return DeliveryAttempt(
@@ -201,8 +247,8 @@ def _attempt(item: dict[str, Any]) -> DeliveryAttempt:
 def query_attempts(webhook_id: str, limit: int, start_key: dict[str, Any] | None) -> Page[DeliveryAttempt]:
     params: dict[str, Any] = {
         "TableName": settings().webhook_deliveries_table,
-        "KeyConditionExpression": "webhookId = :w",
-        "ExpressionAttributeValues": {":w": {"S": webhook_id}},
+        "KeyConditionExpression": "webhookId = :w AND attemptKey < :claims",
+        "ExpressionAttributeValues": {":w": {"S": webhook_id}, ":claims": {"S": CLAIM_PREFIX}},
         "ScanIndexForward": False,
         "Limit": limit,
     }

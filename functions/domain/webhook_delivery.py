@@ -27,6 +27,10 @@ DISABLE_AFTER_SECONDS = 5 * 86400  # an endpoint failing every attempt for 5 day
 # A retry is sent when due; SQS delays are whole seconds (the delay is rounded down), so a retry may
 # arrive up to a second early: it is then hidden again until due, and only this slack is tolerated.
 EARLY_SLACK_SECONDS = 0.05
+# How long an attempt's claim holds against a second run of it: past the delivery Lambda's timeout
+# (30 s), below the queue's visibility timeout (180 s) after which SQS hands a message out again. A
+# run that died holding a claim is so taken over by the redelivery; a duplicate receive meanwhile is not.
+CLAIM_LEASE_SECONDS = 60
 
 
 def retry_schedule() -> tuple[float, ...]:
@@ -122,6 +126,14 @@ def deliver(delivery: Delivery, receipt_handle: str | None, now: float | None = 
         if receipt_handle is not None:
             webhook_queue.hide(receipt_handle, delivery.not_before - now)
         raise NotDue()
+    if not store.claim_attempt(delivery.webhook_id, delivery.message_id, delivery.attempt, now, CLAIM_LEASE_SECONDS):
+        return  # a duplicate receive, or a re-run of an attempt that was made: one attempt, one chain
+    _follow_up(delivery, now)
+    store.finish_attempt(delivery.webhook_id, delivery.message_id, delivery.attempt)
+
+
+def _follow_up(delivery: Delivery, now: float) -> None:
+    """Send, log the attempt, then (only once it is logged) queue the next one or dead-letter it."""
     webhook, outcome = _attempt(delivery, now)
     if webhook is None or not webhook.enabled:
         return  # deleted or disabled since the event: it gets nothing more
@@ -148,8 +160,8 @@ def deliver(delivery: Delivery, receipt_handle: str | None, now: float | None = 
     base = schedule[delivery.attempt - 1]
     delay = base * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311 - jitter, not a secret
     due = now + delay
-    webhook_queue.send([delivery.retry(due, first).to_json()], delay_seconds=int(delay))
     _log(delivery, "FAILED", outcome, clock.iso_epoch(due))
+    webhook_queue.send([delivery.retry(due, first).to_json()], delay_seconds=int(delay))
 
 
 def _log(delivery: Delivery, status: str, outcome: Outcome, next_attempt_at: str | None) -> None:

@@ -8,6 +8,7 @@ its in-process mock answers DynamoDB Streams calls with "Not yet implemented" (m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -137,15 +138,40 @@ def test_calls_per_event_for_the_fan_out_and_each_delivery(
     # One Query for the owner's endpoints, one SendMessageBatch for up to ten deliveries.
     assert sorted(counter.calls) == ["Query", "SendMessageBatch"]
 
-    # A delivery that succeeds: read the endpoint, log the attempt.
-    assert _deliver_one(counter) == ["GetItem", "PutItem"]
+    # A delivery that succeeds: claim the attempt, read the endpoint, log the attempt, close the claim.
+    assert _deliver_one(counter) == ["GetItem", "PutItem", "PutItem", "PutItem"]
     assert len(receiver.on("/costs")) == 1
 
     # One that fails: also mark the endpoint failing and queue the retry.
     receiver.answers["/costs"] = [500]
     assert api.create(owner).status == 201
     _fan_out(stream.event())
-    assert _deliver_one(counter) == ["GetItem", "PutItem", "SendMessageBatch", "UpdateItem"]
+    assert _deliver_one(counter) == ["GetItem", "PutItem", "PutItem", "PutItem", "SendMessageBatch", "UpdateItem"]
+
+
+def test_a_message_received_twice_is_sent_logged_and_retried_once(
+    api: Api, account: AccountFactory, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUOLLO_WEBHOOK_RETRY_SECONDS", "0,0")  # the retry is visible on the queue at once
+    owner = account(credits=5)
+    registered = api.call("POST", "/v1/webhooks", token=owner.token, body={"url": receiver.url("/twice")})
+    assert registered.status == 201, registered.body
+    receiver.answers["/twice"] = [500, 500, 500]
+    stream = Stream()
+    assert api.create(owner).status == 201
+    _fan_out(stream.event())
+    event = _queue_event()
+    assert len(event["Records"]) == 1
+    context = LocalContext(function_name="quollo-webhook_delivery")
+    # SQS is at-least-once: the same message (here the very same receive) can reach the function twice.
+    assert DELIVERY(event, context) == {"batchItemFailures": []}
+    assert DELIVERY(event, context) == {"batchItemFailures": []}
+
+    assert len(receiver.on("/twice")) == 1
+    log = api.call("GET", f"/v1/webhooks/{registered.json()['id']}/deliveries", token=owner.token).json()["items"]
+    assert [(item["attempt"], item["status"]) for item in log] == [(1, "FAILED")]
+    retries = _queue_event()["Records"]
+    assert [json.loads(record["body"])["attempt"] for record in retries] == [2]  # one chain, not two
 
 
 def test_a_test_interview_queues_its_three_events_in_one_batch(
