@@ -115,19 +115,22 @@ def _update(owner_id: str, webhook_id: str, expression: str, values: dict[str, A
     return _webhook(updated["Attributes"])
 
 
-def rotate_secret(webhook: Webhook, new_secret: str, old_until: int) -> Webhook:
+def rotate_secret(webhook: Webhook, new_secret: str, now: int, old_until: int) -> Webhook:
     """The new secret becomes current; the current one stays valid (signed with too) until `old_until`.
 
-    Conditioned on the secret read: of two concurrent rotations one fails (NotFound's caller retries
-    nothing; the loser sees the webhook as it is) rather than both claiming the same previous secret.
+    Conditioned on the secret read and on no previous secret still valid at `now`: of two concurrent
+    rotations one fails rather than both claiming the same previous secret or ending its grace early.
     """
     with on_condition_failure(Conflict("The secret was rotated concurrently; read the webhook again")):
         updated = dynamodb().update_item(
             TableName=settings().webhooks_table,
             Key=_key(webhook.owner_id, webhook.id),
             UpdateExpression="SET previousSecret = :old, secret = :new, previousSecretUntil = :until",
-            ConditionExpression="secret = :old",
-            ExpressionAttributeValues=to_item({":old": webhook.secret, ":new": new_secret, ":until": old_until}),
+            ConditionExpression="secret = :old AND (attribute_not_exists(previousSecretUntil) "
+            "OR previousSecretUntil <= :now)",
+            ExpressionAttributeValues=to_item(
+                {":old": webhook.secret, ":new": new_secret, ":until": old_until, ":now": now}
+            ),
             ReturnValues="ALL_NEW",
         )
     return _webhook(updated["Attributes"])

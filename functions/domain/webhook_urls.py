@@ -37,9 +37,23 @@ def _refuse(rule: str) -> ValidationFailed:
     return ValidationFailed(f'Field "url": {rule}')
 
 
+# IPv6 ranges that carry an IPv4 address in their low bits and reach it through a translator or a
+# tunnel: NAT64 (well-known and local-use prefixes), IPv4-compatible (::a.b.c.d, deprecated), SIIT
+# (::ffff:0:a.b.c.d) and 6to4. Refused whatever IPv4 address they embed, rather than decoding each.
+EMBEDDING_IPV4 = tuple(
+    ipaddress.ip_network(network)
+    for network in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96", "::ffff:0:0:0/96", "2002::/16")
+)
+
+
 def _problem(address: Address) -> str | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_unspecified or address.is_loopback:
+            return "a loopback address" if address.is_loopback else "a private or reserved address"
+        if address.teredo is not None or any(address in network for network in EMBEDDING_IPV4):
+            return "an IPv6 address embedding an IPv4 one"
     if address in METADATA_ADDRESSES:
         return "a cloud metadata address"
     if address.is_loopback:
@@ -144,5 +158,6 @@ def check(url: str) -> Target:
     for address in addresses:
         problem = _problem(address)
         if problem and not (parsed.local and address.is_loopback):
-            raise _refuse(f"host {host[:100]} resolves to {problem} ({address}), which webhooks may not target")
+            # The rule, not the address: what a name resolves to inside our network is not the caller's to learn.
+            raise _refuse(f"host {host[:100]} resolves to {problem}, which webhooks may not target")
     return Target(parsed.scheme, host, port, parsed.path, tuple(str(address) for address in addresses))

@@ -334,6 +334,10 @@ def test_rotation_signs_with_both_secrets_and_ping_is_delivered(hooks_server: Se
     assert rotated.status_code == 200, rotated.text
     new_secret = rotated.json()["secret"]
     assert new_secret.startswith("whsec_") and new_secret != hook["secret"]
+    # A second rotation within the 24 h would end the first secret's grace early: refused instead.
+    again = hooks_server.request("POST", f"/v1/webhooks/{hook['id']}/rotate-secret", account.token)
+    assert again.status_code == 409, again.text
+    assert again.json()["error"]["code"] == "conflict" and "previous secret is valid until" in again.text
     pinged = hooks_server.request("POST", f"/v1/webhooks/{hook['id']}/ping", account.token)
     assert pinged.status_code == 202, pinged.text
 
@@ -389,6 +393,11 @@ def _readme_verifier() -> Any:
         ("https://B\u00fccher.\u4f8b\u3048.jp/hook", "host xn--bcher-kva.xn--r8jz45g.jp does not resolve"),
         ("https://\u0301x.example/hook", "valid internationalised domain name (IDNA)"),
         ("https://./hook", "must name a host"),
+        # IPv6 forms that carry an IPv4 address to a translator or tunnel (here 127.0.0.1 / 10.0.0.1).
+        ("https://[64:ff9b::7f00:1]/hook", "embedding an IPv4"),  # NAT64
+        ("https://[::7f00:1]/hook", "embedding an IPv4"),  # IPv4-compatible ::127.0.0.1
+        ("https://[::ffff:0:a00:1]/hook", "embedding an IPv4"),  # SIIT
+        ("https://[2002:a00:1::1]/hook", "embedding an IPv4"),  # 6to4
     ],
 )
 def test_ssrf_targets_are_refused_naming_the_rule(hooks_server: Server, url: str, rule: str) -> None:
@@ -397,6 +406,14 @@ def test_ssrf_targets_are_refused_naming_the_rule(hooks_server: Server, url: str
     assert refused.status_code == 400, refused.text
     error = refused.json()["error"]
     assert error["code"] == "validation_failed" and rule in error["message"], error
+
+
+def test_a_refusal_names_the_rule_but_not_the_address_a_name_resolved_to(hooks_server: Server) -> None:
+    account = hooks_server.seeded_account("ssrf")
+    refused = hooks_server.request("POST", "/v1/webhooks", account.token, json={"url": "https://localhost/hook"})
+    assert refused.status_code == 400, refused.text
+    message = refused.json()["error"]["message"]
+    assert message == 'Field "url": host localhost resolves to a loopback address, which webhooks may not target'
 
 
 def test_registration_validates_events_and_body(hooks_server: Server) -> None:
