@@ -71,6 +71,7 @@ def post(target: Target, headers: dict[str, str], body: bytes) -> Answer:
     """One POST; never raises: every failure is an Answer without status (the caller logs it as an attempt)."""
     deadline = _Deadline(budget())
     raw: socket.socket | None = None
+    sock: socket.socket | None = None
     watchdog: threading.Timer | None = None
     duplicate = -1
     try:
@@ -79,7 +80,7 @@ def post(target: Target, headers: dict[str, str], body: bytes) -> Answer:
         watchdog = threading.Timer(deadline.left(), _shut, args=(duplicate,))
         watchdog.daemon = True
         watchdog.start()
-        sock: socket.socket = raw
+        sock = raw
         if target.scheme == "https":
             raw.settimeout(deadline.left())
             sock = _tls().wrap_socket(raw, server_hostname=target.host)
@@ -113,8 +114,9 @@ def post(target: Target, headers: dict[str, str], body: bytes) -> Answer:
             watchdog.join()
         if duplicate >= 0:
             os.close(duplicate)
-        if raw is not None:
-            raw.close()
+        for opened in (sock, raw):  # the TLS socket took over the raw one's descriptor; closing both is safe
+            if opened is not None:
+                opened.close()
 
 
 def _shut(fd: int) -> None:
