@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from functions.data import aws, webhook_queue
 from functions.data.settings import allow_local_receivers, settings
@@ -191,9 +191,11 @@ def test_a_fan_out_that_sqs_partly_refuses_reports_the_first_change_not_queued(
     event = stream.event()
     assert len(event["Records"]) == 2
 
-    def refuse_the_second(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+    # Any: botocore takes a before-call handler's return value as the response (as its Stubber does),
+    # while botocore-stubs types every event handler as returning None.
+    def refuse_the_second(params: dict[str, Any], **_: Any) -> Any:
         entries = _entries(params)
-        return AWSResponse("https://sqs", 200, {}, None), {
+        return AWSResponse("https://sqs", 200, HTTPHeaders(), None), {
             "Successful": [{"Id": entries[0]["Id"], "MessageId": "m0", "MD5OfMessageBody": ""}],
             "Failed": [{"Id": entry["Id"], "SenderFault": False, "Code": "InternalError"} for entry in entries[1:]],
         }
