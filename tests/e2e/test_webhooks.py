@@ -246,7 +246,7 @@ def test_a_receiver_dripping_its_answer_is_cut_off_at_the_send_budget(hooks_serv
     first = _logged(hooks_server, account, hook["id"], 1)[-1]
     assert (first["attempt"], first["status"], first["responseStatus"]) == (1, "FAILED", None)
     assert first["error"] == f"no answer within {SEND_SECONDS} s"
-    assert SEND_SECONDS * 1000 <= first["durationMs"] < SEND_SECONDS * 1000 + 500, first
+    assert SEND_SECONDS * 1000 <= first["durationMs"] < SEND_SECONDS * 1000 + 1500, first  # the drip alone: 20 s
     assert first["nextAttemptAt"] is not None
 
 
