@@ -214,19 +214,21 @@ def test_a_fan_out_that_sqs_partly_refuses_reports_the_first_change_not_queued(
     assert len(queued) == 2 and len({body["message_id"] for body in queued}) == 2
 
 
-def test_deliveries_are_batched_by_count_and_by_size(moto_server: None) -> None:
+def test_deliveries_are_batched_by_count_and_by_size(counter: CallCounter) -> None:
     batches: list[list[int]] = []
 
     def sizes(params: dict[str, Any], **_: Any) -> None:
         batches.append([len(entry["MessageBody"].encode()) for entry in _entries(params)])
 
     aws.sqs().meta.events.register("before-call.sqs.SendMessageBatch", sizes)
+    counter.reset()
     try:
         webhook_queue.send(["x" * 100] * 23)
         webhook_queue.send(["y" * 200_000] * 7)  # 1.4 MB: ten fit SendMessageBatch's count, not its 1 MiB
     finally:
         aws.sqs().meta.events.unregister("before-call.sqs.SendMessageBatch", sizes)
         aws.sqs().purge_queue(QueueUrl=webhook_queue.delivery_queue())  # moto's state outlives its server
+    assert counter.calls.count("SendMessageBatch") == 5
     assert [len(batch) for batch in batches] == [10, 10, 3, 5, 2]
     assert all(sum(batch) <= 1024 * 1024 for batch in batches)
     with pytest.raises(ValueError, match="exceeds"):
