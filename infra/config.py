@@ -37,6 +37,9 @@ class StageConfig:
     waf: bool
     # Requests per IP per 5 minutes before the WAF rate-based rule answers 429.
     waf_rate_limit: int
+    # Webhooks (issue 15): at most this many delivery functions at once (the SQS event source's
+    # maximum concurrency), so slow receivers cannot take the account's concurrency from the API.
+    webhook_delivery_concurrency: int = 10
 
     @property
     def is_prod(self) -> bool:
@@ -75,6 +78,9 @@ class StageConfig:
             snapstart=_flag(get("snapstart", False), "snapstart"),
             waf=_flag(get("waf", defaults.waf), "waf"),
             waf_rate_limit=int(get("waf_rate_limit", defaults.waf_rate_limit)),
+            webhook_delivery_concurrency=_delivery_concurrency(
+                get("webhook_delivery_concurrency", defaults.webhook_delivery_concurrency)
+            ),
         )
 
 
@@ -94,6 +100,13 @@ def _flag(value: Any, key: str) -> bool:
     if text not in {"true", "false"}:
         raise ValueError(f"context {key} must be true or false, got {value!r}")
     return text == "true"
+
+
+def _delivery_concurrency(value: Any) -> int:
+    number = int(value)
+    if not 2 <= number <= 1000:  # what an SQS event source's MaximumConcurrency accepts
+        raise ValueError(f"context webhook_delivery_concurrency must be between 2 and 1000, got {value!r}")
+    return number
 
 
 def _reserved(value: Any, default: int) -> int | None:
@@ -140,6 +153,7 @@ class StageDefaults:
     waf: bool
     waf_rate_limit: int
     alarms: AlarmThresholds
+    webhook_delivery_concurrency: int = 10
 
 
 # Why these numbers: docs/decisions.md, 14 (limits) and 12 (alarms). Requests take 50-300 ms, so
@@ -152,6 +166,7 @@ STAGE_DEFAULTS: dict[str, StageDefaults] = {
         reserved_concurrency=5,
         waf=False,
         waf_rate_limit=1000,
+        webhook_delivery_concurrency=5,
         alarms=AlarmThresholds(
             api_5xx_rate=0.05,
             api_p99_latency_ms=3000,
@@ -172,6 +187,8 @@ STAGE_DEFAULTS: dict[str, StageDefaults] = {
         # Per IP: ATS platforms call from a few egress IPs on behalf of many customers, so this
         # is far above one client's needs (20 req/s sustained) and only stops floods.
         waf_rate_limit=6000,
+        # 10 deliveries at once, each at most 10 s: 60 a minute to slow receivers, more to fast ones.
+        webhook_delivery_concurrency=10,
         alarms=AlarmThresholds(
             api_5xx_rate=0.01,
             api_p99_latency_ms=2000,

@@ -31,6 +31,7 @@ PROD_OVERRIDES = {
     "snapstart": "true",
     "alarm_api_p99_latency_ms": "1500",
     "recordings_retention_days": "365",
+    "webhook_delivery_concurrency": "7",
 }
 
 

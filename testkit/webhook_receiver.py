@@ -24,11 +24,13 @@ class Received:
 
 
 class Receiver:
-    """`url(path)` is where to register; `answers[path]` lists the statuses for the next requests (then 204)."""
+    """`url(path)` is where to register; `answers[path]` lists the statuses for the next requests (then 204);
+    `drip[path]` answers a byte at a time, that many seconds apart (a receiver holding the sender)."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.answers: dict[str, list[int]] = {}
+        self.drip: dict[str, float] = {}
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         receiver = self
@@ -50,9 +52,23 @@ class Receiver:
                         )
                     )
                     receiver._changed.notify_all()
+                pause = receiver.drip.get(self.path)
+                if pause is not None:
+                    self._drip(status, pause)
+                    return
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            def _drip(self, status: int, pause: float) -> None:
+                try:
+                    for byte in f"HTTP/1.1 {status} Slow\r\nContent-Length: 0\r\n\r\n".encode():
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(pause)
+                except OSError:
+                    pass  # the sender gave up: what the drip is for
+                self.close_connection = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

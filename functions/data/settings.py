@@ -122,6 +122,20 @@ class Settings:
         return delays
 
     @property
+    def webhook_send_seconds(self) -> float | None:
+        """QUOLLO_WEBHOOK_SEND_SECONDS="2": a shorter send budget for tests (the stack keeps 10 s)."""
+        raw = self.environment.get("QUOLLO_WEBHOOK_SEND_SECONDS")
+        if not raw:
+            return None
+        try:
+            seconds = float(raw)
+        except ValueError as exc:
+            raise MissingSetting(f"QUOLLO_WEBHOOK_SEND_SECONDS must be seconds, not {raw!r}") from exc
+        if not 0 < seconds <= 10:
+            raise MissingSetting("QUOLLO_WEBHOOK_SEND_SECONDS must be more than 0 and at most 10")
+        return seconds
+
+    @property
     def endpoint_url(self) -> str | None:
         """Set for the local server (moto); None on AWS."""
         return self.environment.get("AWS_ENDPOINT_URL") or None

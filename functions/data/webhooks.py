@@ -5,13 +5,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from functions.data.aws import dynamodb, from_item, to_item
-from functions.data.errors import on_condition_failure
+from functions.data.errors import is_conditional_failure, on_condition_failure
 from functions.data.settings import settings
 from functions.models.entities import DeliveryAttempt, Page, Webhook
 from functions.models.errors import Conflict, NotFound
 
 DELIVERY_LOG_DAYS = 30
+# Claims share the attempts' table and partition; this prefix sorts after every attempt row's ISO
+# time, so the delivery log (which reads keys before it) never shows them.
+CLAIM_PREFIX = "~claim#"
 
 
 def _not_found() -> NotFound:
@@ -110,19 +115,22 @@ def _update(owner_id: str, webhook_id: str, expression: str, values: dict[str, A
     return _webhook(updated["Attributes"])
 
 
-def rotate_secret(webhook: Webhook, new_secret: str, old_until: int) -> Webhook:
+def rotate_secret(webhook: Webhook, new_secret: str, now: int, old_until: int) -> Webhook:
     """The new secret becomes current; the current one stays valid (signed with too) until `old_until`.
 
-    Conditioned on the secret read: of two concurrent rotations one fails (NotFound's caller retries
-    nothing; the loser sees the webhook as it is) rather than both claiming the same previous secret.
+    Conditioned on the secret read and on no previous secret still valid at `now`: of two concurrent
+    rotations one fails rather than both claiming the same previous secret or ending its grace early.
     """
     with on_condition_failure(Conflict("The secret was rotated concurrently; read the webhook again")):
         updated = dynamodb().update_item(
             TableName=settings().webhooks_table,
             Key=_key(webhook.owner_id, webhook.id),
             UpdateExpression="SET previousSecret = :old, secret = :new, previousSecretUntil = :until",
-            ConditionExpression="secret = :old",
-            ExpressionAttributeValues=to_item({":old": webhook.secret, ":new": new_secret, ":until": old_until}),
+            ConditionExpression="secret = :old AND (attribute_not_exists(previousSecretUntil) "
+            "OR previousSecretUntil <= :now)",
+            ExpressionAttributeValues=to_item(
+                {":old": webhook.secret, ":new": new_secret, ":until": old_until, ":now": now}
+            ),
             ReturnValues="ALL_NEW",
         )
     return _webhook(updated["Attributes"])
@@ -180,6 +188,47 @@ def record_attempt(attempt: DeliveryAttempt) -> None:
     dynamodb().put_item(TableName=settings().webhook_deliveries_table, Item=to_item(values))
 
 
+def _claim_item(webhook_id: str, message_id: str, attempt: int, state: str, until: float) -> dict[str, Any]:
+    return to_item(
+        {
+            "webhookId": webhook_id,
+            "attemptKey": f"{CLAIM_PREFIX}{message_id}#{attempt}",
+            "state": state,
+            "leaseUntil": int(until),
+            "expiresAt": int(time.time()) + DELIVERY_LOG_DAYS * 86400,
+        }
+    )
+
+
+def claim_attempt(webhook_id: str, message_id: str, attempt: int, now: float, lease_seconds: float) -> bool:
+    """Claim attempt `attempt` of a message before sending it; False if it is claimed already.
+
+    A claim that is still `claimed` after its lease (the run that took it died before finishing) may be
+    taken over; a `done` one never: that attempt was sent, logged and followed up.
+    """
+    try:
+        dynamodb().put_item(
+            TableName=settings().webhook_deliveries_table,
+            Item=_claim_item(webhook_id, message_id, attempt, "claimed", now + lease_seconds),
+            ConditionExpression="attribute_not_exists(attemptKey) OR (#s = :claimed AND leaseUntil < :now)",
+            ExpressionAttributeNames={"#s": "state"},
+            ExpressionAttributeValues={":claimed": {"S": "claimed"}, ":now": {"N": str(int(now))}},
+        )
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise
+    return True
+
+
+def finish_attempt(webhook_id: str, message_id: str, attempt: int) -> None:
+    """The attempt is logged and followed up (next attempt queued, or dead-lettered): never again."""
+    dynamodb().put_item(
+        TableName=settings().webhook_deliveries_table,
+        Item=_claim_item(webhook_id, message_id, attempt, "done", 0),
+    )
+
+
 def _attempt(item: dict[str, Any]) -> DeliveryAttempt:
     values = from_item(item)
     return DeliveryAttempt(
@@ -201,8 +250,8 @@ def _attempt(item: dict[str, Any]) -> DeliveryAttempt:
 def query_attempts(webhook_id: str, limit: int, start_key: dict[str, Any] | None) -> Page[DeliveryAttempt]:
     params: dict[str, Any] = {
         "TableName": settings().webhook_deliveries_table,
-        "KeyConditionExpression": "webhookId = :w",
-        "ExpressionAttributeValues": {":w": {"S": webhook_id}},
+        "KeyConditionExpression": "webhookId = :w AND attemptKey < :claims",
+        "ExpressionAttributeValues": {":w": {"S": webhook_id}, ":claims": {"S": CLAIM_PREFIX}},
         "ScanIndexForward": False,
         "Limit": limit,
     }

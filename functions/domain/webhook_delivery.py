@@ -27,6 +27,10 @@ DISABLE_AFTER_SECONDS = 5 * 86400  # an endpoint failing every attempt for 5 day
 # A retry is sent when due; SQS delays are whole seconds (the delay is rounded down), so a retry may
 # arrive up to a second early: it is then hidden again until due, and only this slack is tolerated.
 EARLY_SLACK_SECONDS = 0.05
+# How long an attempt's claim holds against a second run of it: past the delivery Lambda's timeout
+# (30 s), below the queue's visibility timeout (180 s) after which SQS hands a message out again. A
+# run that died holding a claim is so taken over by the redelivery; a duplicate receive meanwhile is not.
+CLAIM_LEASE_SECONDS = 60
 
 
 def retry_schedule() -> tuple[float, ...]:
@@ -36,38 +40,75 @@ def retry_schedule() -> tuple[float, ...]:
 # --- fan-out ---
 
 
-def fan_out(changes: list[Change]) -> int:
-    """Queue one delivery per event and subscribed, enabled endpoint of the interview's owner; returns how many."""
+@dataclass(frozen=True)
+class FanOut:
+    queued: int
+    oversized: int  # deliveries over SQS's message size, dropped (the handler logs them)
+    failed_at: int | None = None  # index of the first change not (fully) queued: retried from there
+    error: Exception | None = None
+
+
+def fan_out(changes: list[Change]) -> FanOut:
+    """Queue one delivery per event and subscribed, enabled endpoint of the interview's owner.
+
+    Changes are taken in order; on a failure, every change before `failed_at` is queued and the caller
+    retries from it (a repeated delivery carries the same webhook-id and is skipped by its claim).
+    """
     endpoints: dict[str, list[Webhook]] = {}
     bodies: list[str] = []
-    for change in changes:
-        interview = change.new if change.new is not None else change.old
-        if interview is None:
-            continue
-        types = webhook_events.event_types(change)
-        if not types:
-            continue
-        if interview.owner_id not in endpoints:
-            endpoints[interview.owner_id] = _all_endpoints(interview.owner_id)
-        for event_type in types:
-            targets = [hook for hook in endpoints[interview.owner_id] if hook.enabled and event_type in hook.events]
-            if not targets:
+    sources: list[int] = []  # the change each body comes from
+    oversized = 0
+    failed_at: int | None = None
+    error: Exception | None = None
+    for index, change in enumerate(changes):
+        try:
+            found = _deliveries(change, endpoints)
+        except Exception as exc:  # any failure: what came before is queued, the rest retried
+            failed_at, error = index, exc
+            break
+        for body in found:
+            if len(body.encode()) > webhook_queue.MAX_MESSAGE_BYTES:
+                oversized += 1
                 continue
-            body = webhook_events.body(event_type, change)
-            event = webhook_events.event_id(change, event_type)
-            for hook in targets:
-                delivery = Delivery(
-                    message_id=webhook_events.message_id(event, hook.id),
-                    event_id=event,
-                    webhook_id=hook.id,
-                    owner_id=hook.owner_id,
-                    type=event_type,
-                    body=body,
-                )
-                bodies.append(delivery.to_json())
-    if bodies:
+            bodies.append(body)
+            sources.append(index)
+    try:
         webhook_queue.send(bodies)
-    return len(bodies)
+    except webhook_queue.NotQueued as exc:
+        cause = exc.__cause__
+        failed_at, error = sources[exc.first], cause if isinstance(cause, Exception) else exc
+    queued = len(bodies) if failed_at is None else sum(1 for source in sources if source < failed_at)
+    return FanOut(queued, oversized, failed_at, error)
+
+
+def _deliveries(change: Change, endpoints: dict[str, list[Webhook]]) -> list[str]:
+    """The queued bodies of one change: one per event and subscribed endpoint (endpoints cached per owner)."""
+    interview = change.new if change.new is not None else change.old
+    if interview is None:
+        return []
+    types = webhook_events.event_types(change)
+    if not types:
+        return []
+    if interview.owner_id not in endpoints:
+        endpoints[interview.owner_id] = _all_endpoints(interview.owner_id)
+    bodies: list[str] = []
+    for event_type in types:
+        targets = [hook for hook in endpoints[interview.owner_id] if hook.enabled and event_type in hook.events]
+        if not targets:
+            continue
+        body = webhook_events.body(event_type, change)
+        event = webhook_events.event_id(change, event_type)
+        for hook in targets:
+            delivery = Delivery(
+                message_id=webhook_events.message_id(event, hook.id),
+                event_id=event,
+                webhook_id=hook.id,
+                owner_id=hook.owner_id,
+                type=event_type,
+                body=body,
+            )
+            bodies.append(delivery.to_json())
+    return bodies
 
 
 def _all_endpoints(owner_id: str) -> list[Webhook]:
@@ -122,6 +163,14 @@ def deliver(delivery: Delivery, receipt_handle: str | None, now: float | None = 
         if receipt_handle is not None:
             webhook_queue.hide(receipt_handle, delivery.not_before - now)
         raise NotDue()
+    if not store.claim_attempt(delivery.webhook_id, delivery.message_id, delivery.attempt, now, CLAIM_LEASE_SECONDS):
+        return  # a duplicate receive, or a re-run of an attempt that was made: one attempt, one chain
+    _follow_up(delivery, now)
+    store.finish_attempt(delivery.webhook_id, delivery.message_id, delivery.attempt)
+
+
+def _follow_up(delivery: Delivery, now: float) -> None:
+    """Send, log the attempt, then (only once it is logged) queue the next one or dead-letter it."""
     webhook, outcome = _attempt(delivery, now)
     if webhook is None or not webhook.enabled:
         return  # deleted or disabled since the event: it gets nothing more
@@ -148,8 +197,8 @@ def deliver(delivery: Delivery, receipt_handle: str | None, now: float | None = 
     base = schedule[delivery.attempt - 1]
     delay = base * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311 - jitter, not a secret
     due = now + delay
-    webhook_queue.send([delivery.retry(due, first).to_json()], delay_seconds=int(delay))
     _log(delivery, "FAILED", outcome, clock.iso_epoch(due))
+    webhook_queue.send([delivery.retry(due, first).to_json()], delay_seconds=int(delay))
 
 
 def _log(delivery: Delivery, status: str, outcome: Outcome, next_attempt_at: str | None) -> None:

@@ -18,13 +18,14 @@ _CURSOR_SCOPE = "webhooks"
 
 
 def create(owner_id: str, request: WebhookCreate) -> Webhook:
-    webhook_urls.check(request.url)
+    url = webhook_urls.normalise(request.url)
+    webhook_urls.check(url)
     if store.count(owner_id) >= MAX_WEBHOOKS:
         raise ValidationFailed(f"You have {MAX_WEBHOOKS} webhooks already; delete one before adding another")
     webhook = Webhook(
         id=f"wh_{uuid.uuid4().hex}",
         owner_id=owner_id,
-        url=request.url,
+        url=url,
         events=list(request.events or EVENT_TYPES),
         enabled=True,
         secret=webhook_signing.new_secret(),
@@ -52,8 +53,19 @@ def delete(owner_id: str, webhook_id: str) -> None:
 
 
 def rotate_secret(owner_id: str, webhook_id: str) -> Webhook:
+    """A new secret; the current one keeps signing for ROTATION_GRACE_SECONDS.
+
+    Only one previous secret at a time: a second rotation while it is still valid answers 409 rather
+    than ending that grace early (receivers still on it would fail) or signing with three secrets.
+    """
     current = get(owner_id, webhook_id)
-    return store.rotate_secret(current, webhook_signing.new_secret(), int(time.time()) + ROTATION_GRACE_SECONDS)
+    now = int(time.time())
+    if current.previous_secret_until is not None and current.previous_secret_until > now:
+        raise Conflict(
+            f"The previous secret is valid until {clock.iso_epoch(current.previous_secret_until)}; rotate again "
+            "after that (to replace a leaked secret at once, delete the webhook and register it again)"
+        )
+    return store.rotate_secret(current, webhook_signing.new_secret(), now, now + ROTATION_GRACE_SECONDS)
 
 
 def ping(owner_id: str, webhook_id: str) -> str:

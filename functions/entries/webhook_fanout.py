@@ -1,8 +1,10 @@
 """The webhook fan-out: invoked by the interviews table's stream (not an HTTP route).
 
 Each change becomes its events, and each event one queued delivery per subscribed endpoint of the
-interview's owner. A failure raises, and Lambda retries the batch (bisecting it): the deliveries'
-webhook-ids are derived from the stream records, so a repeated fan-out sends the same ids.
+interview's owner. A failure reports the first record not queued (ReportBatchItemFailures): Lambda
+retries from it, and after its retries keeps it in the on-failure queue. The deliveries' webhook-ids
+are derived from the stream records, so a repeated fan-out sends the same ids (and the delivery's
+claim skips what was sent already).
 """
 
 from __future__ import annotations
@@ -35,7 +37,16 @@ def _change(record: dict[str, Any]) -> Change:
 
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    changes = [_change(record) for record in event.get("Records") or []]
-    queued = fan_out(changes)
-    logger.info("webhook fan-out", changes=len(changes), deliveries=queued)
-    return {"deliveries": queued}
+    records = event.get("Records") or []
+    result = fan_out([_change(record) for record in records])
+    logger.info("webhook fan-out", changes=len(records), deliveries=result.queued)
+    if result.oversized:
+        logger.error("webhook deliveries over the queue's message size were dropped", dropped=result.oversized)
+    if result.failed_at is None:
+        return {"batchItemFailures": []}
+    logger.error(
+        "webhook fan-out stopped; retried from the first change not queued",
+        at=result.failed_at,
+        error=type(result.error).__name__,
+    )
+    return {"batchItemFailures": [{"itemIdentifier": records[result.failed_at]["dynamodb"]["SequenceNumber"]}]}

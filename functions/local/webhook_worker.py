@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
 
 POLL_SECONDS = 0.2
+# Like the stack's stream mapping (retries, then the on-failure queue), but few: a change the fan-out
+# keeps failing on is logged and skipped rather than holding every later change back.
+STREAM_RETRIES = 3
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
@@ -37,6 +40,7 @@ class WebhookWorker:
         self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
         self._streams: DynamoDBStreamsClient = boto3.client("dynamodbstreams")
         self._iterators: dict[str, str] = {}
+        self._failures: dict[str, int] = {}  # stream sequence number -> failed fan-outs from it
         self._stream_arn = ""
         # Imported here: the handlers read settings that `quollo serve` sets before it starts the worker.
         from functions.entries import webhook_delivery, webhook_fanout
@@ -52,10 +56,16 @@ class WebhookWorker:
             self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"], "LATEST")
         self._thread.start()
 
-    def _iterator(self, shard_id: str, kind: Literal["LATEST", "TRIM_HORIZON"]) -> str:
-        return self._streams.get_shard_iterator(StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType=kind)[
-            "ShardIterator"
-        ]
+    def _iterator(
+        self,
+        shard_id: str,
+        kind: Literal["LATEST", "TRIM_HORIZON", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"],
+        sequence: str | None = None,
+    ) -> str:
+        extra = {"SequenceNumber": sequence} if sequence is not None else {}
+        return self._streams.get_shard_iterator(
+            StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType=kind, **extra
+        )["ShardIterator"]
 
     def stop(self) -> None:
         self._stopped.set()
@@ -64,12 +74,13 @@ class WebhookWorker:
 
     def _run(self) -> None:
         while not self._stopped.is_set():
-            try:
-                self._pump_stream()
-                self._pump_queue()
-            except Exception:
-                # Like a failed Lambda invocation: the stream batch and the messages are tried again.
-                logger.exception("webhook worker: a batch failed; retrying")
+            # Each on its own: a failing fan-out must not stop deliveries, nor the reverse.
+            for pump in (self._pump_stream, self._pump_queue):
+                try:
+                    pump()
+                except Exception:
+                    # Like a failed Lambda invocation: the stream batch or the messages are tried again.
+                    logger.exception("webhook worker: a batch failed; retrying")
             self._stopped.wait(self._poll)
 
     def _pump_stream(self) -> None:
@@ -83,10 +94,31 @@ class WebhookWorker:
                 self._iterators[shard_id] = self._iterator(shard_id, "TRIM_HORIZON")
                 continue
             records = [lambda_shape(record) for record in found.get("Records", [])]
-            if records:
-                self._fan_out({"Records": records}, LocalContext(function_name="quollo-webhook_fanout"))
-            if found.get("NextShardIterator"):
+            failed = self._fan_out_failure(records) if records else None
+            if failed is not None:
+                self._retry_from(shard_id, failed)
+            elif found.get("NextShardIterator"):
                 self._iterators[shard_id] = found["NextShardIterator"]
+
+    def _fan_out_failure(self, records: list[dict[str, Any]]) -> str | None:
+        """The sequence number to retry from, as the fan-out reported it (the first one if it raised)."""
+        try:
+            answer = self._fan_out({"Records": records}, LocalContext(function_name="quollo-webhook_fanout"))
+        except Exception:
+            logger.exception("webhook worker: the fan-out failed")
+            return str(records[0]["dynamodb"]["SequenceNumber"])
+        failures = answer.get("batchItemFailures") or []
+        return str(failures[0]["itemIdentifier"]) if failures else None
+
+    def _retry_from(self, shard_id: str, sequence: str) -> None:
+        tries = self._failures.get(sequence, 0) + 1
+        if tries <= STREAM_RETRIES:
+            self._failures[sequence] = tries
+            self._iterators[shard_id] = self._iterator(shard_id, "AT_SEQUENCE_NUMBER", sequence)
+            return
+        self._failures.pop(sequence, None)
+        logger.error("webhook worker: a change failed every fan-out; skipped", sequence=sequence)
+        self._iterators[shard_id] = self._iterator(shard_id, "AFTER_SEQUENCE_NUMBER", sequence)
 
     def _pump_queue(self) -> None:
         queue = delivery_queue()

@@ -141,9 +141,9 @@ class Webhook:
     url: str
     events: list[str]
     enabled: bool
-    secret: str
+    secret: str = field(repr=False)  # never in a log line or a traceback
     created_at: str
-    previous_secret: str | None = None
+    previous_secret: str | None = field(default=None, repr=False)
     previous_secret_until: float | None = None  # epoch seconds: deliveries carry both signatures until then
     failing_since: float | None = None  # epoch seconds of the first failure since the last success
     disabled_reason: str | None = None

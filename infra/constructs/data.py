@@ -50,6 +50,7 @@ class DataConstruct(Construct):
         )
 
         self.webhook_dlq, self.webhook_queue = self._webhook_queues(config)
+        self.webhook_stream_failures = self._stream_failures(config)
 
     # --- webhooks (issue 15) ---
     # The delivery function reads a queued delivery in at most 6 x its timeout; after 5 receives that
@@ -78,6 +79,24 @@ class DataConstruct(Construct):
             removal_policy=config.removal_policy,
         )
         return dead, queue
+
+    def _stream_failures(self, config: StageConfig) -> sqs.Queue:
+        """Where Lambda keeps (the location of) interview changes the fan-out failed on after its retries."""
+        queue = sqs.Queue(
+            self,
+            "WebhookStreamFailures",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            removal_policy=config.removal_policy,
+        )
+        Validations.of(queue).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="It is the stream mapping's on-failure destination: a dead-letter queue itself.",
+            )
+        )
+        return queue
 
     def _table(self, spec: schema.TableSpec, config: StageConfig) -> dynamodb.Table:
         table = dynamodb.Table(

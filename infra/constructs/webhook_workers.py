@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import jsii
 from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions.data import schema
@@ -48,6 +50,13 @@ def worker_statements(worker: Worker, data: DataConstruct, log_group: logs.ILogG
             iam.PolicyStatement(sid="ReadInterviewStream", actions=list(STREAM_READ), resources=[stream_arn])
         )
         statements.append(iam.PolicyStatement(sid="ListStreams", actions=[STREAM_LIST], resources=["*"]))
+        statements.append(
+            iam.PolicyStatement(
+                sid="KeepFailedChanges",
+                actions=["sqs:SendMessage"],
+                resources=[data.webhook_stream_failures.queue_arn],
+            )
+        )
     if worker.receives_webhook_queue:
         statements.append(
             iam.PolicyStatement(
@@ -69,8 +78,23 @@ def worker_statements(worker: Worker, data: DataConstruct, log_group: logs.ILogG
     return statements
 
 
+@jsii.implements(lambda_.IEventSourceDlq)
+class _FailureQueue:
+    """The stream mapping's on-failure destination, without CDK's grant (SqsDlq's adds GetQueueUrl and
+    GetQueueAttributes, which Lambda does not call): the role gets sqs:SendMessage in worker_statements."""
+
+    def __init__(self, queue: sqs.IQueue) -> None:
+        self._queue = queue
+
+    def bind(
+        self, target: lambda_.IEventSourceMapping, target_handler: lambda_.IFunction
+    ) -> lambda_.DlqDestinationConfig:
+        return lambda_.DlqDestinationConfig(destination=self._queue.queue_arn)
+
+
 class WebhookWorkers(Construct):
-    # The delivery waits up to 10 s for a receiver, per message of a batch of up to 10.
+    # One message per invocation (DELIVERY_BATCH): DNS within 5 s, the send within 10 s, then a few
+    # DynamoDB and SQS calls; 30 s leaves those calls more than 10 s.
     TIMEOUTS = {"webhook_fanout": Duration.seconds(30), "webhook_delivery": Duration.seconds(30)}
     DELIVERY_BATCH = 1  # one receiver's slowness never delays another's delivery
     STREAM_BATCH = 100
@@ -145,10 +169,13 @@ class WebhookWorkers(Construct):
                 "Stream",
                 target=function,
                 event_source_arn=stream_arn,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                # Changes from the mapping's creation on: a new stack must not replay 24 hours of history.
+                starting_position=lambda_.StartingPosition.LATEST,
                 batch_size=self.STREAM_BATCH,
                 bisect_batch_on_error=True,
                 retry_attempts=self.STREAM_RETRIES,
+                report_batch_item_failures=True,  # retried from the first change not queued
+                on_failure=_FailureQueue(self._data.webhook_stream_failures),
             )
         if worker.receives_webhook_queue:
             lambda_.EventSourceMapping(
@@ -158,6 +185,7 @@ class WebhookWorkers(Construct):
                 event_source_arn=self._data.webhook_queue.queue_arn,
                 batch_size=self.DELIVERY_BATCH,
                 report_batch_item_failures=True,
+                max_concurrency=self._config.webhook_delivery_concurrency,
             )
         return function
 

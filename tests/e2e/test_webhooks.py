@@ -24,9 +24,23 @@ from testkit.aws import REGION
 from testkit.server import ROOT
 from testkit.webhook_receiver import Received, Receiver, receiving
 
-USERS = ("events", "test_events", "retries", "exhausted", "deleted", "gone", "owner", "stranger", "rotate", "ssrf")
+USERS = (
+    "events",
+    "test_events",
+    "retries",
+    "exhausted",
+    "deleted",
+    "gone",
+    "owner",
+    "stranger",
+    "rotate",
+    "ssrf",
+    "drip",
+    "unicode",
+)
 # Long enough for the worker (polling every 0.2 s) to have delivered anything that was coming.
 QUIET_SECONDS = 3
+SEND_SECONDS = 2  # the send budget under test (10 s on AWS)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +58,9 @@ def hooks_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     }
     path = tmp_path_factory.mktemp("webhooks") / "seed.json"
     path.write_text(json.dumps(seed), encoding="utf-8")
-    server = start_server(path, env={"QUOLLO_WEBHOOK_RETRY_SECONDS": "1,2,4"})
+    server = start_server(
+        path, env={"QUOLLO_WEBHOOK_RETRY_SECONDS": "1,2,4", "QUOLLO_WEBHOOK_SEND_SECONDS": str(SEND_SECONDS)}
+    )
     try:
         yield server
     finally:
@@ -213,6 +229,47 @@ def test_a_delivery_failing_every_attempt_ends_in_the_dead_letter_queue(
     assert len(mine) == 1 and mine[0]["message_id"] == attempts[0].headers["webhook-id"]
 
 
+def _logged(server: Server, account: Account, webhook_id: str, count: int, timeout: float = 15) -> list[dict[str, Any]]:
+    until = time.monotonic() + timeout
+    while len(log := _deliveries(server, account, webhook_id)) < count:
+        assert time.monotonic() < until, f"{len(log)} of {count} attempts logged within {timeout}s"
+        time.sleep(0.2)
+    return log
+
+
+def test_a_receiver_dripping_its_answer_is_cut_off_at_the_send_budget(hooks_server: Server, receiver: Receiver) -> None:
+    account = hooks_server.seeded_account("drip")
+    hook = _register(hooks_server, account, receiver.url("/drip"), events=["interview.created"])
+    receiver.drip["/drip"] = 0.5  # 40 bytes of status line and headers: 20 s, each read well within budget
+    _create(hooks_server, account)
+    receiver.wait_for("/drip", 1)
+    first = _logged(hooks_server, account, hook["id"], 1)[-1]
+    assert (first["attempt"], first["status"], first["responseStatus"]) == (1, "FAILED", None)
+    assert first["error"] == f"no answer within {SEND_SECONDS} s"
+    assert SEND_SECONDS * 1000 <= first["durationMs"] < SEND_SECONDS * 1000 + 1500, first  # the drip alone: 20 s
+    assert first["nextAttemptAt"] is not None
+
+
+def test_a_non_ascii_path_is_sent_percent_encoded(hooks_server: Server, receiver: Receiver) -> None:
+    account = hooks_server.seeded_account("unicode")
+    hook = _register(hooks_server, account, receiver.url("/caf\u00e9?q=\u00e9"), events=["interview.created"])
+    _create(hooks_server, account)
+    receiver.wait_for("/caf%C3%A9?q=%C3%A9", 1)
+    first = _logged(hooks_server, account, hook["id"], 1)[-1]
+    assert (first["attempt"], first["status"], first["responseStatus"]) == (1, "SUCCEEDED", 204)
+
+
+def test_a_host_with_a_trailing_dot_is_stored_and_sent_without_it(hooks_server: Server, receiver: Receiver) -> None:
+    account = hooks_server.seeded_account("unicode")
+    hook = _register(hooks_server, account, f"http://LocalHost.:{receiver.port}/dotted", events=["interview.created"])
+    assert hook["url"] == f"http://localhost:{receiver.port}/dotted"
+    listed = hooks_server.request("GET", f"/v1/webhooks/{hook['id']}", account.token).json()
+    assert listed["url"] == hook["url"]
+    _create(hooks_server, account)
+    delivered = receiver.wait_for("/dotted", 1)[0]
+    assert delivered.headers["host"] == f"localhost:{receiver.port}"
+
+
 def test_a_deleted_endpoint_gets_nothing_more_not_even_queued_retries(hooks_server: Server, receiver: Receiver) -> None:
     account = hooks_server.seeded_account("deleted")
     hook = _register(hooks_server, account, receiver.url("/deleted"))
@@ -277,6 +334,10 @@ def test_rotation_signs_with_both_secrets_and_ping_is_delivered(hooks_server: Se
     assert rotated.status_code == 200, rotated.text
     new_secret = rotated.json()["secret"]
     assert new_secret.startswith("whsec_") and new_secret != hook["secret"]
+    # A second rotation within the 24 h would end the first secret's grace early: refused instead.
+    again = hooks_server.request("POST", f"/v1/webhooks/{hook['id']}/rotate-secret", account.token)
+    assert again.status_code == 409, again.text
+    assert again.json()["error"]["code"] == "conflict" and "previous secret is valid until" in again.text
     pinged = hooks_server.request("POST", f"/v1/webhooks/{hook['id']}/ping", account.token)
     assert pinged.status_code == 202, pinged.text
 
@@ -328,6 +389,15 @@ def _readme_verifier() -> Any:
         ("https://93.184.215.14/a b", "spaces or control characters"),
         ("https://93.184.215.14/a\r\nX-Injected: 1", "spaces or control characters"),
         ("https://no-such-host.invalid/hook", "does not resolve"),
+        # Internationalised names are looked up (and refused) as their punycode; what has none is refused.
+        ("https://B\u00fccher.\u4f8b\u3048.jp/hook", "host xn--bcher-kva.xn--r8jz45g.jp does not resolve"),
+        ("https://\u0301x.example/hook", "valid internationalised domain name (IDNA)"),
+        ("https://./hook", "must name a host"),
+        # IPv6 forms that carry an IPv4 address to a translator or tunnel (here 127.0.0.1 / 10.0.0.1).
+        ("https://[64:ff9b::7f00:1]/hook", "embedding an IPv4"),  # NAT64
+        ("https://[::7f00:1]/hook", "embedding an IPv4"),  # IPv4-compatible ::127.0.0.1
+        ("https://[::ffff:0:a00:1]/hook", "embedding an IPv4"),  # SIIT
+        ("https://[2002:a00:1::1]/hook", "embedding an IPv4"),  # 6to4
     ],
 )
 def test_ssrf_targets_are_refused_naming_the_rule(hooks_server: Server, url: str, rule: str) -> None:
@@ -336,6 +406,14 @@ def test_ssrf_targets_are_refused_naming_the_rule(hooks_server: Server, url: str
     assert refused.status_code == 400, refused.text
     error = refused.json()["error"]
     assert error["code"] == "validation_failed" and rule in error["message"], error
+
+
+def test_a_refusal_names_the_rule_but_not_the_address_a_name_resolved_to(hooks_server: Server) -> None:
+    account = hooks_server.seeded_account("ssrf")
+    refused = hooks_server.request("POST", "/v1/webhooks", account.token, json={"url": "https://localhost/hook"})
+    assert refused.status_code == 400, refused.text
+    message = refused.json()["error"]["message"]
+    assert message == 'Field "url": host localhost resolves to a loopback address, which webhooks may not target'
 
 
 def test_registration_validates_events_and_body(hooks_server: Server) -> None:

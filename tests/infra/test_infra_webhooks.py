@@ -70,7 +70,7 @@ def test_delivery_queue_is_encrypted_tls_only_and_dead_letters_after_five_receiv
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
         if s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     ]
-    assert len(tls_only) == 2
+    assert len(tls_only) == 3  # the delivery queue, its dead letters and the stream's failures
 
 
 def test_event_sources_feed_the_fan_out_from_the_stream_and_the_delivery_from_the_queue(synth: Synth) -> None:
@@ -84,9 +84,34 @@ def test_event_sources_feed_the_fan_out_from_the_stream_and_the_delivery_from_th
         synth, synth.stack.data.tables["interviews"].table_stream_arn
     )
     assert stream["BisectBatchOnFunctionError"] is True and stream["MaximumRetryAttempts"] == 10
+    # Retried from the failing record, kept in a queue after the retries, and no replay of old history.
+    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert stream["StartingPosition"] == "LATEST"
+    failures = synth.stack.data.webhook_stream_failures
+    assert json.dumps(stream["DestinationConfig"], sort_keys=True) == json.dumps(
+        {"OnFailure": {"Destination": synth.resolve(failures.queue_arn)}}, sort_keys=True
+    )
+    failure_queue = synth.resources("AWS::SQS::Queue")[synth.logical_id(failures.queue_arn)]["Properties"]
+    assert failure_queue["SqsManagedSseEnabled"] is True and failure_queue["MessageRetentionPeriod"] == 14 * 86400
     queue = by_function[_ref(synth, delivery.function_name)]
     assert json.dumps(queue["EventSourceArn"], sort_keys=True) == _ref(synth, synth.stack.data.webhook_queue.queue_arn)
     assert queue["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and queue["BatchSize"] == 1
+    assert "ScalingConfig" in queue
+
+
+def _delivery_scaling(synth: Synth) -> Any:
+    [queue] = [
+        m["Properties"]
+        for m in synth.resources("AWS::Lambda::EventSourceMapping").values()
+        if "BatchSize" in m["Properties"] and m["Properties"]["BatchSize"] == 1
+    ]
+    return queue["ScalingConfig"]
+
+
+def test_delivery_concurrency_is_capped_per_stage(dev: Synth, prod: Synth) -> None:
+    # At most this many deliveries at once, whatever the backlog: slow receivers leave the API its concurrency.
+    assert _delivery_scaling(dev) == {"MaximumConcurrency": 5}  # the dev default
+    assert _delivery_scaling(prod) == {"MaximumConcurrency": 7}  # -c webhook_delivery_concurrency=7
 
 
 @pytest.mark.parametrize("worker", WORKERS, ids=lambda w: w.name)
@@ -111,6 +136,7 @@ def test_worker_role_allows_exactly_its_listed_actions_on_its_resources(synth: S
             data.tables["interviews"].table_stream_arn,
         )
         allow(("dynamodb:ListStreams",), '"*"')
+        allow(("sqs:SendMessage",), data.webhook_stream_failures.queue_arn)
     if worker.receives_webhook_queue:
         allow(
             ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"),

@@ -8,11 +8,13 @@ its in-process mock answers DynamoDB Streams calls with "Not yet implemented" (m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from functions.data import aws, webhook_queue
 from functions.data.settings import allow_local_receivers, settings
@@ -70,8 +72,8 @@ FAN_OUT: Callable[[dict[str, Any], Any], dict[str, Any]] = webhook_fanout.handle
 DELIVERY: Callable[[dict[str, Any], Any], dict[str, Any]] = webhook_delivery.handler
 
 
-def _fan_out(event: dict[str, Any]) -> None:
-    FAN_OUT(event, LocalContext(function_name="quollo-webhook_fanout"))
+def _fan_out(event: dict[str, Any]) -> dict[str, Any]:
+    return FAN_OUT(event, LocalContext(function_name="quollo-webhook_fanout"))
 
 
 class Stream:
@@ -120,15 +122,100 @@ def test_calls_per_event_for_the_fan_out_and_each_delivery(
     # One Query for the owner's endpoints, one SendMessageBatch for up to ten deliveries.
     assert sorted(counter.calls) == ["Query", "SendMessageBatch"]
 
-    # A delivery that succeeds: read the endpoint, log the attempt.
-    assert _deliver_one(counter) == ["GetItem", "PutItem"]
+    # A delivery that succeeds: claim the attempt, read the endpoint, log the attempt, close the claim.
+    assert _deliver_one(counter) == ["GetItem", "PutItem", "PutItem", "PutItem"]
     assert len(receiver.on("/costs")) == 1
 
     # One that fails: also mark the endpoint failing and queue the retry.
     receiver.answers["/costs"] = [500]
     assert api.create(owner).status == 201
     _fan_out(stream.event())
-    assert _deliver_one(counter) == ["GetItem", "PutItem", "SendMessageBatch", "UpdateItem"]
+    assert _deliver_one(counter) == ["GetItem", "PutItem", "PutItem", "PutItem", "SendMessageBatch", "UpdateItem"]
+
+
+def test_a_message_received_twice_is_sent_logged_and_retried_once(
+    api: Api, account: AccountFactory, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUOLLO_WEBHOOK_RETRY_SECONDS", "0,0")  # the retry is visible on the queue at once
+    owner = account(credits=5)
+    registered = api.call("POST", "/v1/webhooks", token=owner.token, body={"url": receiver.url("/twice")})
+    assert registered.status == 201, registered.body
+    receiver.answers["/twice"] = [500, 500, 500]
+    stream = Stream()
+    assert api.create(owner).status == 201
+    _fan_out(stream.event())
+    event = _queue_event()
+    assert len(event["Records"]) == 1
+    context = LocalContext(function_name="quollo-webhook_delivery")
+    # SQS is at-least-once: the same message (here the very same receive) can reach the function twice.
+    assert DELIVERY(event, context) == {"batchItemFailures": []}
+    assert DELIVERY(event, context) == {"batchItemFailures": []}
+
+    assert len(receiver.on("/twice")) == 1
+    log = api.call("GET", f"/v1/webhooks/{registered.json()['id']}/deliveries", token=owner.token).json()["items"]
+    assert [(item["attempt"], item["status"]) for item in log] == [(1, "FAILED")]
+    retries = _queue_event()["Records"]
+    assert [json.loads(record["body"])["attempt"] for record in retries] == [2]  # one chain, not two
+
+
+def _entries(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """A SendMessageBatch's entries, from the request as botocore's before-call hook sees it (SQS's JSON protocol)."""
+    return list(json.loads(request["body"])["Entries"])
+
+
+def test_a_fan_out_that_sqs_partly_refuses_reports_the_first_change_not_queued(
+    api: Api, account: AccountFactory, receiver: Receiver
+) -> None:
+    owner = account(credits=5)
+    assert api.call("POST", "/v1/webhooks", token=owner.token, body={"url": receiver.url("/p")}).status == 201
+    stream = Stream()
+    assert api.create(owner).status == 201
+    assert api.create(owner).status == 201
+    event = stream.event()
+    assert len(event["Records"]) == 2
+
+    # Any: botocore takes a before-call handler's return value as the response (as its Stubber does),
+    # while botocore-stubs types every event handler as returning None.
+    def refuse_the_second(params: dict[str, Any], **_: Any) -> Any:
+        entries = _entries(params)
+        return AWSResponse("https://sqs", 200, HTTPHeaders(), None), {
+            "Successful": [{"Id": entries[0]["Id"], "MessageId": "m0", "MD5OfMessageBody": ""}],
+            "Failed": [{"Id": entry["Id"], "SenderFault": False, "Code": "InternalError"} for entry in entries[1:]],
+        }
+
+    aws.sqs().meta.events.register("before-call.sqs.SendMessageBatch", refuse_the_second)
+    try:
+        answer = _fan_out(event)
+    finally:
+        aws.sqs().meta.events.unregister("before-call.sqs.SendMessageBatch", refuse_the_second)
+    # Lambda retries from the second change (ReportBatchItemFailures); the first one's delivery is queued.
+    second = event["Records"][1]["dynamodb"]["SequenceNumber"]
+    assert answer == {"batchItemFailures": [{"itemIdentifier": second}]}
+
+    assert _fan_out(event) == {"batchItemFailures": []}  # the retry, SQS answering again
+    queued = [json.loads(record["body"]) for record in _queue_event()["Records"]]
+    assert len(queued) == 2 and len({body["message_id"] for body in queued}) == 2
+
+
+def test_deliveries_are_batched_by_count_and_by_size(counter: CallCounter) -> None:
+    batches: list[list[int]] = []
+
+    def sizes(params: dict[str, Any], **_: Any) -> None:
+        batches.append([len(entry["MessageBody"].encode()) for entry in _entries(params)])
+
+    aws.sqs().meta.events.register("before-call.sqs.SendMessageBatch", sizes)
+    counter.reset()
+    try:
+        webhook_queue.send(["x" * 100] * 23)
+        webhook_queue.send(["y" * 200_000] * 7)  # 1.4 MB: ten fit SendMessageBatch's count, not its 1 MiB
+    finally:
+        aws.sqs().meta.events.unregister("before-call.sqs.SendMessageBatch", sizes)
+        aws.sqs().purge_queue(QueueUrl=webhook_queue.delivery_queue())  # moto's state outlives its server
+    assert counter.calls.count("SendMessageBatch") == 5
+    assert [len(batch) for batch in batches] == [10, 10, 3, 5, 2]
+    assert all(sum(batch) <= 1024 * 1024 for batch in batches)
+    with pytest.raises(ValueError, match="exceeds"):
+        webhook_queue.send(["z" * (256 * 1024 + 1)])
 
 
 def test_a_test_interview_queues_its_three_events_in_one_batch(
