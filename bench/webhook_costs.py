@@ -20,13 +20,13 @@ owner's endpoints subscribed to the event; a test interview's create is three ev
 | the interview write itself | — | 0 extra (the stream record is part of the write) | — | the route / `quollo admin` |
 | stream → fan-out | 1 invocation per batch of up to 100 changes | 1 Query (`webhooks`, per owner in the batch); stream reads by Lambda are free | 1 SendMessageBatch per 10 deliveries | fan-out function |
 | change that is no event (e.g. PATCH title) | shares the batch's invocation | 0 | 0 | — |
-| each delivery attempt, success | 1 invocation (batch size 1) | 1 GetItem (`webhooks`) + 1 PutItem (`webhookdeliveries`) | ReceiveMessage + DeleteMessage by the event source | delivery function |
-| each delivery attempt, failure | 1 invocation | GetItem + PutItem + 1 UpdateItem (failingSince, first failure only) | + 1 SendMessageBatch (the next attempt) | delivery function |
+| each delivery attempt, success | 1 invocation (batch size 1) | 1 GetItem (`webhooks`) + 3 PutItem (`webhookdeliveries`: claim the attempt, log it, close the claim) | ReceiveMessage + DeleteMessage by the event source | delivery function |
+| each delivery attempt, failure | 1 invocation | GetItem + 3 PutItem + 1 UpdateItem (failingSince, first failure only) | + 1 SendMessageBatch (the next attempt) | delivery function |
 | a retry received before its time (delays > 15 min) | 1 invocation | 0 | + 1 ChangeMessageVisibility | delivery function |
 | first success after failures | — | + 1 UpdateItem (clears failingSince) | — | delivery function |
 
 So an event to N healthy endpoints costs about 1/100 of a fan-out invocation, N+1 Lambda
-invocations in all at worst, 1 Query + 2N DynamoDB writes/reads, and ⌈N/10⌉ + 2N SQS requests.
+invocations in all at worst, 1 Query + 4N DynamoDB reads and writes (the claim, the log row and the claim closed for each attempt), and ⌈N/10⌉ + 2N SQS requests.
 A retry after 30 min, 2 h, 5 h or 10 h costs one more invocation and one ChangeMessageVisibility
 (the SQS delay stops at 15 minutes). The routes pay nothing: no API request gained a call.
 """  # noqa: E501
