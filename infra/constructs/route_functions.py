@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from aws_cdk import Acknowledgment, Annotations, Duration, Stack, Validations
 from aws_cdk import aws_iam as iam
@@ -73,6 +74,63 @@ def route_statements(route: Route, data: DataConstruct, log_group: logs.ILogGrou
     return statements
 
 
+def base_environment(config: StageConfig) -> dict[str, str]:
+    """What every function's environment holds before its own resources' names."""
+    env = {**FUNCTION_ENVIRONMENT, "POWERTOOLS_LOG_LEVEL": config.log_level}
+    if not config.tracer:
+        env["POWERTOOLS_TRACE_DISABLED"] = "true"
+    return env
+
+
+def quollo_function(
+    scope: Construct,
+    config: StageConfig,
+    *,
+    description: str,
+    role_description: str,
+    policy: tuple[str, Callable[[logs.ILogGroup], list[iam.PolicyStatement]]],
+    handler: str,
+    code: lambda_.Code,
+    layer: lambda_.ILayerVersion,
+    timeout: Duration,
+    environment: dict[str, str],
+    **extra: Any,
+) -> tuple[lambda_.Function, iam.Role]:
+    """A function as all of ours are: its own log group and role (one inline policy, `policy`'s
+    statements, nothing managed), the runtime, layer, JSON logs and active tracing of every function.
+    `extra` adds what only some functions have (reserved concurrency, SnapStart)."""
+    log_group = logs.LogGroup(scope, "Logs", retention=config.log_retention, removal_policy=config.removal_policy)
+    policy_name, statements = policy
+    role = iam.Role(
+        scope,
+        "Role",
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        description=role_description,
+        inline_policies={policy_name: iam.PolicyDocument(statements=statements(log_group))},
+    )
+    function = lambda_.Function(
+        scope,
+        "Function",
+        description=description,
+        runtime=RouteFunctions.RUNTIME,
+        architecture=RouteFunctions.ARCHITECTURE,
+        handler=handler,
+        code=code,
+        layers=[layer],
+        memory_size=RouteFunctions.MEMORY_MB,
+        timeout=timeout,
+        role=role,
+        log_group=log_group,
+        logging_format=lambda_.LoggingFormat.JSON,
+        application_log_level_v2=lambda_.ApplicationLogLevel[config.log_level],
+        system_log_level_v2=lambda_.SystemLogLevel.WARN,
+        tracing=lambda_.Tracing.ACTIVE,
+        environment=environment,
+        **extra,
+    )
+    return function, role
+
+
 class RouteFunctions(Construct):
     """Builds the functions in a loop over the route table; only the handler and permissions differ."""
 
@@ -129,40 +187,20 @@ class RouteFunctions(Construct):
     def _function(self, route: Route) -> lambda_.Function:
         name = _pascal(route.name)
         scope = Construct(self, name)
-        log_group = logs.LogGroup(
+        function, role = quollo_function(
             scope,
-            "Logs",
-            retention=self._config.log_retention,
-            removal_policy=self._config.removal_policy,
-        )
-        role = iam.Role(
-            scope,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"Quollo {route.method} {route.path}: only the actions this route uses",
-            inline_policies={"route": iam.PolicyDocument(statements=route_statements(route, self._data, log_group))},
-        )
-        function = lambda_.Function(
-            scope,
-            "Function",
+            self._config,
             description=f"Quollo {route.method} {route.path}",
-            runtime=self.RUNTIME,
-            architecture=self.ARCHITECTURE,
+            role_description=f"Quollo {route.method} {route.path}: only the actions this route uses",
+            policy=("route", lambda log_group: route_statements(route, self._data, log_group)),
             handler=route.handler,
             code=self._code,
-            layers=[self.dependencies],
-            memory_size=self.MEMORY_MB,
+            layer=self.dependencies,
             timeout=self.TIMEOUT,
-            role=role,
-            log_group=log_group,
-            logging_format=lambda_.LoggingFormat.JSON,
-            application_log_level_v2=lambda_.ApplicationLogLevel[self._config.log_level],
-            system_log_level_v2=lambda_.SystemLogLevel.WARN,
-            tracing=lambda_.Tracing.ACTIVE,
+            environment=self._environment(route),
             reserved_concurrent_executions=self._config.reserved_concurrency,
             # Applies to published versions only, which is all the `live` alias ever invokes.
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._config.snapstart else None,
-            environment=self._environment(route),
         )
         Validations.of(role).acknowledge(
             Acknowledgment(
@@ -212,13 +250,7 @@ class RouteFunctions(Construct):
         )
 
     def _environment(self, route: Route) -> dict[str, str]:
-        env = {
-            **FUNCTION_ENVIRONMENT,
-            "POWERTOOLS_LOG_LEVEL": self._config.log_level,
-            schema.RECORDS_BUCKET_ENV: self._data.records_bucket.bucket_name,
-        }
-        if not self._config.tracer:
-            env["POWERTOOLS_TRACE_DISABLED"] = "true"
+        env = base_environment(self._config) | {schema.RECORDS_BUCKET_ENV: self._data.records_bucket.bucket_name}
         for access in route.tables:
             env[self._data.specs[access.table].env_var] = self._data.tables[access.table].table_name
         if route.cursor_secret:

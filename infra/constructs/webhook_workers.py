@@ -18,8 +18,7 @@ from functions.data import schema
 from functions.workers import Worker
 from infra.config import StageConfig
 from infra.constructs.data import DataConstruct
-from infra.constructs.route_functions import RouteFunctions, _pascal
-from infra.function_env import FUNCTION_ENVIRONMENT
+from infra.constructs.route_functions import _pascal, base_environment, quollo_function
 
 # What Lambda's event source mappings call on our behalf.
 STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
@@ -124,33 +123,16 @@ class WebhookWorkers(Construct):
 
     def _function(self, worker: Worker, code: lambda_.Code, layer: lambda_.ILayerVersion) -> lambda_.Function:
         scope = Construct(self, _pascal(worker.name))
-        log_group = logs.LogGroup(
-            scope, "Logs", retention=self._config.log_retention, removal_policy=self._config.removal_policy
-        )
-        role = iam.Role(
+        function, role = quollo_function(
             scope,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{worker.description}: only the actions it uses",
-            inline_policies={"worker": iam.PolicyDocument(statements=worker_statements(worker, self._data, log_group))},
-        )
-        function = lambda_.Function(
-            scope,
-            "Function",
+            self._config,
             description=worker.description,
-            runtime=RouteFunctions.RUNTIME,
-            architecture=RouteFunctions.ARCHITECTURE,
+            role_description=f"{worker.description}: only the actions it uses",
+            policy=("worker", lambda log_group: worker_statements(worker, self._data, log_group)),
             handler=worker.handler,
             code=code,
-            layers=[layer],
-            memory_size=RouteFunctions.MEMORY_MB,
+            layer=layer,
             timeout=self.TIMEOUTS[worker.name],
-            role=role,
-            log_group=log_group,
-            logging_format=lambda_.LoggingFormat.JSON,
-            application_log_level_v2=lambda_.ApplicationLogLevel[self._config.log_level],
-            system_log_level_v2=lambda_.SystemLogLevel.WARN,
-            tracing=lambda_.Tracing.ACTIVE,
             environment=self._environment(worker),
         )
         acknowledgments = [
@@ -190,12 +172,7 @@ class WebhookWorkers(Construct):
         return function
 
     def _environment(self, worker: Worker) -> dict[str, str]:
-        env = {
-            **FUNCTION_ENVIRONMENT,
-            "POWERTOOLS_LOG_LEVEL": self._config.log_level,
-        }
-        if not self._config.tracer:
-            env["POWERTOOLS_TRACE_DISABLED"] = "true"
+        env = base_environment(self._config)
         for access in worker.tables:
             env[self._data.specs[access.table].env_var] = self._data.tables[access.table].table_name
         if worker.reads_interview_stream:
