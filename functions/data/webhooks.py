@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import is_conditional_failure, on_condition_failure
+from functions.data.paging import query_page
 from functions.data.settings import settings
 from functions.models.entities import DeliveryAttempt, Page, Webhook
 from functions.models.errors import Conflict, NotFound
@@ -87,10 +88,7 @@ def query(owner_id: str, limit: int | None, start_key: dict[str, Any] | None) ->
     }
     if limit is not None:
         params["Limit"] = limit
-    if start_key:
-        params["ExclusiveStartKey"] = start_key
-    found = dynamodb().query(**params)
-    return Page(items=[_webhook(item) for item in found["Items"]], last_key=found.get("LastEvaluatedKey"))
+    return query_page(params, start_key, _webhook)
 
 
 def delete(owner_id: str, webhook_id: str) -> None:
@@ -255,7 +253,4 @@ def query_attempts(webhook_id: str, limit: int, start_key: dict[str, Any] | None
         "ScanIndexForward": False,
         "Limit": limit,
     }
-    if start_key:
-        params["ExclusiveStartKey"] = start_key
-    found = dynamodb().query(**params)
-    return Page(items=[_attempt(item) for item in found["Items"]], last_key=found.get("LastEvaluatedKey"))
+    return query_page(params, start_key, _attempt)
