@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from functions import routes
 from functions.local.gateway import Reply
+from functions.routes import Route
 from testkit.accounts import AccountFactory
 from testkit.handlers import Api, CallCounter
 
@@ -219,3 +221,25 @@ def test_a_near_miss_path_is_a_404_naming_the_right_one(
     assert (reply.status, reply.json()["error"]["code"]) == (404, "not_found")
     assert reply.json()["error"]["message"] == f"No route for {path}; did you mean {meant}?"
     assert api.call("GET", "/v2/nothing", token=acc.token).json()["error"]["message"] == "No route for /v2/nothing"
+
+
+_ID_ROUTES = [route for route in routes.ROUTES if "{id}" in route.path]
+
+
+@pytest.mark.parametrize("route", _ID_ROUTES, ids=[route.name for route in _ID_ROUTES])
+def test_an_overlong_path_id_is_a_400_naming_the_limit(api: Api, account: AccountFactory, route: Route) -> None:
+    """Every route with an id refuses a 65-character one before any read, with the same message."""
+    acc = account()
+    body = {} if route.method in ("POST", "PATCH") else None
+    reply = api.call(route.method, route.path.replace("{id}", "x" * 65), token=acc.token, body=body)
+    assert _error(reply) == 'Path parameter "id" must be at most 64 characters'
+
+
+@pytest.mark.parametrize("route", _ID_ROUTES, ids=[route.name for route in _ID_ROUTES])
+def test_a_64_character_path_id_is_looked_up(api: Api, account: AccountFactory, route: Route) -> None:
+    acc = account()
+    # A valid change where the route takes one, so that only the id decides the answer.
+    changes = {"update_candidate": {"name": "n"}, "update_interview": {"title": "t"}, "update_job": {"title": "t"}}
+    body = changes.get(route.name, {} if route.method == "POST" else None)
+    reply = api.call(route.method, route.path.replace("{id}", "x" * 64), token=acc.token, body=body)
+    assert reply.status == 404, reply.body
