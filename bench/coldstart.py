@@ -332,9 +332,11 @@ REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
     ),
     "list_webhooks": lambda s: world.event("list_webhooks", s.owner),
     "get_webhook": lambda s: world.event("get_webhook", s.owner, object_id=s.webhook_id),
-    "delete_webhook": lambda s: _delete_webhook_event(),
+    "delete_webhook": lambda s: _fresh_webhook_event("delete_webhook"),
     "ping_webhook": lambda s: world.event("ping_webhook", s.owner, object_id=s.webhook_id),
-    "rotate_webhook_secret": lambda s: world.event("rotate_webhook_secret", s.owner, object_id=s.webhook_id),
+    # A fresh webhook per rotation (a second one within the 24 h grace of the first is a 409), on a
+    # fresh account (a user holds at most 10 webhooks).
+    "rotate_webhook_secret": lambda s: _fresh_webhook_event("rotate_webhook_secret"),
     "list_webhook_deliveries": lambda s: world.event("list_webhook_deliveries", s.owner, object_id=s.webhook_id),
     "create_candidate": lambda s: world.event("create_candidate", s.owner, body={"name": "Ada Lovelace"}),
     "list_candidates": lambda s: world.event("list_candidates", s.owner, query="limit=20"),
@@ -353,9 +355,9 @@ REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
 }
 
 
-def _delete_webhook_event() -> dict[str, Any]:
+def _fresh_webhook_event(route: str) -> dict[str, Any]:
     owner = world.account(credits=0)
-    return world.event("delete_webhook", owner, object_id=world.webhook(owner))
+    return world.event(route, owner, object_id=world.webhook(owner))
 
 
 def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:

@@ -114,7 +114,7 @@ WEBHOOK_URL = "https://1.1.1.1/quollo-bench"
 
 def webhook(owner: Account) -> str:
     """A webhook of `owner`'s (at most 10 per user: callers that need many use fresh accounts)."""
-    from functions.domain import webhooks
+    from functions.domain import webhook_registration
     from functions.models.webhooks_api import WebhookCreate
 
-    return webhooks.create(owner.user_id, WebhookCreate(url=WEBHOOK_URL)).id
+    return webhook_registration.create(owner.user_id, WebhookCreate(url=WEBHOOK_URL)).id

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from functions.data import talent as store
 from functions.data.transactions import Guarded
 from functions.domain.talent import failing, not_yours
-from functions.models.api import InterviewCreate
 from functions.models.entities import Candidate, Interview, Job
 from functions.models.errors import TransactionConflict, ValidationFailed
+
+if TYPE_CHECKING:
+    # A type only: the routes that merely read or delete interviews load no pydantic (decisions 18).
+    from functions.models.api import InterviewCreate
 
 
 @dataclass(frozen=True)

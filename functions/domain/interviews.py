@@ -6,7 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.data import interviews as store
 from functions.data import plans as plan_store
@@ -14,9 +14,12 @@ from functions.data import recordings, users
 from functions.data.transactions import Guarded
 from functions.domain import clock, cursors, interview_links, lifecycle, samples
 from functions.domain.contention import retry_on_conflict
-from functions.models.api import InterviewCreate, InterviewUpdate
 from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
 from functions.models.errors import NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    # Types only: get and delete run without pydantic (decisions 18).
+    from functions.models.api import InterviewCreate, InterviewUpdate
 
 _CURSOR_SCOPE = "interviews"
 

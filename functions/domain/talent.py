@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from functions.data import talent as store
 from functions.data import transactions
@@ -13,7 +13,10 @@ from functions.domain import clock, cursors
 from functions.domain.contention import retry_on_conflict
 from functions.models.entities import Candidate, Job, Page
 from functions.models.errors import NotFound, ResourceInUse, ValidationFailed
-from functions.models.talent import CandidateCreate, CandidateUpdate, JobCreate, JobUpdate
+
+if TYPE_CHECKING:
+    # Types only: get and delete of candidates and jobs run without pydantic (decisions 18).
+    from functions.models.talent import CandidateCreate, CandidateUpdate, JobCreate, JobUpdate
 
 _CANDIDATES = "candidates"
 _JOBS = "jobs"

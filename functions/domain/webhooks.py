@@ -1,38 +1,20 @@
-"""Webhook endpoints: registration, listing, deletion, secret rotation, ping and the delivery log."""
+"""Webhook endpoints as stored: reading, listing, deletion, secret rotation and the delivery log.
+
+Registration and ping, which need the URL rules and the event payload models, are in
+webhook_registration: the routes here load no pydantic (decisions 18).
+"""
 
 from __future__ import annotations
 
 import time
-import uuid
 
-from functions.data import webhook_queue
 from functions.data import webhooks as store
-from functions.domain import clock, cursors, webhook_events, webhook_signing, webhook_urls
+from functions.domain import clock, cursors, webhook_signing
 from functions.models.entities import DeliveryAttempt, Webhook
-from functions.models.errors import Conflict, NotFound, ValidationFailed
-from functions.models.webhooks_api import EVENT_TYPES, WebhookCreate
+from functions.models.errors import Conflict, NotFound
 
-MAX_WEBHOOKS = 10  # per user: each one multiplies the deliveries of every event
 ROTATION_GRACE_SECONDS = 24 * 3600
 _CURSOR_SCOPE = "webhooks"
-
-
-def create(owner_id: str, request: WebhookCreate) -> Webhook:
-    url = webhook_urls.normalise(request.url)
-    webhook_urls.check(url)
-    if store.count(owner_id) >= MAX_WEBHOOKS:
-        raise ValidationFailed(f"You have {MAX_WEBHOOKS} webhooks already; delete one before adding another")
-    webhook = Webhook(
-        id=f"wh_{uuid.uuid4().hex}",
-        owner_id=owner_id,
-        url=url,
-        events=list(request.events or EVENT_TYPES),
-        enabled=True,
-        secret=webhook_signing.new_secret(),
-        created_at=clock.now(),
-    )
-    store.put(webhook)
-    return webhook
 
 
 def get(owner_id: str, webhook_id: str) -> Webhook:
@@ -66,24 +48,6 @@ def rotate_secret(owner_id: str, webhook_id: str) -> Webhook:
             "after that (to replace a leaked secret at once, delete the webhook and register it again)"
         )
     return store.rotate_secret(current, webhook_signing.new_secret(), now, now + ROTATION_GRACE_SECONDS)
-
-
-def ping(owner_id: str, webhook_id: str) -> str:
-    """Queue a webhook.ping for the endpoint; returns the webhook-id it will carry."""
-    webhook = get(owner_id, webhook_id)
-    if not webhook.enabled:
-        raise Conflict("Webhook is disabled; register the endpoint again once it answers")
-    event = f"evt_{uuid.uuid4().hex}"
-    delivery = webhook_events.Delivery(
-        message_id=webhook_events.message_id(event, webhook.id),
-        event_id=event,
-        webhook_id=webhook.id,
-        owner_id=owner_id,
-        type="webhook.ping",
-        body=webhook_events.ping_body(webhook.id, clock.now()),
-    )
-    webhook_queue.send([delivery.to_json()])
-    return delivery.message_id
 
 
 def deliveries_page(

@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from functions.domain import webhooks
+from functions.domain import webhook_registration
 from functions.models.views import webhook_with_secret
 from functions.models.webhooks_api import WebhookCreate, WebhookWithSecret
 from functions.runtime.app import build_app, current_user, lambda_entry
@@ -19,7 +19,7 @@ app = build_app()
     responses=responses(201, WebhookWithSecret, "Webhook created, with its signing secret", 400),
 )
 def create_webhook(body: WebhookCreate) -> Response[WebhookWithSecret]:
-    created = webhook_with_secret(webhooks.create(current_user(app), body))
+    created = webhook_with_secret(webhook_registration.create(current_user(app), body))
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
 
 

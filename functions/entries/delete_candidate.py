@@ -1,13 +1,16 @@
 """DELETE /v1/candidates/{id}: a candidate no interview references."""
 
+from typing import Any
+
 from functions.domain import talent
-from functions.models.talent import Deleted
+from functions.models import json_views
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
 from functions.runtime.path_params import CandidateId
 from functions.runtime.talent_docs import CANDIDATE_ERRORS
 
-app = build_app()
+# No body, no query: no validating resolver, no pydantic (decisions 18).
+app = build_app(validation=False)
 
 
 @app.delete(
@@ -15,11 +18,11 @@ app = build_app()
     summary="Delete candidate",
     description="Deletes the candidate and its job links; 409 resource_in_use while interviews reference it.",
     tags=["Candidates"],
-    responses=responses(200, Deleted, "Deleted", 404, 409, said=CANDIDATE_ERRORS),
+    responses=responses(200, "Deleted", "Deleted", 404, 409, said=CANDIDATE_ERRORS),
 )
-def delete_candidate(id: CandidateId) -> Deleted:
+def delete_candidate(id: CandidateId) -> dict[str, Any]:
     talent.delete_candidate(current_user(app), id)
-    return Deleted(deleted=True)
+    return json_views.deleted()
 
 
 handler = lambda_entry(app, delete_candidate)

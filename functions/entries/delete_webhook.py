@@ -1,12 +1,15 @@
 """DELETE /v1/webhooks/{id}: stop deliveries to an endpoint, including retries already queued."""
 
+from typing import Any
+
 from functions.domain import webhooks
-from functions.models.webhooks_api import WebhookDeleted
+from functions.models import json_views
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
 from functions.runtime.path_params import WebhookId
 
-app = build_app()
+# No body, no query: no validating resolver, no pydantic (decisions 18).
+app = build_app(validation=False)
 
 
 @app.delete(
@@ -14,11 +17,11 @@ app = build_app()
     summary="Delete webhook",
     description="Deletes the endpoint; nothing more is delivered to it, queued retries included.",
     tags=["Webhooks"],
-    responses=responses(200, WebhookDeleted, "Deleted", 404),
+    responses=responses(200, "WebhookDeleted", "Deleted", 404),
 )
-def delete_webhook(id: WebhookId) -> WebhookDeleted:
+def delete_webhook(id: WebhookId) -> dict[str, Any]:
     webhooks.delete(current_user(app), id)
-    return WebhookDeleted(deleted=True)
+    return json_views.deleted()
 
 
 handler = lambda_entry(app, delete_webhook)

@@ -8,7 +8,7 @@ from functions.domain import talent
 from functions.models.talent import CandidateList, candidate_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
-from functions.runtime.path_params import ExternalIdFilter, JobFilter
+from functions.runtime.query_params import ExternalIdFilter, JobFilter
 from functions.runtime.talent_docs import CANDIDATE_ERRORS
 
 app = build_app()

@@ -10,7 +10,7 @@ from functions.models.entities import InterviewStatus
 from functions.models.views import interview_public
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
-from functions.runtime.path_params import CandidateFilter, JobFilter
+from functions.runtime.query_params import CandidateFilter, JobFilter
 
 app = build_app()
 

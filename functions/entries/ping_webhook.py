@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from functions.domain import webhooks
+from functions.domain import webhook_registration
 from functions.models.webhooks_api import PingQueued
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
@@ -19,7 +19,7 @@ app = build_app()
     responses=responses(202, PingQueued, "Ping queued", 404, 409),
 )
 def ping_webhook(id: WebhookId) -> Response[PingQueued]:
-    message_id = webhooks.ping(current_user(app), id)
+    message_id = webhook_registration.ping(current_user(app), id)
     body = PingQueued(queued=True, messageId=message_id)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=body)
 

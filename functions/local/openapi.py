@@ -11,15 +11,20 @@ import json
 from typing import Any
 
 from functions import routes
+from functions.runtime.openapi_docs import prepare_for_docs
 
 # Powertools documents its own validation error (422, `detail`); ours is 400 with the error body.
 _POWERTOOLS_ONLY = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 
 def spec() -> dict[str, Any]:
+    modules = [importlib.import_module(route.module) for route in routes.ROUTES]
+    # Routes that run without pydantic name their models and declare their path parameters as
+    # PathRules; the spec gets the models and Powertools' Path(...) as the validating routes have them.
+    prepare_for_docs([getattr(module, route.name) for module, route in zip(modules, routes.ROUTES, strict=True)])
     document: dict[str, Any] = {}
-    for route in routes.ROUTES:
-        app = importlib.import_module(route.module).app
+    for module in modules:
+        app = module.app
         part = json.loads(
             app.get_openapi_json_schema(
                 title="Quollo interviews API",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+if TYPE_CHECKING:
+    # Only a bound (evaluated lazily): plain() below serves routes that load no pydantic.
+    from pydantic import BaseModel
 
 
 @cache
@@ -15,7 +18,11 @@ def attribute_of(field: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
 
 
+def plain(fields: Iterable[str], entity: object, **given: Any) -> dict[str, Any]:
+    """Each of `fields` read from `entity`'s attribute of that name, unless `given` sets it."""
+    return {name: given[name] if name in given else getattr(entity, attribute_of(name)) for name in fields}
+
+
 def rendered[M: BaseModel](model: type[M], entity: object, **given: Any) -> M:
     """`model` with each field read from `entity`'s attribute of that name, unless `given` sets it."""
-    fields = model.model_fields
-    return model(**{name: given[name] if name in given else getattr(entity, attribute_of(name)) for name in fields})
+    return model(**plain(model.model_fields, entity, **given))

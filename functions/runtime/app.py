@@ -30,6 +30,7 @@ from functions.models.errors import (
     error_body,
 )
 from functions.runtime.observability import Metric, count, in_lambda, instrument, logger, snapstart_init
+from functions.runtime.openapi_docs import documented_signature
 from functions.runtime.request_checks import RouteInput, check_header_shape, check_request
 from functions.runtime.validation_messages import describe
 
@@ -42,11 +43,24 @@ def _error(status: int, code: str, message: str) -> Response[str]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=error_body(code, message))
 
 
-def build_app() -> APIGatewayRestResolver:
-    # UTF-8 JSON as written (RFC 8259), not \u escapes: names in any script read back as sent.
-    app = APIGatewayRestResolver(
-        enable_validation=True, serializer=partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
-    )
+class RouteResolver(APIGatewayRestResolver):
+    """Powertools' REST resolver, saying whether it validates (lambda_entry prepares the route accordingly)."""
+
+    def __init__(self, *, validates: bool) -> None:
+        # UTF-8 JSON as written (RFC 8259), not \u escapes: names in any script read back as sent.
+        super().__init__(
+            enable_validation=validates,
+            serializer=partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder),
+        )
+        self.validates = validates
+
+
+def build_app(*, validation: bool = True) -> RouteResolver:
+    """The route's resolver. `validation=False` for a route with no body and no query parameters: it then
+    loads no pydantic at all (its path parameters are checked by request_checks), which is a third of its
+    cold start (decisions 18). lambda_entry refuses a route that would need validation without it.
+    """
+    app = RouteResolver(validates=validation)
 
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def _domain_error(exc: DomainError) -> Response[str]:
@@ -104,13 +118,18 @@ def _source_ip(event: Mapping[str, Any]) -> str | None:
     return str(source) if source else None
 
 
-def lambda_entry(app: APIGatewayRestResolver, route_function: Callable[..., Any]) -> LambdaHandler:
+def lambda_entry(app: RouteResolver, route_function: Callable[..., Any]) -> LambdaHandler:
     """Wrap a route's resolver as a Lambda handler: logging, request checks, authentication, errors.
 
     The query parameters and the body that `route_function` declares are all the route accepts
     (tests/integration/test_validation.py holds them to the spec; any other parameter is a 400).
     """
     accepts = RouteInput.of(route_function)
+    if app.validates:
+        # Powertools then validates (and documents) the path parameters as Path(...) with their limits.
+        documented_signature(route_function)
+    elif accepts.needs_validation:
+        raise TypeError(f"{route_function.__name__} declares a body or query parameters: build_app(validation=True)")
     if in_lambda():
         # A deployment that lost a variable fails its cold start, naming the variable.
         check_deployed()

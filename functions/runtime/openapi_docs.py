@@ -1,13 +1,29 @@
-"""What the OpenAPI spec says about each route's responses, declared beside the route."""
+"""What the OpenAPI spec says about each route's responses and parameters, declared beside the route.
+
+Loads no pydantic by itself: a route that runs without validation names its response models
+(`responses(200, "InterviewDetail", ...)`) and the docs build resolves the names
+(`prepare_for_docs`); the models stay out of that route's cold start (decisions 18).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+import inspect
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel
 
-from functions.models.api import ErrorBody
+from functions.runtime.path_params import PathRule
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# Where a named response model is found, in this order.
+_MODEL_MODULES = ("functions.models.api", "functions.models.webhooks_api", "functions.models.talent")
+# Every response map that names a model instead of holding it; Powertools keeps these very dicts
+# (Route.responses), so resolving them in place is what the docs build needs.
+_NAMED: list[dict[int, OpenAPIResponse]] = []
 
 _ERRORS = {
     400: "`validation_failed`: malformed JSON, a missing, unknown or invalid field or query parameter",
@@ -26,14 +42,65 @@ _ERRORS = {
 
 
 def responses(
-    status: int, model: type[BaseModel], description: str, *errors: int, said: Mapping[int, str] | None = None
+    status: int,
+    model: type[BaseModel] | str,
+    description: str,
+    *errors: int,
+    said: Mapping[int, str] | None = None,
 ) -> dict[int, OpenAPIResponse]:
-    """`said`: what an error status means on this route, where it differs from the interviews' wording."""
+    """`model`: the class, or its name on a route that runs without pydantic.
+
+    `said`: what an error status means on this route, where it differs from the interviews' wording.
+    """
+    error_model: type[BaseModel] | str = "ErrorBody" if isinstance(model, str) else _model_named("ErrorBody")
     documented: dict[int, OpenAPIResponse] = {
         status: {"description": description, "content": {"application/json": {"model": model}}}
     }
     # Every route can answer 400 (a header or query parameter checked before routing), 401, 405, 429 and 500.
     for code in (*errors, 400, 401, 405, 429, 500):
         text = (said or {}).get(code, _ERRORS[code])
-        documented[code] = {"description": text, "content": {"application/json": {"model": ErrorBody}}}
+        documented[code] = {"description": text, "content": {"application/json": {"model": error_model}}}
+    if isinstance(model, str):
+        _NAMED.append(documented)
     return documented
+
+
+def _model_named(name: str) -> type[BaseModel]:
+    for module in _MODEL_MODULES:
+        found = getattr(importlib.import_module(module), name, None)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    raise LookupError(f"no response model named {name} in {', '.join(_MODEL_MODULES)}")
+
+
+def documented_signature(route_function: Callable[..., Any]) -> None:
+    """Give Powertools the path parameters as `Path(...)`, with their limits and descriptions.
+
+    Powertools reads a route's parameters with `inspect.signature`, which honours `__signature__`;
+    the declaration itself (`PathRule`) stays free of pydantic for the routes that run without it.
+    """
+    from aws_lambda_powertools.event_handler.openapi.params import Path
+
+    signature = inspect.signature(route_function, eval_str=True)
+    parameters = []
+    for parameter in signature.parameters.values():
+        annotation = parameter.annotation
+        if get_origin(annotation) is Annotated:
+            base, *extras = get_args(annotation)
+            rule = next((extra for extra in extras if isinstance(extra, PathRule)), None)
+            if rule is not None:
+                path = Path(min_length=rule.min_length, max_length=rule.max_length, description=rule.description)
+                annotation = Annotated[base, path]
+        parameters.append(parameter.replace(annotation=annotation))
+    route_function.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+
+
+def prepare_for_docs(route_functions: list[Callable[..., Any]]) -> None:
+    """What the spec needs of routes that run without pydantic: their models and their path parameters."""
+    for documented in _NAMED:
+        for response in documented.values():
+            for payload in response.get("content", {}).values():
+                if isinstance(payload.get("model"), str):
+                    payload["model"] = _model_named(payload["model"])  # type: ignore[typeddict-item]
+    for route_function in route_functions:
+        documented_signature(route_function)

@@ -1,35 +1,34 @@
-"""Path parameters as route parameters, constrained before any read and documented in the spec."""
+"""Path parameters: their limits and what the spec says of them, declared without pydantic.
+
+A route that takes no body and no query runs on a resolver without validation, so that its cold
+start loads no pydantic (decisions 18); `lambda_entry` checks these rules for it, before any read.
+Validating routes and the docs build see them as Powertools' `Path(...)`
+(`runtime.openapi_docs.documented_signature`), so the spec and the messages are the same either way.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from functions.models.text import PLAIN_TEXT_PATTERN
+@dataclass(frozen=True)
+class PathRule:
+    description: str
+    # Ids are UUIDs (36 characters); 64 leaves room while a 10 KB id is a 400 before any database read.
+    min_length: int = 1
+    max_length: int = 64
 
-# Ids are UUIDs (36 characters); 64 leaves room while a 10 KB id is a 400 before any database read.
-InterviewId = Annotated[
-    str,
-    Path(min_length=1, max_length=64, description="The interview's id, as create returned it"),
-]
+    def problem(self, value: str) -> str | None:
+        """What is wrong with `value`, worded as validation_messages words pydantic's errors."""
+        if len(value) < self.min_length:
+            return "must be a non-empty string"
+        if len(value) > self.max_length:
+            return f"must be at most {self.max_length} characters"
+        return None
 
-WebhookId = Annotated[
-    str,
-    Path(min_length=1, max_length=64, description="The webhook's id, as create returned it"),
-]
-CandidateId = Annotated[str, Path(min_length=1, max_length=64, description="The candidate's id")]
-JobId = Annotated[str, Path(min_length=1, max_length=64, description="The job's id")]
 
-# Filters by id or externalId: the spec says what a valid one looks like, so that a client (or a
-# fuzzer) knows that control characters are refused before any read.
-ID_PATTERN = r"^[A-Za-z0-9_-]+$"
-CandidateFilter = Annotated[
-    str | None, Query(min_length=1, max_length=64, pattern=ID_PATTERN, description="A candidate id of yours")
-]
-JobFilter = Annotated[
-    str | None, Query(min_length=1, max_length=64, pattern=ID_PATTERN, description="A job id of yours")
-]
-ExternalIdFilter = Annotated[
-    str | None, Query(min_length=1, max_length=200, pattern=PLAIN_TEXT_PATTERN, description="Your ATS's id")
-]
+InterviewId = Annotated[str, PathRule("The interview's id, as create returned it")]
+WebhookId = Annotated[str, PathRule("The webhook's id, as create returned it")]
+CandidateId = Annotated[str, PathRule("The candidate's id")]
+JobId = Annotated[str, PathRule("The job's id")]

@@ -15,17 +15,25 @@ import inspect
 import json
 import math
 import re
+import sys
 import types
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Union, get_args, get_origin
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from functions.http_headers import header_value
 from functions.models.errors import ValidationFailed
 from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
+from functions.runtime.path_params import PathRule
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# Where Powertools' Query and pydantic's BaseModel live. A parameter can only be declared with
+# one of them once its module is loaded, so RouteInput.of looks them up rather than importing
+# them: a route that declares neither then loads no pydantic (decisions 18).
+_POWERTOOLS_PARAMS = "aws_lambda_powertools.event_handler.openapi.params"
+_PYDANTIC = "pydantic"
 
 MAX_BODY_BYTES = 64 * 1024
 # A valid body is at most 6 levels deep (body, metadata and its 5 levels); 32 leaves room for
@@ -45,35 +53,60 @@ _STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 @dataclass(frozen=True)
 class RouteInput:
-    """What a route accepts besides its path: query parameter names, which of them are integers, a body."""
+    """What a route accepts: query parameter names, which of them are integers, a body, path parameter rules."""
 
     query: tuple[str, ...] = ()
     integer_query: tuple[str, ...] = ()
     body: type[BaseModel] | None = None
+    path: tuple[tuple[str, PathRule], ...] = ()
+    # Any Powertools parameter (Query, Header, ...): only its validating resolver reads them.
+    powertools_params: bool = False
+
+    @property
+    def needs_validation(self) -> bool:
+        """Whether Powertools' validating resolver (and with it pydantic) has anything to check."""
+        return self.body is not None or self.powertools_params
 
     @classmethod
     def of(cls, route_function: Callable[..., Any]) -> RouteInput:
         """What a route function declares, read off its signature as the resolver reads it.
 
         A parameter annotated `Annotated[T, Query(...)]` is a query parameter (an integer one when T
-        is int or int | None); one annotated with a pydantic model is the JSON body. Deriving it keeps
-        the declaration in one place: the route function, which also feeds the OpenAPI document.
+        is int or int | None); `Annotated[str, PathRule(...)]` a path parameter; one annotated with a
+        pydantic model is the JSON body. Deriving it keeps the declaration in one place: the route
+        function, which also feeds the OpenAPI document.
         """
+        params = sys.modules.get(_POWERTOOLS_PARAMS)
+        pydantic = sys.modules.get(_PYDANTIC)
         query: list[str] = []
         integers: list[str] = []
+        path: list[tuple[str, PathRule]] = []
         body: type[BaseModel] | None = None
-        for name, parameter in inspect.signature(route_function).parameters.items():
+        powertools_params = False
+        for name, parameter in inspect.signature(route_function, eval_str=True).parameters.items():
             annotation = parameter.annotation
             if get_origin(annotation) is Annotated:
                 base, *extras = get_args(annotation)
-                declared = next((extra for extra in extras if isinstance(extra, Query)), None)
+                rule = next((extra for extra in extras if isinstance(extra, PathRule)), None)
+                if rule is not None:
+                    path.append((name, rule))
+                    continue
+                if params and any(isinstance(extra, params.Param) for extra in extras):
+                    powertools_params = True
+                declared = next((extra for extra in extras if params and isinstance(extra, params.Query)), None)
                 if declared is not None:
                     query.append(declared.alias or name)
                     if int in _members(base):
                         integers.append(declared.alias or name)
-            elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            elif pydantic and isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
                 body = annotation
-        return cls(query=tuple(query), integer_query=tuple(integers), body=body)
+        return cls(
+            query=tuple(query),
+            integer_query=tuple(integers),
+            body=body,
+            path=tuple(path),
+            powertools_params=powertools_params,
+        )
 
 
 def _members(annotation: Any) -> tuple[Any, ...]:
@@ -117,6 +150,20 @@ def check_request(event: Mapping[str, Any], accepts: RouteInput) -> None:
     raw = _body_bytes(event)
     if raw is not None and accepts.body is not None:
         _check_field_names(parse_json_object(raw.decode("utf-8")), accepts.body)
+    _check_path(event, accepts)
+
+
+def _check_path(event: Mapping[str, Any], accepts: RouteInput) -> None:
+    """The path parameters' limits, last: the validating resolver too reported them before the body's fields.
+
+    The routes that run without validation have only this check; the others get the same one again from
+    Powertools (their PathRules are its Path parameters), so the message never depends on which resolver runs.
+    """
+    given = event.get("pathParameters") or {}
+    for name, rule in accepts.path:
+        problem = rule.problem(str(given.get(name) or ""))
+        if problem:
+            raise ValidationFailed(f'Path parameter "{name}" {problem}')
 
 
 def _squashed(name: str) -> str:

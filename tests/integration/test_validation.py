@@ -230,7 +230,7 @@ _ID_ROUTES = [route for route in routes.ROUTES if "{id}" in route.path]
 def test_an_overlong_path_id_is_a_400_naming_the_limit(api: Api, account: AccountFactory, route: Route) -> None:
     """Every route with an id refuses a 65-character one before any read, with the same message."""
     acc = account()
-    body = {} if route.method in ("POST", "PATCH") else None
+    body: dict[str, str] | None = {} if route.method in ("POST", "PATCH") else None
     reply = api.call(route.method, route.path.replace("{id}", "x" * 65), token=acc.token, body=body)
     assert _error(reply) == 'Path parameter "id" must be at most 64 characters'
 

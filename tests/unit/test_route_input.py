@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from functions.models.api import InterviewUpdate
+from functions.runtime.path_params import InterviewId, PathRule
 from functions.runtime.request_checks import RouteInput
 
 
@@ -19,8 +20,27 @@ def test_query_parameters_integers_and_the_body_come_from_the_signature() -> Non
         del body, limit, page, status, trace
 
     assert RouteInput.of(route) == RouteInput(
-        query=("limit", "pageSize", "status"), integer_query=("limit", "pageSize"), body=InterviewUpdate
+        query=("limit", "pageSize", "status"),
+        integer_query=("limit", "pageSize"),
+        body=InterviewUpdate,
+        powertools_params=True,
     )
+
+
+def test_path_rules_alone_need_no_validating_resolver() -> None:
+    def route(id: InterviewId) -> None:
+        del id
+
+    accepts = RouteInput.of(route)
+    assert accepts.path == (("id", PathRule("The interview's id, as create returned it")),)
+    assert not accepts.needs_validation
+
+
+def test_a_header_parameter_needs_the_validating_resolver() -> None:
+    def route(id: InterviewId, trace: Annotated[str | None, Header()] = None) -> None:
+        del id, trace
+
+    assert RouteInput.of(route).needs_validation
 
 
 def test_a_route_without_parameters_accepts_nothing() -> None:

@@ -1,0 +1,71 @@
+"""Entities as the public API shows them, as JSON-ready dicts, for the routes that load no pydantic.
+
+A route without a body or query parameters runs on a resolver without validation (decisions 18), so it
+cannot return the wire models. The field lists here are those models' fields, in their order;
+tests/unit/test_json_views.py holds each function to its model (same fields, same order, same JSON).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from functions.models.entities import Candidate, Interview, Job, Record, Webhook
+from functions.models.rendering import plain
+
+INTERVIEW_FIELDS = (
+    "id",
+    "title",
+    "status",
+    "planId",
+    "pin",
+    "intervieweeName",
+    "startedAt",
+    "finishedAt",
+    "createdAt",
+    "updatedAt",
+    "isTest",
+    "metadata",
+    "scheduledAt",
+    "candidateId",
+    "jobId",
+)
+RECORD_FIELDS = ("status", "summary", "results", "participants", "videoUrl")
+WEBHOOK_FIELDS = ("id", "url", "events", "enabled", "createdAt")
+CANDIDATE_FIELDS = ("id", "name", "email", "externalId", "jobIds", "metadata", "createdAt", "updatedAt")
+JOB_FIELDS = ("id", "title", "externalId", "metadata", "createdAt", "updatedAt")
+
+
+def interview_detail(interview: Interview, video_url: str | None) -> dict[str, Any]:
+    """InterviewDetail: the interview and its record (with the pre-signed video URL) or null."""
+    record: Record | None = interview.record
+    return {
+        "interview": plain(INTERVIEW_FIELDS, interview, status=interview.status.value),
+        "record": None
+        if record is None
+        else plain(RECORD_FIELDS, record, status=record.status.value, videoUrl=video_url),
+    }
+
+
+def webhook(entity: Webhook) -> dict[str, Any]:
+    """WebhookPublic."""
+    return plain(WEBHOOK_FIELDS, entity, events=list(entity.events))
+
+
+def webhook_with_secret(entity: Webhook) -> dict[str, Any]:
+    """WebhookWithSecret: shown on create and rotation only."""
+    return {**webhook(entity), "secret": entity.secret}
+
+
+def candidate(entity: Candidate) -> dict[str, Any]:
+    """CandidatePublic."""
+    return plain(CANDIDATE_FIELDS, entity, jobIds=list(entity.job_ids))
+
+
+def job(entity: Job) -> dict[str, Any]:
+    """JobPublic."""
+    return plain(JOB_FIELDS, entity)
+
+
+def deleted() -> dict[str, Any]:
+    """Deleted and WebhookDeleted."""
+    return {"deleted": True}
