@@ -7,10 +7,10 @@ import uuid
 from functions.data import plans as store
 from functions.data import users
 from functions.domain import clock, cursors
-from functions.models.api import SENIORITIES
 from functions.models.entities import Plan
 from functions.models.errors import UnknownUser, ValidationFailed
 from functions.models.text import text_problem
+from functions.models.vocabulary import SENIORITIES
 
 _CURSOR_SCOPE = "plans"
 

@@ -1,17 +1,16 @@
 """GET /v1/candidates: your candidates, one page at a time, or the one with an externalId, or a job's."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from typing import Any
 
 from functions.domain import talent
-from functions.models.talent import CandidateList, candidate_public
+from functions.models import json_views
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
-from functions.runtime.query_params import ExternalIdFilter, JobFilter
+from functions.runtime.query_params import Cursor, ExternalIdFilter, JobFilter, Limit
 from functions.runtime.talent_docs import CANDIDATE_ERRORS
 
-app = build_app()
+# Query rules, no body: no validating resolver, no pydantic (decisions 18).
+app = build_app(validation=False)
 
 
 @app.get(
@@ -19,16 +18,16 @@ app = build_app()
     summary="List candidates",
     description="Your candidates by id, one page at a time; externalId= finds one, jobId= lists a job's candidates.",
     tags=["Candidates"],
-    responses=responses(200, CandidateList, "A page of candidates", 400, said=CANDIDATE_ERRORS),
+    responses=responses(200, "CandidateList", "A page of candidates", 400, said=CANDIDATE_ERRORS),
 )
 def list_candidates(
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
     externalId: ExternalIdFilter = None,
     jobId: JobFilter = None,
-) -> CandidateList:
+) -> dict[str, Any]:
     items, next_cursor = talent.list_candidates(current_user(app), limit, cursor, externalId, jobId)
-    return CandidateList(items=[candidate_public(item) for item in items], nextCursor=next_cursor)
+    return json_views.page(items, next_cursor, json_views.candidate)
 
 
 handler = lambda_entry(app, list_candidates)

@@ -1,18 +1,17 @@
 """GET /v1/interviews: the caller's interviews, newest first, one page at a time."""
 
-from typing import Annotated
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from typing import Annotated, Any
 
 from functions.domain import interviews
-from functions.models.api import InterviewList, StatusName
+from functions.models import json_views
 from functions.models.entities import InterviewStatus
-from functions.models.views import interview_public
+from functions.models.vocabulary import StatusName
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
-from functions.runtime.query_params import CandidateFilter, JobFilter
+from functions.runtime.query_params import CandidateFilter, Cursor, JobFilter, Limit, QueryRule
 
-app = build_app()
+# Query rules, no body: no validating resolver, no pydantic (decisions 18).
+app = build_app(validation=False)
 
 
 @app.get(
@@ -21,19 +20,19 @@ app = build_app()
     description="Your interviews, newest first, one page at a time; pass nextCursor back as cursor. "
     "Filter by one of status, candidateId or jobId.",
     tags=["Interviews"],
-    responses=responses(200, InterviewList, "A page of interviews", 400),
+    responses=responses(200, "InterviewList", "A page of interviews", 400),
 )
 def list_interviews(
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    status: Annotated[StatusName | None, Query()] = None,
-    cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
+    limit: Limit = 20,
+    status: Annotated[StatusName | None, QueryRule()] = None,
+    cursor: Cursor = None,
     candidateId: CandidateFilter = None,
     jobId: JobFilter = None,
-) -> InterviewList:
+) -> dict[str, Any]:
     items, next_cursor = interviews.list_page(
         current_user(app), InterviewStatus(status) if status else None, limit, cursor, candidateId, jobId
     )
-    return InterviewList(items=[interview_public(item) for item in items], nextCursor=next_cursor)
+    return json_views.page(items, next_cursor, json_views.interview)
 
 
 handler = lambda_entry(app, list_interviews)

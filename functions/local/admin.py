@@ -13,10 +13,10 @@ from typing import Any
 
 from functions.data.tokens import DEFAULT_RATE_LIMIT
 from functions.domain import accounts, interviews, plans
-from functions.models.api import SENIORITIES
 from functions.models.entities import Interview
 from functions.models.errors import ValidationFailed
 from functions.models.views import interview_public, plan_public
+from functions.models.vocabulary import SENIORITIES
 
 
 def _interview(interview: Interview) -> dict[str, Any]:

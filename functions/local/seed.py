@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.data.tokens import DEFAULT_RATE_LIMIT
 from functions.domain import accounts, plans
-from functions.models.api import Seniority
+from functions.models.vocabulary import Seniority
 
 
 class _Strict(BaseModel):

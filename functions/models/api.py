@@ -10,13 +10,14 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
 from functions.models.base import ApiModel as _Model
 from functions.models.base import RequestModel as _Request
 from functions.models.text import PLAIN_TEXT_PATTERN, text_problem
+from functions.models.vocabulary import Seniority, StatusName
 
 MAX_TEXT = 200
 
@@ -124,9 +125,6 @@ Timestamp = Annotated[
         json_schema_extra={"format": "date-time"},
     ),
 ]
-StatusName = Literal["PENDING", "IN_PROGRESS", "FINISHED"]
-Seniority = Literal["JUNIOR", "MIDDLE", "SENIOR"]
-SENIORITIES: tuple[str, ...] = get_args(Seniority)
 
 
 class CandidateInline(_Request):

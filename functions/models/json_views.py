@@ -7,9 +7,10 @@ tests/unit/test_json_views.py holds each function to its model (same fields, sam
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from functions.models.entities import Candidate, Interview, Job, Record, Webhook
+from functions.models.entities import Candidate, DeliveryAttempt, Interview, Job, Plan, Record, Webhook
 from functions.models.rendering import plain
 
 INTERVIEW_FIELDS = (
@@ -33,13 +34,47 @@ RECORD_FIELDS = ("status", "summary", "results", "participants", "videoUrl")
 WEBHOOK_FIELDS = ("id", "url", "events", "enabled", "createdAt")
 CANDIDATE_FIELDS = ("id", "name", "email", "externalId", "jobIds", "metadata", "createdAt", "updatedAt")
 JOB_FIELDS = ("id", "title", "externalId", "metadata", "createdAt", "updatedAt")
+PLAN_FIELDS = ("id", "name", "tags", "seniority", "language")
+DELIVERY_FIELDS = (
+    "id",
+    "webhookId",
+    "eventId",
+    "type",
+    "attempt",
+    "status",
+    "responseStatus",
+    "durationMs",
+    "error",
+    "createdAt",
+    "nextAttemptAt",
+)
 
 
-def interview_detail(interview: Interview, video_url: str | None) -> dict[str, Any]:
+def page[E](items: Iterable[E], next_cursor: str | None, view: Callable[[E], dict[str, Any]]) -> dict[str, Any]:
+    """A list page (InterviewList, PlanList, ...): the items in `view`'s form and where to continue."""
+    return {"items": [view(item) for item in items], "nextCursor": next_cursor}
+
+
+def interview(entity: Interview) -> dict[str, Any]:
+    """InterviewPublic."""
+    return plain(INTERVIEW_FIELDS, entity, status=entity.status.value)
+
+
+def plan(entity: Plan) -> dict[str, Any]:
+    """PlanPublic."""
+    return plain(PLAN_FIELDS, entity, tags=list(entity.tags))
+
+
+def delivery(entity: DeliveryAttempt) -> dict[str, Any]:
+    """DeliveryPublic."""
+    return plain(DELIVERY_FIELDS, entity)
+
+
+def interview_detail(entity: Interview, video_url: str | None) -> dict[str, Any]:
     """InterviewDetail: the interview and its record (with the pre-signed video URL) or null."""
-    record: Record | None = interview.record
+    record: Record | None = entity.record
     return {
-        "interview": plain(INTERVIEW_FIELDS, interview, status=interview.status.value),
+        "interview": interview(entity),
         "record": None
         if record is None
         else plain(RECORD_FIELDS, record, status=record.status.value, videoUrl=video_url),

@@ -7,6 +7,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from functions.models.api import InterviewPublic, RecordFields, Timestamp
+from functions.models.vocabulary import DeliveryStatus
 
 EventType = Literal[
     "interview.created",
@@ -17,7 +18,6 @@ EventType = Literal[
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 PING = "webhook.ping"
-DeliveryStatus = Literal["SUCCEEDED", "FAILED"]
 
 
 def _distinct(events: list[str]) -> list[str]:

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
@@ -31,7 +32,7 @@ from functions.models.errors import (
 )
 from functions.runtime.observability import Metric, count, in_lambda, instrument, logger, snapstart_init
 from functions.runtime.openapi_docs import documented_signature
-from functions.runtime.request_checks import RouteInput, check_header_shape, check_request
+from functions.runtime.request_checks import RouteInput, check_header_shape, check_request, query_values
 from functions.runtime.validation_messages import describe
 
 JSON_HEADERS = {"Content-Type": content_types.APPLICATION_JSON}
@@ -118,6 +119,21 @@ def _source_ip(event: Mapping[str, Any]) -> str | None:
     return str(source) if source else None
 
 
+def _query_values_passer(accepts: RouteInput) -> Callable[[RouteResolver, NextMiddleware], Response[Any]]:
+    def pass_query_values(app: RouteResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        """Hand the checked query values to the route function, as the validating resolver would.
+
+        Powertools calls the route function with its context's `_route_args` (the path parameters);
+        its own validation middleware passes query values the same way.
+        """
+        route_args = app.context.get("_route_args", {})
+        values = query_values(app.current_event.raw_event, accepts)
+        app.append_context(_route_args={**route_args, **values})  # type: ignore[no-untyped-call]
+        return next_middleware(app)
+
+    return pass_query_values
+
+
 def lambda_entry(app: RouteResolver, route_function: Callable[..., Any]) -> LambdaHandler:
     """Wrap a route's resolver as a Lambda handler: logging, request checks, authentication, errors.
 
@@ -129,7 +145,11 @@ def lambda_entry(app: RouteResolver, route_function: Callable[..., Any]) -> Lamb
         # Powertools then validates (and documents) the path parameters as Path(...) with their limits.
         documented_signature(route_function)
     elif accepts.needs_validation:
-        raise TypeError(f"{route_function.__name__} declares a body or query parameters: build_app(validation=True)")
+        raise TypeError(
+            f"{route_function.__name__} declares a body or Powertools parameters: it needs validation (build_app())"
+        )
+    elif accepts.query_rules:
+        app.use(middlewares=[_query_values_passer(accepts)])
     if in_lambda():
         # A deployment that lost a variable fails its cold start, naming the variable.
         check_deployed()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from functions.runtime.path_params import PathRule
+from functions.runtime.query_params import QueryRule
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -74,12 +75,13 @@ def _model_named(name: str) -> type[BaseModel]:
 
 
 def documented_signature(route_function: Callable[..., Any]) -> None:
-    """Give Powertools the path parameters as `Path(...)`, with their limits and descriptions.
+    """Give Powertools the path and query parameters as `Path(...)` and `Query(...)`, with their limits.
 
     Powertools reads a route's parameters with `inspect.signature`, which honours `__signature__`;
-    the declaration itself (`PathRule`) stays free of pydantic for the routes that run without it.
+    the declarations themselves (PathRule, QueryRule) stay free of pydantic for the routes that run
+    without it.
     """
-    from aws_lambda_powertools.event_handler.openapi.params import Path
+    from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
     signature = inspect.signature(route_function, eval_str=True)
     parameters = []
@@ -91,6 +93,14 @@ def documented_signature(route_function: Callable[..., Any]) -> None:
             if rule is not None:
                 path = Path(min_length=rule.min_length, max_length=rule.max_length, description=rule.description)
                 annotation = Annotated[base, path]
+            query = next((extra for extra in extras if isinstance(extra, QueryRule)), None)
+            if query is not None:
+                declared = {
+                    name: getattr(query, name)
+                    for name in ("description", "ge", "le", "min_length", "max_length", "pattern")
+                    if getattr(query, name) is not None
+                }
+                annotation = Annotated[base, Query(**declared)]
         parameters.append(parameter.replace(annotation=annotation))
     route_function.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
 

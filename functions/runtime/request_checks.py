@@ -16,15 +16,15 @@ import json
 import math
 import re
 import sys
-import types
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 from functions.http_headers import header_value
 from functions.models.errors import ValidationFailed
 from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
 from functions.runtime.path_params import PathRule
+from functions.runtime.query_params import QueryRule, members
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -59,6 +59,8 @@ class RouteInput:
     integer_query: tuple[str, ...] = ()
     body: type[BaseModel] | None = None
     path: tuple[tuple[str, PathRule], ...] = ()
+    # Query parameters declared with QueryRule: (name, annotation, rule), checked and passed by us.
+    query_rules: tuple[tuple[str, Any, QueryRule], ...] = ()
     # Any Powertools parameter (Query, Header, ...): only its validating resolver reads them.
     powertools_params: bool = False
 
@@ -81,6 +83,7 @@ class RouteInput:
         query: list[str] = []
         integers: list[str] = []
         path: list[tuple[str, PathRule]] = []
+        rules: list[tuple[str, Any, QueryRule]] = []
         body: type[BaseModel] | None = None
         powertools_params = False
         for name, parameter in inspect.signature(route_function, eval_str=True).parameters.items():
@@ -91,12 +94,19 @@ class RouteInput:
                 if rule is not None:
                     path.append((name, rule))
                     continue
+                query_rule = next((extra for extra in extras if isinstance(extra, QueryRule)), None)
+                if query_rule is not None:
+                    rules.append((name, base, query_rule))
+                    query.append(name)
+                    if int in members(base):
+                        integers.append(name)
+                    continue
                 if params and any(isinstance(extra, params.Param) for extra in extras):
                     powertools_params = True
                 declared = next((extra for extra in extras if params and isinstance(extra, params.Query)), None)
                 if declared is not None:
                     query.append(declared.alias or name)
-                    if int in _members(base):
+                    if int in members(base):
                         integers.append(declared.alias or name)
             elif pydantic and isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
                 body = annotation
@@ -105,15 +115,9 @@ class RouteInput:
             integer_query=tuple(integers),
             body=body,
             path=tuple(path),
+            query_rules=tuple(rules),
             powertools_params=powertools_params,
         )
-
-
-def _members(annotation: Any) -> tuple[Any, ...]:
-    """The types of a union (`int | None` gives int and NoneType); the type itself otherwise."""
-    if get_origin(annotation) in (Union, types.UnionType):
-        return get_args(annotation)
-    return (annotation,)
 
 
 def _all_values(event: Mapping[str, Any], single_key: str, multi_key: str) -> dict[str, list[str]]:
@@ -151,6 +155,23 @@ def check_request(event: Mapping[str, Any], accepts: RouteInput) -> None:
     if raw is not None and accepts.body is not None:
         _check_field_names(parse_json_object(raw.decode("utf-8")), accepts.body)
     _check_path(event, accepts)
+    _check_query_values(event, accepts)
+
+
+def query_values(event: Mapping[str, Any], accepts: RouteInput) -> dict[str, Any]:
+    """The QueryRule parameters that were sent, as the route function takes them (ints as ints)."""
+    given = event.get("queryStringParameters") or {}
+    return {name: rule.value(given[name], base) for name, base, rule in accepts.query_rules if name in given}
+
+
+def _check_query_values(event: Mapping[str, Any], accepts: RouteInput) -> None:
+    """The QueryRule parameters' limits, in the order they are declared (as the validating resolver reported them)."""
+    given = event.get("queryStringParameters") or {}
+    for name, base, rule in accepts.query_rules:
+        if name in given:
+            problem = rule.problem(given[name] or "", base)
+            if problem:
+                raise ValidationFailed(f'Query parameter "{name}" {problem}')
 
 
 def _check_path(event: Mapping[str, Any], accepts: RouteInput) -> None:

@@ -54,5 +54,5 @@ def test_a_route_with_a_body_cannot_run_without_validation() -> None:
     def create_thing(body: _Body) -> dict[str, str]:
         return {"title": body.title}
 
-    with pytest.raises(TypeError, match="build_app"):
+    with pytest.raises(TypeError, match="needs validation"):
         lambda_entry(app, create_thing)
