@@ -160,7 +160,7 @@ _BOUND_STEPS: tuple[tuple[str, str, str, bool], ...] = (
     ("routes-sys-path", "the floor with the routes' sys.path (opt/python before var/runtime)", "", False),
     (
         "powertools",
-        "Powertools: `APIGatewayRestResolver()` (no validation), `Logger`, `Metrics`, constructed",
+        "Powertools, constructed: `APIGatewayRestResolver()` (no validation), `Logger`, `Metrics`",
         """
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -608,6 +608,7 @@ def summarise_bounds(
         paired = [(r.total - before[r.round_no]) / floor * 10 for r in runs if r.round_no in before]
         stacks[bound.name] = {
             "adds": bound.adds,
+            "auth_call": bound.auth_call,
             "runs": len(runs),
             "median_ms": ms(total),
             "ratio_to_floor": round(total / floor, 3),
