@@ -511,7 +511,13 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                     raise RuntimeError(f"{target} ({variant}) answered {result['status']}, not a success")
                 _check_provenance(result, variant, target, roots[variant], lam)
                 if target in bounds:
-                    bound_checks.setdefault(target.removeprefix(BOUND_PREFIX), {"modules_loaded": result["modules"]})
+                    bound_checks.setdefault(
+                        target.removeprefix(BOUND_PREFIX),
+                        {
+                            "modules_loaded": result["modules"],
+                            "pydantic_loaded": result["origins"]["pydantic"] is not None,
+                        },
+                    )
                 elif target != FLOOR:
                     checks.setdefault(variant, {}).setdefault(
                         target, {"xray_sdk_imported": result["xray"], "modules_loaded": result["modules"]}
@@ -592,7 +598,7 @@ def _summarise(
 def summarise_bounds(
     samples: dict[tuple[str, str], list[Run]], checks: dict[str, dict[str, Any]], bounds: tuple[Bound, ...] = BOUNDS
 ) -> dict[str, Any]:
-    """The library bounds against the shipped floor of the same rounds, and what each stack adds to the last.
+    """The library bounds against the shipped floor of the same rounds, and what each stack adds to the one before.
 
     A step is the difference of the two medians, in ms and in tenths of the floor (0.1 of the ratio);
     the paired figures are the same difference taken within each round (both children ran under the
@@ -620,6 +626,7 @@ def summarise_bounds(
             "min_ms": ms(min(r.total for r in runs)),
             "max_ms": ms(max(r.total for r in runs)),
             "modules_loaded": checks.get(bound.name, {}).get("modules_loaded"),
+            "pydantic_loaded": checks.get(bound.name, {}).get("pydantic_loaded"),
             "step_ms": ms(total - median([r.total for r in previous])),
             "step_tenths": round((total - median([r.total for r in previous])) / floor * 10, 2),
             "step_paired_tenths_p25_median_p75": [

@@ -97,14 +97,14 @@ def bounds_table(bounds: dict[str, Any], floor_row: dict[str, Any] | None = None
     floor_ms = bounds["floor_ms"]
     lines = [
         "| stack: adds to the row above | runs | median ms | × floor (min–max) | imports ms | first request ms"
-        " | step ms | step, tenths of the floor | step within a round, tenths: p25 / median / p75 |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        " | step ms | step, tenths of the floor | step within a round, tenths: p25 / median / p75 | modules |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     if floor_row is not None:
         lines.append(
             f"| floor: boto3, client, one GetItem | {floor_row['runs']} | {floor_row['median_ms']}"
             f" | 1.00 ({ratio_spread(floor_row, floor_ms)}) | {floor_row['import_ms']}"
-            f" | {floor_row['first_request_ms']} | — | — | — |"
+            f" | {floor_row['first_request_ms']} | — | — | — | — |"
         )
     for name, row in bounds["stacks"].items():
         p25, mid, p75 = row["step_paired_tenths_p25_median_p75"]
@@ -112,7 +112,7 @@ def bounds_table(bounds: dict[str, Any], floor_row: dict[str, Any] | None = None
             f"| **{name}**: {row['adds']} | {row['runs']} | {row['median_ms']}"
             f" | {row['ratio_to_floor']:.2f} ({ratio_spread(row, floor_ms)}) | {row['import_ms']}"
             f" | {row['first_request_ms']} | {row['step_ms']:+.0f} | {row['step_tenths']:+.1f}"
-            f" | {p25:+.1f} / {mid:+.1f} / {p75:+.1f} |"
+            f" | {p25:+.1f} / {mid:+.1f} / {p75:+.1f} | {row.get('modules_loaded') or '—'} |"
         )
     return lines
 

@@ -45,7 +45,8 @@ def test_the_report_table_gives_ratio_spread_and_steps() -> None:
     lines = report.bounds_table(summary, floor_row)
     assert lines[2].startswith("| floor: boto3, client, one GetItem | 3 | 400 | 1.00 (0.95–1.05) |")
     assert "| **powertools**: Powertools | 3 | 480.0 | 1.20 (1.10–1.25) |" in lines[3]
-    assert lines[3].endswith("| +80 | +2.0 | +0.5 / +2.5 / +2.5 |")
+    assert lines[3].endswith("| +80 | +2.0 | +0.5 / +2.5 / +2.5 | — |")
+    assert lines[4].endswith("| 400 |")
     assert len(lines) == 5
 
 
