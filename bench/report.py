@@ -128,13 +128,20 @@ def bounds_summary(bounds: dict[str, Any], routes: dict[str, Any]) -> str:
     if top_name != name:
         text += f"; with the authentication call ({top_name}), {(top['ratio_to_floor'] - 1) * 10:.1f} tenths"
         text += f" ({top['ratio_to_floor']:.2f}×)"
-    ratios = sorted(v["ratio_to_floor"] for k, v in routes.items() if k != "floor")
-    route = ratios[len(ratios) // 2]
-    return text + (
-        f". The median route is at {route:.2f}×: {(route - top['ratio_to_floor']) * 10:.1f} tenths beyond the"
-        f" last stack are the routes' own (our modules and pydantic models, route registration, the route's own"
-        " AWS calls, client configuration)."
+    ranked = sorted((v["ratio_to_floor"], k) for k, v in routes.items() if k != "floor")
+    ratio, name = ranked[len(ranked) // 2]
+    route = routes[name]
+    text += (
+        f". The median route ({name}) is at {ratio:.2f}×: {(ratio - top['ratio_to_floor']) * 10:.1f} tenths beyond"
+        " the last stack are the routes' own (our modules and pydantic models, route registration, the route's own"
+        " AWS calls, client configuration)"
     )
+    if "import_ms" in route and "import_ms" in top:
+        floor_ms = bounds["floor_ms"]
+        imports = (route["import_ms"] - top["import_ms"]) / floor_ms * 10
+        request = (route["first_request_ms"] - top["first_request_ms"]) / floor_ms * 10
+        text += f"; by phase medians, {imports:.1f} tenths in the imports and {request:.1f} in the first request"
+    return text + "."
 
 
 def _load(value: Any) -> str:

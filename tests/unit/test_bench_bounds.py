@@ -51,10 +51,16 @@ def test_the_report_table_gives_ratio_spread_and_steps() -> None:
 
 
 def test_the_report_says_how_many_tenths_the_libraries_take() -> None:
-    routes = {"floor": {"ratio_to_floor": 1.0}, "a": {"ratio_to_floor": 1.9}, "b": {"ratio_to_floor": 2.0}}
+    routes = {
+        "floor": {"ratio_to_floor": 1.0},
+        "a": {"ratio_to_floor": 1.9},
+        "b": {"ratio_to_floor": 2.0, "import_ms": 400, "first_request_ms": 360},
+    }
     text = report.bounds_summary(_summary(), routes)
     assert "The libraries alone (pydantic) take 4.0 tenths of the ratio (1.40× the floor)." in text
-    assert "The median route is at 2.00×: 6.0 tenths beyond the last stack" in text
+    assert "The median route (b) is at 2.00×: 6.0 tenths beyond the last stack" in text
+    # The pydantic stack's phases: imports 280 ms, first request 280 ms (half of each run's 560 ms median).
+    assert "by phase medians, 3.0 tenths in the imports and 2.0 in the first request." in text
 
 
 def test_the_authentication_call_is_told_apart_from_the_libraries() -> None:
@@ -63,6 +69,7 @@ def test_the_authentication_call_is_told_apart_from_the_libraries() -> None:
     assert isinstance(stacks, dict)
     stacks["auth-call"] = stacks["pydantic"] | {"ratio_to_floor": 1.55, "auth_call": True}
     text = report.bounds_summary(summary, {"a": {"ratio_to_floor": 2.0}})
+    assert text.endswith("client configuration).")
     assert "The libraries alone (pydantic) take 4.0 tenths" in text
     assert "with the authentication call (auth-call), 5.5 tenths (1.55×)" in text
     assert "4.5 tenths beyond the last stack" in text
