@@ -41,7 +41,9 @@ def _machine() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=15, help="cold starts per route, shipped bytecode (>= 15)")
-    parser.add_argument("--variant-runs", type=int, default=5, help="cold starts per route, other .pyc variants")
+    parser.add_argument(
+        "--variant-runs", type=int, default=5, help="cold starts per route, other .pyc variants (0: none)"
+    )
     parser.add_argument("--scale-requests", type=int, default=15, help="list requests per data size")
     parser.add_argument("--overhead-requests", type=int, default=300, help="warm requests per route, handler overhead")
     parser.add_argument("--load-requests", type=int, default=400, help="requests per operation on quollo serve")

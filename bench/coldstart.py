@@ -9,6 +9,10 @@ Every child runs what ships, laid out as Lambda lays it out: `python -I -S -B` (
 venv, no site-packages) with an explicit sys.path of the function asset (`var/task`, built by
 infra/packaging.py), our dependency layer's `python/` (`opt/python`, infra/layer.py) and boto3/
 botocore in a folder of their own (`var/runtime`), as tests/infra/test_infra_layer.py does.
+
+Library bounds, in the same shipped rounds: children that do exactly what the floor does but first
+import (and construct) library stacks and nothing of ours, each stack a superset of the one before
+(BOUNDS). The distance between two of them is what a library alone adds to every route's ratio.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import world
-from bench.common import ROOT, aws_env, median, ms, progress
+from bench.common import ROOT, aws_env, median, ms, percentile, progress
 from functions.routes import ROUTES
 from infra.function_env import FUNCTION_ENVIRONMENT
 from infra.layer import DependencyLayer, build_dependency_layer, host_platform, installed_versions, locked_versions
@@ -78,7 +82,8 @@ _allowed = tuple(p.rstrip("/") + "/" for p in json.loads(os.environ["BENCH_SYS_P
 _allowed += (os.path.dirname(os.__file__) + "/",)
 foreign = sorted({f for m in list(sys.modules.values())
                   if isinstance(f := getattr(m, "__file__", None), str) and not f.startswith(_allowed)})
-origins = {name: getattr(sys.modules.get(name), "__file__", None) for name in ("functions", "pydantic", "boto3")}
+origins = {name: getattr(sys.modules.get(name), "__file__", None)
+           for name in ("functions", "pydantic", "boto3", "aws_lambda_powertools")}
 """
 
 _ROUTE_CHILD = (
@@ -112,14 +117,18 @@ sys.stdout.flush()
 """
 )
 
-_FLOOR_CHILD = (
-    _CHILD_PRELUDE
-    + """
+# The floor's work, split at the end of its imports; the library bounds run the very same lines.
+_FLOOR_IMPORTS = """
 import boto3
 _t1 = time.monotonic()
+"""
+_FLOOR_CALL = """
 client = boto3.client("dynamodb")
 found = client.get_item(TableName=os.environ["BENCH_TABLE"], Key={"tokenHash": {"S": os.environ["BENCH_KEY"]}},
                         ConsistentRead=True)
+"""
+_FLOOR_RESULT = (
+    """
 _t2 = time.monotonic()
 status = 200 if "Item" in found else 404
 """
@@ -130,6 +139,77 @@ sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "status
 sys.stdout.flush()
 """
 )
+_FLOOR_CHILD = _CHILD_PRELUDE + _FLOOR_IMPORTS + _FLOOR_CALL + _FLOOR_RESULT
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A reference child: the floor's work after `code` (the stack's imports), nothing of ours."""
+
+    name: str
+    adds: str  # what this stack adds to the one before, for the report
+    code: str  # cumulative: every earlier stack's code, then this one's
+    auth_call: bool = False  # after the floor's GetItem, the UpdateItem every route authenticates with
+
+
+# (name, what it adds, the code it adds, whether it adds the authentication call). Each stack is a
+# superset of the one before, so the step from one to the next is what the added library costs.
+_BOUND_STEPS: tuple[tuple[str, str, str, bool], ...] = (
+    # The floor's own imports, with the routes' sys.path (the layer before the runtime's SDK): what
+    # the longer path alone costs the boto3 imports.
+    ("routes-sys-path", "the floor with the routes' sys.path (opt/python before var/runtime)", "", False),
+    (
+        "powertools",
+        "Powertools, constructed: `APIGatewayRestResolver()` (no validation), `Logger`, `Metrics`",
+        """
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+service = os.environ["POWERTOOLS_SERVICE_NAME"]
+logger = Logger(service=service)
+metrics = Metrics(namespace=os.environ["POWERTOOLS_METRICS_NAMESPACE"], service=service)
+app = APIGatewayRestResolver()
+""",
+        False,
+    ),
+    ("pydantic", "`from pydantic import BaseModel`", "\nfrom pydantic import BaseModel\n", False),
+    (
+        "validation",
+        "`APIGatewayRestResolver(enable_validation=True)` (Powertools' OpenAPI validation middleware)",
+        "\nvalidating = APIGatewayRestResolver(enable_validation=True)\n",
+        False,
+    ),
+    (
+        "auth-call",
+        "a second DynamoDB call: the UpdateItem that authenticates every request (functions/data/tokens.py)",
+        "",
+        True,
+    ),
+)
+
+
+def _cumulative(steps: tuple[tuple[str, str, str, bool], ...]) -> tuple[Bound, ...]:
+    bounds: list[Bound] = []
+    code, auth_call = "", False
+    for name, adds, added, adds_call in steps:
+        code, auth_call = code + added, auth_call or adds_call
+        bounds.append(Bound(name, adds, code, auth_call))
+    return tuple(bounds)
+
+
+BOUNDS = _cumulative(_BOUND_STEPS)
+BOUND_PREFIX = "bound:"
+
+
+def bound_child(bound: Bound) -> str:
+    """The bound's child program: the stack's imports, then the floor's lines (and the auth call)."""
+    call = _FLOOR_CALL
+    if bound.auth_call:
+        call += """
+updated = client.update_item(**json.loads(os.environ["BENCH_UPDATE"]))
+if "Attributes" not in updated:
+    found = {}
+"""
+    return _CHILD_PRELUDE + bound.code + _FLOOR_IMPORTS + call + _FLOOR_RESULT
 
 
 def _date_1980(tree: Path) -> None:
@@ -237,6 +317,7 @@ def build_lambda(base: Path) -> Lambda:
 class Run:
     target: str
     variant: str
+    round_no: int
     total: float
     startup: float
     imports: float
@@ -303,6 +384,8 @@ class Setup:
         ]
         self.webhook_id = world.webhook(self.owner)
         self.token_hash = token_rules.fingerprint(self.owner.token)
+        # The bounds' authentication call counts uses on a token of its own, not on the routes' owner's.
+        self.bound_token_hash = token_rules.fingerprint(world.account(credits=0).token)
         # Candidates and jobs: one of each to read and change, and one per delete.
         self.job_id = world.job(self.owner)
         self.candidate_id = world.candidate(self.owner, [self.job_id])
@@ -310,9 +393,30 @@ class Setup:
         self.spare_candidates = [world.candidate(self.owner, []) for _ in range(runs * variants)]
 
     def event(self, target: str) -> dict[str, Any]:
-        if target == FLOOR:
-            return REQUESTS["get_interview"](self)  # the floor ignores it
+        if target == FLOOR or target.startswith(BOUND_PREFIX):
+            return REQUESTS["get_interview"](self)  # the floor and the bounds ignore it
         return REQUESTS[target](self)
+
+    def auth_call(self) -> dict[str, Any]:
+        """The UpdateItem that authenticates a request (functions/data/tokens.py's `use`), on the bounds' token."""
+        import time
+
+        from functions.data.settings import settings
+        from functions.data.tokens import _slot_update
+
+        window = int(time.time() // 60)
+        names, update = _slot_update(window % 60)
+        return {
+            "TableName": settings().tokens_table,
+            "Key": {"tokenHash": {"S": self.bound_token_hash}},
+            "UpdateExpression": update,
+            "ConditionExpression": "attribute_exists(tokenHash) AND attribute_not_exists(revokedAt) "
+            "AND (attribute_not_exists(rlWindow) OR rlWindow <= :w)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"}, ":w": {"N": str(window)}},
+            "ReturnValues": "ALL_OLD",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
 
 
 # One realistic request per route, on the data Setup prepared; tests/unit/test_bench_routes.py
@@ -369,13 +473,16 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
     env = _child_env(port)
     samples: dict[tuple[str, str], list[Run]] = defaultdict(list)
     checks: dict[str, Any] = {}
+    bound_checks: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="quollo-bench-") as tmp:
         base = Path(tmp)
         lam = build_lambda(base)
         roots = {variant: build_variant(base, variant) for variant in VARIANTS}
         rounds = max(runs, variant_runs)
+        bounds = {BOUND_PREFIX + bound.name: bound for bound in BOUNDS}
         for round_no in range(rounds):
-            jobs = [(SHIPPED, target) for target in (FLOOR, *ROUTE_NAMES)] if round_no < runs else []
+            shipped = (FLOOR, *ROUTE_NAMES, *bounds)
+            jobs = [(SHIPPED, target) for target in shipped] if round_no < runs else []
             if round_no < variant_runs:
                 jobs += [(v, t) for v in VARIANTS if v != SHIPPED for t in (FLOOR, *ROUTE_NAMES)]
             random.shuffle(jobs)
@@ -384,10 +491,17 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                 child_env["BENCH_EVENT"] = json.dumps(setup.event(target))
                 if variant == TRACED:
                     child_env.update(_traced_env(roots[variant]))
-                if target == FLOOR:
+                if target == FLOOR or target in bounds:
                     child_env.update({"BENCH_TABLE": settings().tokens_table, "BENCH_KEY": setup.token_hash})
+                if target == FLOOR:
                     child_env["BENCH_SYS_PATH"] = json.dumps(lam.floor_path(roots[variant]))
                     code = _FLOOR_CHILD
+                elif target in bounds:
+                    # The routes' sys.path and environment: the layer's libraries, none of our code.
+                    child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(roots[variant]))
+                    if bounds[target].auth_call:
+                        child_env["BENCH_UPDATE"] = json.dumps(setup.auth_call())
+                    code = bound_child(bounds[target])
                 else:
                     child_env["BENCH_MODULE"] = f"functions.entries.{target}"
                     child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(roots[variant]))
@@ -397,7 +511,15 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                 if not 200 <= result["status"] < 300:
                     raise RuntimeError(f"{target} ({variant}) answered {result['status']}, not a success")
                 _check_provenance(result, variant, target, roots[variant], lam)
-                if target != FLOOR:
+                if target in bounds:
+                    bound_checks.setdefault(
+                        target.removeprefix(BOUND_PREFIX),
+                        {
+                            "modules_loaded": result["modules"],
+                            "pydantic_loaded": result["origins"]["pydantic"] is not None,
+                        },
+                    )
+                elif target != FLOOR:
                     checks.setdefault(variant, {}).setdefault(
                         target, {"xray_sdk_imported": result["xray"], "modules_loaded": result["modules"]}
                     )
@@ -405,6 +527,7 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                     Run(
                         target,
                         variant,
+                        round_no,
                         total=arrived - started,
                         startup=result["t0"] - started,
                         imports=result["t1"] - result["t0"],
@@ -415,19 +538,29 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
         importtime = import_breakdown(lam, roots[SHIPPED], env)
         secrets = secrets_client_cost(lam, roots[SHIPPED])
     summary = _summarise(samples, checks, importtime)
+    summary["bounds"] = summarise_bounds(samples, bound_checks)
     summary["secrets_client_creation"] = secrets
     summary["lambda_layout"] = lam.description
     return summary
 
 
 def _check_provenance(result: dict[str, Any], variant: str, target: str, task: Path, lam: Lambda) -> None:
-    """The child ran what ships: our code from the asset, pydantic from the layer, boto3 from the runtime."""
+    """The child ran what ships: our code from the asset, the libraries from the layer, boto3 from the runtime.
+
+    A library bound loads nothing of ours, and whichever of the layer's libraries it loaded came from the layer.
+    """
     if result["foreign"]:
         raise RuntimeError(f"{target} ({variant}) loaded modules from outside its sys.path: {result['foreign'][:5]}")
     origins = result["origins"]
-    expected = (
-        {"boto3": lam.runtime} if target == FLOOR else {"functions": task, "pydantic": lam.layer, "boto3": lam.runtime}
-    )
+    libraries = {"pydantic": lam.layer, "aws_lambda_powertools": lam.layer}
+    if target == FLOOR:
+        expected: dict[str, Path] = {"boto3": lam.runtime}
+    elif target.startswith(BOUND_PREFIX):
+        if origins["functions"] is not None:
+            raise RuntimeError(f"{target} ({variant}) imported our code: {origins['functions']}")
+        expected = {"boto3": lam.runtime} | {k: v for k, v in libraries.items() if origins[k] is not None}
+    else:
+        expected = {"functions": task, "boto3": lam.runtime} | libraries
     for name, folder in expected.items():
         if not str(origins[name]).startswith(f"{folder}/"):
             raise RuntimeError(f"{target} ({variant}) imported {name} from {origins[name]}, not {folder}")
@@ -438,7 +571,9 @@ def _summarise(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"variants": {}, "target_ratio": 1.5, "checks": checks, "import_breakdown": importtime}
     for variant, description in VARIANTS.items():
-        floor_runs = samples[(variant, FLOOR)]
+        floor_runs = samples.get((variant, FLOOR))
+        if not floor_runs:  # not run (--variant-runs 0)
+            continue
         floor = median([r.total for r in floor_runs])
         rows: dict[str, Any] = {}
         for target in (FLOOR, *ROUTE_NAMES):
@@ -453,9 +588,66 @@ def _summarise(
                 "first_request_ms": ms(median([r.handle for r in runs])),
                 "min_ms": ms(min(r.total for r in runs)),
                 "max_ms": ms(max(r.total for r in runs)),
+                # The spread of the ratio: each run's total over the floor's median.
+                "ratio_min": round(min(r.total for r in runs) / floor, 3),
+                "ratio_max": round(max(r.total for r in runs) / floor, 3),
             }
         out["variants"][variant] = {"description": description, "floor_ms": ms(floor), "routes": rows}
     return out
+
+
+def summarise_bounds(
+    samples: dict[tuple[str, str], list[Run]], checks: dict[str, dict[str, Any]], bounds: tuple[Bound, ...] = BOUNDS
+) -> dict[str, Any]:
+    """The library bounds against the shipped floor of the same rounds, and what each stack adds to the one before.
+
+    A step is the difference of the two medians, in ms and in tenths of the floor (0.1 of the ratio);
+    the paired figures are the same difference taken within each round (both children ran under the
+    same load), whose quartiles say whether the step stands out of the noise.
+    """
+    floor = median([r.total for r in samples[(SHIPPED, FLOOR)]])
+    stacks: dict[str, Any] = {}
+    previous = samples[(SHIPPED, FLOOR)]
+    for bound in bounds:
+        runs = samples[(SHIPPED, BOUND_PREFIX + bound.name)]
+        total = median([r.total for r in runs])
+        before = {r.round_no: r.total for r in previous}
+        paired = [(r.total - before[r.round_no]) / floor * 10 for r in runs if r.round_no in before]
+        stacks[bound.name] = {
+            "adds": bound.adds,
+            "auth_call": bound.auth_call,
+            "runs": len(runs),
+            "median_ms": ms(total),
+            "ratio_to_floor": round(total / floor, 3),
+            "ratio_min": round(min(r.total for r in runs) / floor, 3),
+            "ratio_max": round(max(r.total for r in runs) / floor, 3),
+            "startup_ms": ms(median([r.startup for r in runs])),
+            "import_ms": ms(median([r.imports for r in runs])),
+            "first_request_ms": ms(median([r.handle for r in runs])),
+            "min_ms": ms(min(r.total for r in runs)),
+            "max_ms": ms(max(r.total for r in runs)),
+            "modules_loaded": checks.get(bound.name, {}).get("modules_loaded"),
+            "pydantic_loaded": checks.get(bound.name, {}).get("pydantic_loaded"),
+            "step_ms": ms(total - median([r.total for r in previous])),
+            "step_tenths": round((total - median([r.total for r in previous])) / floor * 10, 2),
+            "step_paired_tenths_p25_median_p75": [
+                round(percentile(paired, 25), 2),
+                round(median(paired), 2),
+                round(percentile(paired, 75), 2),
+            ],
+        }
+        previous = runs
+    return {
+        "variant": SHIPPED,
+        "description": (
+            "reference children that do exactly what the floor does (import boto3, create a DynamoDB client, one"
+            " GetItem on the same table and key) after importing a library stack and nothing of ours, with the"
+            " routes' sys.path and environment, interleaved in the shipped rounds; each stack a superset of the"
+            " one before"
+        ),
+        "floor_ms": ms(floor),
+        "stacks": stacks,
+    }
 
 
 _LINE = re.compile(r"import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)")

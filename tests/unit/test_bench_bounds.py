@@ -1,0 +1,90 @@
+"""Cold-start library bounds: what each library stack adds, in ms and tenths of the floor, as reported."""
+
+from bench import coldstart, report
+from bench.coldstart import BOUND_PREFIX, SHIPPED, Bound, Run
+
+
+def _runs(target: str, totals_ms: list[float]) -> list[Run]:
+    return [
+        Run(target, SHIPPED, round_no, total=t / 1000, startup=0.01, imports=t / 2000, handle=t / 2000)
+        for round_no, t in enumerate(totals_ms)
+    ]
+
+
+BOUNDS = (Bound("powertools", "Powertools", "import x"), Bound("pydantic", "pydantic", "import x; import y"))
+
+
+def _summary() -> dict[str, object]:
+    samples = {
+        (SHIPPED, coldstart.FLOOR): _runs(coldstart.FLOOR, [400, 420, 380]),
+        (SHIPPED, BOUND_PREFIX + "powertools"): _runs("p", [500, 440, 480]),
+        (SHIPPED, BOUND_PREFIX + "pydantic"): _runs("y", [560, 600, 520]),
+    }
+    return coldstart.summarise_bounds(samples, {"pydantic": {"modules_loaded": 400}}, BOUNDS)
+
+
+def test_each_stack_is_measured_against_the_floor_and_the_stack_before() -> None:
+    stacks = _summary()["stacks"]
+    assert isinstance(stacks, dict)
+    powertools, pydantic = stacks["powertools"], stacks["pydantic"]
+    # Floor median 400 ms; Powertools median 480 ms: 1.2×, 80 ms, 2 tenths.
+    assert powertools["ratio_to_floor"] == 1.2
+    assert (powertools["ratio_min"], powertools["ratio_max"]) == (1.1, 1.25)
+    assert powertools["step_ms"] == 80
+    assert powertools["step_tenths"] == 2
+    # Within each round: +100, +20, +100 ms over the floor of that round.
+    assert powertools["step_paired_tenths_p25_median_p75"] == [0.5, 2.5, 2.5]
+    # pydantic median 560 ms: 80 ms over Powertools' median.
+    assert pydantic["step_ms"] == 80
+    assert pydantic["modules_loaded"] == 400
+
+
+def test_the_report_table_gives_ratio_spread_and_steps() -> None:
+    summary = _summary()
+    floor_row = {"runs": 3, "median_ms": 400, "min_ms": 380, "max_ms": 420, "import_ms": 200, "first_request_ms": 200}
+    lines = report.bounds_table(summary, floor_row)
+    assert lines[2].startswith("| floor: boto3, client, one GetItem | 3 | 400 | 1.00 (0.95–1.05) |")
+    assert "| **powertools**: Powertools | 3 | 480.0 | 1.20 (1.10–1.25) |" in lines[3]
+    assert lines[3].endswith("| +80 | +2.0 | +0.5 / +2.5 / +2.5 | — |")
+    assert lines[4].endswith("| 400 |")
+    assert len(lines) == 5
+
+
+def test_the_report_says_how_many_tenths_the_libraries_take() -> None:
+    routes = {
+        "floor": {"ratio_to_floor": 1.0},
+        "a": {"ratio_to_floor": 1.9},
+        "b": {"ratio_to_floor": 2.0, "import_ms": 400, "first_request_ms": 360},
+    }
+    text = report.bounds_summary(_summary(), routes)
+    assert "The libraries alone (pydantic) take 4.0 tenths of the ratio (1.40× the floor)." in text
+    assert "The median route (b) is at 2.00×: 6.0 tenths beyond the last stack" in text
+    # The pydantic stack's phases: imports 280 ms, first request 280 ms (half of each run's 560 ms median).
+    assert "by phase medians, 3.0 tenths in the imports and 2.0 in the first request." in text
+
+
+def test_the_authentication_call_is_told_apart_from_the_libraries() -> None:
+    summary = _summary()
+    stacks = summary["stacks"]
+    assert isinstance(stacks, dict)
+    stacks["auth-call"] = stacks["pydantic"] | {"ratio_to_floor": 1.55, "auth_call": True}
+    text = report.bounds_summary(summary, {"a": {"ratio_to_floor": 2.0}})
+    assert text.endswith("client configuration).")
+    assert "The libraries alone (pydantic) take 4.0 tenths" in text
+    assert "with the authentication call (auth-call), 5.5 tenths (1.55×)" in text
+    assert "4.5 tenths beyond the last stack" in text
+
+
+def test_older_results_without_ratio_spread_are_rendered_from_min_and_max() -> None:
+    assert report.ratio_spread({"min_ms": 300, "max_ms": 600}, 400) == "0.75–1.50"
+    assert report.ratio_spread({"min_ms": 300, "max_ms": 600, "ratio_min": 0.7, "ratio_max": 1.6}, 400) == "0.70–1.60"
+
+
+def test_every_stack_holds_the_one_before_and_none_imports_our_code() -> None:
+    previous = ""
+    for bound in coldstart.BOUNDS:
+        assert bound.code.startswith(previous)
+        assert "functions" not in bound.code
+        previous = bound.code
+    assert coldstart.BOUNDS[-1].auth_call
+    assert not any(bound.auth_call for bound in coldstart.BOUNDS[:-1])
