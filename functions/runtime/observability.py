@@ -9,6 +9,7 @@ POWERTOOLS_TRACE_DISABLED (the stack's `-c tracer=false`), no Tracer is created 
 from __future__ import annotations
 
 import os
+import random
 import warnings
 from collections.abc import Callable
 from enum import StrEnum
@@ -54,6 +55,25 @@ def in_lambda() -> bool:
 def snapstart_init() -> bool:
     """This is the initialisation Lambda snapshots for SnapStart (its documented variable)."""
     return os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start"
+
+
+def _reseed_after_restore() -> None:
+    """Give each environment restored from a SnapStart snapshot its own `random` state.
+
+    The module-level generator is seeded once, during the snapshotted init; without a new seed every
+    restored environment would draw the same numbers: the webhook retry jitter
+    (domain/webhook_delivery.py) and botocore's retry backoff would then fire in lockstep.
+    `random.seed()` with no argument takes fresh bytes from the OS.
+    """
+    try:
+        from snapshot_restore_py import register_after_restore
+    except ImportError:  # Lambda's Python runtimes ship it; elsewhere there is no snapshot to restore
+        return
+    register_after_restore(random.seed)
+
+
+if snapstart_init():
+    _reseed_after_restore()
 
 
 def _tracing_wanted() -> bool:

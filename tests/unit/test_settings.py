@@ -57,3 +57,35 @@ def test_a_snapstart_init_builds_the_clients_without_opening_a_connection(tmp_pa
     )
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.strip()) == (0, "[1, 1, 1, 1]"), done.stderr
+
+
+_TWO_RESTORES = """
+import random, sys
+import snapshot_restore_py
+import functions.entries.webhook_delivery, functions.entries.get_interview
+snapshot = random.getstate()  # what init left in the generator, frozen in the snapshot
+draws = []
+for _ in range(2):  # two environments restored from that one snapshot, as the runtime restores them
+    random.setstate(snapshot)
+    for hook, args, kwargs in snapshot_restore_py.get_after_restore():
+        hook(*args, **kwargs)
+    draws.append(random.random())
+print(len(snapshot_restore_py.get_after_restore()), draws[0] != draws[1])
+"""
+
+
+@pytest.mark.parametrize(("init_type", "expected"), [("snap-start", "1 True"), ("on-demand", "0 False")])
+def test_environments_restored_from_one_snapshot_draw_different_numbers(
+    tmp_path: Path, init_type: str, expected: str
+) -> None:
+    """The webhook retry jitter and botocore's backoff use `random`: restored environments must not repeat it."""
+    env = {
+        "LAMBDA_TASK_ROOT": str(tmp_path),
+        "AWS_LAMBDA_INITIALIZATION_TYPE": init_type,
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        schema.RECORDS_BUCKET_ENV: "records",
+    }
+    done = subprocess.run([sys.executable, "-c", _TWO_RESTORES], env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, expected), done.stderr
