@@ -3,14 +3,15 @@
 from typing import Any
 
 from functions.domain import interviews
-from functions.models.api import InterviewDeleted
+from functions.models import json_views
 from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.observability import Metric, count
 from functions.runtime.openapi_docs import responses
 from functions.runtime.path_params import InterviewId
 
-app = build_app()
+# No body, no query: no validating resolver, no pydantic (decisions 18).
+app = build_app(validation=False)
 once = idempotency.IdempotentRoute("delete_interview")
 
 
@@ -18,9 +19,7 @@ def _delete(user_id: str, interview_id: str) -> idempotency.Outcome:
     deleted = interviews.delete(user_id, interview_id)
     if deleted.refunded:
         count(Metric.CREDITS_REFUNDED)
-    # balanceAfter only accompanies a refund, as in the API reference.
-    body = InterviewDeleted(deleted=True, refunded=deleted.refunded, balanceAfter=deleted.balance_after)
-    return idempotency.Outcome(status=200, body=body.model_dump(exclude_none=True))
+    return idempotency.Outcome(status=200, body=json_views.interview_deleted(deleted.refunded, deleted.balance_after))
 
 
 @app.delete(
@@ -28,7 +27,7 @@ def _delete(user_id: str, interview_id: str) -> idempotency.Outcome:
     summary="Delete interview",
     description="Deletes the interview; a PENDING charged interview's credit is refunded exactly once.",
     tags=["Interviews"],
-    responses=responses(200, InterviewDeleted, "Deleted; balanceAfter only with a refund", 400, 404, 409, 422),
+    responses=responses(200, "InterviewDeleted", "Deleted; balanceAfter only with a refund", 400, 404, 409, 422),
 )
 def delete_interview(
     id: InterviewId,

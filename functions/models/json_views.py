@@ -101,6 +101,14 @@ def job(entity: Job) -> dict[str, Any]:
     return plain(JOB_FIELDS, entity)
 
 
+def interview_deleted(refunded: bool, balance_after: int | None) -> dict[str, Any]:
+    """InterviewDeleted: balanceAfter only accompanies a refund, as in the API reference."""
+    body: dict[str, Any] = {"deleted": True, "refunded": refunded}
+    if balance_after is not None:
+        body["balanceAfter"] = balance_after
+    return body
+
+
 def deleted() -> dict[str, Any]:
     """Deleted and WebhookDeleted."""
     return {"deleted": True}

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Header
+from typing import TYPE_CHECKING, Any
 
 from functions.data.idempotency import PersistenceStore
 from functions.http_headers import header_value
 from functions.models.errors import IdempotencyInProgress, IdempotencyKeyReused
 from functions.runtime.app import current_user
-from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_DOC, IDEMPOTENCY_KEY_PATTERN
+from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER, KeyHeader
 
 HEADER = IDEMPOTENCY_HEADER
 EXPIRES_AFTER_SECONDS = 24 * 60 * 60
@@ -25,11 +23,7 @@ EXPIRES_AFTER_SECONDS = 24 * 60 * 60
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-# The optional header as a route parameter, so that the spec documents it with its pattern
-# (runtime.app checks the pattern first, with a plainer message).
-KeyHeader = Annotated[
-    str | None, Header(alias=HEADER, description=IDEMPOTENCY_KEY_DOC, pattern=IDEMPOTENCY_KEY_PATTERN)
-]
+__all__ = ["HEADER", "KeyHeader", "IdempotentRoute", "Outcome", "key_from"]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
+from functions.runtime.header_params import HeaderRule
 from functions.runtime.path_params import PathRule
 from functions.runtime.query_params import QueryRule
 
@@ -75,13 +76,13 @@ def _model_named(name: str) -> type[BaseModel]:
 
 
 def documented_signature(route_function: Callable[..., Any]) -> None:
-    """Give Powertools the path and query parameters as `Path(...)` and `Query(...)`, with their limits.
+    """Give Powertools the path, query and header parameters as `Path`, `Query` and `Header`, with their limits.
 
     Powertools reads a route's parameters with `inspect.signature`, which honours `__signature__`;
-    the declarations themselves (PathRule, QueryRule) stay free of pydantic for the routes that run
+    the declarations themselves (PathRule, QueryRule, HeaderRule) stay free of pydantic for the routes that run
     without it.
     """
-    from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+    from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
     signature = inspect.signature(route_function, eval_str=True)
     parameters = []
@@ -101,6 +102,11 @@ def documented_signature(route_function: Callable[..., Any]) -> None:
                     if getattr(query, name) is not None
                 }
                 annotation = Annotated[base, Query(**declared)]
+            header = next((extra for extra in extras if isinstance(extra, HeaderRule)), None)
+            if header is not None:
+                annotation = Annotated[
+                    base, Header(alias=header.alias, description=header.description, pattern=header.pattern)
+                ]
         parameters.append(parameter.replace(annotation=annotation))
     route_function.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
 

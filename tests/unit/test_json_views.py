@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from functions.models import json_views
-from functions.models.api import InterviewDetail
+from functions.models.api import InterviewDeleted, InterviewDetail
 from functions.models.entities import Candidate, Interview, InterviewStatus, Job, Record, RecordStatus, Webhook
 from functions.models.talent import CandidatePublic, Deleted, JobPublic
 from functions.models.views import interview_public, record_public, webhook_public, webhook_with_secret
@@ -100,6 +100,11 @@ CASES: list[tuple[str, Any, BaseModel]] = [
     ("candidate", json_views.candidate(_CANDIDATE), CandidatePublic.model_validate(json_views.candidate(_CANDIDATE))),
     ("job", json_views.job(_JOB), JobPublic.model_validate(json_views.job(_JOB))),
     ("deleted", json_views.deleted(), Deleted(deleted=True)),
+    (
+        "interview deleted with a refund",
+        json_views.interview_deleted(True, 4),
+        InterviewDeleted(deleted=True, refunded=True, balanceAfter=4),
+    ),
     ("webhook deleted", json_views.deleted(), WebhookDeleted(deleted=True)),
 ]
 
@@ -124,6 +129,12 @@ def test_field_lists_are_the_models_fields_in_order(fields: tuple[str, ...], mod
 
     found: type[BaseModel] = getattr(api, model) if isinstance(model, str) else model
     assert fields == tuple(found.model_fields)
+
+
+def test_an_interview_deleted_without_a_refund_has_no_balance() -> None:
+    # As the model dumped it for this route (exclude_none), and as the API reference shows it.
+    expected = InterviewDeleted(deleted=True, refunded=False).model_dump(exclude_none=True)
+    assert json_views.interview_deleted(False, None) == expected == {"deleted": True, "refunded": False}
 
 
 def test_the_secret_is_the_only_difference_between_the_webhook_views() -> None:
