@@ -16,7 +16,8 @@ from functions.data import webhook_http, webhook_queue
 from functions.data import webhooks as store
 from functions.data.settings import settings
 from functions.domain import clock, webhook_events, webhook_signing, webhook_urls
-from functions.domain.webhook_events import Change, Delivery
+from functions.domain.webhook_events import Change
+from functions.domain.webhook_messages import Delivery, message_id
 from functions.models.entities import DeliveryAttempt, Webhook
 from functions.models.errors import ValidationFailed
 
@@ -100,7 +101,7 @@ def _deliveries(change: Change, endpoints: dict[str, list[Webhook]]) -> list[str
         event = webhook_events.event_id(change, event_type)
         for hook in targets:
             delivery = Delivery(
-                message_id=webhook_events.message_id(event, hook.id),
+                message_id=message_id(event, hook.id),
                 event_id=event,
                 webhook_id=hook.id,
                 owner_id=hook.owner_id,

@@ -1,4 +1,4 @@
-"""Which webhook events an interview change produces, the bodies they carry, and the queued delivery.
+"""Which webhook events an interview change produces, and the bodies they carry (the queued delivery: webhook_messages).
 
 Changes come from the interviews table's stream, so the API's writes and `quollo admin`'s lifecycle
 steps produce the same events. A test interview is born FINISHED with a READY record: its INSERT
@@ -7,13 +7,13 @@ fires interview.created, interview.completed and analysis.completed at once, as 
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 
+from functions.domain.webhook_messages import digest
 from functions.models.entities import Interview, InterviewStatus, RecordStatus
 from functions.models.views import interview_public
-from functions.models.webhooks_api import InterviewEvent, InterviewEventData, PingData, PingEvent, WebhookRecord
+from functions.models.webhooks_api import InterviewEvent, InterviewEventData, WebhookRecord
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def event_types(change: Change) -> list[str]:
     return types
 
 
-def _json(model: InterviewEvent | PingEvent) -> str:
+def _json(model: InterviewEvent) -> str:
     return json.dumps(model.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -71,44 +71,6 @@ def body(event_type: str, change: Change) -> str:
     return _json(InterviewEvent.model_validate({"type": event_type, "timestamp": change.at, "data": data}))
 
 
-def ping_body(webhook_id: str, at: str) -> str:
-    return _json(PingEvent(type="webhook.ping", timestamp=at, data=PingData(webhookId=webhook_id)))
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:26]
-
-
 def event_id(change: Change, event_type: str) -> str:
     """The same for a change however often the fan-out runs on it."""
-    return f"evt_{_digest(change.change_id, event_type)}"
-
-
-def message_id(event: str, webhook_id: str) -> str:
-    """The webhook-id header: one per event and endpoint, the same on every retry, for receivers to dedupe."""
-    return f"msg_{_digest(event, webhook_id)}"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What the delivery queue carries: one event for one endpoint, and where its retries stand."""
-
-    message_id: str
-    event_id: str
-    webhook_id: str
-    owner_id: str
-    type: str
-    body: str  # the exact JSON sent (and signed) on every attempt
-    attempt: int = 1
-    first_attempt_at: float | None = None  # epoch seconds
-    not_before: float = 0.0  # epoch seconds: a retry that arrives early goes back to sleep
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str) -> Delivery:
-        return cls(**json.loads(text))
-
-    def retry(self, not_before: float, first_attempt_at: float) -> Delivery:
-        return replace(self, attempt=self.attempt + 1, not_before=not_before, first_attempt_at=first_attempt_at)
+    return f"evt_{digest(change.change_id, event_type)}"

@@ -1,15 +1,17 @@
-"""Webhook endpoints as stored: reading, listing, deletion, secret rotation and the delivery log.
+"""Webhook endpoints as stored: reading, listing, deletion, secret rotation, ping and the delivery log.
 
-Registration and ping, which need the URL rules and the event payload models, are in
-webhook_registration: the routes here load no pydantic (decisions 18).
+Registration, which needs the URL rules and the request model, is in webhook_registration: the
+routes here load no pydantic (decisions 18).
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 
+from functions.data import webhook_queue
 from functions.data import webhooks as store
-from functions.domain import clock, cursors, webhook_signing
+from functions.domain import clock, cursors, webhook_messages, webhook_signing
 from functions.models.entities import DeliveryAttempt, Webhook
 from functions.models.errors import Conflict, NotFound
 
@@ -48,6 +50,24 @@ def rotate_secret(owner_id: str, webhook_id: str) -> Webhook:
             "after that (to replace a leaked secret at once, delete the webhook and register it again)"
         )
     return store.rotate_secret(current, webhook_signing.new_secret(), now, now + ROTATION_GRACE_SECONDS)
+
+
+def ping(owner_id: str, webhook_id: str) -> str:
+    """Queue a webhook.ping for the endpoint; returns the webhook-id it will carry."""
+    webhook = get(owner_id, webhook_id)
+    if not webhook.enabled:
+        raise Conflict("Webhook is disabled; register the endpoint again once it answers")
+    event = f"evt_{uuid.uuid4().hex}"
+    delivery = webhook_messages.Delivery(
+        message_id=webhook_messages.message_id(event, webhook.id),
+        event_id=event,
+        webhook_id=webhook.id,
+        owner_id=owner_id,
+        type="webhook.ping",
+        body=webhook_messages.ping_body(webhook.id, clock.now()),
+    )
+    webhook_queue.send([delivery.to_json()])
+    return delivery.message_id
 
 
 def deliveries_page(

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.webhook_delivery import deliver
-from functions.domain.webhook_events import Delivery
+from functions.domain.webhook_messages import Delivery
 from functions.runtime.observability import logger
 
 # A batch of retries that are all early is no error: they were hidden again on purpose.

@@ -141,3 +141,20 @@ def test_the_secret_is_the_only_difference_between_the_webhook_views() -> None:
     with_secret = json.loads(_as_served(json_views.webhook_with_secret(_WEBHOOK)))
     assert list(with_secret) == [*json_views.WEBHOOK_FIELDS, "secret"]
     assert list(WebhookWithSecret.model_fields) == list(with_secret)
+
+
+def test_the_ping_event_is_what_the_ping_model_serializes() -> None:
+    """The queued ping (signed and sent as is) matches PingEvent, as the interview events match theirs."""
+    from functions.domain.webhook_messages import ping_body
+    from functions.models.webhooks_api import PingData, PingEvent
+
+    model = PingEvent(type="webhook.ping", timestamp=_NOW, data=PingData(webhookId="wh_1"))
+    expected = json.dumps(model.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+    assert ping_body("wh_1", _NOW) == expected
+
+
+def test_the_ping_answer_is_a_ping_queued() -> None:
+    from functions.models.webhooks_api import PingQueued
+
+    body = {"queued": True, "messageId": "msg_1"}
+    assert _as_served(body) == _as_served(PingQueued(queued=True, messageId="msg_1"))
