@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from functions.models.api import InterviewCreated, InterviewPublic, PlanPublic, RecordPublic
-from functions.models.entities import DeliveryAttempt, Interview, Plan, Record, Webhook
+from functions.models.entities import Interview, Plan, Record
 from functions.models.rendering import rendered
-from functions.models.webhooks_api import DeliveryPublic, WebhookPublic, WebhookWithSecret
 
 
 def interview_public(interview: Interview) -> InterviewPublic:
@@ -24,15 +23,3 @@ def record_public(record: Record | None, video_url: str | None) -> RecordPublic 
 
 def plan_public(plan: Plan) -> PlanPublic:
     return rendered(PlanPublic, plan)
-
-
-def webhook_public(webhook: Webhook) -> WebhookPublic:
-    return rendered(WebhookPublic, webhook)
-
-
-def webhook_with_secret(webhook: Webhook) -> WebhookWithSecret:
-    return rendered(WebhookWithSecret, webhook)
-
-
-def delivery_public(attempt: DeliveryAttempt) -> DeliveryPublic:
-    return rendered(DeliveryPublic, attempt)

@@ -12,8 +12,9 @@ from pydantic import BaseModel
 from functions.models import json_views
 from functions.models.api import InterviewDeleted, InterviewDetail
 from functions.models.entities import Candidate, Interview, InterviewStatus, Job, Record, RecordStatus, Webhook
+from functions.models.rendering import rendered
 from functions.models.talent import CandidatePublic, Deleted, JobPublic
-from functions.models.views import interview_public, record_public, webhook_public, webhook_with_secret
+from functions.models.views import interview_public, record_public
 from functions.models.webhooks_api import WebhookDeleted, WebhookPublic, WebhookWithSecret
 from functions.runtime.app import build_app
 
@@ -95,8 +96,8 @@ CASES: list[tuple[str, Any, BaseModel]] = [
         json_views.interview_detail(Interview(**{**_INTERVIEW.__dict__, "record": None}), None),
         InterviewDetail(interview=interview_public(Interview(**{**_INTERVIEW.__dict__, "record": None})), record=None),
     ),
-    ("webhook", json_views.webhook(_WEBHOOK), webhook_public(_WEBHOOK)),
-    ("webhook with its secret", json_views.webhook_with_secret(_WEBHOOK), webhook_with_secret(_WEBHOOK)),
+    ("webhook", json_views.webhook(_WEBHOOK), rendered(WebhookPublic, _WEBHOOK)),
+    ("webhook with its secret", json_views.webhook_with_secret(_WEBHOOK), rendered(WebhookWithSecret, _WEBHOOK)),
     ("candidate", json_views.candidate(_CANDIDATE), CandidatePublic.model_validate(json_views.candidate(_CANDIDATE))),
     ("job", json_views.job(_JOB), JobPublic.model_validate(json_views.job(_JOB))),
     ("deleted", json_views.deleted(), Deleted(deleted=True)),
