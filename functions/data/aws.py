@@ -69,17 +69,54 @@ def sqs() -> SQSClient:
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
+# DynamoDB numbers carry at most 38 significant digits; a string of at most 38 ASCII digits (and an
+# optional minus sign) is an integer TypeDeserializer reads exactly, so int() of it is the same value.
+_MAX_DIGITS = 38
+
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
     return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
 
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _plain(_deserializer.deserialize(value)) for name, value in item.items()}
+    # Most attributes are strings: read here, without a call each (see `_attribute`).
+    return {name: value["S"] if len(value) == 1 and "S" in value else _attribute(value) for name, value in item.items()}
 
 
 def to_value(value: Any) -> dict[str, Any]:
     return dict(_serializer.serialize(value))
+
+
+def _attribute(value: Mapping[str, Any]) -> Any:
+    """One attribute value as TypeDeserializer reads it, then made plain (see `_plain`).
+
+    Hand-written for the types our items hold (S, N, BOOL, M, L, NULL) because it runs for every
+    attribute of every item read: a list page of 20 interviews is about 270 values, and
+    TypeDeserializer's per-value getattr dispatch and Decimal, then `_plain`'s walk, were the largest
+    share of the warm list request (bench/overhead.py). Every other type, and any value that is not
+    a single-key mapping, goes to TypeDeserializer itself, which also raises its own errors.
+    """
+    if len(value) == 1:
+        ((kind, raw),) = value.items()
+        if kind == "S" or kind == "BOOL":
+            return raw
+        if kind == "N":
+            return _number(raw)
+        if kind == "M":
+            return {name: _attribute(inner) for name, inner in raw.items()}
+        if kind == "L":
+            return [_attribute(inner) for inner in raw]
+        if kind == "NULL":
+            return None
+    # The stubs' TypedDict names the known types only; the reading of any other shape is boto3's to decide.
+    return _plain(_deserializer.deserialize(value))  # type: ignore[arg-type]
+
+
+def _number(text: str) -> Any:
+    unsigned = text[1:] if text[:1] == "-" else text
+    if len(unsigned) <= _MAX_DIGITS and unsigned.isascii() and unsigned.isdigit():
+        return int(text)
+    return _plain(_deserializer.deserialize({"N": text}))
 
 
 def _plain(value: Any) -> Any:
