@@ -521,7 +521,12 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                     )
                 elif target != FLOOR:
                     checks.setdefault(variant, {}).setdefault(
-                        target, {"xray_sdk_imported": result["xray"], "modules_loaded": result["modules"]}
+                        target,
+                        {
+                            "xray_sdk_imported": result["xray"],
+                            "modules_loaded": result["modules"],
+                            "pydantic_loaded": result["origins"]["pydantic"] is not None,
+                        },
                     )
                 samples[(variant, target)].append(
                     Run(
@@ -560,7 +565,10 @@ def _check_provenance(result: dict[str, Any], variant: str, target: str, task: P
             raise RuntimeError(f"{target} ({variant}) imported our code: {origins['functions']}")
         expected = {"boto3": lam.runtime} | {k: v for k, v in libraries.items() if origins[k] is not None}
     else:
-        expected = {"functions": task, "boto3": lam.runtime} | libraries
+        # pydantic only where the route loads it (a route without a body loads none: decisions 18).
+        expected = {"functions": task, "boto3": lam.runtime} | {
+            k: v for k, v in libraries.items() if k != "pydantic" or origins[k] is not None
+        }
     for name, folder in expected.items():
         if not str(origins[name]).startswith(f"{folder}/"):
             raise RuntimeError(f"{target} ({variant}) imported {name} from {origins[name]}, not {folder}")

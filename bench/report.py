@@ -144,6 +144,35 @@ def bounds_summary(bounds: dict[str, Any], routes: dict[str, Any]) -> str:
     return text + "."
 
 
+# Which library stack bounds a route: one without a body loads no pydantic (docs/decisions.md, 18).
+_GROUPS = (
+    (False, "without a body (no pydantic loaded)", "powertools"),
+    (True, "with a body (pydantic and Powertools' validating resolver)", "validation"),
+)
+
+
+def group_summary(bounds: dict[str, Any], routes: dict[str, Any], checks: dict[str, Any]) -> list[str]:
+    """Per kind of route: its median ratio, the bound its libraries and the authentication call set, the rest."""
+    stacks = bounds["stacks"]
+    auth = next((row for row in stacks.values() if row.get("auth_call")), None)
+    auth_tenths = auth["step_tenths"] if auth else 0.0
+    lines = []
+    for loads_pydantic, label, stack in _GROUPS:
+        names = [n for n, c in checks.items() if c.get("pydantic_loaded") is loads_pydantic and n in routes]
+        if not names or stack not in stacks:
+            continue
+        ratios = sorted(routes[n]["ratio_to_floor"] for n in names)
+        middle = ratios[len(ratios) // 2]
+        bound = stacks[stack]["ratio_to_floor"] + auth_tenths / 10
+        lines.append(
+            f"- Routes {label}, {len(names)}: median {middle:.2f}× (from {ratios[0]:.2f} to {ratios[-1]:.2f}). Their"
+            f" libraries (the {stack} stack, {stacks[stack]['ratio_to_floor']:.2f}×) and the authentication call"
+            f" ({auth_tenths:+.1f} tenths) alone are {bound:.2f}×: {(middle - bound) * 10:.1f} tenths are the routes'"
+            " own (our modules, the route's own AWS calls, routing and serialization)."
+        )
+    return lines
+
+
 def _load(value: Any) -> str:
     return "n/a" if not value else "/".join(f"{x:.2f}" for x in value)
 
@@ -286,6 +315,11 @@ def _cold(cs: dict[str, Any], w: Any) -> None:
         for line in bounds_table(bounds, shipped["routes"]["floor"]):
             w(line)
         w("\n" + bounds_summary(bounds, shipped["routes"]))
+        grouped = group_summary(bounds, shipped["routes"], cs["checks"].get("unchecked-hash", {}))
+        if grouped:
+            w("\nBy kind of route:\n")
+            for line in grouped:
+                w(line)
     for variant, checks in cs["checks"].items():
         loaded = sorted(k for k, v in checks.items() if v["xray_sdk_imported"])
         w(f"\nX-Ray SDK imported, {variant}: {', '.join(loaded) or 'by no route'}.")

@@ -88,3 +88,19 @@ def test_every_stack_holds_the_one_before_and_none_imports_our_code() -> None:
         previous = bound.code
     assert coldstart.BOUNDS[-1].auth_call
     assert not any(bound.auth_call for bound in coldstart.BOUNDS[:-1])
+
+
+def test_routes_with_and_without_a_body_are_each_held_to_their_own_bound() -> None:
+    bounds = {
+        "stacks": {
+            "powertools": {"ratio_to_floor": 1.2, "step_tenths": 2.0},
+            "validation": {"ratio_to_floor": 1.5, "step_tenths": 1.5},
+            "auth-call": {"ratio_to_floor": 1.6, "step_tenths": 1.0, "auth_call": True},
+        }
+    }
+    routes = {"floor": {"ratio_to_floor": 1.0}, "get": {"ratio_to_floor": 1.4}, "create": {"ratio_to_floor": 1.9}}
+    checks = {"get": {"pydantic_loaded": False}, "create": {"pydantic_loaded": True}}
+    lean, body = report.group_summary(bounds, routes, checks)
+    assert lean.startswith("- Routes without a body (no pydantic loaded), 1: median 1.40× (from 1.40 to 1.40).")
+    assert "alone are 1.30×: 1.0 tenths are the routes' own" in lean
+    assert "alone are 1.60×: 3.0 tenths are the routes' own" in body
