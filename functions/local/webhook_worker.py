@@ -30,6 +30,11 @@ POLL_SECONDS = 0.2
 # Like the stack's stream mapping (retries, then the on-failure queue), but few: a change the fan-out
 # keeps failing on is logged and skipped rather than holding every later change back.
 STREAM_RETRIES = 3
+# How long Ctrl-C waits for a batch in progress. The thread is a daemon: past this, the batch is
+# abandoned with the process (on AWS the batch would be retried; here the state goes with the server
+# unless --state keeps it), so that `quollo serve` always stops promptly, whatever backlog the
+# stream holds after a burst of writes.
+STOP_SECONDS = 3
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
@@ -70,12 +75,16 @@ class WebhookWorker:
     def stop(self) -> None:
         self._stopped.set()
         if self._thread.is_alive():
-            self._thread.join(15)
+            self._thread.join(STOP_SECONDS)
+            if self._thread.is_alive():
+                logger.warning("webhook worker: stopped with a batch in progress", waited_seconds=STOP_SECONDS)
 
     def _run(self) -> None:
         while not self._stopped.is_set():
             # Each on its own: a failing fan-out must not stop deliveries, nor the reverse.
             for pump in (self._pump_stream, self._pump_queue):
+                if self._stopped.is_set():
+                    return
                 try:
                     pump()
                 except Exception:
@@ -85,6 +94,8 @@ class WebhookWorker:
 
     def _pump_stream(self) -> None:
         for shard_id, iterator in list(self._iterators.items()):
+            if self._stopped.is_set():
+                return
             try:
                 found = self._streams.get_records(ShardIterator=iterator, Limit=100)
             except ClientError:
