@@ -170,6 +170,9 @@ def serve(
     api = LocalServer(host, port, _respond, idle_timeout)
     thread = threading.Thread(target=api.run, name="api", daemon=True)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Ctrl-C stops the server even when it was started from a script's background job: a shell
+    # without job control starts those with SIGINT ignored, which Python would otherwise keep.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     webhooks: WebhookWorker | None = None
     loaded: dict[str, int] | None = None
     started = False  # only a server that loaded its state may overwrite it
