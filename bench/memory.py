@@ -65,7 +65,9 @@ def _server(seed: dict[str, Any], patched: bool, errors: list[str]) -> Iterator[
     command = [] if patched else [sys.executable, "-c", _UNPATCHED]
     server: LocalServer | None = None
     try:
-        with serving(seed, command=command, deadline=90) as server:
+        # moto as published holds gigabytes after its run: freeing them on exit takes longer than the 15 s
+        # a user's Ctrl-C gets (the shipped, patched server is held to that).
+        with serving(seed, command=command, deadline=90, stop_deadline=15 if patched else 120) as server:
             yield server.base_url, server.aws_port, server.process.pid
     finally:
         if server is not None:

@@ -136,18 +136,18 @@ def start_server[S: LocalServer](
     return server_type(process, base_url, f"http://127.0.0.1:{aws_port}", lines, reader, seeded)
 
 
-def stop_server(server: LocalServer) -> None:
+def stop_server(server: LocalServer, deadline: float = STOP_DEADLINE) -> None:
     """Ctrl-C, as a user stops it; raises ServerError (after killing it) when it ignores it."""
     process = server.process
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(STOP_DEADLINE)
+            process.wait(deadline)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
             server.reader.join(5)
-            raise ServerError(f"quollo serve ignored Ctrl-C for {STOP_DEADLINE}s; output:\n{server.output}") from None
+            raise ServerError(f"quollo serve ignored Ctrl-C for {deadline}s; output:\n{server.output}") from None
     server.reader.join(5)
 
 
@@ -157,6 +157,7 @@ def serving(
     *,
     command: Sequence[str] = (),
     deadline: float = START_DEADLINE,
+    stop_deadline: float = STOP_DEADLINE,
 ) -> Iterator[LocalServer]:
     """A server for the block, seeded with `seed` (the JSON of a seed file)."""
     with tempfile.TemporaryDirectory(prefix="quollo-serve-") as tmp:
@@ -168,4 +169,4 @@ def serving(
         try:
             yield server
         finally:
-            stop_server(server)
+            stop_server(server, stop_deadline)
