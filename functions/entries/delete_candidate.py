@@ -9,7 +9,7 @@ from functions.runtime.openapi_docs import responses
 from functions.runtime.path_params import CandidateId
 from functions.runtime.talent_docs import CANDIDATE_ERRORS
 
-# No body, no query: no validating resolver, no pydantic (decisions 18).
+# No body: no validating resolver, no pydantic (decisions 18).
 app = build_app(validation=False)
 
 

@@ -10,7 +10,7 @@ from functions.runtime.observability import Metric, count
 from functions.runtime.openapi_docs import responses
 from functions.runtime.path_params import InterviewId
 
-# No body, no query: no validating resolver, no pydantic (decisions 18).
+# No body: no validating resolver, no pydantic (decisions 18).
 app = build_app(validation=False)
 once = idempotency.IdempotentRoute("delete_interview")
 

@@ -9,7 +9,7 @@ from functions.runtime.openapi_docs import responses
 from functions.runtime.query_params import Cursor, Limit
 from functions.runtime.talent_docs import JOB_ERRORS
 
-# Query rules, no body: no validating resolver, no pydantic (decisions 18).
+# No body: no validating resolver, no pydantic (decisions 18).
 app = build_app(validation=False)
 
 

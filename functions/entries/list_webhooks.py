@@ -8,7 +8,7 @@ from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
 from functions.runtime.query_params import Cursor, Limit
 
-# Query rules, no body: no validating resolver, no pydantic (decisions 18).
+# No body: no validating resolver, no pydantic (decisions 18).
 app = build_app(validation=False)
 
 
