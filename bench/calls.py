@@ -184,7 +184,7 @@ def measure(port: int) -> dict[str, Any]:
             "rotate_webhook_secret",
             "rotate secret",
             # A fresh webhook each time (cold, then warm): a second rotation within the grace is a 409.
-            lambda: _fresh_webhook_event("rotate_webhook_secret"),
+            lambda: world.fresh_webhook_event("rotate_webhook_secret"),
             200,
         ),
         (
@@ -318,9 +318,3 @@ def measure(port: int) -> dict[str, Any]:
     for row in rows:
         progress(f"calls: {row['case']}: warm {row['warm']['calls']} (target {row['target']})")
     return {"rows": rows}
-
-
-def _fresh_webhook_event(route: str) -> dict[str, Any]:
-    """A request on a webhook of a new account (a user holds at most 10 webhooks)."""
-    owner = world.account(credits=0)
-    return world.event(route, owner, object_id=world.webhook(owner))

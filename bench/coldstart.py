@@ -436,11 +436,11 @@ REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
     ),
     "list_webhooks": lambda s: world.event("list_webhooks", s.owner),
     "get_webhook": lambda s: world.event("get_webhook", s.owner, object_id=s.webhook_id),
-    "delete_webhook": lambda s: _fresh_webhook_event("delete_webhook"),
+    "delete_webhook": lambda s: world.fresh_webhook_event("delete_webhook"),
     "ping_webhook": lambda s: world.event("ping_webhook", s.owner, object_id=s.webhook_id),
     # A fresh webhook per rotation (a second one within the 24 h grace of the first is a 409), on a
     # fresh account (a user holds at most 10 webhooks).
-    "rotate_webhook_secret": lambda s: _fresh_webhook_event("rotate_webhook_secret"),
+    "rotate_webhook_secret": lambda s: world.fresh_webhook_event("rotate_webhook_secret"),
     "list_webhook_deliveries": lambda s: world.event("list_webhook_deliveries", s.owner, object_id=s.webhook_id),
     "create_candidate": lambda s: world.event("create_candidate", s.owner, body={"name": "Ada Lovelace"}),
     "list_candidates": lambda s: world.event("list_candidates", s.owner, query="limit=20"),
@@ -457,11 +457,6 @@ REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
     ),
     "delete_job": lambda s: world.event("delete_job", s.owner, object_id=s.spare_jobs.pop()),
 }
-
-
-def _fresh_webhook_event(route: str) -> dict[str, Any]:
-    owner = world.account(credits=0)
-    return world.event(route, owner, object_id=world.webhook(owner))
 
 
 def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:

@@ -118,3 +118,10 @@ def webhook(owner: Account) -> str:
     from functions.models.webhooks_api import WebhookCreate
 
     return webhook_registration.create(owner.user_id, WebhookCreate(url=WEBHOOK_URL)).id
+
+
+def fresh_webhook_event(route: str) -> dict[str, Any]:
+    """`route`'s request on a webhook of a new account: for a route that uses its webhook up (a delete, or a
+    rotation, which a second time within the 24 h grace answers 409), run many times (at most 10 per user)."""
+    owner = account(credits=0)
+    return event(route, owner, object_id=webhook(owner))
