@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 
-PING = "webhook.ping"
+from functions.models.vocabulary import PING
 
 
 def digest(*parts: str) -> str:

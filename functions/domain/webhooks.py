@@ -14,6 +14,7 @@ from functions.data import webhooks as store
 from functions.domain import clock, cursors, webhook_messages, webhook_signing
 from functions.models.entities import DeliveryAttempt, Webhook
 from functions.models.errors import Conflict, NotFound
+from functions.models.vocabulary import PING
 
 ROTATION_GRACE_SECONDS = 24 * 3600
 _CURSOR_SCOPE = "webhooks"
@@ -63,7 +64,7 @@ def ping(owner_id: str, webhook_id: str) -> str:
         event_id=event,
         webhook_id=webhook.id,
         owner_id=owner_id,
-        type="webhook.ping",
+        type=PING,
         body=webhook_messages.ping_body(webhook.id, clock.now()),
     )
     webhook_queue.send([delivery.to_json()])

@@ -12,3 +12,4 @@ StatusName = Literal["PENDING", "IN_PROGRESS", "FINISHED"]
 Seniority = Literal["JUNIOR", "MIDDLE", "SENIOR"]
 SENIORITIES: tuple[str, ...] = get_args(Seniority)
 DeliveryStatus = Literal["SUCCEEDED", "FAILED"]
+PING = "webhook.ping"  # the event POST /v1/webhooks/{id}/ping sends

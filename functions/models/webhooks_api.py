@@ -17,7 +17,6 @@ EventType = Literal[
     "interview.deleted",
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
-PING = "webhook.ping"
 
 
 def _distinct(events: list[str]) -> list[str]:

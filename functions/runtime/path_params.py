@@ -1,7 +1,7 @@
 """Path parameters: their limits and what the spec says of them, declared without pydantic.
 
-A route that takes no body and no query runs on a resolver without validation, so that its cold
-start loads no pydantic (decisions 18); `lambda_entry` checks these rules for it, before any read.
+A route without a body runs on a resolver without validation, so that its cold start loads no
+pydantic (decisions 18); `request_checks` checks these rules for every route, before any read.
 Validating routes and the docs build see them as Powertools' `Path(...)`
 (`runtime.openapi_docs.documented_signature`), so the spec and the messages are the same either way.
 """
@@ -20,12 +20,17 @@ class PathRule:
     max_length: int = 64
 
     def problem(self, value: str) -> str | None:
-        """What is wrong with `value`, worded as validation_messages words pydantic's errors."""
-        if len(value) < self.min_length:
-            return "must be a non-empty string"
-        if len(value) > self.max_length:
-            return f"must be at most {self.max_length} characters"
-        return None
+        return length_problem(value, self.min_length, self.max_length)
+
+
+def length_problem(value: str, min_length: int | None, max_length: int | None) -> str | None:
+    """What is wrong with `value`'s length, worded as validation_messages words pydantic's errors
+    (string_too_short is "non-empty" whatever the minimum)."""
+    if min_length is not None and len(value) < min_length:
+        return "must be a non-empty string"
+    if max_length is not None and len(value) > max_length:
+        return f"must be at most {max_length} characters"
+    return None
 
 
 InterviewId = Annotated[str, PathRule("The interview's id, as create returned it")]

@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from functions.models.text import PLAIN_TEXT_PATTERN
+from functions.runtime.path_params import length_problem
 
 _MAX_DIGITS = 4300
 
@@ -58,10 +59,9 @@ class QueryRule:
         choices = [choice for kind in kinds if get_origin(kind) is Literal for choice in get_args(kind)]
         if choices:
             return None if value in choices else f"must be one of {_alternatives(choices)}"
-        if self.min_length is not None and len(value) < self.min_length:
-            return "must be a non-empty string"  # validation_messages' wording of string_too_short
-        if self.max_length is not None and len(value) > self.max_length:
-            return f"must be at most {self.max_length} characters"
+        too_long_or_short = length_problem(value, self.min_length, self.max_length)
+        if too_long_or_short:
+            return too_long_or_short
         if self._compiled is not None and not self._compiled.search(value):
             return "has a form this field does not accept"
         return None
