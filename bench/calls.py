@@ -81,9 +81,10 @@ TARGETS: dict[str, int] = {
     "ping_webhook": 3,  # auth + GetItem + SendMessageBatch (the delivery)
     "rotate_webhook_secret": 3,  # auth + GetItem (the current secret) + UpdateItem conditioned on it
     "list_webhook_deliveries": 3,  # auth + GetItem (ownership) + Query
-    # Candidates and jobs (issue 16): a change is one transaction (entity, externalId, links, counts);
-    # a change of an existing one reads it first (its version, links and externalId decide the items).
-    "create_candidate": 2,  # auth + TransactWriteItems
+    # Candidates and jobs: a change is one transaction (entity, externalId, links, counts), or the
+    # single-item call when it has one item; a change of an existing one reads it first (its version,
+    # links and externalId decide the items).
+    "create_candidate": 2,  # auth + TransactWriteItems (PutItem alone without an externalId or jobs)
     "get_candidate": 2,  # auth + GetItem
     "list_candidates": 2,  # auth + Query
     "update_candidate": 3,  # auth + GetItem + TransactWriteItems

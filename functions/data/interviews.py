@@ -1,4 +1,6 @@
-"""Interviews (table `interviews`), with the atomic debit on create and refund on delete.
+"""Interviews (table `interviews`): items, and the conditioned writes the domain's transactions are made of.
+
+When a credit is debited or refunded with them is the domain's rule (functions/domain/credits.py).
 
 Items are keyed by id (the room and the post-processing pipeline address an interview by id
 alone); two indexes serve the owner's list, with and without a status filter.
@@ -7,28 +9,18 @@ alone); two indexes serve the owner's list, with and without a status filter.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from botocore.exceptions import ClientError
-
-from functions.data import plans, transactions, users
+from functions.data import transactions
 from functions.data.aws import dynamodb, from_item, to_item, to_value
-from functions.data.errors import (
-    cancellation_codes,
-    is_transaction_cancelled,
-    is_transaction_conflict,
-    on_condition_failure,
-)
+from functions.data.errors import on_condition_failure
 from functions.data.expressions import set_or_remove
 from functions.data.paging import query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
 from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
-from functions.models.errors import Conflict, InsufficientBalance, NotFound, TransactionConflict, ValidationFailed
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+from functions.models.errors import Conflict, NotFound
 
 BY_OWNER = "byOwner"
 BY_OWNER_STATUS = "byOwnerStatus"
@@ -134,52 +126,17 @@ def from_image(image: dict[str, Any]) -> Interview:
     return _interview(image)
 
 
-def create_with_debit(interview: Interview, linked: Sequence[Guarded] = ()) -> None:
-    """Put the interview and debit one credit in one transaction, if the plan is the owner's.
-
-    `linked`: the candidate and job writes that go with it (functions/data/talent.py), in the same
-    transaction. Raises ValidationFailed (plan), InsufficientBalance, the failure of a linked item,
-    TransactionConflict (retry).
-    """
-    transactions.write(
-        [
-            _owned_plan(interview),
-            Guarded(
-                users.debit_item(interview.owner_id),
-                lambda: InsufficientBalance("Not enough interview credits to schedule a new interview"),
-            ),
-            Guarded(_new_interview(interview)),
-            *linked,
-        ],
-        # If the SDK retries a commit whose answer was lost, DynamoDB answers the retry as a
-        # success instead of failing it on the now-existing id: one debit, and a 201, not a 500.
-        token=interview.id,
-    )
-
-
-def _owned_plan(interview: Interview) -> Guarded:
+def new_interview(interview: Interview) -> Guarded:
+    """Put a new interview (the caller's debit, plan check and links join it in one transaction)."""
     return Guarded(
-        plans.owned_plan_check(interview.owner_id, interview.plan_id), lambda: _plan_not_owned(interview.plan_id)
-    )
-
-
-def _new_interview(interview: Interview) -> TransactWriteItemTypeDef:
-    return {
-        "Put": {
-            "TableName": settings().interviews_table,
-            "Item": to_item(_to_values(interview)),
-            "ConditionExpression": "attribute_not_exists(id)",
+        {
+            "Put": {
+                "TableName": settings().interviews_table,
+                "Item": to_item(_to_values(interview)),
+                "ConditionExpression": "attribute_not_exists(id)",
+            }
         }
-    }
-
-
-def put_uncharged(interview: Interview, linked: Sequence[Guarded] = ()) -> None:
-    """Put an interview that debits nothing (test interviews), if the plan is the owner's."""
-    transactions.write([_owned_plan(interview), Guarded(_new_interview(interview)), *linked])
-
-
-def _plan_not_owned(plan_id: str) -> ValidationFailed:
-    return ValidationFailed(f'Field "planId": plan {plan_id} does not exist or is not yours')
+    )
 
 
 def get(interview_id: str) -> Interview | None:
@@ -233,98 +190,75 @@ def update_fields(
         return None
 
 
-def delete_with_refund(interview_id: str, owner_id: str) -> bool:
-    """Delete a PENDING, charged interview and refund its credit, in one transaction.
+@dataclass(frozen=True)
+class AsRead:
+    """The state of an interview that a delete or a change of its links was decided from.
 
-    Returns False when the interview does not qualify for a refund (then nothing was written);
-    raises TransactionConflict when another transaction held the interview or the balance.
+    A write conditioned on it holds only while the stored item is still in that state: the owner's,
+    with that status, charge and candidate and job (an absent link as an absent attribute).
     """
-    try:
-        dynamodb().transact_write_items(
-            TransactItems=[
-                {
-                    "Delete": {
-                        "TableName": settings().interviews_table,
-                        "Key": {"id": {"S": interview_id}},
-                        # An interview with a candidate or job also gives their references back:
-                        # delete_linked, after a read.
-                        "ConditionExpression": "ownerId = :owner AND #s = :pending AND charged = :true"
-                        " AND attribute_not_exists(candidateId) AND attribute_not_exists(jobId)",
-                        "ExpressionAttributeNames": {"#s": "status"},
-                        "ExpressionAttributeValues": {
-                            ":owner": {"S": owner_id},
-                            ":pending": {"S": InterviewStatus.PENDING.value},
-                            ":true": {"BOOL": True},
-                        },
-                    }
-                },
-                users.refund_item(owner_id),
-            ]
+
+    id: str
+    owner_id: str
+    status: InterviewStatus
+    charged: bool
+    candidate_id: str | None = None
+    job_id: str | None = None
+
+    @classmethod
+    def of(cls, interview: Interview) -> AsRead:
+        return cls(
+            interview.id,
+            interview.owner_id,
+            interview.status,
+            interview.charged,
+            interview.candidate_id,
+            interview.job_id,
         )
-    except ClientError as exc:
-        if is_transaction_conflict(exc):
-            raise TransactionConflict() from exc
-        if is_transaction_cancelled(exc) and cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
-            return False
-        raise
-    return True
 
 
-def _links_as_read(interview: Interview) -> tuple[str, dict[str, Any], dict[str, str]]:
-    """A condition that holds while the interview is the owner's and has the candidate and job it was read with."""
-    condition = "ownerId = :owner"
-    values: dict[str, Any] = {":owner": {"S": interview.owner_id}}
-    names: dict[str, str] = {}
-    for attribute, value in (("candidateId", interview.candidate_id), ("jobId", interview.job_id)):
+def _as_read(state: AsRead) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The condition that holds while the stored interview is still in `state`: (expression, values, names)."""
+    condition = "ownerId = :owner AND #status = :status AND "
+    # An item written before `charged` was stored reads as uncharged, and must match as such.
+    condition += "charged = :charged" if state.charged else "(charged = :charged OR attribute_not_exists(charged))"
+    values: dict[str, Any] = {
+        ":owner": {"S": state.owner_id},
+        ":status": {"S": str(state.status)},
+        ":charged": {"BOOL": state.charged},
+    }
+    for attribute, value in (("candidateId", state.candidate_id), ("jobId", state.job_id)):
         if value is None:
             condition += f" AND attribute_not_exists({attribute})"
         else:
             condition += f" AND {attribute} = :{attribute}"
             values[f":{attribute}"] = {"S": value}
-    return condition, values, names
+    return condition, values, {"#status": "status"}
 
 
-def _stale() -> Exception:
-    # Changed or deleted since it was read: the domain reads it again (functions/domain/contention.py).
-    return TransactionConflict()
+def deletion(state: AsRead) -> Guarded:
+    """Delete the interview while it is as read (else Stale: the domain reads it again and decides anew)."""
+    condition, values, names = _as_read(state)
+    return Guarded(
+        {
+            "Delete": {
+                "TableName": settings().interviews_table,
+                "Key": {"id": {"S": state.id}},
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        },
+        transactions.stale,
+    )
 
 
-def delete_linked(interview: Interview, *, refund: bool, linked: Sequence[Guarded]) -> None:
-    """Delete an interview as read, with the writes that give its candidate's and job's references back.
+def relinking(
+    before: Interview, changes: InterviewChanges, candidate_id: str | None, job_id: str | None, updated_at: str
+) -> Guarded:
+    """Set the interview's fields and its candidate and job, while it is as read (else Stale).
 
-    With `refund`, only while still PENDING and charged, and one credit back. TransactionConflict
-    when it changed since it was read.
-    """
-    condition, values, names = _links_as_read(interview)
-    if refund:
-        condition += " AND #s = :pending AND charged = :true"
-        values |= {":pending": {"S": InterviewStatus.PENDING.value}, ":true": {"BOOL": True}}
-        names["#s"] = "status"
-    delete: TransactWriteItemTypeDef = {
-        "Delete": {
-            "TableName": settings().interviews_table,
-            "Key": {"id": {"S": interview.id}},
-            "ConditionExpression": condition,
-            "ExpressionAttributeValues": values,
-        }
-    }
-    if names:
-        delete["Delete"]["ExpressionAttributeNames"] = names
-    refund_items = [Guarded(users.refund_item(interview.owner_id))] if refund else []
-    transactions.write([Guarded(delete, _stale), *refund_items, *linked])
-
-
-def update_linked(
-    before: Interview,
-    changes: InterviewChanges,
-    candidate_id: str | None,
-    job_id: str | None,
-    updated_at: str,
-    linked: Sequence[Guarded],
-) -> None:
-    """PATCH that sets the candidate or job: the interview's fields and the references move in one transaction.
-
-    Only while the interview is PENDING and has the links it was read with (else TransactionConflict).
+    The writes that move the candidate's and job's references join it in the same transaction.
     """
     fields: dict[str, Any] = {_WRITABLE[name]: value for name, value in changes.items()}
     if "metadata" in fields:
@@ -337,39 +271,28 @@ def update_linked(
         "updatedAt": updated_at,
     }
     # A cleared field is removed, never stored as null: the candidate and job indexes are sparse and
-    # delete_with_refund tells "no links" by attribute_not_exists (a cleared metadata reads back the same).
+    # the as-read condition tells "no link" by attribute_not_exists (a cleared metadata reads back the same).
     update, set_names, set_values = set_or_remove(fields)
-    condition, values, names = _links_as_read(before)
-    condition += " AND #s = :pending"
-    values |= {":pending": {"S": InterviewStatus.PENDING.value}} | set_values
-    names |= {"#s": "status"} | set_names
-    item: TransactWriteItemTypeDef = {
-        "Update": {
-            "TableName": settings().interviews_table,
-            "Key": {"id": {"S": before.id}},
-            "UpdateExpression": update,
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-    }
-    transactions.write([Guarded(item, _stale), *linked])
+    condition, values, names = _as_read(AsRead.of(before))
+    return Guarded(
+        {
+            "Update": {
+                "TableName": settings().interviews_table,
+                "Key": {"id": {"S": before.id}},
+                "UpdateExpression": update,
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names | set_names,
+                "ExpressionAttributeValues": values | set_values,
+            }
+        },
+        transactions.stale,
+    )
 
 
 def get_owned(interview_id: str, owner_id: str) -> Interview | None:
     """The interview if it exists and is the owner's, else None (the two are never told apart)."""
     found = get(interview_id)
     return found if found is not None and found.owner_id == owner_id else None
-
-
-def delete(interview_id: str, owner_id: str) -> None:
-    with on_condition_failure(NotFound("Interview not found")):
-        dynamodb().delete_item(
-            TableName=settings().interviews_table,
-            Key={"id": {"S": interview_id}},
-            ConditionExpression="ownerId = :owner",
-            ExpressionAttributeValues={":owner": {"S": owner_id}},
-        )
 
 
 def query(

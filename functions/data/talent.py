@@ -23,9 +23,9 @@ from functions.data.expressions import set_or_remove
 from functions.data.interviews import metadata_text
 from functions.data.paging import query_page
 from functions.data.settings import settings
-from functions.data.transactions import Guarded
+from functions.data.transactions import Guarded, stale
 from functions.models.entities import Candidate, Job, Page
-from functions.models.errors import Conflict, TransactionConflict
+from functions.models.errors import Conflict
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -290,11 +290,6 @@ def reference(
     )
 
 
-def _stale() -> Exception:
-    # Changed or deleted since it was read: the domain reads it again (functions/domain/contention.py).
-    return TransactionConflict()
-
-
 def changed_entity(
     before: Stored[Candidate] | Stored[Job], after: Candidate | Job, job_failure: Callable[[str], Exception]
 ) -> list[Guarded]:
@@ -318,7 +313,7 @@ def changed_entity(
                     "ExpressionAttributeValues": values,
                 }
             },
-            _stale,
+            stale,
         )
     ]
     old_external = before.entity.external_id
@@ -354,7 +349,7 @@ def deleted_entity(stored: Stored[Candidate] | Stored[Job]) -> list[Guarded]:
             "ExpressionAttributeValues": {":zero": {"N": "0"}, ":version": {"N": str(stored.version)}},
         }
     }
-    items = [Guarded(delete, _stale)]
+    items = [Guarded(delete, stale)]
     if entity.external_id is not None:
         items.append(_release_external(entity.owner_id, kind, entity.external_id))
     if isinstance(entity, Candidate):

@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable
 
-from functions.models.errors import ConcurrentUpdate, TransactionConflict
+from functions.models.errors import ConcurrentUpdate, Stale, TransactionConflict
 
 RETRY_BUDGET_SECONDS = 3.0
 _FIRST_DELAY_SECONDS = 0.01
@@ -25,13 +25,20 @@ _GAVE_UP = "Too many concurrent changes to this account's credit balance; nothin
 
 
 def retry_on_conflict[T](operation: Callable[[], T], budget_seconds: float = RETRY_BUDGET_SECONDS) -> T:
-    """`operation()`, run again after each TransactionConflict until it passes or the budget is spent."""
+    """`operation()`, run again after each TransactionConflict until it passes or the budget is spent.
+
+    A first Stale (the item changed since it was read) is retried at once: the retry reads it again,
+    and nothing says another writer is still at work. Any further one backs off like a conflict.
+    """
     deadline = time.monotonic() + budget_seconds
     attempt = 0
     while True:
         try:
             return operation()
         except TransactionConflict as exc:
+            if attempt == 0 and isinstance(exc, Stale):
+                attempt += 1
+                continue
             delay = _JITTER.uniform(0, min(_MAX_DELAY_SECONDS, _FIRST_DELAY_SECONDS * 2**attempt))
             if time.monotonic() + delay > deadline:
                 raise ConcurrentUpdate(_GAVE_UP) from exc

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from functions.data import talent as store
-from functions.data.transactions import Guarded
-from functions.domain.talent import failing, not_yours
+from functions.data.transactions import Guarded, stale
+from functions.domain.ownership import failing, not_yours
 from functions.models.entities import Candidate, Interview, Job
-from functions.models.errors import TransactionConflict, ValidationFailed
+from functions.models.errors import ValidationFailed
 
 if TYPE_CHECKING:
     # A type only: the routes that merely read or delete interviews load no pydantic (decisions 18).
@@ -35,11 +35,6 @@ class NewIds:
 
     candidate: str = field(default_factory=lambda: str(uuid.uuid4()))
     job: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-
-def _stale() -> Exception:
-    # The candidate changed (its jobs) or went since it was read: read it again.
-    return TransactionConflict()
 
 
 def for_create(owner_id: str, request: InterviewCreate, ids: NewIds, now: str) -> Links:
@@ -83,17 +78,17 @@ def for_create(owner_id: str, request: InterviewCreate, ids: NewIds, now: str) -
         candidate_id, candidate_name = existing.id, existing.name
         if new_job is not None:
             writes.append(
-                store.reference(owner_id, "candidate", existing.id, 1, _stale, add_job=new_job.id, updated_at=now)
+                store.reference(owner_id, "candidate", existing.id, 1, stale, add_job=new_job.id, updated_at=now)
             )
             writes.append(store.link(owner_id, new_job.id, existing.id))
             job_refs += 1
         elif job_id is not None:
             if job_id not in existing.job_ids:
                 raise ValidationFailed(f'Field "jobId": job {job_id} is not one of candidate {existing.id}\'s jobs')
-            writes.append(store.reference(owner_id, "candidate", existing.id, 1, _stale, require_job=job_id))
+            writes.append(store.reference(owner_id, "candidate", existing.id, 1, stale, require_job=job_id))
         else:
             job_field, job_id = "candidateId", (existing.job_ids[0] if existing.job_ids else None)
-            writes.append(store.reference(owner_id, "candidate", existing.id, 1, _stale, require_job=job_id))
+            writes.append(store.reference(owner_id, "candidate", existing.id, 1, stale, require_job=job_id))
     if new_job is not None:
         writes += store.new_entity(new_job, refs=job_refs)
     elif job_id is not None:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from functions.data import interviews as store
 from functions.data import plans as plan_store
-from functions.data import recordings, users
+from functions.data import recordings, transactions, users
 from functions.data.transactions import Guarded
-from functions.domain import clock, cursors, interview_links, lifecycle, samples
+from functions.domain import clock, credits, cursors, interview_links, lifecycle, samples
 from functions.domain.contention import retry_on_conflict
+from functions.domain.ownership import failing, not_yours
 from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
 from functions.models.errors import NotFound, ValidationFailed
 
@@ -69,7 +70,12 @@ def create(owner_id: str, request: InterviewCreate) -> Created:
         )
         if request.isTest:
             return _create_test(interview, links.writes)
-        store.create_with_debit(interview, links.writes)
+        transactions.write(
+            [_owned_plan(interview), credits.debit(owner_id), store.new_interview(interview), *links.writes],
+            # If the SDK retries a commit whose answer was lost, DynamoDB answers the retry as a
+            # success instead of failing it on the now-existing id: one debit, and a 201, not a 500.
+            token=interview.id,
+        )
         return interview
 
     interview = retry_on_conflict(attempt)
@@ -97,9 +103,14 @@ def _create_test(draft: Interview, linked: list[Guarded]) -> Interview:
         finished_at=draft.created_at,
         record=record,
     )
-    store.put_uncharged(interview, linked)
+    transactions.write([_owned_plan(interview), store.new_interview(interview), *linked])
     recordings.put_video(key, samples.SAMPLE_VIDEO)
     return interview
+
+
+def _owned_plan(interview: Interview) -> Guarded:
+    check = plan_store.owned_plan_check(interview.owner_id, interview.plan_id)
+    return Guarded(check, failing("planId", "plan", interview.plan_id))
 
 
 def get(owner_id: str, interview_id: str) -> tuple[Interview, str | None]:
@@ -151,7 +162,7 @@ def update(owner_id: str, interview_id: str, request: InterviewUpdate) -> Interv
         changes["interviewee_name"] = request.intervieweeName
     if request.planId is not None:
         if not plan_store.exists(owner_id, request.planId):
-            raise ValidationFailed(f'Field "planId": plan {request.planId} does not exist or is not yours')
+            raise not_yours("planId", "plan", request.planId)
         changes["plan_id"] = request.planId
     if "metadata" in sent:
         changes["metadata"] = request.metadata
@@ -183,42 +194,37 @@ def _relink(owner_id: str, interview_id: str, request: InterviewUpdate, changes:
         job_id = request.jobId if "jobId" in sent else before.job_id
         now = clock.now()
         linked = interview_links.for_change(before, candidate_id, job_id)
-        store.update_linked(before, changes, candidate_id, job_id, now, linked)
+        transactions.write([store.relinking(before, changes, candidate_id, job_id, now), *linked])
         return replace(before, **changes, candidate_id=candidate_id, job_id=job_id, updated_at=now)
 
     return retry_on_conflict(attempt)
 
 
 def delete(owner_id: str, interview_id: str) -> Deleted:
-    """Delete, refunding the credit of a PENDING charged interview exactly once."""
-    if retry_on_conflict(lambda: store.delete_with_refund(interview_id, owner_id)):
-        # A PENDING interview has no recording yet.
-        return Deleted(refunded=True, balance_after=users.get_balance(owner_id))
-    found = store.get_owned(interview_id, owner_id)
-    if found is None:
-        raise NotFound("Interview not found")
-    if found.candidate_id is not None or found.job_id is not None:
-        return _delete_linked(owner_id, interview_id, found)
-    # The recording is personal data: deleted before the interview, so that a failure leaves the
-    # interview in place for a retry rather than an object nothing points at any more.
-    recordings.delete_video(recordings.video_key(owner_id, interview_id))
-    store.delete(interview_id, owner_id)
-    return Deleted(refunded=False, balance_after=None)
+    """Delete, refunding the credit of a PENDING charged interview exactly once.
 
-
-def _delete_linked(owner_id: str, interview_id: str, first_read: Interview) -> Deleted:
-    """Delete an interview with a candidate or job, giving their references back in the same transaction."""
-    reads = [first_read]
+    One transaction deletes the interview on the condition that it is still in the state the refund
+    and the reference writes were decided from; when it is not, everything is decided again from a
+    fresh read. The first attempt presumes the commonest state, a PENDING charged interview without
+    a candidate or job, and so needs no read at all.
+    """
+    presumed = [store.AsRead(interview_id, owner_id, InterviewStatus.PENDING, charged=True)]
 
     def attempt() -> Deleted:
-        current = reads.pop() if reads else store.get_owned(interview_id, owner_id)
-        if current is None:
-            raise NotFound("Interview not found")
-        refund = current.status is InterviewStatus.PENDING and current.charged
+        if presumed:
+            state, linked = presumed.pop(), []
+        else:
+            read = store.get_owned(interview_id, owner_id)
+            if read is None:
+                raise NotFound("Interview not found")
+            state, linked = store.AsRead.of(read), interview_links.for_delete(read)
+        refund = credits.refundable(state)
         if not refund:
-            # As in delete: the recording first, so that a failure leaves the interview for a retry.
+            # The recording is personal data: deleted before the interview, so that a failure leaves
+            # the interview in place for a retry rather than an object nothing points at any more.
+            # (A PENDING interview has no recording yet.)
             recordings.delete_video(recordings.video_key(owner_id, interview_id))
-        store.delete_linked(current, refund=refund, linked=interview_links.for_delete(current))
+        transactions.write([store.deletion(state), *([credits.refund(owner_id)] if refund else []), *linked])
         return Deleted(refunded=refund, balance_after=users.get_balance(owner_id) if refund else None)
 
     return retry_on_conflict(attempt)

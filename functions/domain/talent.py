@@ -11,6 +11,7 @@ from functions.data import talent as store
 from functions.data import transactions
 from functions.domain import clock, cursors
 from functions.domain.contention import retry_on_conflict
+from functions.domain.ownership import failing, not_yours
 from functions.models.entities import Candidate, Job, Page
 from functions.models.errors import NotFound, ResourceInUse, ValidationFailed
 
@@ -20,16 +21,6 @@ if TYPE_CHECKING:
 
 _CANDIDATES = "candidates"
 _JOBS = "jobs"
-
-
-def not_yours(field: str, kind: store.Kind, entity_id: str) -> ValidationFailed:
-    """A referenced candidate or job that is missing or another user's: told apart from neither (as planId)."""
-    return ValidationFailed(f'Field "{field}": {kind} {entity_id} does not exist or is not yours')
-
-
-def failing(field: str, kind: store.Kind, entity_id: str) -> Callable[[], Exception]:
-    """What a failed reference to this candidate or job means, for a transaction item."""
-    return lambda: not_yours(field, kind, entity_id)
 
 
 def _distinct(ids: list[str]) -> list[str]:

@@ -101,3 +101,11 @@ class ConcurrentUpdate(DomainError):
 
 class TransactionConflict(Exception):
     """DynamoDB cancelled a transaction because another one held the same item. Retried, never shown."""
+
+
+class Stale(TransactionConflict):
+    """An item changed (or went) since the write was decided from it: decided again from a fresh read.
+
+    A kind of TransactionConflict, so that the same retry covers it; nothing is contended, so the
+    first retry needs no backoff (functions/domain/contention.py).
+    """
