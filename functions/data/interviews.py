@@ -9,6 +9,7 @@ alone); two indexes serve the owner's list, with and without a status filter.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from functions.data import transactions
 from functions.data.aws import dynamodb, from_item, to_item, to_value
 from functions.data.errors import on_condition_failure
 from functions.data.expressions import set_or_remove
-from functions.data.paging import query_page
+from functions.data.paging import every_item, query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
 from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
@@ -380,3 +381,13 @@ def _set(
             ReturnValues="ALL_NEW",
         )
     return _interview(updated["Attributes"])
+
+
+def every_interview(owner_id: str | None = None) -> Iterator[Interview]:
+    """Every interview (of one owner, when given), by a strongly consistent Scan: the owner indexes are
+    eventually consistent, and an audit must not report what a lagging index has not seen yet."""
+    params: dict[str, Any] = {"TableName": settings().interviews_table, "ConsistentRead": True}
+    if owner_id is not None:
+        params |= {"FilterExpression": "ownerId = :o", "ExpressionAttributeValues": {":o": {"S": owner_id}}}
+    for item in every_item("scan", params):
+        yield _interview(item)

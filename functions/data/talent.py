@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from functions.data.aws import dynamodb, from_item, to_item, to_value
 from functions.data.expressions import set_or_remove
 from functions.data.interviews import metadata_text
-from functions.data.paging import query_page
+from functions.data.paging import every_item, query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded, stale
 from functions.models.entities import Candidate, Job, Page
@@ -356,3 +356,36 @@ def deleted_entity(stored: Stored[Candidate] | Stored[Job]) -> list[Guarded]:
         for job_id in entity.job_ids:
             items += [reference(entity.owner_id, "job", job_id, -1, None), _unlink(entity.owner_id, job_id, entity.id)]
     return items
+
+
+@dataclass
+class Holdings:
+    """Everything the talent table holds for one owner, for an audit."""
+
+    candidates: list[Stored[Candidate]] = field(default_factory=list)
+    jobs: list[Stored[Job]] = field(default_factory=list)
+    holders: dict[tuple[Kind, str], str] = field(default_factory=dict)  # (kind, externalId) -> entity id
+    links: set[tuple[str, str]] = field(default_factory=set)  # (job id, candidate id)
+
+
+def holdings(owner_id: str) -> Holdings:
+    """One owner's candidates, jobs, externalId holders and links, by a strongly consistent Query."""
+    held = Holdings()
+    params = {
+        "TableName": settings().talent_table,
+        "KeyConditionExpression": "ownerId = :o",
+        "ExpressionAttributeValues": {":o": {"S": owner_id}},
+        "ConsistentRead": True,
+    }
+    for item in every_item("query", params):
+        values = from_item(item)
+        kind, _, rest = str(values["sk"]).partition("#")
+        if kind == "candidate":
+            held.candidates.append(Stored(_candidate(values), values.get("refs", 0), values.get("version", 0)))
+        elif kind == "job":
+            held.jobs.append(Stored(_job(values), values.get("refs", 0), values.get("version", 0)))
+        elif kind in ("candidate-ext", "job-ext"):
+            held.holders[("candidate" if kind == "candidate-ext" else "job", rest)] = str(values["entityId"])
+        elif kind == "link":
+            held.links.add((str(values["jobId"]), str(values["candidateId"])))
+    return held

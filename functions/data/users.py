@@ -1,12 +1,20 @@
-"""Users and their credit balances (table `users`)."""
+"""Users and their credit balances (table `users`).
+
+Beside the balance, two counters that only grow let an audit reconcile it (functions/domain/audit.py):
+`granted`, every credit ever added, and `consumed`, every charged interview deleted without a refund.
+Then balance = granted - consumed - (charged interviews that exist). A user stored before the
+counters has no `granted`, and the audit says it cannot reconcile that balance.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import on_condition_failure
+from functions.data.paging import every_item
 from functions.data.settings import settings
 from functions.models.entities import User
 from functions.models.errors import Conflict, UnknownUser
@@ -24,7 +32,16 @@ def put_user(user: User) -> None:
     with on_condition_failure(Conflict(f"user {user.id} already exists")):
         dynamodb().put_item(
             TableName=settings().users_table,
-            Item=to_item({"userId": user.id, "name": user.name, "balance": user.balance, "createdAt": user.created_at}),
+            Item=to_item(
+                {
+                    "userId": user.id,
+                    "name": user.name,
+                    "balance": user.balance,
+                    "granted": user.balance,
+                    "consumed": 0,
+                    "createdAt": user.created_at,
+                }
+            ),
             ConditionExpression="attribute_not_exists(userId)",
         )
 
@@ -51,7 +68,7 @@ def add_credits(user_id: str, amount: int) -> int:
         updated = dynamodb().update_item(
             TableName=settings().users_table,
             Key={"userId": {"S": user_id}},
-            UpdateExpression="ADD balance :n",
+            UpdateExpression="ADD balance :n, granted :n",
             ConditionExpression="attribute_exists(userId)",
             ExpressionAttributeValues={":n": {"N": str(amount)}},
             ReturnValues="UPDATED_NEW",
@@ -74,6 +91,19 @@ def refund_item(user_id: str) -> TransactWriteItemTypeDef:
     return _balance_change(user_id, "balance + :one", "attribute_exists(userId)")
 
 
+def consume_item(user_id: str) -> TransactWriteItemTypeDef:
+    """A transaction item that counts a charged interview deleted without a refund (its credit used)."""
+    return {
+        "Update": {
+            "TableName": settings().users_table,
+            "Key": {"userId": {"S": user_id}},
+            "UpdateExpression": "ADD consumed :one",
+            "ConditionExpression": "attribute_exists(userId)",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+    }
+
+
 def _balance_change(user_id: str, new_balance: str, condition: str) -> TransactWriteItemTypeDef:
     return {
         "Update": {
@@ -84,3 +114,35 @@ def _balance_change(user_id: str, new_balance: str, condition: str) -> TransactW
             "ExpressionAttributeValues": {":one": {"N": "1"}},
         }
     }
+
+
+@dataclass(frozen=True)
+class Credits:
+    """A user's balance and the counters that reconcile it (granted None: stored before they were kept)."""
+
+    user_id: str
+    balance: int
+    granted: int | None
+    consumed: int
+
+
+def _credits(item: Mapping[str, Any]) -> Credits:
+    values = from_item(item)
+    granted = values.get("granted")
+    return Credits(
+        values["userId"],
+        int(values["balance"]),
+        None if granted is None else int(granted),
+        int(values.get("consumed", 0)),
+    )
+
+
+def credits_of(user_id: str) -> Credits | None:
+    found = dynamodb().get_item(TableName=settings().users_table, Key={"userId": {"S": user_id}}, ConsistentRead=True)
+    return _credits(found["Item"]) if "Item" in found else None
+
+
+def every_credits() -> Iterator[Credits]:
+    """Every user's credits, by a strongly consistent Scan."""
+    for item in every_item("scan", {"TableName": settings().users_table, "ConsistentRead": True}):
+        yield _credits(item)

@@ -3,7 +3,9 @@
 - Creating an interview debits one credit, in the transaction that puts it; a test interview debits
   nothing. Without a credit left, nothing is written and the create is refused.
 - Deleting an interview refunds its credit when, as it is deleted, it is still PENDING and was
-  charged: the delete is conditioned on the state the refund was decided from
+  charged; a charged interview deleted later has used its credit, which the user's `consumed`
+  counter records in the same transaction (so that an audit can reconcile the balance). Either way
+  the delete is conditioned on the state the refund was decided from
   (functions/data/interviews.AsRead), so a change in between makes the domain decide again from a
   fresh read, never refund twice or lose one.
 """
@@ -34,6 +36,10 @@ def refundable(interview: AsRead) -> bool:
     return interview.status is InterviewStatus.PENDING and interview.charged
 
 
-def refund(owner_id: str) -> Guarded:
-    """The transaction item that gives one credit back."""
-    return Guarded(users.refund_item(owner_id))
+def on_delete(interview: AsRead) -> list[Guarded]:
+    """What deleting the interview in this state does to its owner's credits: a refund, a credit used, or nothing."""
+    if refundable(interview):
+        return [Guarded(users.refund_item(interview.owner_id))]
+    if interview.charged:
+        return [Guarded(users.consume_item(interview.owner_id))]
+    return []

@@ -224,7 +224,7 @@ def delete(owner_id: str, interview_id: str) -> Deleted:
             # the interview in place for a retry rather than an object nothing points at any more.
             # (A PENDING interview has no recording yet.)
             recordings.delete_video(recordings.video_key(owner_id, interview_id))
-        transactions.write([store.deletion(state), *([credits.refund(owner_id)] if refund else []), *linked])
+        transactions.write([store.deletion(state), *credits.on_delete(state), *linked])
         return Deleted(refunded=refund, balance_after=users.get_balance(owner_id) if refund else None)
 
     return retry_on_conflict(attempt)

@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from functions.data.tokens import DEFAULT_RATE_LIMIT
-from functions.domain import accounts, interviews, plans
+from functions.domain import accounts, audit, interviews, plans
 from functions.models.entities import Interview
 from functions.models.errors import ValidationFailed
 from functions.models.views import interview_public, plan_public
 from functions.models.vocabulary import SENIORITIES
+
+# The exit status of an audit that found discrepancies: told apart from 1, a command that failed.
+AUDIT_FAILED = 3
 
 
 def _interview(interview: Interview) -> dict[str, Any]:
@@ -76,6 +79,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if command == "create-plan":
         plan = plans.create(args.user_id, args.name, args.tag or [], args.seniority, args.language)
         return plan_public(plan).model_dump()
+    if command == "audit":
+        report = audit.audit(args.user_id)
+        found = [d.as_dict() for d in report.discrepancies]
+        return {"ok": not found, "users": report.users, "interviews": report.interviews, "discrepancies": found}
     if command == "start":
         return _interview(interviews.start(args.id))
     if command == "finish":
@@ -117,6 +124,13 @@ def add_parser(subcommands: Any) -> None:
     credits = commands.add_parser("add-credits", help="add credits -> {balance}")
     credits.add_argument("user_id", metavar="USER_ID")
     credits.add_argument("amount", metavar="N", type=int)
+
+    check = commands.add_parser(
+        "audit",
+        help="check credits and references add up, read-only -> {ok, users, interviews, discrepancies}; "
+        f"exits {AUDIT_FAILED} on any discrepancy",
+    )
+    check.add_argument("user_id", metavar="USER_ID", nargs="?", help="one user (default: every user)")
 
     plan = commands.add_parser("create-plan", help="create a plan -> plan object")
     plan.add_argument("user_id", metavar="USER_ID")

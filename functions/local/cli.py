@@ -99,6 +99,10 @@ def _admin(args: argparse.Namespace) -> int:
         print(f"quollo admin {args.admin_command}: AWS error: {_one_line(exc)}", file=sys.stderr)
         return 1
     print(json.dumps(result))
+    if result.get("ok") is False:  # an audit's discrepancies: also one line each for a human or a log
+        for found in result["discrepancies"]:
+            print(f"quollo admin audit: {found['userId']}: {found['rule']}: {found['detail']}", file=sys.stderr)
+        return admin.AUDIT_FAILED
     return 0
 
 

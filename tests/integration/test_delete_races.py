@@ -8,6 +8,7 @@ candidate or job keeps a reference to it (a leaked reference makes its DELETE an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,30 +32,34 @@ def _post(api: Api, token: str, path: str, body: dict[str, Any]) -> str:
 
 
 def _refs(owner_id: str, kind: str, entity_id: str) -> int:
-    stored = talent_store.get_candidate(owner_id, entity_id) if kind == "candidate" else talent_store.get_job(
-        owner_id, entity_id
+    stored = (
+        talent_store.get_candidate(owner_id, entity_id)
+        if kind == "candidate"
+        else talent_store.get_job(owner_id, entity_id)
     )
     assert stored is not None
     return stored.refs
 
 
-_PATCHES = {
+_PATCHES: dict[str, Callable[[dict[str, str]], dict[str, str | None]]] = {
     "clear-candidate": lambda ids: {"candidateId": None},
     "move-candidate": lambda ids: {"candidateId": ids["other_candidate"]},
     "clear-job": lambda ids: {"jobId": None},
     "move-job": lambda ids: {"jobId": ids["other_job"]},
 }
 # The interview's links when the race starts, and the PATCHes that move them.
-_CASES = [
+_CASES: list[tuple[tuple[str, ...], str]] = [
     *((("candidate",), patch) for patch in ("clear-candidate", "move-candidate")),
     *((("job",), patch) for patch in ("clear-job", "move-job")),
     *((("candidate", "job"), patch) for patch in _PATCHES),
 ]
 
 
-_SINGLE = [(links, {step: patch}) for links, patch in _CASES for step in _STEPS]
+_SINGLE: list[tuple[tuple[str, ...], dict[int, str]]] = [
+    (links, {step: patch}) for links, patch in _CASES for step in _STEPS
+]
 # Two clients: one clears the candidate before the delete reads, the other sets one before it writes.
-_TWICE = [(("candidate",), {3: "clear-candidate", 4: "move-candidate"})]
+_TWICE: list[tuple[tuple[str, ...], dict[int, str]]] = [(("candidate",), {3: "clear-candidate", 4: "move-candidate"})]
 
 
 def _case_id(links: tuple[str, ...], slips: dict[int, str]) -> str:
