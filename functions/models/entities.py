@@ -8,6 +8,9 @@ from typing import Any, TypedDict
 
 
 class InterviewStatus(StrEnum):
+    """The statuses the domain works with; on the wire they are vocabulary.StatusName (a Literal, so that
+    routes without pydantic can declare it), and tests/unit/test_vocabulary.py holds the two equal."""
+
     PENDING = "PENDING"
     IN_PROGRESS = "IN_PROGRESS"
     FINISHED = "FINISHED"
