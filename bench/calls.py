@@ -74,6 +74,8 @@ TARGETS: dict[str, int] = {
     "update_interview": 2,  # auth + UpdateItem (design: 1 UpdateItem)
     "delete_interview": 3,  # auth + TransactWriteItems (delete and refund) + balance GetItem after
     "list_plans": 2,  # auth + Query
+    "get_balance": 2,  # auth + GetItem
+    "list_ledger": 3,  # auth + the balance GetItem (balanceAfter is counted back from it) + Query
     "create_webhook": 3,  # auth + Query (the 10-per-user cap, Select COUNT) + PutItem
     "list_webhooks": 2,  # auth + Query
     "get_webhook": 2,  # auth + GetItem
@@ -171,6 +173,8 @@ def measure(port: int) -> dict[str, Any]:
             200,
         ),
         ("list_plans", "list plans", lambda: world.event("list_plans", owner), 200),
+        ("get_balance", "get balance", lambda: world.event("get_balance", owner), 200),
+        ("list_ledger", "list ledger", lambda: world.event("list_ledger", owner), 200),
         ("create_webhook", "create webhook", lambda: world.event("create_webhook", owner, body=hook_body), 201),
         ("list_webhooks", "list webhooks", lambda: world.event("list_webhooks", owner), 200),
         ("get_webhook", "get webhook", lambda: world.event("get_webhook", owner, object_id=hook_id), 200),

@@ -430,6 +430,8 @@ REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
     ),
     "delete_interview": lambda s: world.event("delete_interview", s.owner, object_id=s.delete_targets.pop()),
     "list_plans": lambda s: world.event("list_plans", s.owner),
+    "get_balance": lambda s: world.event("get_balance", s.owner),
+    "list_ledger": lambda s: world.event("list_ledger", s.owner, query="limit=20"),
     # A fresh account per create and per delete: a user holds at most 10 webhooks.
     "create_webhook": lambda s: world.event(
         "create_webhook", world.account(credits=0), body={"url": world.WEBHOOK_URL}

@@ -155,6 +155,8 @@ ROUTES: tuple[Route, ...] = (
             _AUTH,
             _AUTH_FAILURES,
             TableAccess("users", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
+            # The debit's or refund's ledger entry, in the same transaction.
+            TableAccess("ledger", ("dynamodb:PutItem",)),
             TableAccess("plans", ("dynamodb:ConditionCheckItem",)),
             TableAccess("interviews", ("dynamodb:PutItem",)),
             _IDEMPOTENCY,
@@ -206,12 +208,33 @@ ROUTES: tuple[Route, ...] = (
             _AUTH,
             _AUTH_FAILURES,
             TableAccess("users", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
+            # The debit's or refund's ledger entry, in the same transaction.
+            TableAccess("ledger", ("dynamodb:PutItem",)),
             TableAccess("interviews", ("dynamodb:GetItem", "dynamodb:DeleteItem")),
             _IDEMPOTENCY,
             # An interview's candidate and job get their reference back.
             TableAccess("talent", ("dynamodb:UpdateItem",)),
         ),
         s3_delete_records=True,
+    ),
+    Route(
+        name="get_balance",
+        method="GET",
+        path="/v1/balance",
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess("users", ("dynamodb:GetItem",))),
+    ),
+    Route(
+        name="list_ledger",
+        method="GET",
+        path="/v1/ledger",
+        # GetItem: the balance, from which each entry's balanceAfter is counted back (first page only).
+        tables=(
+            _AUTH,
+            _AUTH_FAILURES,
+            TableAccess("users", ("dynamodb:GetItem",)),
+            TableAccess("ledger", ("dynamodb:Query",)),
+        ),
+        cursor_secret=True,
     ),
     Route(
         name="list_plans",

@@ -88,6 +88,16 @@ TALENT = TableSpec(
     sort_key="sk",
 )
 
+# Every change of a balance (debit, refund, grant), written in the transaction that makes it; newest
+# first per owner (the sort key starts with the time).
+LEDGER = TableSpec(
+    key="ledger",
+    env_var="QUOLLO_LEDGER_TABLE",
+    default_name="quollo-ledger",
+    partition_key="ownerId",
+    sort_key="sk",
+)
+
 # Powertools' idempotency records (Idempotency-Key on create and delete); its attribute names are
 # the DynamoDBPersistenceLayer defaults.
 IDEMPOTENCY = TableSpec(
@@ -143,6 +153,7 @@ TABLES: tuple[TableSpec, ...] = (
     WEBHOOKS,
     WEBHOOK_DELIVERIES,
     TALENT,
+    LEDGER,
 )
 
 RECORDS_BUCKET_ENV = "QUOLLO_RECORDS_BUCKET"

@@ -83,6 +83,10 @@ class Settings:
         return self.table(schema.TALENT)
 
     @property
+    def ledger_table(self) -> str:
+        return self.table(schema.LEDGER)
+
+    @property
     def records_bucket(self) -> str:
         return self._name(schema.RECORDS_BUCKET_ENV, schema.RECORDS_BUCKET_DEFAULT)
 

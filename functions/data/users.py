@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from functions.data.aws import dynamodb, from_item, to_item
-from functions.data.errors import on_condition_failure
 from functions.data.paging import every_item
 from functions.data.settings import settings
 from functions.models.entities import User
-from functions.models.errors import Conflict, UnknownUser
+from functions.models.errors import UnknownUser
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -26,24 +25,6 @@ if TYPE_CHECKING:
 def _user(item: Mapping[str, Any]) -> User:
     values = from_item(item)
     return User(id=values["userId"], name=values["name"], balance=values["balance"], created_at=values["createdAt"])
-
-
-def put_user(user: User) -> None:
-    with on_condition_failure(Conflict(f"user {user.id} already exists")):
-        dynamodb().put_item(
-            TableName=settings().users_table,
-            Item=to_item(
-                {
-                    "userId": user.id,
-                    "name": user.name,
-                    "balance": user.balance,
-                    "granted": user.balance,
-                    "consumed": 0,
-                    "createdAt": user.created_at,
-                }
-            ),
-            ConditionExpression="attribute_not_exists(userId)",
-        )
 
 
 def get_user(user_id: str) -> User | None:
@@ -63,17 +44,37 @@ def get_balance(user_id: str) -> int:
     return int(found["Item"]["balance"]["N"])
 
 
-def add_credits(user_id: str, amount: int) -> int:
-    with on_condition_failure(UnknownUser(f"user {user_id} does not exist")):
-        updated = dynamodb().update_item(
-            TableName=settings().users_table,
-            Key={"userId": {"S": user_id}},
-            UpdateExpression="ADD balance :n, granted :n",
-            ConditionExpression="attribute_exists(userId)",
-            ExpressionAttributeValues={":n": {"N": str(amount)}},
-            ReturnValues="UPDATED_NEW",
-        )
-    return int(updated["Attributes"]["balance"]["N"])
+def grant_item(user_id: str, amount: int) -> TransactWriteItemTypeDef:
+    """A transaction item that adds `amount` credits to an existing user (and to its `granted` count)."""
+    return {
+        "Update": {
+            "TableName": settings().users_table,
+            "Key": {"userId": {"S": user_id}},
+            "UpdateExpression": "ADD balance :n, granted :n",
+            "ConditionExpression": "attribute_exists(userId)",
+            "ExpressionAttributeValues": {":n": {"N": str(amount)}},
+        }
+    }
+
+
+def new_user_item(user: User) -> TransactWriteItemTypeDef:
+    """A transaction item that puts a new user with its starting balance (granted)."""
+    return {
+        "Put": {
+            "TableName": settings().users_table,
+            "Item": to_item(
+                {
+                    "userId": user.id,
+                    "name": user.name,
+                    "balance": user.balance,
+                    "granted": user.balance,
+                    "consumed": 0,
+                    "createdAt": user.created_at,
+                }
+            ),
+            "ConditionExpression": "attribute_not_exists(userId)",
+        }
+    }
 
 
 def debit_item(user_id: str) -> TransactWriteItemTypeDef:
@@ -97,8 +98,9 @@ def consume_item(user_id: str) -> TransactWriteItemTypeDef:
         "Update": {
             "TableName": settings().users_table,
             "Key": {"userId": {"S": user_id}},
-            "UpdateExpression": "ADD consumed :one",
+            "UpdateExpression": "ADD #consumed :one",
             "ConditionExpression": "attribute_exists(userId)",
+            "ExpressionAttributeNames": {"#consumed": "consumed"},  # a DynamoDB reserved word
             "ExpressionAttributeValues": {":one": {"N": "1"}},
         }
     }

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 from functions.data import tokens as token_store
-from functions.data import users
+from functions.data import transactions, users
 from functions.domain import clock, tokens
+from functions.domain import credits as credit_rules
+from functions.domain.contention import retry_on_conflict
 from functions.models.entities import TokenListing, User
 from functions.models.errors import UnknownUser, ValidationFailed
 from functions.models.text import text_problem
@@ -22,7 +24,7 @@ def create_user(name: str, credits: int = 0, user_id: str | None = None) -> User
     if credits < 0:
         raise ValidationFailed("credits must not be negative")
     user = User(id=user_id or f"usr_{uuid.uuid4().hex}", name=name, balance=credits, created_at=clock.now())
-    users.put_user(user)
+    transactions.write(credit_rules.new_user(user))
     return user
 
 
@@ -70,4 +72,6 @@ def revoke_token(token_id: str) -> None:
 def add_credits(user_id: str, amount: int) -> int:
     if amount < 1:
         raise ValidationFailed("the amount of credits to add must be a positive integer")
-    return users.add_credits(user_id, amount)
+    granting = credit_rules.grant(user_id, amount)
+    retry_on_conflict(lambda: transactions.write(granting))
+    return users.get_balance(user_id)

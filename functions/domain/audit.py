@@ -1,8 +1,8 @@
 """The reconciliation of what the store holds: credits and reference counts that add up, nothing dangling.
 
 For each user, from strongly consistent reads:
-- the balance: never negative, and equal to granted - consumed - the charged interviews that exist
-  (functions/data/users.py says what the counters count);
+- the balance: never negative, equal to granted - consumed - the charged interviews that exist
+  (functions/data/users.py says what the counters count), and to the sum of its ledger entries;
 - every candidate's `refs` equals the interviews that point at it; every job's equals the interviews
   and the candidate links that point at it;
 - no interview points at a missing candidate or job;
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.data import interviews as interview_store
+from functions.data import ledger, users
 from functions.data import talent as talent_store
-from functions.data import users
 from functions.models.entities import Interview
 from functions.models.errors import UnknownUser
 
@@ -58,16 +58,17 @@ def audit(user_id: str | None = None) -> Report:
         by_owner.setdefault(interview.owner_id, []).append(interview)
     confirmed: list[Discrepancy] = []
     for credits in everyone:
-        if list(check(credits, by_owner.get(credits.user_id, []), talent_store.holdings(credits.user_id))):
-            again = users.credits_of(credits.user_id)
+        owner = credits.user_id
+        if list(check(credits, by_owner.get(owner, []), talent_store.holdings(owner), ledger.total(owner))):
+            again = users.credits_of(owner)
             if again is not None:
-                owned = list(interview_store.every_interview(credits.user_id))
-                confirmed += check(again, owned, talent_store.holdings(credits.user_id))
+                owned = list(interview_store.every_interview(owner))
+                confirmed += check(again, owned, talent_store.holdings(owner), ledger.total(owner))
     return Report(len(everyone), sum(len(owned) for owned in by_owner.values()), confirmed)
 
 
 def check(
-    credits: users.Credits, interviews: Iterable[Interview], talent: talent_store.Holdings
+    credits: users.Credits, interviews: Iterable[Interview], talent: talent_store.Holdings, ledger_total: int
 ) -> Iterator[Discrepancy]:
     """Every rule of this module over one user's credits, interviews and talent."""
     user = credits.user_id
@@ -87,6 +88,9 @@ def check(
             f"balance {credits.balance} != granted {credits.granted} - consumed {credits.consumed}"
             f" - {len(charged)} charged interviews ({', '.join(sorted(charged)) or 'none'})",
         )
+
+    if credits.granted is not None and ledger_total != credits.balance:
+        yield found("ledger", f"balance {credits.balance} != {ledger_total}, the sum of the ledger's entries")
 
     candidates = {stored.entity.id: stored for stored in talent.candidates}
     jobs = {stored.entity.id: stored for stored in talent.jobs}

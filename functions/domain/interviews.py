@@ -71,7 +71,12 @@ def create(owner_id: str, request: InterviewCreate) -> Created:
         if request.isTest:
             return _create_test(interview, links.writes)
         transactions.write(
-            [_owned_plan(interview), credits.debit(owner_id), store.new_interview(interview), *links.writes],
+            [
+                _owned_plan(interview),
+                *credits.debit(owner_id, interview_id, now),
+                store.new_interview(interview),
+                *links.writes,
+            ],
             # If the SDK retries a commit whose answer was lost, DynamoDB answers the retry as a
             # success instead of failing it on the now-existing id: one debit, and a 201, not a 500.
             token=interview.id,

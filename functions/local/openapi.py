@@ -54,6 +54,7 @@ def spec() -> dict[str, Any]:
     document["tags"] = [
         {"name": "Interviews", "description": "Schedule, list, read, change and delete interviews"},
         {"name": "Plans", "description": "The interview plans of your account"},
+        {"name": "Credits", "description": "Your interview credits and every change of them"},
         {"name": "Webhooks", "description": "Signed event deliveries to your endpoints (Standard Webhooks)"},
         {"name": "Candidates", "description": "The people you interview, with your ATS's ids and their jobs"},
         {"name": "Jobs", "description": "The positions you interview for"},

@@ -294,6 +294,26 @@ class PlanList(_Model):
     nextCursor: str | None
 
 
+class Balance(_Model):
+    balance: int = Field(description="Interview credits left")
+
+
+class LedgerEntryPublic(_Model):
+    id: str
+    type: Literal["debit", "refund", "grant"] = Field(
+        description="debit: an interview created (-1); refund: a PENDING interview deleted (+1); grant: credits added"
+    )
+    amount: int
+    balanceAfter: int = Field(description="The balance right after this change")
+    interviewId: str | None
+    createdAt: Timestamp
+
+
+class LedgerList(_Model):
+    items: list[LedgerEntryPublic]
+    nextCursor: str | None
+
+
 class ErrorDetail(_Model):
     code: str
     message: str

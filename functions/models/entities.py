@@ -179,3 +179,16 @@ class WebhookTarget:
     port: int
     path: str  # path and query, as sent in the request line
     addresses: tuple[str, ...]  # what the host resolved to, every one of them allowed
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One change of a balance: `debit` (-1, an interview created), `refund` (+1, a PENDING one
+    deleted) or `grant` (+N, credits added)."""
+
+    id: str
+    owner_id: str
+    type: str
+    amount: int
+    interview_id: str | None
+    created_at: str

@@ -8,10 +8,13 @@ tests/unit/test_json_views.py holds each function to its model (same fields, sam
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.models.entities import Candidate, DeliveryAttempt, Interview, Job, Plan, Record, Webhook
 from functions.models.rendering import plain
+
+if TYPE_CHECKING:
+    from functions.domain.credits import Movement
 
 INTERVIEW_FIELDS = (
     "id",
@@ -35,6 +38,7 @@ WEBHOOK_FIELDS = ("id", "url", "events", "enabled", "createdAt")
 CANDIDATE_FIELDS = ("id", "name", "email", "externalId", "jobIds", "metadata", "createdAt", "updatedAt")
 JOB_FIELDS = ("id", "title", "externalId", "metadata", "createdAt", "updatedAt")
 PLAN_FIELDS = ("id", "name", "tags", "seniority", "language")
+LEDGER_FIELDS = ("id", "type", "amount", "balanceAfter", "interviewId", "createdAt")
 DELIVERY_FIELDS = (
     "id",
     "webhookId",
@@ -112,3 +116,13 @@ def interview_deleted(refunded: bool, balance_after: int | None) -> dict[str, An
 def deleted() -> dict[str, Any]:
     """Deleted and WebhookDeleted."""
     return {"deleted": True}
+
+
+def balance(value: int) -> dict[str, Any]:
+    """Balance."""
+    return {"balance": value}
+
+
+def ledger_entry(entity: Movement) -> dict[str, Any]:
+    """LedgerEntryPublic: the entry with the balance right after it."""
+    return plain(LEDGER_FIELDS, entity.entry, balanceAfter=entity.balance_after)

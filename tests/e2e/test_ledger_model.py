@@ -206,6 +206,17 @@ def test_random_interleavings_keep_credits_and_references_exact(server: Server) 
             break
     balance = server.admin_ok("add-credits", account.user_id, "1")["balance"] - 1
     assert balance == world.granted - len(alive), (balance, world.granted, len(alive))
+    # The ledger agrees: its amounts sum to the balance and its newest entry's balanceAfter is the balance.
+    entries: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params = {"limit": 100} | ({"cursor": cursor} if cursor else {})
+        page = server.request("GET", "/v1/ledger", account.token, params=params).json()
+        entries += page["items"]
+        if not (cursor := page["nextCursor"]):
+            break
+    now = server.request("GET", "/v1/balance", account.token).json()["balance"]
+    assert sum(e["amount"] for e in entries) == now == entries[0]["balanceAfter"] == balance + 1
     for interview in alive:
         for field, path in (("candidateId", "/v1/candidates/"), ("jobId", "/v1/jobs/")):
             if interview.get(field):
@@ -241,7 +252,7 @@ def test_the_audit_names_a_corrupted_count_and_exits_non_zero(server: Server) ->
     audited = _audit(server, account.user_id)
     assert audited.returncode == 3, (audited.returncode, audited.stderr)
     found = parse_json(audited.stdout)["discrepancies"]
-    assert sorted(d["rule"] for d in found) == ["balance", "refs"], found
+    assert sorted(d["rule"] for d in found) == ["balance", "ledger", "refs"], found
     assert any(job in d["detail"] and "refs=2" in d["detail"] for d in found), found
     assert f"{account.user_id}: balance:" in audited.stderr
 

@@ -80,7 +80,29 @@ attribute_values = st.recursive(
 
 @given(attribute_values)
 def test_every_value_reads_as_boto3_reads_it(value: dict[str, Any]) -> None:
-    assert _outcome(lambda: from_item({"a": value})["a"]) == _outcome(lambda: _reference(value))
+    ours, boto3s = _outcome(lambda: from_item({"a": value})["a"]), _outcome(lambda: _reference(value))
+    if (
+        isinstance(ours, tuple)
+        and isinstance(boto3s, tuple)
+        and ours[0] == boto3s[0] == "raises"
+        and _bad_parts(value) > 1
+    ):
+        # Two refusable parts (`{"M": {"": {"N": "Infinity"}, "0": {}}}`): which one is met first, and so
+        # which error, depends on the order each reader walks the map in; refusing is what must agree.
+        return
+    assert ours == boto3s
+
+
+def _bad_parts(value: Any) -> int:
+    """How many leaves of the value boto3 refuses on their own."""
+    if isinstance(value, dict) and len(value) == 1 and ("L" in value or "M" in value):
+        inner: list[Any] = value["L"] if "L" in value else list(value["M"].values())
+        return sum(_bad_parts(part) for part in inner)
+    return (
+        1
+        if isinstance(_outcome(lambda: _reference(value)), tuple) and _outcome(lambda: _reference(value))[0] == "raises"
+        else 0
+    )
 
 
 @pytest.mark.parametrize(

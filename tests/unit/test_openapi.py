@@ -81,6 +81,8 @@ def test_operations_have_names_a_client_generator_can_use() -> None:
         "updateInterview",
         "deleteInterview",
         "listPlans",
+        "getBalance",
+        "listLedger",
         "createWebhook",
         "listWebhooks",
         "getWebhook",
