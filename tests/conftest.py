@@ -9,3 +9,6 @@ os.environ.update({"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAME
 from functions.data.settings import use_local_defaults  # noqa: E402 - after the environment above
 
 use_local_defaults()  # the tests work against the names `quollo serve` provisions
+
+# Every suite's outcome in the session's last lines; e2e modules and the infra suite kept on one worker each.
+pytest_plugins = ["testkit.suites"]
