@@ -1,6 +1,10 @@
 import os
+from collections.abc import Iterator
+
+import pytest
 
 from testkit.aws import use_fake_aws
+from testkit.clock import FakeClock, fake_clock
 
 # No test may reach a real AWS account: fake credentials before anything creates a client.
 use_fake_aws()
@@ -12,3 +16,10 @@ use_local_defaults()  # the tests work against the names `quollo serve` provisio
 
 # Every suite's outcome in the session's last lines; e2e modules and the infra suite kept on one worker each.
 pytest_plugins = ["testkit.suites"]
+
+
+@pytest.fixture
+def clock() -> Iterator[FakeClock]:
+    """The code's clock, standing still INTO_THE_MINUTE seconds into the current minute until the test moves it."""
+    with fake_clock() as fake:
+        yield fake
