@@ -386,45 +386,13 @@ def _readme_verifier() -> Any:
     return namespace["verify"]
 
 
-@pytest.mark.parametrize(
-    ("url", "rule"),
-    [
-        ("https://169.254.169.254/latest/meta-data/", "metadata"),
-        ("https://[fd00:ec2::254]/", "metadata"),
-        ("https://10.0.0.8/hook", "private"),
-        ("https://192.168.1.1/hook", "private"),
-        ("https://127.0.0.1/hook", "loopback"),
-        ("https://[::1]/hook", "loopback"),
-        ("https://[::ffff:127.0.0.1]/hook", "loopback"),
-        ("https://169.254.1.1/hook", "link-local"),
-        ("https://224.0.0.1/hook", "multicast"),
-        ("https://0.0.0.0/hook", "private or reserved"),
-        ("http://127.0.0.2/hook", "https"),  # only 127.0.0.1 and localhost are allowed over http locally
-        ("http://93.184.215.14/hook", "https"),
-        ("ftp://93.184.215.14/hook", "https"),
-        ("https://user:secret@93.184.215.14/hook", "credentials"),
-        ("https://93.184.215.14/" + "a" * 2048, "2048"),
-        ("https:///hook", "host"),
-        ("https://93.184.215.14/a b", "spaces or control characters"),
-        ("https://93.184.215.14/a\r\nX-Injected: 1", "spaces or control characters"),
-        ("https://no-such-host.invalid/hook", "does not resolve"),
-        # Internationalised names are looked up (and refused) as their punycode; what has none is refused.
-        ("https://B\u00fccher.\u4f8b\u3048.jp/hook", "host xn--bcher-kva.xn--r8jz45g.jp does not resolve"),
-        ("https://\u0301x.example/hook", "valid internationalised domain name (IDNA)"),
-        ("https://./hook", "must name a host"),
-        # IPv6 forms that carry an IPv4 address to a translator or tunnel (here 127.0.0.1 / 10.0.0.1).
-        ("https://[64:ff9b::7f00:1]/hook", "embedding an IPv4"),  # NAT64
-        ("https://[::7f00:1]/hook", "embedding an IPv4"),  # IPv4-compatible ::127.0.0.1
-        ("https://[::ffff:0:a00:1]/hook", "embedding an IPv4"),  # SIIT
-        ("https://[2002:a00:1::1]/hook", "embedding an IPv4"),  # 6to4
-    ],
-)
-def test_ssrf_targets_are_refused_naming_the_rule(hooks_server: Server, url: str, rule: str) -> None:
+def test_an_ssrf_target_is_refused_naming_the_rule(hooks_server: Server) -> None:
+    """One over HTTP; every rule, with its table of URLs, in tests/unit/test_webhook_urls.py."""
     account = hooks_server.seeded_account("ssrf")
-    refused = hooks_server.request("POST", "/v1/webhooks", account.token, json={"url": url})
+    refused = hooks_server.request("POST", "/v1/webhooks", account.token, json={"url": "https://169.254.169.254/x"})
     assert refused.status_code == 400, refused.text
     error = refused.json()["error"]
-    assert error["code"] == "validation_failed" and rule in error["message"], error
+    assert error["code"] == "validation_failed" and "metadata" in error["message"], error
 
 
 def test_a_refusal_names_the_rule_but_not_the_address_a_name_resolved_to(hooks_server: Server) -> None:
