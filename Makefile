@@ -26,7 +26,7 @@ AWS_PORT ?= 8001
 SEED ?=
 STATE ?=
 
-.PHONY: help dev local browser serve test lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench lock clean
+.PHONY: help dev local browser serve test test-stress lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench lock clean
 
 help:
 	@echo "make serve   run the API locally on http://127.0.0.1:8000 (no AWS account, no Node needed)"
@@ -62,11 +62,12 @@ $(NODE_STAMP): package.json package-lock.json
 dev: $(DEV_STAMP) $(NODE_STAMP)
 
 # Debian's chromium, for the test that renders /docs with no network (tests/e2e/test_http_server.py).
-# Installing it took 40 s here, so `make test` installs it rather than let that test fail.
+# `make test` installs it rather than let that test fail; only its dependencies, not its
+# recommends (about 130 packages more, avahi-daemon and cups helpers among them: none renders HTML).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
-	@test -x /usr/bin/chromium || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
-		|| ($(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+	@test -x /usr/bin/chromium || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium \
+		|| ($(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium)
 
 serve: $(LOCAL_STAMP)
 	$(BIN)/quollo serve --port $(PORT) --aws-port $(AWS_PORT) $(if $(SEED),--seed $(SEED)) $(if $(STATE),--state $(STATE))
@@ -90,12 +91,28 @@ e2e: $(DEV_STAMP)
 infra-tests: dev
 	$(BIN)/pytest tests/infra -q
 
-# The unit and integration suites (in-process moto, nothing shared between tests) run on two
-# workers; the e2e suite (real servers, timing-sensitive races) and the infra suite (two CDK synths
-# per process) stay serial, so that CI on 2 cores is fast and still deterministic.
-test: dev browser lint typecheck
-	$(BIN)/pytest -q -n 2 tests/unit tests/integration
-	$(BIN)/pytest -q tests/e2e tests/infra
+# One pytest session for every suite (a failure in one never skips another; its last lines say how
+# each suite did), on two xdist workers: each e2e module and the infra suite stay on one worker
+# (testkit/suites.py), so their servers and synths are made once. mypy runs beside the tests, with
+# its cache in .mypy_cache. Lint, types and tests all run; the last lines give each one's status.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+test: dev browser
+	@mkdir -p .build; $(BIN)/mypy functions infra tests bench testkit > .build/mypy.log 2>&1 & mypy=$$!; \
+	lint=ok; { $(BIN)/ruff check . && $(BIN)/ruff format --check .; } || lint=FAILED; \
+	tests=ok; $(BIN)/pytest -q $(PYTEST_ARGS) tests || tests=FAILED; \
+	types=ok; wait $$mypy || types=FAILED; cat .build/mypy.log; \
+	echo "== make test: lint $$lint, typecheck $$types, tests $$tests (per suite above)"; \
+	[ "$$lint$$types$$tests" = okokok ]
+
+# The whole suite RUNS times (default 3) with two CPU hogs beside it, as on a busy CI machine: a test
+# that depends on timing or on another test's leftovers fails here first. Stops at the first failing run.
+RUNS ?= 3
+test-stress: dev browser
+	@yes > /dev/null & hog1=$$!; yes > /dev/null & hog2=$$!; trap 'kill $$hog1 $$hog2' EXIT; \
+	for run in $$(seq $(RUNS)); do \
+		echo "== test-stress: run $$run of $(RUNS)"; \
+		$(BIN)/pytest -q $(PYTEST_ARGS) tests || { echo "== test-stress: run $$run FAILED"; exit 1; }; \
+	done; echo "== test-stress: $(RUNS) runs passed"
 
 STAGE ?= dev
 CDK_ARGS ?=

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,14 @@ if TYPE_CHECKING:
 
 
 class Api:
-    """Calls the handlers through the same route table and event shape as the deployed API."""
+    """Calls the handlers through the same route table and event shape as the deployed API.
+
+    From a source address of its own (in 198.18.0.0/15, set aside for tests), so that the failed
+    authentications one test makes never count against another's on a shared moto.
+    """
+
+    def __init__(self) -> None:
+        self.client_ip = f"198.{18 + secrets.randbelow(2)}.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
 
     def call(
         self,
@@ -35,9 +43,9 @@ class Api:
         if payload is not None:
             all_headers["Content-Type"] = "application/json"
         if isinstance(headers, list):  # name/value pairs: a header may repeat
-            return gateway.invoke(method, path, [*all_headers.items(), *headers], query, payload)
+            return gateway.invoke(method, path, [*all_headers.items(), *headers], query, payload, self.client_ip)
         all_headers.update(headers or {})
-        return gateway.invoke(method, path, all_headers, query, payload)
+        return gateway.invoke(method, path, all_headers, query, payload, self.client_ip)
 
     def create(self, account: Account, **overrides: Any) -> gateway.Reply:
         return self.call("POST", "/v1/interviews", token=account.token, body=create_body(account.plan_id, **overrides))

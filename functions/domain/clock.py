@@ -1,8 +1,33 @@
-"""Time as the API shows it: ISO 8601 UTC with milliseconds and a `Z`."""
+"""Time, from one source: the system clock unless another is set (tests set a fake one).
+
+Every rule that depends on time (rate-limit windows, schedule limits, webhook retry times and
+secret rotation) reads it here, so a test can set the time rather than sleep to reach or avoid
+a moment. Also how the API shows time: ISO 8601 UTC with milliseconds and a `Z`.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+
+Source = Callable[[], float]
+_source: Source = time.time
+
+
+def use(source: Source | None) -> None:
+    """Read time from `source` (seconds since the epoch) from now on; None: the system clock again."""
+    global _source
+    _source = source or time.time
+
+
+def seconds() -> float:
+    """Now, in seconds since the epoch."""
+    return _source()
+
+
+def utc_now() -> datetime:
+    return datetime.fromtimestamp(_source(), tz=UTC)
 
 
 def iso(moment: datetime) -> str:
@@ -10,7 +35,7 @@ def iso(moment: datetime) -> str:
 
 
 def now() -> str:
-    return iso(datetime.now(UTC))
+    return iso(utc_now())
 
 
 def iso_epoch(seconds: float) -> str:

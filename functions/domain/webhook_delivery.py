@@ -8,7 +8,6 @@ background worker of `quollo serve` (functions/local/webhook_worker.py).
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -159,7 +158,7 @@ def deliver(delivery: Delivery, receipt_handle: str | None, now: float | None = 
 
     Raises NotDue (after hiding the message again) when a retry arrives before its time.
     """
-    now = time.time() if now is None else now
+    now = clock.seconds() if now is None else now
     if delivery.not_before > now + EARLY_SLACK_SECONDS:
         if receipt_handle is not None:
             webhook_queue.hide(receipt_handle, delivery.not_before - now)

@@ -6,7 +6,6 @@ routes here load no pydantic (decisions 18).
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from functions.data import webhook_queue
@@ -44,7 +43,7 @@ def rotate_secret(owner_id: str, webhook_id: str) -> Webhook:
     than ending that grace early (receivers still on it would fail) or signing with three secrets.
     """
     current = get(owner_id, webhook_id)
-    now = int(time.time())
+    now = int(clock.seconds())
     if current.previous_secret_until is not None and current.previous_secret_until > now:
         raise Conflict(
             f"The previous secret is valid until {clock.iso_epoch(current.previous_secret_until)}; rotate again "

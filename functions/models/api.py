@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
+from functions.domain import clock
 from functions.models.base import ApiModel as _Model
 from functions.models.base import RequestModel as _Request
 from functions.models.text import PLAIN_TEXT_PATTERN, text_problem
@@ -74,7 +75,7 @@ def _check_schedule(value: str) -> str:
         raise ValueError("must be an ISO 8601 date-time such as 2026-11-20T10:00:00Z") from exc
     if moment.tzinfo is None:
         raise ValueError("must carry a time zone, e.g. a trailing Z for UTC")
-    now = datetime.now(UTC)
+    now = clock.utc_now()
     if moment <= now:
         raise ValueError("must be in the future")
     if moment > now + MAX_SCHEDULE_AHEAD:

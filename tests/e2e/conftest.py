@@ -1,4 +1,8 @@
-"""Fixtures of the black-box suite: one `quollo serve` subprocess for the whole session."""
+"""Fixtures of the black-box suite: one `quollo serve` subprocess per session (per xdist worker).
+
+Each test uses users of its own (TEST_USERS in e2e_support, or `new_account`), so that tests on
+either worker's server never see each other's data; each module stays on one worker (testkit/suites.py).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One server for the whole e2e session, seeded with examples/seed.json plus one user per test."""
+    """One server per session (per worker), seeded with examples/seed.json plus one user per test."""
     seed = write_seed(tmp_path_factory.mktemp("seed") / "seed.json")
     running = start_server(seed)
     try:

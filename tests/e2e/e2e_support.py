@@ -275,7 +275,16 @@ def http_request(method: str, target: str, headers: Sequence[tuple[str, str]] = 
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-def output_since(server: Server, mark: int, settle: float = 0.5) -> str:
-    """What the server printed after `mark` (a len(server.lines)), once it has had `settle` s to print it."""
-    time.sleep(settle)
-    return "".join(server.lines[mark:])
+def output_since(server: Server, mark: int, last: str, timeout: float = 10) -> str:
+    """What the server printed after `mark` (a len(server.lines)), up to the line holding `last`.
+
+    Waits (at most `timeout` s) for that line: the access line of the test's last request, say.
+    """
+    until = time.monotonic() + timeout
+    while True:
+        lines = list(server.lines[mark:])
+        for index, line in enumerate(lines):
+            if last in line:
+                return "".join(lines[: index + 1])
+        assert time.monotonic() < until, f"{last!r} not printed within {timeout}s; printed:\n{''.join(lines)}"
+        time.sleep(0.05)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections import Counter
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
@@ -15,8 +14,6 @@ BUDGET = 10
 
 
 def test_twenty_clients_sharing_a_token_get_exactly_its_budget_and_a_429_debits_nothing(server: Server) -> None:
-    if time.time() % 60 > 45:  # one budget per clock minute: stay inside one
-        time.sleep(61 - time.time() % 60)
     account = server.new_account(credits=CLIENTS)
     limited = server.admin_ok("create-token", account.user_id, "--rate-limit", str(BUDGET))
     assert limited["rateLimit"] == BUDGET
@@ -31,16 +28,25 @@ def test_twenty_clients_sharing_a_token_get_exactly_its_budget_and_a_429_debits_
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         responses = list(pool.map(fire, range(CLIENTS)))
 
-    assert Counter(r.status_code for r in responses) == {201: BUDGET, 429: CLIENTS - BUDGET}, [
-        (r.status_code, r.text) for r in responses
-    ]
+    # One budget per clock minute, and the server's clock is the system's: the burst may straddle a
+    # minute's end. Each answer names its window (X-RateLimit-Reset), so each window is held to its
+    # budget exactly, wherever the boundary fell (almost always all twenty are in one window).
+    windows: dict[str, list[requests.Response]] = defaultdict(list)
+    for response in responses:
+        windows[response.headers["X-RateLimit-Reset"]].append(response)
+    for answers in windows.values():
+        granted = min(len(answers), BUDGET)
+        assert Counter(r.status_code for r in answers) == Counter({201: granted, 429: len(answers) - granted}), [
+            (r.status_code, r.text) for r in answers
+        ]
+        remaining = sorted(int(r.headers["X-RateLimit-Remaining"]) for r in answers if r.status_code == 201)
+        assert remaining == list(range(BUDGET - granted, BUDGET))
+    created = sum(r.status_code == 201 for r in responses)
     for refused in (r for r in responses if r.status_code == 429):
         assert refused.json()["error"]["code"] == "rate_limited"
         assert 1 <= int(refused.headers["Retry-After"]) <= 60
         assert refused.headers["X-RateLimit-Remaining"] == "0" and refused.headers["X-RateLimit-Limit"] == str(BUDGET)
-    remaining = sorted(int(r.headers["X-RateLimit-Remaining"]) for r in responses if r.status_code == 201)
-    assert remaining == list(range(BUDGET))
     # Only the 201s debited: the other token of the same user sees the rest of the credits.
     listed = server.request("GET", "/v1/interviews", account.token, params={"limit": 100})
-    assert len(listed.json()["items"]) == BUDGET
-    assert server.admin_ok("add-credits", account.user_id, "1") == {"balance": CLIENTS - BUDGET + 1}
+    assert len(listed.json()["items"]) == created
+    assert server.admin_ok("add-credits", account.user_id, "1") == {"balance": CLIENTS - created + 1}

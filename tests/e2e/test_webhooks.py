@@ -38,8 +38,6 @@ USERS = (
     "drip",
     "unicode",
 )
-# Long enough for the worker (polling every 0.2 s) to have delivered anything that was coming.
-QUIET_SECONDS = 3
 SEND_SECONDS = 2  # the send budget under test (10 s on AWS)
 
 
@@ -78,6 +76,22 @@ def _register(server: Server, account: Account, url: str, events: list[str] | No
     created = server.request("POST", "/v1/webhooks", account.token, json=body)
     assert created.status_code == 201, created.text
     return dict(created.json())
+
+
+def _queue_drained(server: Server, timeout: float = 30) -> None:
+    """Waits until the delivery queue holds nothing: no message waiting, delayed, hidden or in flight.
+
+    The worker deletes a message once its delivery is done, and queues a retry before that, so an
+    empty queue means every delivery (and retry) queued so far has been made or dropped: what a test
+    waits for before it asserts that nothing more arrived.
+    """
+    sqs = boto3.client("sqs", endpoint_url=server.aws_url, region_name=REGION)
+    queue = sqs.get_queue_url(QueueName="quollo-webhook-deliveries")["QueueUrl"]
+    names: list[Any] = [f"ApproximateNumberOfMessages{kind}" for kind in ("", "Delayed", "NotVisible")]
+    until = time.monotonic() + timeout
+    while any(int(n) for n in sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=names)["Attributes"].values()):
+        assert time.monotonic() < until, f"the delivery queue still held messages after {timeout}s"
+        time.sleep(0.1)
 
 
 def _verified(secret: str, delivery: Received) -> dict[str, Any]:
@@ -174,7 +188,8 @@ def test_a_receiver_failing_twice_gets_three_attempts_with_one_webhook_id(
     _create(hooks_server, account)
 
     attempts = receiver.wait_for("/flaky", 3)
-    time.sleep(QUIET_SECONDS)
+    _logged(hooks_server, account, hook["id"], 3)
+    _queue_drained(hooks_server)
     assert len(receiver.on("/flaky")) == 3  # the success ends the retries
     assert [attempt.answered for attempt in attempts] == [500, 503, 204]
     assert len({attempt.headers["webhook-id"] for attempt in attempts}) == 1
@@ -206,8 +221,17 @@ def test_a_delivery_failing_every_attempt_ends_in_the_dead_letter_queue(
     _create(hooks_server, account)
 
     attempts = receiver.wait_for("/down", 4, timeout=30)
-    time.sleep(QUIET_SECONDS)
+    sqs = boto3.client("sqs", endpoint_url=hooks_server.aws_url, region_name=REGION)
+    dead = sqs.get_queue_url(QueueName="quollo-webhook-deliveries-dead")["QueueUrl"]
+    until = time.monotonic() + 15
+    mine: list[dict[str, Any]] = []
+    while not mine:  # the last attempt's failure ends in the dead-letter queue, after which nothing is sent
+        assert time.monotonic() < until, "nothing reached the dead-letter queue within 15 s"
+        received = sqs.receive_message(QueueUrl=dead, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        mine = [body for m in received if (body := json.loads(m["Body"]))["webhook_id"] == hook["id"]]
+    _queue_drained(hooks_server)
     assert len(receiver.on("/down")) == 4  # the first attempt and three retries
+    assert len(mine) == 1 and mine[0]["message_id"] == attempts[0].headers["webhook-id"]
     log = _deliveries(hooks_server, account, hook["id"])
     assert [(item["attempt"], item["status"]) for item in log] == [
         (4, "FAILED"),
@@ -218,15 +242,6 @@ def test_a_delivery_failing_every_attempt_ends_in_the_dead_letter_queue(
     assert log[0]["nextAttemptAt"] is None
     # Still enabled: one event's failures are not five days of them.
     assert hooks_server.request("GET", f"/v1/webhooks/{hook['id']}", account.token).json()["enabled"] is True
-
-    sqs = boto3.client("sqs", endpoint_url=hooks_server.aws_url, region_name=REGION)
-    dead = sqs.get_queue_url(QueueName="quollo-webhook-deliveries-dead")["QueueUrl"]
-    bodies = [
-        json.loads(message["Body"])
-        for message in sqs.receive_message(QueueUrl=dead, MaxNumberOfMessages=10).get("Messages", [])
-    ]
-    mine = [body for body in bodies if body["webhook_id"] == hook["id"]]
-    assert len(mine) == 1 and mine[0]["message_id"] == attempts[0].headers["webhook-id"]
 
 
 def _logged(server: Server, account: Account, webhook_id: str, count: int, timeout: float = 15) -> list[dict[str, Any]]:
@@ -278,9 +293,11 @@ def test_a_deleted_endpoint_gets_nothing_more_not_even_queued_retries(hooks_serv
     receiver.wait_for("/deleted", 1)
     deleted = hooks_server.request("DELETE", f"/v1/webhooks/{hook['id']}", account.token)
     assert deleted.status_code == 200 and deleted.json() == {"deleted": True}
+    _register(hooks_server, account, receiver.url("/deleted-witness"), events=["interview.created"])
     _create(hooks_server, account)
-    time.sleep(QUIET_SECONDS)
-    assert len(receiver.on("/deleted")) == 1  # neither the retry (due after 1 s) nor the new event
+    receiver.wait_for("/deleted-witness", 1)  # the new event was fanned out
+    _queue_drained(hooks_server)  # and every delivery queued, the retry (due after 1 s) included, was made or dropped
+    assert len(receiver.on("/deleted")) == 1  # neither the retry nor the new event
     assert hooks_server.request("GET", f"/v1/webhooks/{hook['id']}", account.token).status_code == 404
 
 
@@ -294,8 +311,10 @@ def test_an_endpoint_answering_410_is_disabled_and_gets_nothing_more(hooks_serve
     while hooks_server.request("GET", f"/v1/webhooks/{hook['id']}", account.token).json()["enabled"]:
         assert time.monotonic() < deadline, "the endpoint that answered 410 was not disabled"
         time.sleep(0.2)
+    _register(hooks_server, account, receiver.url("/gone-witness"), events=["interview.created"])
     _create(hooks_server, account)
-    time.sleep(QUIET_SECONDS)
+    receiver.wait_for("/gone-witness", 1)  # the new event was fanned out
+    _queue_drained(hooks_server)
     assert len(receiver.on("/gone")) == 1
     assert hooks_server.request("POST", f"/v1/webhooks/{hook['id']}/ping", account.token).status_code == 409
 
@@ -307,7 +326,7 @@ def test_another_users_events_and_webhooks_stay_theirs(hooks_server: Server, rec
     owners_interview = _create(hooks_server, owner)
     # The owner's own event arrives after the stranger's change was on the stream.
     first = receiver.wait_for("/owner", 1)
-    time.sleep(QUIET_SECONDS)
+    _queue_drained(hooks_server)
     seen = [json.loads(delivery.body)["data"]["interview"]["id"] for delivery in receiver.on("/owner")]
     assert seen == [owners_interview] and strangers_interview not in seen
     assert first[0].headers["webhook-id"]
@@ -367,45 +386,13 @@ def _readme_verifier() -> Any:
     return namespace["verify"]
 
 
-@pytest.mark.parametrize(
-    ("url", "rule"),
-    [
-        ("https://169.254.169.254/latest/meta-data/", "metadata"),
-        ("https://[fd00:ec2::254]/", "metadata"),
-        ("https://10.0.0.8/hook", "private"),
-        ("https://192.168.1.1/hook", "private"),
-        ("https://127.0.0.1/hook", "loopback"),
-        ("https://[::1]/hook", "loopback"),
-        ("https://[::ffff:127.0.0.1]/hook", "loopback"),
-        ("https://169.254.1.1/hook", "link-local"),
-        ("https://224.0.0.1/hook", "multicast"),
-        ("https://0.0.0.0/hook", "private or reserved"),
-        ("http://127.0.0.2/hook", "https"),  # only 127.0.0.1 and localhost are allowed over http locally
-        ("http://93.184.215.14/hook", "https"),
-        ("ftp://93.184.215.14/hook", "https"),
-        ("https://user:secret@93.184.215.14/hook", "credentials"),
-        ("https://93.184.215.14/" + "a" * 2048, "2048"),
-        ("https:///hook", "host"),
-        ("https://93.184.215.14/a b", "spaces or control characters"),
-        ("https://93.184.215.14/a\r\nX-Injected: 1", "spaces or control characters"),
-        ("https://no-such-host.invalid/hook", "does not resolve"),
-        # Internationalised names are looked up (and refused) as their punycode; what has none is refused.
-        ("https://B\u00fccher.\u4f8b\u3048.jp/hook", "host xn--bcher-kva.xn--r8jz45g.jp does not resolve"),
-        ("https://\u0301x.example/hook", "valid internationalised domain name (IDNA)"),
-        ("https://./hook", "must name a host"),
-        # IPv6 forms that carry an IPv4 address to a translator or tunnel (here 127.0.0.1 / 10.0.0.1).
-        ("https://[64:ff9b::7f00:1]/hook", "embedding an IPv4"),  # NAT64
-        ("https://[::7f00:1]/hook", "embedding an IPv4"),  # IPv4-compatible ::127.0.0.1
-        ("https://[::ffff:0:a00:1]/hook", "embedding an IPv4"),  # SIIT
-        ("https://[2002:a00:1::1]/hook", "embedding an IPv4"),  # 6to4
-    ],
-)
-def test_ssrf_targets_are_refused_naming_the_rule(hooks_server: Server, url: str, rule: str) -> None:
+def test_an_ssrf_target_is_refused_naming_the_rule(hooks_server: Server) -> None:
+    """One over HTTP; every rule, with its table of URLs, in tests/unit/test_webhook_urls.py."""
     account = hooks_server.seeded_account("ssrf")
-    refused = hooks_server.request("POST", "/v1/webhooks", account.token, json={"url": url})
+    refused = hooks_server.request("POST", "/v1/webhooks", account.token, json={"url": "https://169.254.169.254/x"})
     assert refused.status_code == 400, refused.text
     error = refused.json()["error"]
-    assert error["code"] == "validation_failed" and rule in error["message"], error
+    assert error["code"] == "validation_failed" and "metadata" in error["message"], error
 
 
 def test_a_refusal_names_the_rule_but_not_the_address_a_name_resolved_to(hooks_server: Server) -> None:

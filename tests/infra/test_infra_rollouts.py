@@ -26,8 +26,9 @@ def aliases(synth: Synth) -> dict[str, dict[str, Any]]:
 def test_each_function_has_a_live_alias_on_a_published_version(synth: Synth) -> None:
     resources = synth.json["Resources"]
     assert len(synth.resources("AWS::Lambda::Alias")) == len(ROUTES)
+    found = aliases(synth)
     for route in ROUTES:
-        alias = aliases(synth)[route.name]
+        alias = found[route.name]
         function_id = synth.logical_id(synth.stack.route_functions.functions[route.name].function_arn)
         assert alias["Type"] == "AWS::Lambda::Alias"
         assert alias["Properties"]["Name"] == "live"

@@ -53,7 +53,13 @@ def ddb() -> Iterator[Any]:
                 TableName=ENTRIES,
                 Item={"pk": {"S": "p1"}, "sk": {"S": sk}, "owner": {"S": "a1"}, "created": {"S": f"2026-{sk}"}},
             )
-        yield client
+        try:
+            yield client
+        finally:
+            # Inside the integration suite's moto of the worker (conftest), this mock_aws() is nested
+            # and resets nothing: the tables go with the test.
+            for name in (ACCOUNTS, ENTRIES):
+                client.delete_table(TableName=name)
 
 
 def _state(client: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from functions.data import users
 from functions.domain import accounts, tokens
 from functions.local import gateway
 from testkit.accounts import Account, AccountFactory
+from testkit.clock import INTO_THE_MINUTE, FakeClock
 from testkit.handlers import Api, CallCounter
 
 ROUTES = [
@@ -23,10 +24,8 @@ ROUTES = [
 
 
 @pytest.fixture(autouse=True)
-def _away_from_a_window_edge() -> None:
-    """Counters are per clock minute: a test that straddles two minutes would see two budgets."""
-    if time.time() % 60 > 50:
-        time.sleep(61 - time.time() % 60)
+def _inside_one_window(clock: FakeClock) -> None:
+    """Counters are per clock minute: the code's clock stands still inside one until a test moves it."""
 
 
 def _headers(reply: gateway.Reply) -> dict[str, str]:
@@ -40,7 +39,7 @@ def _default_token(acc: Account) -> str:
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
 def test_every_authenticated_answer_says_where_the_token_stands(
-    api: Api, account: AccountFactory, method: str, path: str, body: str | dict[str, str] | None
+    api: Api, account: AccountFactory, clock: FakeClock, method: str, path: str, body: str | dict[str, str] | None
 ) -> None:
     acc = account(credits=3)
     token = _default_token(acc)
@@ -55,7 +54,7 @@ def test_every_authenticated_answer_says_where_the_token_stands(
     assert headers["x-ratelimit-limit"] == "120"
     assert headers["x-ratelimit-remaining"] == "118"  # the create above, then this request
     reset = int(headers["x-ratelimit-reset"])
-    assert 0 < reset - time.time() <= 60 and reset % 60 == 0
+    assert 0 < reset - clock() <= 60 and reset % 60 == 0
 
 
 def test_errors_after_authentication_carry_the_headers_too(api: Api, account: AccountFactory) -> None:
@@ -86,6 +85,18 @@ def test_over_budget_is_a_429_with_retry_after_and_nothing_done(
     assert api.call("GET", "/v1/plans", token=acc.token).status == 200
     other = account(name="Other")
     assert api.call("GET", "/v1/plans", token=other.token).status == 200
+
+
+def test_the_budget_comes_back_when_the_minute_ends(api: Api, account: AccountFactory, clock: FakeClock) -> None:
+    acc = account()
+    token = accounts.create_token(acc.user_id, rate_limit=2)[1]
+    assert [api.call("GET", "/v1/plans", token=token).status for _ in range(3)] == [200, 200, 429]
+    clock.advance(60 - INTO_THE_MINUTE - 1)  # the window's last second
+    refused = api.call("GET", "/v1/plans", token=token)
+    assert refused.status == 429 and _headers(refused)["retry-after"] == "1"
+    clock.advance(1)
+    again = api.call("GET", "/v1/plans", token=token)
+    assert again.status == 200 and _headers(again)["x-ratelimit-remaining"] == "1"
 
 
 def test_set_rate_limit_changes_the_budget_on_the_next_request(api: Api, account: AccountFactory) -> None:

@@ -9,6 +9,7 @@ its in-process mock answers DynamoDB Streams calls with "Not yet implemented" (m
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,7 +17,7 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 
-from functions.data import aws, webhook_queue
+from functions.data import aws, schema, webhook_queue
 from functions.data.settings import allow_local_receivers, settings
 from functions.entries import webhook_delivery, webhook_fanout
 from functions.local.caches import forget_aws_state
@@ -34,16 +35,27 @@ from testkit.webhook_receiver import Receiver, receiving
 
 @pytest.fixture
 def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """In place of conftest's in-process mock (so its `api` and `account` run on this): the embedded server."""
+    """In place of conftest's in-process mock (so its `api` and `account` run on this): the embedded server.
+
+    moto keeps its state in the process, beyond any one server: the tables carry on from test to test
+    (each test has its own users), but each test gets delivery queues of its own. On one shared queue,
+    a retry an earlier test queued (due 5 s later) or a message it received and never deleted (back
+    after the 60 s visibility timeout) reached a later test whenever the machine was slow enough.
+    """
     server = MotoServer("127.0.0.1", free_ports(1)[0])
     server.start()
     for name, value in fake_aws_env(f"http://127.0.0.1:{server.port}").items():
         monkeypatch.setenv(name, value)
+    suffix = uuid.uuid4().hex[:12]
+    monkeypatch.setenv(schema.WEBHOOK_QUEUE_ENV, f"{schema.WEBHOOK_QUEUE_DEFAULT}-{suffix}")
+    monkeypatch.setenv(schema.WEBHOOK_DLQ_ENV, f"{schema.WEBHOOK_DLQ_DEFAULT}-{suffix}")
     forget_aws_state()
     provision()
     try:
         yield
     finally:
+        for queue in (webhook_queue.delivery_queue(), webhook_queue.dead_letter_queue()):
+            aws.sqs().delete_queue(QueueUrl=queue)
         forget_aws_state()
         server.stop()
 
@@ -210,7 +222,6 @@ def test_deliveries_are_batched_by_count_and_by_size(counter: CallCounter) -> No
         webhook_queue.send(["y" * 200_000] * 7)  # 1.4 MB: ten fit SendMessageBatch's count, not its 1 MiB
     finally:
         aws.sqs().meta.events.unregister("before-call.sqs.SendMessageBatch", sizes)
-        aws.sqs().purge_queue(QueueUrl=webhook_queue.delivery_queue())  # moto's state outlives its server
     assert counter.calls.count("SendMessageBatch") == 5
     assert [len(batch) for batch in batches] == [10, 10, 3, 5, 2]
     assert all(sum(batch) <= 1024 * 1024 for batch in batches)
