@@ -83,7 +83,9 @@ def list_candidates(
     if external_id is not None and job_id is not None:
         raise ValidationFailed('Query parameters "externalId" and "jobId" cannot be combined: filter by one of them')
     if external_id is not None:
-        # At most one: externalId is unique per owner.
+        # At most one: externalId is unique per owner, and no cursor is ever issued for this lookup, so
+        # any cursor sent with it is refused as another query's (as with every other filter).
+        cursors.decode(cursor, owner_id, f"{_CANDIDATES}:externalId")
         holder = store.holder_of(owner_id, "candidate", external_id)
         found = store.get_candidate(owner_id, holder) if holder else None
         return ([found.entity] if found else []), None

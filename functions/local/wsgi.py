@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
-from waitress.parser import HTTPRequestParser, get_header_lines
+from waitress.parser import HTTPRequestParser, ParsingError, TransferEncodingNotImplemented, get_header_lines
 from waitress.rfc7230 import HEADER_FIELD_RE
 from waitress.server import create_server
 from waitress.task import ErrorTask, WSGITask
@@ -103,13 +103,30 @@ class _Parser(HTTPRequestParser):  # type: ignore[misc]  # waitress ships no typ
     raw_headers: list[tuple[str, str]]
 
     def parse_header(self, header_plus: bytes) -> None:
-        super().parse_header(header_plus)
+        try:
+            super().parse_header(header_plus)
+        except TransferEncodingNotImplemented as exc:
+            # waitress answers a coding it does not decode (gzip, ...) with 501, a server error: a client
+            # would retry a request that can never succeed as sent. RFC 9112 §6.3 asks for a 400 when
+            # chunked is not the final coding, and no other coding is read here: a 400 for both.
+            raise ParsingError(_TRANSFER_ENCODING) from exc
         # waitress has accepted the block, so every line matches its header-field pattern.
         fields = []
         for line in get_header_lines(header_plus.split(b"\r\n", 1)[1]):
             match = HEADER_FIELD_RE.match(line)
             name, value = match.group("name", "value")
             fields.append((name.decode("latin-1"), value.strip(b" \t").decode("latin-1")))
+        codings = [
+            coding
+            for name, value in fields
+            if name.lower() == "transfer-encoding"
+            for coding in value.split(",")
+            if coding.strip(" \t")
+        ]
+        if len(codings) > 1:
+            # "chunked" twice, in one field or two: waitress de-chunks once, a proxy in front may do either
+            # (request smuggling); chunked is never applied twice to one body (RFC 9112 §7).
+            raise ParsingError(_TRANSFER_ENCODING)
         self.raw_headers = fields
 
 
@@ -125,6 +142,7 @@ class _Task(WSGITask):  # type: ignore[misc]
 _PAYLOAD_TOO_LARGE = ("validation_failed", "Request body too large")  # REQUEST_TOO_LARGE
 _CLIENT_ERROR = ("bad_request", "The request could not be processed")  # DEFAULT_4XX
 _SERVER_ERROR = ("internal_error", "Unexpected server-side failure")  # DEFAULT_5XX
+_TRANSFER_ENCODING = "Transfer-Encoding must be chunked, once, or absent (the body sent as is, with its Content-Length)"
 
 
 class _JsonErrorTask(ErrorTask):  # type: ignore[misc]

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from functions.domain import clock
 from functions.models.base import ApiModel as _Model
 from functions.models.base import RequestModel as _Request
-from functions.models.text import PLAIN_TEXT_PATTERN, text_problem
+from functions.models.text import BLANK_PATTERN_CLASS, PLAIN_TEXT_PATTERN, text_problem
 from functions.models.vocabulary import Seniority, StatusName
 
 MAX_TEXT = 200
@@ -68,13 +68,25 @@ def _check_metadata(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+# RFC 3339's date-time (§5.6), the "date-time" format of the spec: datetime.fromisoformat alone reads far
+# more of ISO 8601 (a space for the T, basic and week forms, "+0200") and skips anything between the
+# seconds and the Z (a NUL, a tab, a newline). [0-9], not \d, which matches any script's digits.
+_RFC_3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
 def _check_schedule(value: str) -> str:
+    if not _RFC_3339.fullmatch(value):
+        if _RFC_3339.fullmatch(value + "Z"):
+            raise ValueError("must carry a time zone, e.g. a trailing Z for UTC")
+        raise ValueError("must be an RFC 3339 date-time such as 2026-11-20T10:00:00Z")
+    # RFC 3339 letters are case-insensitive; the rest of the code (and fromisoformat) reads upper case.
+    value = value.upper()
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError("must be an ISO 8601 date-time such as 2026-11-20T10:00:00Z") from exc
-    if moment.tzinfo is None:
-        raise ValueError("must carry a time zone, e.g. a trailing Z for UTC")
+    except ValueError as exc:  # a well-formed date that does not exist: 2026-02-30, 25:00, a leap second
+        raise ValueError("must be an RFC 3339 date-time such as 2026-11-20T10:00:00Z") from exc
     now = clock.utc_now()
     if moment <= now:
         raise ValueError("must be in the future")
@@ -94,7 +106,10 @@ Metadata = Annotated[
 ScheduleTime = Annotated[
     str,
     AfterValidator(_check_schedule),
-    Field(description="ISO 8601 date-time with a time zone, in the future, at most 30 days ahead"),
+    Field(
+        description="RFC 3339 date-time with a time zone offset, in the future, at most 30 days ahead",
+        json_schema_extra={"format": "date-time"},
+    ),
 ]
 PlanId = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 # Candidate and job ids are UUIDs; 64 leaves room (as for path ids) while a long one is a 400 before any read.
@@ -104,8 +119,11 @@ ExternalId = Annotated[Text, Field(description="Your ATS's id for it; unique amo
 
 # A shape check only (something@domain.tld), written out rather than pydantic's EmailStr: that needs
 # email-validator and dnspython in every function's layer for one optional field, and no check
-# proves that an address works. The spec carries the same pattern.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# proves that an address works. One "@"; no white space, control character (NUL would cut the
+# address short in a mail library written in C) or character that renders as nothing (a spoof of
+# another address). The spec carries the same pattern.
+_EMAIL_CHAR = r"[^@\s\x00-\x1f\x7f-\x9f" + BLANK_PATTERN_CLASS + "]"
+EMAIL_PATTERN = rf"^{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$"
 
 
 def _check_email(value: str) -> str:

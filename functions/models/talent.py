@@ -37,9 +37,9 @@ def _at_least_one(model: BaseModel) -> None:
         raise ValueError("at least one of " + ", ".join(type(model).model_fields) + " is required")
 
 
-def _required_not_null(data: Any, required: str) -> Any:
+def _required_not_null(data: Any, required: str, kind: str = "a string") -> Any:
     if isinstance(data, dict) and required in data and data[required] is None:
-        raise ValueError(f'Field "{required}" must be a string, not null')
+        raise ValueError(f'Field "{required}" must be {kind}, not null')
     return data
 
 
@@ -60,7 +60,7 @@ class CandidateUpdate(_Request):
     @model_validator(mode="before")
     @classmethod
     def _name_not_null(cls, data: Any) -> Any:
-        return _required_not_null(_required_not_null(data, "name"), "jobIds")
+        return _required_not_null(_required_not_null(data, "name"), "jobIds", "a list of job ids")
 
     @model_validator(mode="after")
     def _some_field(self) -> CandidateUpdate:

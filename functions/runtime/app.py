@@ -32,7 +32,13 @@ from functions.models.errors import (
 )
 from functions.runtime.observability import Metric, count, in_lambda, instrument, logger, snapstart_init
 from functions.runtime.openapi_docs import documented_signature
-from functions.runtime.request_checks import RouteInput, check_header_shape, check_request, query_values
+from functions.runtime.request_checks import (
+    RouteInput,
+    check_header_shape,
+    check_request,
+    query_values,
+    with_json_content_type,
+)
 from functions.runtime.validation_messages import describe
 
 JSON_HEADERS = {"Content-Type": content_types.APPLICATION_JSON}
@@ -185,6 +191,6 @@ def lambda_entry(app: RouteResolver, route_function: Callable[..., Any]) -> Lamb
             )
         logger.append_keys(user_id=caller.user_id)
         app.append_context(user_id=caller.user_id)  # type: ignore[no-untyped-call]
-        return _with_headers(app.resolve(event, context), headers)
+        return _with_headers(app.resolve(with_json_content_type(event), context), headers)
 
     return instrument(handler)

@@ -49,6 +49,13 @@ _VALID_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _CANONICAL_INTEGER = re.compile(r"^(0|[1-9][0-9]*)$")
 # A JSON string (skipped whole, so that brackets inside it do not count) or a bracket.
 _STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# A media type (RFC 9110 §8.3.1): type "/" subtype, then parameters `name=token` or `name="quoted"`,
+# each after a ";" (an empty one, as in "application/json;", is allowed). Written out: the standard
+# library's parsers (email.message, cgi's successor) accept malformed values and guess.
+_TCHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_QUOTED = r'"(?:[\t !#-\[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*"'
+_MEDIA_TYPE = re.compile(rf"({_TCHARS}/{_TCHARS})(?:[ \t]*;[ \t]*(?:{_TCHARS}=(?:{_TCHARS}|{_QUOTED}))?)*")
+JSON_MEDIA_TYPE = "application/json"
 
 
 @dataclass(frozen=True)
@@ -229,11 +236,9 @@ def _body_bytes(event: Mapping[str, Any]) -> bytes | None:
     body = event.get("body")
     if body is None:
         return None
-    content_type = header_value(event.get("headers") or {}, "Content-Type") or ""
-    media_type = content_type.split(";")[0].strip().lower()
-    if media_type and media_type != "application/json":
-        # Powertools would parse a form body as a form; the API speaks JSON only.
-        raise ValidationFailed(f"Content-Type must be application/json, not {media_type[:100]}")
+    content_type = header_value(event.get("headers") or {}, "Content-Type")
+    if content_type is not None:
+        _check_media_type(content_type)
     if event.get("isBase64Encoded"):
         if len(body) > (MAX_BODY_BYTES + 2) * 4 // 3 + 4:
             raise ValidationFailed(f"Request body exceeds {MAX_BODY_BYTES} bytes")
@@ -253,6 +258,38 @@ def _body_bytes(event: Mapping[str, Any]) -> bytes | None:
     except UnicodeDecodeError as exc:
         raise ValidationFailed("Request body is not valid UTF-8") from exc
     return raw
+
+
+def _check_media_type(content_type: str) -> None:
+    """A Content-Type sent must be a well-formed media type, and JSON's (type names are case-insensitive)."""
+    parsed = _MEDIA_TYPE.fullmatch(content_type.strip(" \t"))
+    if parsed is None:
+        shown = f": {content_type[:100]}" if content_type.strip() else ""
+        raise ValidationFailed(f"Content-Type is not a well-formed media type such as application/json{shown}")
+    media_type = parsed.group(1).lower()
+    if media_type != JSON_MEDIA_TYPE:
+        # Powertools would parse a form body as a form; the API speaks JSON only.
+        raise ValidationFailed(f"Content-Type must be application/json, not {media_type[:100]}")
+
+
+def with_json_content_type(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with its checked body's Content-Type written as Powertools compares it: lower case, bare.
+
+    Powertools' validating resolver reads a body as JSON only when Content-Type starts with
+    "application/json" as written, and answers any other spelling with an exception of its own (a 500
+    here): "Application/JSON" is the same media type (RFC 9110 §8.3.1). A copy: the caller's event is
+    left as API Gateway sent it.
+    """
+    headers = event.get("headers") or {}
+    names = [name for name in headers if name.lower() == "content-type"]
+    if event.get("body") is None or not names or headers[names[0]] == JSON_MEDIA_TYPE:
+        return event
+    multi = event.get("multiValueHeaders") or {}
+    return {
+        **event,
+        "headers": {**headers, names[0]: JSON_MEDIA_TYPE},
+        "multiValueHeaders": {**multi, **{name: [JSON_MEDIA_TYPE] for name in multi if name.lower() == "content-type"}},
+    }
 
 
 class _NotJson(ValueError):

@@ -191,7 +191,18 @@ def test_sigterm_stops_the_server_cleanly(impatient_server: Server) -> None:
         (http_request("GET", "/v1/plans", [("X-Padding", "a" * 300_000)]), 431, "bad_request"),
         (b"GET\r\nHost: 127.0.0.1\r\n\r\n", 400, "bad_request"),
         (http_request("GET", "/v1/plans", [("Bad Header", "x")]), 400, "bad_request"),
-        (http_request("POST", "/v1/interviews", [("Transfer-Encoding", "gzip")]), 501, "internal_error"),
+        (http_request("POST", "/v1/interviews", [("Transfer-Encoding", "gzip")]), 400, "bad_request"),
+        (http_request("POST", "/v1/interviews", [("Transfer-Encoding", "gzip, chunked")]), 400, "bad_request"),
+        (
+            http_request("POST", "/v1/interviews", [("Transfer-Encoding", "chunked"), ("Transfer-Encoding", "gzip")]),
+            400,
+            "bad_request",
+        ),
+        (
+            http_request("POST", "/v1/interviews", [("Transfer-Encoding", "chunked")] * 2, b"0\r\n\r\n"),
+            400,
+            "bad_request",
+        ),
         (
             http_request("POST", "/v1/interviews", [("Transfer-Encoding", "chunked")], b"zz\r\nnot hex\r\n0\r\n\r\n"),
             400,
@@ -207,6 +218,9 @@ def test_sigterm_stops_the_server_cleanly(impatient_server: Server) -> None:
         "no-request-line",
         "bad-header-name",
         "unknown-transfer-encoding",
+        "gzip-then-chunked",
+        "two-transfer-encoding-fields",
+        "chunked-twice",
         "bad-chunk-size",
     ],
 )
@@ -215,8 +229,11 @@ def test_requests_the_server_cannot_read_get_our_json_error(
 ) -> None:
     with RawClient(server.base_url) as client:
         client.send(request_bytes)
-        _assert_our_error(client.response(), status, code)
+        response = client.response()
+        _assert_our_error(response, status, code)
         assert client.closed_by_server_within(HTTP_TIMEOUT)
+    # What the client sent wrong is never called a server fault.
+    assert "server-side" not in response.json()["error"]["message"], response.body
 
 
 def test_a_body_of_exactly_10_mib_reaches_the_handler(server: Server) -> None:

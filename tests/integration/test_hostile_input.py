@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -234,3 +235,107 @@ def test_a_ten_kilobyte_id_is_a_400_after_the_token_lookup_and_before_any_other_
     reply = api.call(method, "/v1/interviews/" + "a" * 10_000, token=acc.token, body=body)
     assert '"id"' in _error(reply)
     assert aws_calls.calls == ["UpdateItem"]
+
+
+# Characters that render as nothing: zero width space, word joiner, Hangul filler, Braille blank,
+# soft hyphen, byte order mark, and a mixture.
+INVISIBLE = ["\u200b", "\u2060", "\u3164", "\u2800", "\u00ad", "\ufeff", "\u200b\u2060\u3164 \u2800"]
+
+
+@pytest.mark.parametrize("value", INVISIBLE, ids=lambda value: "+".join(f"U+{ord(c):04X}" for c in value))
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("/v1/interviews", "title"), ("/v1/interviews", "intervieweeName"), ("/v1/candidates", "name")]
+    + [("/v1/jobs", "title"), ("/v1/candidates", "externalId")],
+)
+def test_text_made_only_of_invisible_characters_is_blank(
+    api: Api, account: AccountFactory, value: str, path: str, field: str
+) -> None:
+    acc = account(credits=1)
+    bodies = {"/v1/interviews": _create_body(acc), "/v1/candidates": {"name": "Ada"}, "/v1/jobs": {"title": "J"}}
+    body = bodies[path]
+    reply = api.call("POST", path, token=acc.token, body={**body, field: value})
+    assert _error(reply) == f'Field "{field}" must contain a visible character'
+    _nothing_written(api, acc, 1)
+
+
+@pytest.mark.parametrize("value", ["Jo\u200bhn", "\u00adAda", "👩\u200d💻", "\u2800Bob", "李\u3164"])
+def test_invisible_characters_beside_visible_ones_are_kept(api: Api, account: AccountFactory, value: str) -> None:
+    acc = account()
+    reply = api.call("POST", "/v1/candidates", token=acc.token, body={"name": value})
+    assert reply.status == 201, reply.body
+    assert reply.json()["name"] == value
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["a\x00b@example.com", "a@exa\x00mple.com", "jane doe@example.com", "jane@example.com\n", "jane\n@example.com"]
+    + ["jane@@example.com", "jane@doe@example.com", "jane@example.com\x1b", "\u200b@example.com"],
+)
+def test_an_email_with_a_control_character_a_space_or_two_ats_is_refused(
+    api: Api, account: AccountFactory, email: str
+) -> None:
+    acc = account()
+    message = _error(api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada", "email": email}))
+    assert message.startswith('Field "email"'), message
+    candidate = api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada"}).json()["id"]
+    path = f"/v1/candidates/{candidate}"
+    assert _error(api.call("PATCH", path, token=acc.token, body={"email": email})).startswith('Field "email"')
+    assert api.call("GET", path, token=acc.token).json()["email"] is None
+
+
+def _in_two_days() -> str:
+    """A moment within the scheduling window, as RFC 3339's date "T" time without fraction or offset."""
+    return (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["{}\x00Z", "{}\tZ", "{}\nZ", " {}Z", "{}Z ", "{}Z\n", "{}\x00+02:00", "{} Z"]
+    # no offset, or one RFC 3339 does not write; a space for the T; ISO 8601's basic and week forms
+    + ["{}", "{}+0200", "{}+02", "{date} {time}Z", "{compact}Z", "{week}T{time}Z"],
+)
+def test_schedule_time_is_rfc_3339_only(api: Api, account: AccountFactory, shape: str) -> None:
+    acc = account(credits=1)
+    when = _in_two_days()
+    date, time = when.split("T")
+    year, week, day = datetime.fromisoformat(date).isocalendar()
+    compact = when.replace("-", "").replace(":", "")
+    value = shape.format(when, date=date, time=time, compact=compact, week=f"{year}-W{week:02d}-{day}")
+    assert _error(api.create(acc, scheduleTime=value)).startswith('Field "scheduleTime"')
+    _nothing_written(api, acc, 1)
+
+
+@pytest.mark.parametrize("value", ["{}Z", "{}.5Z", "{}.123456789Z", "{}+02:00", "{}-05:30", "{}z", "{date}t{time}Z"])
+def test_rfc_3339_schedule_times_are_accepted(api: Api, account: AccountFactory, value: str) -> None:
+    acc = account(credits=1)
+    when = _in_two_days()
+    date, time = when.split("T")
+    reply = api.create(acc, scheduleTime=value.format(when, date=date, time=time))
+    assert reply.status == 201, reply.body
+    assert reply.json()["scheduledAt"].endswith("Z")
+
+
+@pytest.mark.parametrize("query", ["externalId=x", "jobId=j1", "externalId=x&limit=5", ""])
+def test_a_bad_cursor_is_a_400_with_any_filter(api: Api, account: AccountFactory, query: str) -> None:
+    acc = account()
+    api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada", "externalId": "x"})
+    reply = api.call("GET", "/v1/candidates", token=acc.token, query="&".join(filter(None, [query, "cursor=garbage"])))
+    assert '"cursor"' in _error(reply)
+
+
+def test_a_cursor_is_bound_to_the_external_id_filter(api: Api, account: AccountFactory) -> None:
+    acc = account()
+    for index in range(3):
+        api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada", "externalId": f"x{index}"})
+    cursor = api.call("GET", "/v1/candidates", token=acc.token, query="limit=1").json()["nextCursor"]
+    assert cursor
+    reply = api.call("GET", "/v1/candidates", token=acc.token, query=f"externalId=x1&cursor={cursor}")
+    assert '"cursor"' in _error(reply)
+
+
+def test_a_null_job_list_is_called_a_list(api: Api, account: AccountFactory) -> None:
+    acc = account()
+    candidate = api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada"}).json()["id"]
+    message = _error(api.call("PATCH", f"/v1/candidates/{candidate}", token=acc.token, body={"jobIds": None}))
+    assert message == 'Field "jobIds" must be a list of job ids, not null', message
