@@ -74,10 +74,10 @@ TARGETS: dict[str, int] = {
     "update_interview": 2,  # auth + UpdateItem (design: 1 UpdateItem)
     "delete_interview": 3,  # auth + TransactWriteItems (delete and refund) + balance GetItem after
     "list_plans": 2,  # auth + Query
-    "create_webhook": 3,  # auth + Query (the 10-per-user cap, Select COUNT) + PutItem
+    "create_webhook": 2,  # auth + TransactWriteItems (the webhook and the owner's counter, capped at 10)
     "list_webhooks": 2,  # auth + Query
     "get_webhook": 2,  # auth + GetItem
-    "delete_webhook": 2,  # auth + DeleteItem (conditioned on the owner)
+    "delete_webhook": 2,  # auth + TransactWriteItems (the webhook, and its slot given back on the counter)
     "ping_webhook": 3,  # auth + GetItem + SendMessageBatch (the delivery)
     "rotate_webhook_secret": 3,  # auth + GetItem (the current secret) + UpdateItem conditioned on it
     "list_webhook_deliveries": 3,  # auth + GetItem (ownership) + Query

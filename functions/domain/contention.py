@@ -24,8 +24,11 @@ _JITTER = random.SystemRandom()
 _GAVE_UP = "Too many concurrent changes to this account's credit balance; nothing was changed, retry in a moment"
 
 
-def retry_on_conflict[T](operation: Callable[[], T], budget_seconds: float = RETRY_BUDGET_SECONDS) -> T:
-    """`operation()`, run again after each TransactionConflict until it passes or the budget is spent."""
+def retry_on_conflict[T](
+    operation: Callable[[], T], budget_seconds: float = RETRY_BUDGET_SECONDS, gave_up: str = _GAVE_UP
+) -> T:
+    """`operation()`, run again after each TransactionConflict until it passes or the budget is spent
+    (then ConcurrentUpdate with the `gave_up` message)."""
     deadline = time.monotonic() + budget_seconds
     attempt = 0
     while True:
@@ -34,6 +37,6 @@ def retry_on_conflict[T](operation: Callable[[], T], budget_seconds: float = RET
         except TransactionConflict as exc:
             delay = _JITTER.uniform(0, min(_MAX_DELAY_SECONDS, _FIRST_DELAY_SECONDS * 2**attempt))
             if time.monotonic() + delay > deadline:
-                raise ConcurrentUpdate(_GAVE_UP) from exc
+                raise ConcurrentUpdate(gave_up) from exc
             time.sleep(delay)
             attempt += 1

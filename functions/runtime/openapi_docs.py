@@ -42,6 +42,12 @@ _ERRORS = {
     500: "`internal_error`: unexpected server-side failure; safe to retry with backoff",
 }
 
+# Create and delete of a webhook change the owner's webhook counter in one transaction.
+WEBHOOK_CONTENTION = {
+    409: "`concurrent_update`: other requests kept changing your webhooks for 3 s of retries; nothing was "
+    "changed, retry"
+}
+
 
 def responses(
     status: int,

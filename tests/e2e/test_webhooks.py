@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from threading import Barrier
 from typing import Any
 
 import boto3
 import pytest
+import requests
 from e2e_support import Server, start_server, stop_server
 from svix.webhooks import Webhook as SvixWebhook
 from svix.webhooks import WebhookVerificationError
@@ -37,6 +41,7 @@ USERS = (
     "ssrf",
     "drip",
     "unicode",
+    "cap",
 )
 # Long enough for the worker (polling every 0.2 s) to have delivered anything that was coming.
 QUIET_SECONDS = 3
@@ -437,3 +442,33 @@ def test_registration_validates_events_and_body(hooks_server: Server) -> None:
     )
     assert created.status_code == 201, created.text
     assert created.json()["events"] == ["interview.deleted"]
+
+
+def test_twenty_parallel_registrations_store_exactly_ten_and_a_delete_gives_a_slot_back(hooks_server: Server) -> None:
+    account = hooks_server.seeded_account("cap")
+    racers = 20
+    barrier = Barrier(racers)
+
+    def register(number: int) -> requests.Response:
+        with requests.Session() as session:
+            barrier.wait(timeout=30)
+            body = {"url": f"https://93.184.215.14/hook/{number}"}
+            return hooks_server.request("POST", "/v1/webhooks", account.token, session, json=body)
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        answers = list(pool.map(register, range(racers)))
+    assert Counter(answer.status_code for answer in answers) == {201: 10, 400: 10}, [a.text for a in answers]
+    refused = [answer.json()["error"] for answer in answers if answer.status_code == 400]
+    assert all("10 webhooks already" in error["message"] for error in refused), refused
+    listed = hooks_server.request("GET", "/v1/webhooks", account.token, params={"limit": 100}).json()["items"]
+    assert len(listed) == 10
+
+    # A delete gives its slot back, once: one more registration fits, the next does not.
+    gone = hooks_server.request("DELETE", f"/v1/webhooks/{listed[0]['id']}", account.token)
+    assert gone.status_code == 200, gone.text
+    assert hooks_server.request("DELETE", f"/v1/webhooks/{listed[0]['id']}", account.token).status_code == 404
+    again = [
+        hooks_server.request("POST", "/v1/webhooks", account.token, json={"url": f"https://93.184.215.14/again/{n}"})
+        for n in range(2)
+    ]
+    assert [answer.status_code for answer in again] == [201, 400], [answer.text for answer in again]
