@@ -42,6 +42,8 @@ USERS = (
     "drip",
     "unicode",
     "cap",
+    "hang_a",
+    "hang_b",
 )
 # Long enough for the worker (polling every 0.2 s) to have delivered anything that was coming.
 QUIET_SECONDS = 3
@@ -472,3 +474,20 @@ def test_twenty_parallel_registrations_store_exactly_ten_and_a_delete_gives_a_sl
         for n in range(2)
     ]
     assert [answer.status_code for answer in again] == [201, 400], [answer.text for answer in again]
+
+
+def test_a_tenants_hanging_receivers_do_not_delay_another_tenants_events(
+    hooks_server: Server, receiver: Receiver
+) -> None:
+    hanging, prompt = hooks_server.seeded_account("hang_a"), hooks_server.seeded_account("hang_b")
+    receiver.drip["/hang"] = 0.5  # each send is held for the whole send budget, then retried
+    for _ in range(10):
+        _register(hooks_server, hanging, receiver.url("/hang"), events=["interview.created"])
+    _register(hooks_server, prompt, receiver.url("/prompt"), events=["interview.created"])
+    _create(hooks_server, hanging)
+    receiver.wait_for("/hang", 1)  # the hanging sends have begun
+    created = time.monotonic()
+    _create(hooks_server, prompt)
+    # One after another, ten sends held for SEND_SECONDS each would keep it waiting 20 s.
+    arrived = receiver.wait_for("/prompt", 1, timeout=3 * SEND_SECONDS)[0]
+    assert arrived.at - created < 3 * SEND_SECONDS
