@@ -491,3 +491,31 @@ def test_a_tenants_hanging_receivers_do_not_delay_another_tenants_events(
     # One after another, ten sends held for SEND_SECONDS each would keep it waiting 20 s.
     arrived = receiver.wait_for("/prompt", 1, timeout=3 * SEND_SECONDS)[0]
     assert arrived.at - created < 3 * SEND_SECONDS
+
+
+def test_a_queued_retry_survives_a_state_restart_and_is_delivered_when_due(receiver: Receiver, tmp_path: Path) -> None:
+    state = ["--state", str(tmp_path / "state")]
+    retry = {"QUOLLO_WEBHOOK_RETRY_SECONDS": "8"}  # long enough to stop the server before it is due
+    first = start_server(None, state, env=retry)
+    try:
+        user = first.seeded[0]
+        account = Account(user["userId"], user["tokens"][0]["token"], user["tokens"][0]["tokenId"], user["planIds"][0])
+        hook = _register(first, account, receiver.url("/restart"), events=["interview.created"])
+        receiver.answers["/restart"] = [500]
+        _create(first, account)
+        failed = _logged(first, account, hook["id"], 1)[0]
+        assert (failed["attempt"], failed["status"]) == (1, "FAILED") and failed["nextAttemptAt"] is not None
+    finally:
+        stop_server(first)
+    assert len(receiver.on("/restart")) == 1  # the retry was not due yet
+
+    second = start_server(None, state, env=retry)
+    try:
+        attempts = receiver.wait_for("/restart", 2, timeout=30)
+        assert attempts[1].answered == 204
+        assert attempts[0].headers["webhook-id"] == attempts[1].headers["webhook-id"]
+        _verified(hook["secret"], attempts[1])
+        log = _logged(second, account, hook["id"], 2)
+        assert [(item["attempt"], item["status"]) for item in log] == [(2, "SUCCEEDED"), (1, "FAILED")]
+    finally:
+        stop_server(second)
