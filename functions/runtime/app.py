@@ -7,7 +7,6 @@ validation (Powertools validates requests before any middleware runs).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -21,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.data.aws import build_clients
 from functions.data.settings import check_deployed
+from functions.domain import clock
 from functions.domain.auth import authenticate
 from functions.models.errors import (
     DomainError,
@@ -169,7 +169,7 @@ def lambda_entry(app: RouteResolver, route_function: Callable[..., Any]) -> Lamb
             # Only what guards the token lookup runs before it: without a valid token, a caller
             # learns nothing of the route's parameters, body rules or limits.
             check_header_shape(event)
-            caller = authenticate(event.get("headers") or {}, _source_ip(event), time.time())
+            caller = authenticate(event.get("headers") or {}, _source_ip(event), clock.epoch())
             # From here on, every answer says where the token's budget stands.
             headers |= caller.budget.headers()
             check_request(event, accepts)

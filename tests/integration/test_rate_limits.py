@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from functions.data import users
-from functions.domain import accounts, tokens
+from functions.domain import accounts, clock, tokens
 from functions.local import gateway
 from testkit.accounts import Account, AccountFactory
 from testkit.handlers import Api, CallCounter
@@ -22,11 +23,15 @@ ROUTES = [
 ]
 
 
+# Mid-minute: each test's requests all fall in one window, however long they take (no sleeping past a boundary).
+_NOW = (time.time() // 60) * 60 + 30
+
+
 @pytest.fixture(autouse=True)
-def _away_from_a_window_edge() -> None:
-    """Counters are per clock minute: a test that straddles two minutes would see two budgets."""
-    if time.time() % 60 > 50:
-        time.sleep(61 - time.time() % 60)
+def _mid_minute() -> Iterator[None]:
+    """Counters are per clock minute: the clock stands still in the middle of one for the test."""
+    with clock.using(lambda: _NOW):
+        yield
 
 
 def _headers(reply: gateway.Reply) -> dict[str, str]:
@@ -55,7 +60,7 @@ def test_every_authenticated_answer_says_where_the_token_stands(
     assert headers["x-ratelimit-limit"] == "120"
     assert headers["x-ratelimit-remaining"] == "118"  # the create above, then this request
     reset = int(headers["x-ratelimit-reset"])
-    assert 0 < reset - time.time() <= 60 and reset % 60 == 0
+    assert reset - _NOW == 30 and reset % 60 == 0
 
 
 def test_errors_after_authentication_carry_the_headers_too(api: Api, account: AccountFactory) -> None:
@@ -113,11 +118,36 @@ def test_failed_authentication_is_limited_per_source_ip(
     slowed = from_ip("10.1.2.3", tokens.generate())
     assert slowed.status == 429 and slowed.json()["error"]["code"] == "rate_limited"
     assert 1 <= int(_headers(slowed)["retry-after"]) <= 60
-    assert aws_calls.calls == [], "refused before any token lookup"
-    # Until the minute ends, that address gets nothing, a valid token included; others are not slowed.
-    assert from_ip("10.1.2.3", acc.token).status == 429
-    assert from_ip("10.9.9.9", tokens.generate()).status == 401
+    assert aws_calls.calls == ["UpdateItem"], "the token's lookup only: failures past the limit are not counted"
+    assert from_ip("10.9.9.9", tokens.generate()).status == 401  # other addresses are not slowed
     assert from_ip("10.9.9.9", acc.token).status == 200
+
+
+def test_a_valid_token_is_never_refused_for_other_clients_failures_at_its_address(
+    api: Api, account: AccountFactory, aws_calls: CallCounter
+) -> None:
+    """Integrations behind one NAT share an address: another client's bad tokens must not lock them out."""
+    acc = account()
+
+    def from_nat(token: str | None) -> gateway.Reply:
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return gateway.invoke("GET", "/v1/plans", headers, client_ip="10.1.2.3")
+
+    assert {from_nat(tokens.generate()).status for _ in range(30)} == {401}
+    bad = tokens.generate()
+    assert from_nat(bad).status == 429
+    aws_calls.reset()
+    served = from_nat(acc.token)
+    assert served.status == 200, served.body
+    assert sorted(aws_calls.calls) == ["Query", "UpdateItem"], "a valid token costs what it always costs"
+    # Failures from that address stay refused, and cheap: a token already refused, or none, costs no call.
+    aws_calls.reset()
+    assert from_nat(bad).status == 429
+    assert from_nat(None).status == 429
+    assert aws_calls.calls == []
+    # Until the window ends: the next minute starts afresh.
+    with clock.using(lambda: _NOW + 60):
+        assert from_nat(tokens.generate()).status == 401
 
 
 def test_a_request_costs_one_call_for_authentication_and_counting(
