@@ -76,10 +76,10 @@ TARGETS: dict[str, int] = {
     "list_plans": 2,  # auth + Query
     "get_balance": 2,  # auth + GetItem
     "list_ledger": 3,  # auth + the balance GetItem (balanceAfter is counted back from it) + Query
-    "create_webhook": 3,  # auth + Query (the 10-per-user cap, Select COUNT) + PutItem
+    "create_webhook": 2,  # auth + TransactWriteItems (the webhook and the owner's counter, capped at 10)
     "list_webhooks": 2,  # auth + Query
     "get_webhook": 2,  # auth + GetItem
-    "delete_webhook": 2,  # auth + DeleteItem (conditioned on the owner)
+    "delete_webhook": 2,  # auth + TransactWriteItems (the webhook, and its slot given back on the counter)
     "ping_webhook": 3,  # auth + GetItem + SendMessageBatch (the delivery)
     "rotate_webhook_secret": 3,  # auth + GetItem (the current secret) + UpdateItem conditioned on it
     "list_webhook_deliveries": 3,  # auth + GetItem (ownership) + Query

@@ -60,13 +60,18 @@ _IDEMPOTENCY = TableAccess(
 
 # --- webhooks (issue 15) ---
 _WEBHOOKS = "webhooks"
+# Create and delete change the owner's endpoint counter in the endpoint's transaction (Put or Delete,
+# UpdateItem); an owner whose endpoints predate the counter gets it counted once (Query, PutItem); a
+# refused create reads the counter (GetItem) to tell a full one from a missing one.
+_WEBHOOK_COUNTED = TableAccess(
+    _WEBHOOKS, ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")
+)
 WEBHOOK_ROUTES: tuple[Route, ...] = (
     Route(
         name="create_webhook",
         method="POST",
         path="/v1/webhooks",
-        # Query: the count of the caller's webhooks, capped per user.
-        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:Query", "dynamodb:PutItem"))),
+        tables=(_AUTH, _AUTH_FAILURES, _WEBHOOK_COUNTED),
     ),
     Route(
         name="list_webhooks",
@@ -85,7 +90,13 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         name="delete_webhook",
         method="DELETE",
         path="/v1/webhooks/{id}",
-        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:DeleteItem",))),
+        tables=(
+            _AUTH,
+            _AUTH_FAILURES,
+            TableAccess(
+                _WEBHOOKS, ("dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")
+            ),
+        ),
     ),
     Route(
         name="ping_webhook",

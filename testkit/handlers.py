@@ -8,7 +8,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from functions.data import schema
+from functions.data.settings import settings
 from functions.local import gateway
+from functions.routes import ROUTES
 from testkit.accounts import Account, create_body
 
 if TYPE_CHECKING:
@@ -91,6 +94,38 @@ def request_calls(api: Api, counter: CallCounter, token: str, *, warm: str) -> C
         return sorted(counter.calls)
 
     return calls
+
+
+_ITEM_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+
+
+class ActionLog:
+    """(table key, dynamodb:Action) for every DynamoDB request, each transaction item as the action IAM checks."""
+
+    def __init__(self) -> None:
+        self.actions: set[tuple[str, str]] = set()
+        self._tables = {settings().table(spec): spec.key for spec in schema.TABLES}
+
+    def __call__(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        if model.name == "TransactWriteItems":
+            for item in params["TransactItems"]:
+                ((kind, body),) = item.items()
+                self.actions.add((self._tables[body["TableName"]], f"dynamodb:{_ITEM_ACTIONS[kind]}"))
+        elif model.name == "BatchGetItem":
+            self.actions |= {(self._tables[name], "dynamodb:BatchGetItem") for name in params["RequestItems"]}
+        else:
+            self.actions.add((self._tables[params["TableName"]], f"dynamodb:{model.name}"))
+
+
+def granted(route_name: str, table: str) -> set[str]:
+    """The DynamoDB actions the route table grants `route_name` on `table` (a TableSpec key)."""
+    route = next(route for route in ROUTES if route.name == route_name)
+    return {action for access in route.tables if access.table == table for action in access.actions}
 
 
 def walk_pages(api: Api, token: str, path: str, query: str) -> list[list[str]]:

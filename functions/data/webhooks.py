@@ -1,23 +1,40 @@
-"""Webhook endpoints (table `webhooks`) and their delivery attempts (table `webhookdeliveries`)."""
+"""Webhook endpoints (table `webhooks`) and their delivery attempts (table `webhookdeliveries`).
+
+Each owner's partition also holds one counter item (sort key COUNT_KEY): how many endpoints the owner
+has. Registrations and deletions change it in the same transaction as the endpoint, so a cap on it
+holds under any concurrency.
+"""
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from functions.data import transactions
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import is_conditional_failure, on_condition_failure
 from functions.data.paging import query_page
 from functions.data.settings import settings
+from functions.data.transactions import Guarded
 from functions.models.entities import DeliveryAttempt, Page, Webhook
 from functions.models.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 DELIVERY_LOG_DAYS = 30
 # Claims share the attempts' table and partition; this prefix sorts after every attempt row's ISO
 # time, so the delivery log (which reads keys before it) never shows them.
 CLAIM_PREFIX = "~claim#"
+# Every endpoint's id starts with this; the owner's counter item does not, so queries and path ids skip it.
+ID_PREFIX = "wh_"
+COUNT_KEY = "#count"
+
+
+class Uncounted(Exception):
+    """The owner's counter item is missing (endpoints stored before it existed): count_existing, then retry."""
 
 
 def _not_found() -> NotFound:
@@ -45,7 +62,7 @@ def _webhook(item: dict[str, Any]) -> Webhook:
     )
 
 
-def put(webhook: Webhook) -> None:
+def _put_item(webhook: Webhook) -> TransactWriteItemTypeDef:
     values = {
         "ownerId": webhook.owner_id,
         "webhookId": webhook.id,
@@ -55,24 +72,78 @@ def put(webhook: Webhook) -> None:
         "secret": webhook.secret,
         "createdAt": webhook.created_at,
     }
-    dynamodb().put_item(
-        TableName=settings().webhooks_table,
-        Item=to_item(values),
-        ConditionExpression="attribute_not_exists(webhookId)",
+    return {
+        "Put": {
+            "TableName": settings().webhooks_table,
+            "Item": to_item(values),
+            "ConditionExpression": "attribute_not_exists(webhookId)",
+        }
+    }
+
+
+def _count_change(owner_id: str, change: int, condition: str, values: dict[str, Any]) -> TransactWriteItemTypeDef:
+    return {
+        "Update": {
+            "TableName": settings().webhooks_table,
+            "Key": _key(owner_id, COUNT_KEY),
+            "UpdateExpression": "ADD webhooks :change",
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": to_item({":change": change} | values),
+        }
+    }
+
+
+def _counted(owner_id: str) -> int | None:
+    found = dynamodb().get_item(TableName=settings().webhooks_table, Key=_key(owner_id, COUNT_KEY), ConsistentRead=True)
+    return int(found["Item"]["webhooks"]["N"]) if "Item" in found else None
+
+
+def put_counted(webhook: Webhook, limit: int, full: Exception) -> None:
+    """Store a new endpoint and count it, in one transaction that fails when the owner has `limit` already.
+
+    Raises `full` at the limit, Uncounted when the counter is missing, TransactionConflict (retry).
+    """
+
+    def refused() -> Exception:
+        # Read only once the condition failed: is the counter at the limit, or missing?
+        return full if _counted(webhook.owner_id) is not None else Uncounted()
+
+    at_most = "attribute_exists(webhooks) AND webhooks < :limit"
+    transactions.write(
+        [
+            Guarded(_count_change(webhook.owner_id, 1, at_most, {":limit": limit}), refused),
+            Guarded(_put_item(webhook)),
+        ]
     )
 
 
-def count(owner_id: str) -> int:
+def count_existing(owner_id: str) -> None:
+    """Create the owner's missing counter from the endpoints stored (a no-op if it exists by now).
+
+    Safe against racing writes: while the counter is missing no counted write succeeds, so the count
+    cannot move between the Query and the conditional put.
+    """
     found = dynamodb().query(
         TableName=settings().webhooks_table,
-        KeyConditionExpression="ownerId = :o",
-        ExpressionAttributeValues={":o": {"S": owner_id}},
+        KeyConditionExpression="ownerId = :o AND begins_with(webhookId, :id)",
+        ExpressionAttributeValues={":o": {"S": owner_id}, ":id": {"S": ID_PREFIX}},
         Select="COUNT",
+        ConsistentRead=True,
     )
-    return int(found["Count"])
+    try:
+        dynamodb().put_item(
+            TableName=settings().webhooks_table,
+            Item=_key(owner_id, COUNT_KEY) | {"webhooks": {"N": str(int(found["Count"]))}},
+            ConditionExpression="attribute_not_exists(webhookId)",
+        )
+    except ClientError as exc:
+        if not is_conditional_failure(exc):
+            raise
 
 
 def get(owner_id: str, webhook_id: str) -> Webhook | None:
+    if not webhook_id.startswith(ID_PREFIX):
+        return None  # the counter item, or no endpoint at all
     found = dynamodb().get_item(
         TableName=settings().webhooks_table, Key=_key(owner_id, webhook_id), ConsistentRead=True
     )
@@ -83,21 +154,34 @@ def query(owner_id: str, limit: int | None, start_key: dict[str, Any] | None) ->
     """The owner's endpoints in id order; `limit=None` reads them all (the fan-out)."""
     params: dict[str, Any] = {
         "TableName": settings().webhooks_table,
-        "KeyConditionExpression": "ownerId = :o",
-        "ExpressionAttributeValues": {":o": {"S": owner_id}},
+        "KeyConditionExpression": "ownerId = :o AND begins_with(webhookId, :id)",
+        "ExpressionAttributeValues": {":o": {"S": owner_id}, ":id": {"S": ID_PREFIX}},
     }
     if limit is not None:
         params["Limit"] = limit
     return query_page(params, start_key, _webhook)
 
 
-def delete(owner_id: str, webhook_id: str) -> None:
-    with on_condition_failure(_not_found()):
-        dynamodb().delete_item(
-            TableName=settings().webhooks_table,
-            Key=_key(owner_id, webhook_id),
-            ConditionExpression="attribute_exists(webhookId)",
-        )
+def delete_counted(owner_id: str, webhook_id: str) -> None:
+    """Delete the endpoint and give its slot back, in one transaction.
+
+    Raises NotFound, Uncounted when the counter is missing, TransactionConflict (retry).
+    """
+    if not webhook_id.startswith(ID_PREFIX):
+        raise _not_found()  # never the counter item
+    gone: TransactWriteItemTypeDef = {
+        "Delete": {
+            "TableName": settings().webhooks_table,
+            "Key": _key(owner_id, webhook_id),
+            "ConditionExpression": "attribute_exists(webhookId)",
+        }
+    }
+    transactions.write(
+        [
+            Guarded(gone, _not_found),
+            Guarded(_count_change(owner_id, -1, "attribute_exists(webhooks)", {}), Uncounted),
+        ]
+    )
 
 
 def _update(owner_id: str, webhook_id: str, expression: str, values: dict[str, Any]) -> Webhook:

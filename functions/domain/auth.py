@@ -28,20 +28,40 @@ class Caller:
     budget: ratelimits.Budget
 
 
+def _address_refused(window: int, now: float) -> RateLimited:
+    return RateLimited(
+        "Too many failed authentications from this address; retry after the minute ends",
+        {"Retry-After": str(ratelimits.retry_after(window, now))},
+    )
+
+
 def authenticate(headers: Mapping[str, str], source_ip: str | None, now: float) -> Caller:
-    """Who the request acts for, counted against the token's budget in the same single call."""
+    """Who the request acts for, counted against the token's budget in the same single call.
+
+    An address past the failed-authentication limit is refused for what fails, never for a valid
+    token: clients behind one NAT share it, and one's failures must not lock the others out. Its
+    failures are answered 429 and cost at most the token's lookup (none for a token already refused
+    there this window, or no well-formed token at all); they are no longer counted.
+    """
     window = ratelimits.window_at(now)
-    if source_ip and ratelimits.is_refused(source_ip, window):
-        raise RateLimited(
-            "Too many failed authentications from this address; retry after the minute ends",
-            {"Retry-After": str(ratelimits.retry_after(window, now))},
-        )
-    token = bearer_token(headers)
-    problem = tokens.format_problem(token)
-    if problem is not None:
-        raise InvalidToken(problem)
-    used = token_store.use(tokens.fingerprint(token), window)
+    refused = bool(source_ip) and ratelimits.is_refused(str(source_ip), window)
+    try:
+        token = bearer_token(headers)
+        problem = tokens.format_problem(token)
+        if problem is not None:
+            raise InvalidToken(problem)
+    except (Unauthenticated, InvalidToken) as exc:
+        if refused:
+            raise _address_refused(window, now) from exc
+        raise
+    fingerprint = tokens.fingerprint(token)
+    if refused and ratelimits.failed_here(fingerprint, window):
+        raise _address_refused(window, now)
+    used = token_store.use(fingerprint, window)
     if used is None:
+        if refused:
+            ratelimits.remember_failure(fingerprint, window)
+            raise _address_refused(window, now)
         if source_ip:
             ratelimits.count_failure(source_ip, window)
         raise InvalidToken("Token does not exist or has been revoked")

@@ -8,7 +8,8 @@ a moment. Also how the API shows time: ISO 8601 UTC with milliseconds and a `Z`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 Source = Callable[[], float]
@@ -40,3 +41,19 @@ def now() -> str:
 
 def iso_epoch(seconds: float) -> str:
     return iso(datetime.fromtimestamp(seconds, tz=UTC))
+
+
+def epoch() -> float:
+    """Seconds since the Unix epoch, from the current source (the same as `seconds`)."""
+    return _source()
+
+
+@contextmanager
+def using(source: Source) -> Iterator[None]:
+    """Read time from `source` for the block only (tests: a fixed or stepped clock)."""
+    previous = _source
+    use(source)
+    try:
+        yield
+    finally:
+        use(previous)

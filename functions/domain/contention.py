@@ -24,8 +24,11 @@ _JITTER = random.SystemRandom()
 _GAVE_UP = "Too many concurrent changes to this account's credit balance; nothing was changed, retry in a moment"
 
 
-def retry_on_conflict[T](operation: Callable[[], T], budget_seconds: float = RETRY_BUDGET_SECONDS) -> T:
-    """`operation()`, run again after each TransactionConflict until it passes or the budget is spent.
+def retry_on_conflict[T](
+    operation: Callable[[], T], budget_seconds: float = RETRY_BUDGET_SECONDS, gave_up: str = _GAVE_UP
+) -> T:
+    """`operation()`, run again after each TransactionConflict until it passes or the budget is spent
+    (then ConcurrentUpdate with the `gave_up` message).
 
     A first Stale (the item changed since it was read) is retried at once: the retry reads it again,
     and nothing says another writer is still at work. Any further one backs off like a conflict.
@@ -41,6 +44,6 @@ def retry_on_conflict[T](operation: Callable[[], T], budget_seconds: float = RET
                 continue
             delay = _JITTER.uniform(0, min(_MAX_DELAY_SECONDS, _FIRST_DELAY_SECONDS * 2**attempt))
             if time.monotonic() + delay > deadline:
-                raise ConcurrentUpdate(_GAVE_UP) from exc
+                raise ConcurrentUpdate(gave_up) from exc
             time.sleep(delay)
             attempt += 1

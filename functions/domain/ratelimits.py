@@ -51,10 +51,28 @@ class Budget:
 # Lambda container keeps it: every container still counts failures in the shared table, so a
 # guesser spread over many containers is refused by each after at most one lookup.
 _refused: dict[str, int] = {}
+# Fingerprints of tokens that failed from a refused address, and the window: a client repeating a
+# revoked token (the usual careless integration) is refused again without a lookup. Bounded: a guesser
+# sending new tokens would otherwise grow it; past the bound, failures just cost their lookup again.
+_failed_tokens: dict[str, int] = {}
+_FAILED_TOKENS_KEPT = 10_000
 
 
 def is_refused(source_ip: str, window: int) -> bool:
     return _refused.get(source_ip) == window
+
+
+def failed_here(fingerprint: str, window: int) -> bool:
+    return _failed_tokens.get(fingerprint) == window
+
+
+def remember_failure(fingerprint: str, window: int) -> None:
+    if len(_failed_tokens) >= _FAILED_TOKENS_KEPT:
+        for stale in [key for key, seen in _failed_tokens.items() if seen < window]:
+            del _failed_tokens[stale]
+        if len(_failed_tokens) >= _FAILED_TOKENS_KEPT:
+            return
+    _failed_tokens[fingerprint] = window
 
 
 def count_failure(source_ip: str, window: int) -> None:
@@ -68,3 +86,4 @@ def count_failure(source_ip: str, window: int) -> None:
 def forget() -> None:
     """As a new container starts: no address refused (tests and the bench reset it between runs)."""
     _refused.clear()
+    _failed_tokens.clear()

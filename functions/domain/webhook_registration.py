@@ -6,6 +6,7 @@ import uuid
 
 from functions.data import webhooks as store
 from functions.domain import clock, webhook_signing, webhook_urls
+from functions.domain.webhooks import counted
 from functions.models.entities import Webhook
 from functions.models.errors import ValidationFailed
 from functions.models.webhooks_api import EVENT_TYPES, WebhookCreate
@@ -16,8 +17,6 @@ MAX_WEBHOOKS = 10  # per user: each one multiplies the deliveries of every event
 def create(owner_id: str, request: WebhookCreate) -> Webhook:
     url = webhook_urls.normalise(request.url)
     webhook_urls.check(url)
-    if store.count(owner_id) >= MAX_WEBHOOKS:
-        raise ValidationFailed(f"You have {MAX_WEBHOOKS} webhooks already; delete one before adding another")
     webhook = Webhook(
         id=f"wh_{uuid.uuid4().hex}",
         owner_id=owner_id,
@@ -27,5 +26,7 @@ def create(owner_id: str, request: WebhookCreate) -> Webhook:
         secret=webhook_signing.new_secret(),
         created_at=clock.now(),
     )
-    store.put(webhook)
+    full = ValidationFailed(f"You have {MAX_WEBHOOKS} webhooks already; delete one before adding another")
+    # The cap is a counter conditioned in the endpoint's own transaction: it holds under any concurrency.
+    counted(owner_id, lambda: store.put_counted(webhook, MAX_WEBHOOKS, full))
     return webhook

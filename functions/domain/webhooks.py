@@ -7,16 +7,30 @@ routes here load no pydantic (decisions 18).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from functions.data import webhook_queue
 from functions.data import webhooks as store
 from functions.domain import clock, cursors, webhook_messages, webhook_signing
+from functions.domain.contention import retry_on_conflict
 from functions.models.entities import DeliveryAttempt, Webhook
 from functions.models.errors import Conflict, NotFound
 from functions.models.vocabulary import PING
 
 ROTATION_GRACE_SECONDS = 24 * 3600
 _CURSOR_SCOPE = "webhooks"
+_GAVE_UP = "Too many concurrent changes to your webhooks; nothing was changed, retry in a moment"
+
+
+def counted(owner_id: str, write: Callable[[], None]) -> None:
+    """A write that changes the owner's endpoint counter: retried on TransactionConflict (real DynamoDB
+    cancels racing transactions on the counter), and run again once the counter of an owner whose
+    endpoints predate it has been created from the table."""
+    try:
+        retry_on_conflict(write, gave_up=_GAVE_UP)
+    except store.Uncounted:
+        store.count_existing(owner_id)
+        retry_on_conflict(write, gave_up=_GAVE_UP)
 
 
 def get(owner_id: str, webhook_id: str) -> Webhook:
@@ -33,7 +47,8 @@ def list_page(owner_id: str, limit: int, cursor: str | None) -> tuple[list[Webho
 
 
 def delete(owner_id: str, webhook_id: str) -> None:
-    store.delete(owner_id, webhook_id)
+    """The endpoint and its slot under the cap go in one transaction."""
+    counted(owner_id, lambda: store.delete_counted(owner_id, webhook_id))
 
 
 def rotate_secret(owner_id: str, webhook_id: str) -> Webhook:

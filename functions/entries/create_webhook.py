@@ -8,7 +8,7 @@ from functions.domain import webhook_registration
 from functions.models import json_views
 from functions.models.webhooks_api import WebhookCreate, WebhookWithSecret
 from functions.runtime.app import build_app, current_user, lambda_entry
-from functions.runtime.openapi_docs import responses
+from functions.runtime.openapi_docs import WEBHOOK_CONTENTION, responses
 
 app = build_app()
 
@@ -18,7 +18,9 @@ app = build_app()
     summary="Create webhook",
     description="Registers an https endpoint for interview events. The secret is shown only here and on rotation.",
     tags=["Webhooks"],
-    responses=responses(201, WebhookWithSecret, "Webhook created, with its signing secret", 400),
+    responses=responses(
+        201, WebhookWithSecret, "Webhook created, with its signing secret", 400, 409, said=WEBHOOK_CONTENTION
+    ),
 )
 def create_webhook(body: WebhookCreate) -> Response[dict[str, Any]]:
     created = json_views.webhook_with_secret(webhook_registration.create(current_user(app), body))

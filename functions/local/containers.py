@@ -22,8 +22,10 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 class ContainerPool:
-    def __init__(self, route: routes.Route, limit: int = 8) -> None:
-        self._route = route
+    """Copies of one handler module (a route's, or the webhook delivery's), each used by one thread at a time."""
+
+    def __init__(self, module: str, limit: int = 8) -> None:
+        self._module = module
         self._limit = limit
         self._idle: queue.SimpleQueue[Handler] = queue.SimpleQueue()
         self._created = 0
@@ -31,8 +33,8 @@ class ContainerPool:
         self._available = threading.Semaphore(limit)
 
     def _load(self) -> Handler:
-        name = f"{self._route.module}__container{self._created}"
-        spec = importlib.util.find_spec(self._route.module)
+        name = f"{self._module}__container{self._created}"
+        spec = importlib.util.find_spec(self._module)
         assert spec is not None and spec.origin is not None
         copy_spec = importlib.util.spec_from_file_location(name, spec.origin)
         assert copy_spec is not None and copy_spec.loader is not None
@@ -57,7 +59,7 @@ class ContainerPool:
 
 class Containers:
     def __init__(self) -> None:
-        self._pools = {route.name: ContainerPool(route) for route in routes.ROUTES}
+        self._pools = {route.name: ContainerPool(route.module) for route in routes.ROUTES}
 
     def invoke(self, route: routes.Route, event: dict[str, Any], context: Any) -> dict[str, Any]:
         with self._pools[route.name].container() as handler:

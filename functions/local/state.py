@@ -1,23 +1,26 @@
 """`quollo serve --state DIR`: the local server's data, kept across restarts.
 
 moto keeps everything in memory. With `--state`, the server writes every table's items, the
-recordings and the cursor-signing key to DIR when it stops (Ctrl-C or SIGTERM) and loads them
-when it starts, so an exported token, an interview id or a cursor from the last run still works.
-Items are kept in DynamoDB's own JSON (what Scan returns and BatchWriteItem takes), so nothing is
-lost to a conversion.
+recordings, the cursor-signing key and the webhook queues' messages (queued retries included) to
+DIR when it stops (Ctrl-C or SIGTERM) and loads them when it starts, so an exported token, an
+interview id, a cursor or a webhook retry from the last run still works. Items are kept in
+DynamoDB's own JSON (what Scan returns and BatchWriteItem takes), so nothing is lost to a conversion.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from functions.data import schema
-from functions.data.aws import dynamodb, s3, secrets_manager
+from functions.data.aws import dynamodb, s3, secrets_manager, sqs
 from functions.data.settings import settings
+from functions.data.webhook_queue import MAX_DELAY_SECONDS
 
 FORMAT = 1
 _INDEX = "state.json"
@@ -47,10 +50,42 @@ def _object_keys() -> list[str]:
     return keys
 
 
+def _queues() -> dict[str, str]:
+    return {"deliveries": settings().webhook_queue, "deadLetters": settings().webhook_dlq}
+
+
+def _messages(name: str) -> list[dict[str, Any]]:
+    """Every message of the local queue `name`, with when it may be received (epoch seconds).
+
+    Read from moto's queue object, not over the SQS API: ReceiveMessage hands out neither a delayed
+    message (a retry waiting out its delay) nor one in flight or hidden until due, and those are the
+    ones a restart must keep. moto runs in this process (functions/local/moto_server.py).
+    """
+    from moto.sqs.models import sqs_backends
+
+    url = sqs().get_queue_url(QueueName=name)["QueueUrl"]
+    account = url.rstrip("/").split("/")[-2]
+    queue = sqs_backends[account][sqs().meta.region_name].get_queue(name)
+    with queue._messages_lock:
+        held = list(queue._messages)
+    return [{"body": m.body, "visibleAt": max(m.visible_at, m.delayed_until) / 1000} for m in held]
+
+
+def _requeue(name: str, messages: list[dict[str, Any]]) -> None:
+    """Send the saved messages again, each delayed until it was due (SQS delays stop at 15 minutes; a
+    webhook retry received before its time is hidden again by the delivery, as on AWS)."""
+    url = sqs().get_queue_url(QueueName=name)["QueueUrl"]
+    now = time.time()
+    for message in messages:
+        delay = min(MAX_DELAY_SECONDS, max(0, math.ceil(float(message["visibleAt"]) - now)))
+        sqs().send_message(QueueUrl=url, MessageBody=message["body"], DelaySeconds=delay)
+
+
 def save(directory: Path) -> dict[str, int]:
     """Write the whole local data set to `directory`; returns how many items each table held."""
     bucket = settings().records_bucket
     tables = {spec.key: _scan(settings().table(spec)) for spec in schema.TABLES}
+    queues = {key: _messages(name) for key, name in _queues().items()}
     objects = []
     try:
         (directory / _OBJECTS).mkdir(parents=True, exist_ok=True)
@@ -63,6 +98,7 @@ def save(directory: Path) -> dict[str, int]:
             "format": FORMAT,
             "tables": tables,
             "objects": objects,
+            "queues": queues,
             "cursorSecret": secrets_manager().get_secret_value(SecretId=settings().cursor_secret)["SecretString"],
         }
         # Written to a temporary file and renamed: a crash mid-write leaves the previous state whole.
@@ -72,7 +108,7 @@ def save(directory: Path) -> dict[str, int]:
         os.replace(temporary, directory / _INDEX)
     except OSError as exc:
         raise StateError(f"cannot write the state to {directory}: {exc.strerror or exc}") from exc
-    return {key: len(items) for key, items in tables.items()}
+    return {key: len(items) for key, items in tables.items()} | {key: len(kept) for key, kept in queues.items()}
 
 
 def load(directory: Path) -> dict[str, int] | None:
@@ -103,4 +139,8 @@ def load(directory: Path) -> dict[str, int] | None:
         extra = {"ContentType": entry["contentType"]} if entry.get("contentType") else {}
         s3().put_object(Bucket=settings().records_bucket, Key=entry["key"], Body=body, **extra)
     secrets_manager().put_secret_value(SecretId=settings().cursor_secret, SecretString=index["cursorSecret"])
+    for key, name in _queues().items():  # absent from a state saved before queues were kept
+        kept = index.get("queues", {}).get(key, [])
+        _requeue(name, kept)
+        counts[key] = len(kept)
     return counts

@@ -1,15 +1,17 @@
 """The webhook worker of `quollo serve`: what the stream and the queue do for the Lambda functions on AWS.
 
 A background thread reads moto's stream of the interviews table and hands each batch to the very
-fan-out handler the stack deploys, then receives from moto's delivery queue and hands each batch to
-the very delivery handler, deleting the messages it did not report as failed (as Lambda's SQS event
-source does). So a receiver on 127.0.0.1 gets the same signed deliveries, retries included, as one
-on the internet gets from AWS.
+fan-out handler the stack deploys, then receives from moto's delivery queue and hands each message,
+on a thread of its own, to a copy of the very delivery handler as a batch of one (the stack's batch
+size), deleting it unless reported as failed (as Lambda's SQS event source does). So a receiver on
+127.0.0.1 gets the same signed deliveries, retries included, as one on the internet gets from AWS,
+and one receiver that hangs holds only its own deliveries, never another tenant's.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,6 +22,7 @@ from botocore.exceptions import ClientError
 from functions.data.aws import dynamodb, sqs
 from functions.data.settings import settings
 from functions.data.webhook_queue import delivery_queue
+from functions.local.containers import ContainerPool
 from functions.local.gateway import LocalContext
 from functions.runtime.observability import logger
 
@@ -35,6 +38,11 @@ STREAM_RETRIES = 3
 # unless --state keeps it), so that `quollo serve` always stops promptly, whatever backlog the
 # stream holds after a burst of writes.
 STOP_SECONDS = 3
+# Deliveries in flight at once, each on its own thread and handler copy, as Lambda runs one environment
+# per message up to the delivery function's concurrency. A receiver that hangs holds a slot for the send
+# budget (10 s at most); past this many at once, further messages wait on the queue.
+DELIVERY_SLOTS = 32
+_DELIVERY_MODULE = "functions.entries.webhook_delivery"
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
@@ -48,11 +56,14 @@ class WebhookWorker:
         self._failures: dict[str, int] = {}  # stream sequence number -> failed fan-outs from it
         self._stream_arn = ""
         # Imported here: the handlers read settings that `quollo serve` sets before it starts the worker.
-        from functions.entries import webhook_delivery, webhook_fanout
+        from functions.entries import webhook_fanout
 
         # Handlers take a Lambda context; LocalContext has the attributes Powertools reads.
         self._fan_out: Handler = webhook_fanout.handler
-        self._deliver: Handler = webhook_delivery.handler
+        # The delivery handler keeps its batch on a module-level processor: a copy per concurrent delivery.
+        self._deliveries = ContainerPool(_DELIVERY_MODULE, limit=DELIVERY_SLOTS)
+        self._busy = 0  # deliveries in flight
+        self._idle = threading.Condition()
 
     def start(self) -> None:
         # From now on: changes made before the server started (the seed, a loaded state) are not events.
@@ -74,10 +85,15 @@ class WebhookWorker:
 
     def stop(self) -> None:
         self._stopped.set()
+        until = time.monotonic() + STOP_SECONDS
         if self._thread.is_alive():
             self._thread.join(STOP_SECONDS)
             if self._thread.is_alive():
                 logger.warning("webhook worker: stopped with a batch in progress", waited_seconds=STOP_SECONDS)
+        # Deliveries in flight are abandoned past the same deadline; their messages stay on the queue.
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._busy == 0, max(0.0, until - time.monotonic())):
+                logger.warning("webhook worker: stopped with deliveries in flight", deliveries=self._busy)
 
     def _run(self) -> None:
         while not self._stopped.is_set():
@@ -132,35 +148,48 @@ class WebhookWorker:
         self._iterators[shard_id] = self._iterator(shard_id, "AFTER_SEQUENCE_NUMBER", sequence)
 
     def _pump_queue(self) -> None:
+        with self._idle:
+            free = DELIVERY_SLOTS - self._busy
+        if free <= 0:
+            return  # every slot is sending: the messages wait on the queue, as they would for Lambda
         queue = delivery_queue()
-        received = sqs().receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        messages = received.get("Messages", [])
-        if not messages:
-            return
-        event = {
-            "Records": [
-                {
-                    "messageId": message["MessageId"],
-                    "receiptHandle": message["ReceiptHandle"],
-                    "body": message["Body"],
-                    "attributes": {},
-                    "messageAttributes": {},
-                    "md5OfBody": message.get("MD5OfBody", ""),
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:local",
-                    "awsRegion": "us-east-1",
-                }
-                for message in messages
-            ]
-        }
-        answer = self._deliver(event, LocalContext(function_name="quollo-webhook_delivery"))
-        failed = {item["itemIdentifier"] for item in answer.get("batchItemFailures", [])}
-        done = [message for message in messages if message["MessageId"] not in failed]
-        if done:
-            sqs().delete_message_batch(
-                QueueUrl=queue,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
-            )
+        received = sqs().receive_message(QueueUrl=queue, MaxNumberOfMessages=min(10, free), WaitTimeSeconds=0)
+        for message in received.get("Messages", []):
+            with self._idle:
+                self._busy += 1
+            threading.Thread(
+                target=self._deliver_one, args=(queue, message), name="webhook-delivery", daemon=True
+            ).start()
+
+    def _deliver_one(self, queue: str, message: Any) -> None:
+        """One message as a batch of one, on a copy of the delivery handler; deleted unless it failed."""
+        try:
+            event = {
+                "Records": [
+                    {
+                        "messageId": message["MessageId"],
+                        "receiptHandle": message["ReceiptHandle"],
+                        "body": message["Body"],
+                        "attributes": {},
+                        "messageAttributes": {},
+                        "md5OfBody": message.get("MD5OfBody", ""),
+                        "eventSource": "aws:sqs",
+                        "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:local",
+                        "awsRegion": "us-east-1",
+                    }
+                ]
+            }
+            with self._deliveries.container() as deliver:
+                answer = deliver(event, LocalContext(function_name="quollo-webhook_delivery"))
+            if not answer.get("batchItemFailures"):
+                sqs().delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+        except Exception:
+            # Like a failed Lambda invocation: the message stays on the queue and comes back.
+            logger.exception("webhook worker: a delivery failed; it will be retried")
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
 
 
 def lambda_shape(record: Any) -> dict[str, Any]:

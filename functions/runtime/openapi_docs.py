@@ -38,8 +38,14 @@ _ERRORS = {
     422: "`idempotency_key_reused`: this Idempotency-Key was used with a different request",
     405: "`method_not_allowed`: HTTP method not supported for this path",
     429: "`rate_limited`: this token's requests this minute are spent (`X-RateLimit-*` say where it stands), "
-    "or too many failed authentications from this address; retry after `Retry-After` seconds",
+    "or a failed authentication from an address with too many this minute; retry after `Retry-After` seconds",
     500: "`internal_error`: unexpected server-side failure; safe to retry with backoff",
+}
+
+# Create and delete of a webhook change the owner's webhook counter in one transaction.
+WEBHOOK_CONTENTION = {
+    409: "`concurrent_update`: other requests kept changing your webhooks for 3 s of retries; nothing was "
+    "changed, retry"
 }
 
 

@@ -1,4 +1,5 @@
-"""Fair use over HTTP: twenty clients sharing one token get exactly its budget in one minute."""
+"""Fair use over HTTP: twenty clients sharing one token get exactly its budget in one minute; a valid
+token is served from an address that other clients' failed authentications got refused."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
 import requests
-from e2e_support import Server
+from e2e_support import Server, start_server, stop_server
+
+from functions.domain import tokens
 
 CLIENTS = 20
 BUDGET = 10
@@ -50,3 +53,29 @@ def test_twenty_clients_sharing_a_token_get_exactly_its_budget_and_a_429_debits_
     listed = server.request("GET", "/v1/interviews", account.token, params={"limit": 100})
     assert len(listed.json()["items"]) == created
     assert server.admin_ok("add-credits", account.user_id, "1") == {"balance": CLIENTS - created + 1}
+
+
+def test_a_valid_token_is_served_from_an_address_refused_for_other_clients_failures() -> None:
+    """Integrations behind one NAT share an address. A server of its own: its address is refused for a minute."""
+    server = start_server(None)
+    try:
+        valid = server.seeded[0]["tokens"][0]["token"]
+        for _ in range(2):  # a second run only when a minute boundary fell inside the first
+            before = server.request("GET", "/v1/plans", valid)
+            assert before.status_code == 200, before.text
+            statuses: list[int] = []
+            while not statuses or statuses[-1] == 401:
+                assert len(statuses) <= 31, statuses
+                statuses.append(server.request("GET", "/v1/plans", tokens.generate()).status_code)
+            assert statuses[-1] == 429, statuses  # the address is refused...
+            served = server.request("GET", "/v1/plans", valid)
+            assert served.status_code == 200, served.text  # ...yet the valid token is served
+            refused = server.request("GET", "/v1/plans", tokens.generate())
+            after = server.request("GET", "/v1/plans", valid)
+            if before.headers["X-RateLimit-Reset"] == after.headers["X-RateLimit-Reset"]:
+                assert refused.status_code == 429, refused.text  # and failures stay refused
+                assert after.status_code == 200
+                return
+        raise AssertionError("two runs straddled a minute boundary each")
+    finally:
+        stop_server(server)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from threading import Barrier
 from typing import Any
 
 import boto3
 import pytest
+import requests
 from e2e_support import Server, start_server, stop_server
 from svix.webhooks import Webhook as SvixWebhook
 from svix.webhooks import WebhookVerificationError
@@ -37,6 +41,9 @@ USERS = (
     "ssrf",
     "drip",
     "unicode",
+    "cap",
+    "hang_a",
+    "hang_b",
 )
 SEND_SECONDS = 2  # the send budget under test (10 s on AWS)
 
@@ -424,3 +431,78 @@ def test_registration_validates_events_and_body(hooks_server: Server) -> None:
     )
     assert created.status_code == 201, created.text
     assert created.json()["events"] == ["interview.deleted"]
+
+
+def test_twenty_parallel_registrations_store_exactly_ten_and_a_delete_gives_a_slot_back(hooks_server: Server) -> None:
+    account = hooks_server.seeded_account("cap")
+    racers = 20
+    barrier = Barrier(racers)
+
+    def register(number: int) -> requests.Response:
+        with requests.Session() as session:
+            barrier.wait(timeout=30)
+            body = {"url": f"https://93.184.215.14/hook/{number}"}
+            return hooks_server.request("POST", "/v1/webhooks", account.token, session, json=body)
+
+    with ThreadPoolExecutor(max_workers=racers) as pool:
+        answers = list(pool.map(register, range(racers)))
+    assert Counter(answer.status_code for answer in answers) == {201: 10, 400: 10}, [a.text for a in answers]
+    refused = [answer.json()["error"] for answer in answers if answer.status_code == 400]
+    assert all("10 webhooks already" in error["message"] for error in refused), refused
+    listed = hooks_server.request("GET", "/v1/webhooks", account.token, params={"limit": 100}).json()["items"]
+    assert len(listed) == 10
+
+    # A delete gives its slot back, once: one more registration fits, the next does not.
+    gone = hooks_server.request("DELETE", f"/v1/webhooks/{listed[0]['id']}", account.token)
+    assert gone.status_code == 200, gone.text
+    assert hooks_server.request("DELETE", f"/v1/webhooks/{listed[0]['id']}", account.token).status_code == 404
+    again = [
+        hooks_server.request("POST", "/v1/webhooks", account.token, json={"url": f"https://93.184.215.14/again/{n}"})
+        for n in range(2)
+    ]
+    assert [answer.status_code for answer in again] == [201, 400], [answer.text for answer in again]
+
+
+def test_a_tenants_hanging_receivers_do_not_delay_another_tenants_events(
+    hooks_server: Server, receiver: Receiver
+) -> None:
+    hanging, prompt = hooks_server.seeded_account("hang_a"), hooks_server.seeded_account("hang_b")
+    receiver.drip["/hang"] = 0.5  # each send is held for the whole send budget, then retried
+    for _ in range(10):
+        _register(hooks_server, hanging, receiver.url("/hang"), events=["interview.created"])
+    _register(hooks_server, prompt, receiver.url("/prompt"), events=["interview.created"])
+    _create(hooks_server, hanging)
+    receiver.wait_for("/hang", 1)  # the hanging sends have begun
+    created = time.monotonic()
+    _create(hooks_server, prompt)
+    # One after another, ten sends held for SEND_SECONDS each would keep it waiting 20 s.
+    arrived = receiver.wait_for("/prompt", 1, timeout=3 * SEND_SECONDS)[0]
+    assert arrived.at - created < 3 * SEND_SECONDS
+
+
+def test_a_queued_retry_survives_a_state_restart_and_is_delivered_when_due(receiver: Receiver, tmp_path: Path) -> None:
+    state = ["--state", str(tmp_path / "state")]
+    retry = {"QUOLLO_WEBHOOK_RETRY_SECONDS": "8"}  # long enough to stop the server before it is due
+    first = start_server(None, state, env=retry)
+    try:
+        user = first.seeded[0]
+        account = Account(user["userId"], user["tokens"][0]["token"], user["tokens"][0]["tokenId"], user["planIds"][0])
+        hook = _register(first, account, receiver.url("/restart"), events=["interview.created"])
+        receiver.answers["/restart"] = [500]
+        _create(first, account)
+        failed = _logged(first, account, hook["id"], 1)[0]
+        assert (failed["attempt"], failed["status"]) == (1, "FAILED") and failed["nextAttemptAt"] is not None
+    finally:
+        stop_server(first)
+    assert len(receiver.on("/restart")) == 1  # the retry was not due yet
+
+    second = start_server(None, state, env=retry)
+    try:
+        attempts = receiver.wait_for("/restart", 2, timeout=30)
+        assert attempts[1].answered == 204
+        assert attempts[0].headers["webhook-id"] == attempts[1].headers["webhook-id"]
+        _verified(hook["secret"], attempts[1])
+        log = _logged(second, account, hook["id"], 2)
+        assert [(item["attempt"], item["status"]) for item in log] == [(2, "SUCCEEDED"), (1, "FAILED")]
+    finally:
+        stop_server(second)

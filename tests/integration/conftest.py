@@ -23,7 +23,7 @@ from functions.local.caches import forget_aws_state
 from functions.local.provision import provision
 from testkit.accounts import AccountFactory, account_factory
 from testkit.dynamodb_faults import InstallConflicts, TransactionConflicts
-from testkit.handlers import Api, CallCounter, counting
+from testkit.handlers import ActionLog, Api, CallCounter, counting
 
 
 @pytest.fixture(scope="session")
@@ -92,3 +92,11 @@ def conflicts() -> Iterator[InstallConflicts]:
     yield install
     for hook in installed:
         client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", hook)
+
+
+@pytest.fixture
+def action_log(moto_aws: None) -> Iterator[ActionLog]:
+    log = ActionLog()
+    aws.dynamodb().meta.events.register("before-parameter-build.dynamodb.*", log)
+    yield log
+    aws.dynamodb().meta.events.unregister("before-parameter-build.dynamodb.*", log)

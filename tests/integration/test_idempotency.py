@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from functions.data import aws, users
+from functions.domain import accounts
 from functions.local import gateway
 from functions.models.api import InterviewCreate
 from functions.runtime import idempotency
@@ -62,7 +63,7 @@ def test_retried_delete_replays_the_refund_instead_of_404(api: Api, account: Acc
 def test_failed_requests_are_not_remembered(api: Api, account: AccountFactory) -> None:
     acc = account(credits=0)
     assert _create(api, acc, "k1").status == 402
-    users.add_credits(acc.user_id, 1)
+    accounts.add_credits(acc.user_id, 1)
     assert _create(api, acc, "k1").status == 201
 
 

@@ -124,11 +124,36 @@ def test_failed_authentication_is_limited_per_source_ip(
     slowed = from_ip("10.1.2.3", tokens.generate())
     assert slowed.status == 429 and slowed.json()["error"]["code"] == "rate_limited"
     assert 1 <= int(_headers(slowed)["retry-after"]) <= 60
-    assert aws_calls.calls == [], "refused before any token lookup"
-    # Until the minute ends, that address gets nothing, a valid token included; others are not slowed.
-    assert from_ip("10.1.2.3", acc.token).status == 429
-    assert from_ip("10.9.9.9", tokens.generate()).status == 401
+    assert aws_calls.calls == ["UpdateItem"], "the token's lookup only: failures past the limit are not counted"
+    assert from_ip("10.9.9.9", tokens.generate()).status == 401  # other addresses are not slowed
     assert from_ip("10.9.9.9", acc.token).status == 200
+
+
+def test_a_valid_token_is_never_refused_for_other_clients_failures_at_its_address(
+    api: Api, account: AccountFactory, aws_calls: CallCounter, clock: FakeClock
+) -> None:
+    """Integrations behind one NAT share an address: another client's bad tokens must not lock them out."""
+    acc = account()
+
+    def from_nat(token: str | None) -> gateway.Reply:
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return gateway.invoke("GET", "/v1/plans", headers, client_ip="10.1.2.3")
+
+    assert {from_nat(tokens.generate()).status for _ in range(30)} == {401}
+    bad = tokens.generate()
+    assert from_nat(bad).status == 429
+    aws_calls.reset()
+    served = from_nat(acc.token)
+    assert served.status == 200, served.body
+    assert sorted(aws_calls.calls) == ["Query", "UpdateItem"], "a valid token costs what it always costs"
+    # Failures from that address stay refused, and cheap: a token already refused, or none, costs no call.
+    aws_calls.reset()
+    assert from_nat(bad).status == 429
+    assert from_nat(None).status == 429
+    assert aws_calls.calls == []
+    # Until the window ends: the next minute starts afresh.
+    clock.advance(60)
+    assert from_nat(tokens.generate()).status == 401
 
 
 def test_a_request_costs_one_call_for_authentication_and_counting(

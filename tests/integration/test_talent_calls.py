@@ -3,54 +3,10 @@ exactly the DynamoDB actions each route's requests make, table by table (transac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from functions.data import aws, schema
-from functions.data.settings import settings
-from functions.routes import ROUTES
 from testkit.accounts import AccountFactory
-from testkit.handlers import Api, CallCounter, request_calls
-
-_ITEM_ACTIONS = {
-    "Put": "PutItem",
-    "Update": "UpdateItem",
-    "Delete": "DeleteItem",
-    "ConditionCheck": "ConditionCheckItem",
-}
-
-
-class ActionLog:
-    """(table key, dynamodb:Action) for every DynamoDB request, each transaction item as the action IAM checks."""
-
-    def __init__(self) -> None:
-        self.actions: set[tuple[str, str]] = set()
-        self._tables = {settings().table(spec): spec.key for spec in schema.TABLES}
-
-    def __call__(self, model: Any, params: dict[str, Any], **_: Any) -> None:
-        if model.name == "TransactWriteItems":
-            for item in params["TransactItems"]:
-                ((kind, body),) = item.items()
-                self.actions.add((self._tables[body["TableName"]], f"dynamodb:{_ITEM_ACTIONS[kind]}"))
-        elif model.name == "BatchGetItem":
-            self.actions |= {(self._tables[name], "dynamodb:BatchGetItem") for name in params["RequestItems"]}
-        else:
-            self.actions.add((self._tables[params["TableName"]], f"dynamodb:{model.name}"))
-
-
-@pytest.fixture
-def action_log(moto_aws: None) -> Iterator[ActionLog]:
-    log = ActionLog()
-    aws.dynamodb().meta.events.register("before-parameter-build.dynamodb.*", log)
-    yield log
-    aws.dynamodb().meta.events.unregister("before-parameter-build.dynamodb.*", log)
-
-
-def _granted(name: str, table: str) -> set[str]:
-    route = next(route for route in ROUTES if route.name == name)
-    return {action for access in route.tables if access.table == table for action in access.actions}
+from testkit.handlers import ActionLog, Api, CallCounter, granted, request_calls
 
 
 def test_aws_calls_per_request_for_candidates_jobs_and_linked_interviews(
@@ -147,4 +103,4 @@ def test_the_route_table_grants_exactly_the_talent_actions_the_routes_make(
     call("delete_candidate", "DELETE", f"/v1/candidates/{candidate['id']}")
     call("delete_job", "DELETE", f"/v1/jobs/{job['id']}")
     for name, actions in seen.items():
-        assert actions == _granted(name, "talent"), name
+        assert actions == granted(name, "talent"), name
