@@ -29,6 +29,10 @@ class Route:
     s3_delete_records: bool = False  # s3:DeleteObject on the records prefix (a recording goes with its interview)
     cursor_secret: bool = False
     webhook_queue_send: bool = False  # sqs:SendMessage on the webhook delivery queue (ping)
+    # Its share of the account's Lambda concurrency: the stack reserves weight x the stage's
+    # `reserved_concurrency` for it (guaranteed to it, and its cap). 0 reserves nothing: a route
+    # called rarely, bounded by the stage's per-method throttling, takes from the unreserved pool.
+    concurrency_weight: int = 1
 
     @property
     def module(self) -> str:
@@ -60,11 +64,13 @@ _IDEMPOTENCY = TableAccess(
 
 # --- webhooks (issue 15) ---
 _WEBHOOKS = "webhooks"
+# Webhook registration is set up once per integration and rarely called after: no reserved concurrency.
 WEBHOOK_ROUTES: tuple[Route, ...] = (
     Route(
         name="create_webhook",
         method="POST",
         path="/v1/webhooks",
+        concurrency_weight=0,
         # Query: the count of the caller's webhooks, capped per user.
         tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:Query", "dynamodb:PutItem"))),
     ),
@@ -72,6 +78,7 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         name="list_webhooks",
         method="GET",
         path="/v1/webhooks",
+        concurrency_weight=0,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:Query",))),
         cursor_secret=True,
     ),
@@ -79,18 +86,21 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         name="get_webhook",
         method="GET",
         path="/v1/webhooks/{id}",
+        concurrency_weight=0,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem",))),
     ),
     Route(
         name="delete_webhook",
         method="DELETE",
         path="/v1/webhooks/{id}",
+        concurrency_weight=0,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:DeleteItem",))),
     ),
     Route(
         name="ping_webhook",
         method="POST",
         path="/v1/webhooks/{id}/ping",
+        concurrency_weight=0,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem",))),
         webhook_queue_send=True,
     ),
@@ -98,12 +108,14 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         name="rotate_webhook_secret",
         method="POST",
         path="/v1/webhooks/{id}/rotate-secret",
+        concurrency_weight=0,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem", "dynamodb:UpdateItem"))),
     ),
     Route(
         name="list_webhook_deliveries",
         method="GET",
         path="/v1/webhooks/{id}/deliveries",
+        concurrency_weight=0,
         tables=(
             _AUTH,
             _AUTH_FAILURES,
@@ -146,11 +158,15 @@ TALENT_ROUTES: tuple[Route, ...] = (
     _talent("delete_job", "DELETE", "/v1/jobs/{id}", "GetItem", "DeleteItem"),
 )
 
+# Concurrency weights: ATS integrations create interviews in bulk and poll their state, so the
+# three busiest interview routes get 6 (prod: 60, what 200 req/s at 0.3 s needs); changes 2;
+# candidates, jobs and plans 1 (the default); webhook registration 0 (docs/decisions.md, 14).
 ROUTES: tuple[Route, ...] = (
     Route(
         name="create_interview",
         method="POST",
         path="/v1/interviews",
+        concurrency_weight=6,
         tables=(
             _AUTH,
             _AUTH_FAILURES,
@@ -166,6 +182,7 @@ ROUTES: tuple[Route, ...] = (
         name="list_interviews",
         method="GET",
         path="/v1/interviews",
+        concurrency_weight=6,
         tables=(
             _AUTH,
             _AUTH_FAILURES,
@@ -181,6 +198,7 @@ ROUTES: tuple[Route, ...] = (
         name="get_interview",
         method="GET",
         path="/v1/interviews/{id}",
+        concurrency_weight=6,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess("interviews", ("dynamodb:GetItem",))),
         s3_read_records=True,
     ),
@@ -188,6 +206,7 @@ ROUTES: tuple[Route, ...] = (
         name="update_interview",
         method="PATCH",
         path="/v1/interviews/{id}",
+        concurrency_weight=2,
         tables=(
             _AUTH,
             _AUTH_FAILURES,
@@ -202,6 +221,7 @@ ROUTES: tuple[Route, ...] = (
         name="delete_interview",
         method="DELETE",
         path="/v1/interviews/{id}",
+        concurrency_weight=2,
         tables=(
             _AUTH,
             _AUTH_FAILURES,

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from functions.data import schema
 from functions.routes import Route
+from infra.concurrency import check_budget, reservations
 from infra.config import StageConfig
 from infra.constructs.data import DataConstruct
 from infra.function_env import FUNCTION_ENVIRONMENT
@@ -162,6 +163,14 @@ class RouteFunctions(Construct):
         self._data = data
         self._code = code
         self._config = config
+        # Fail the synth, not the deploy halfway, when the account cannot hold these reservations.
+        self.reserved = reservations(routes, config.reserved_concurrency)
+        check_budget(
+            self.reserved,
+            per_weight=config.reserved_concurrency,
+            account_concurrency=config.account_concurrency,
+            margin=config.concurrency_margin,
+        )
         # Our own layer, built from uv.lock (infra/layer.py): the versions the tests run, in any
         # partition, instead of AWS's public Powertools layer whose number maps to no version.
         self.dependencies = lambda_.LayerVersion(
@@ -198,7 +207,7 @@ class RouteFunctions(Construct):
             layer=self.dependencies,
             timeout=self.TIMEOUT,
             environment=self._environment(route),
-            reserved_concurrent_executions=self._config.reserved_concurrency,
+            reserved_concurrent_executions=self.reserved.get(route.name),
             # Applies to published versions only, which is all the `live` alias ever invokes.
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._config.snapstart else None,
         )

@@ -161,12 +161,6 @@ def test_environment_names_the_routes_tables_and_secret(dev: Synth, route: Route
     assert env["POWERTOOLS_SERVICE_NAME"] == "quollo"
 
 
-def test_reserved_concurrency_is_configuration(dev: Synth, prod: Synth) -> None:
-    # dev: the stage default (docs/decisions.md, 14); prod: PROD_OVERRIDES' context value.
-    assert all(p["ReservedConcurrentExecutions"] == 5 for p in dev.route_functions().values())
-    assert all(p["ReservedConcurrentExecutions"] == 5 for p in prod.route_functions().values())
-
-
 def test_tracer_is_on_by_default_and_a_context_flag_turns_only_the_sdk_off(dev: Synth, prod: Synth) -> None:
     for props in dev.route_functions().values():
         assert "POWERTOOLS_TRACE_DISABLED" not in props["Environment"]["Variables"]
