@@ -216,18 +216,43 @@ class Monitoring(Construct):
         throttled = self._alarm(
             f"{key.capitalize()}TableThrottled",
             f"{key}-table-throttled",
-            table.metric_throttled_requests_for_operations(operations=list(TABLE_OPERATIONS), period=FIVE_MINUTES),
+            self._sum_over_operations(table, "ThrottledRequests", f"{key} throttled requests"),
             thresholds.table_throttled_requests,
             f"DynamoDB {key} table: throttled requests over 5 minutes (a hot key or an account limit)",
         )
         errors = self._alarm(
             f"{key.capitalize()}TableSystemErrors",
             f"{key}-table-system-errors",
-            table.metric_system_errors_for_operations(operations=list(TABLE_OPERATIONS), period=FIVE_MINUTES),
+            self._sum_over_operations(table, "SystemErrors", f"{key} system errors"),
             thresholds.table_system_errors,
             f"DynamoDB {key} table: 5xx from DynamoDB itself over 5 minutes",
         )
         return throttled, errors
+
+    @staticmethod
+    def _sum_over_operations(table: dynamodb.Table, metric_name: str, label: str) -> cloudwatch.MathExpression:
+        """The sum of a per-operation DynamoDB metric over TABLE_OPERATIONS, each term FILL(m, 0).
+
+        Written here rather than with `metric_*_for_operations`, whose expression sums the series
+        bare: these metrics are sparse (an operation without a throttled request reports no
+        datapoint), and a sum with one term missing has no value for that period, so the alarm
+        might never see the throttles of the one operation that has them.
+        """
+        metrics: dict[str, cloudwatch.IMetric] = {
+            operation.value.lower(): table.metric(
+                metric_name,
+                dimensions_map={"TableName": table.table_name, "Operation": operation.value},
+                statistic="Sum",
+                period=FIVE_MINUTES,
+            )
+            for operation in TABLE_OPERATIONS
+        }
+        return cloudwatch.MathExpression(
+            expression=" + ".join(f"FILL({metric_id}, 0)" for metric_id in metrics),
+            using_metrics=metrics,
+            label=label,
+            period=FIVE_MINUTES,
+        )
 
     def _dashboard(
         self, api: apigw.RestApi, functions: Mapping[str, lambda_.Function], tables: Mapping[str, dynamodb.Table]

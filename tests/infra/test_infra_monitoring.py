@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -102,6 +103,28 @@ def test_each_table_has_throttled_requests_and_system_errors_alarms(synth: Synth
             assert dims["TableName"] == {"Ref": table_id}
         [expression] = [m for m in props["Metrics"] if "Expression" in m]
         assert expression["ReturnData"] is True
+
+
+FILLED = re.compile(r"FILL\((\w+), 0\)")
+
+
+def test_every_metric_in_every_math_alarm_is_filled_with_zero(synth: Synth) -> None:
+    """A sum over sparse series (an operation without throttles reports no datapoint) has no value
+    where one term is missing, so the alarm could never fire: each term must be FILL(m, 0)."""
+    expressions = 0
+    for name, props in alarms(synth).items():
+        metric_ids = {m["Id"] for m in props.get("Metrics", []) if "MetricStat" in m}
+        for entry in props.get("Metrics", []):
+            if "Expression" not in entry:
+                continue
+            expressions += 1
+            expression = entry["Expression"]
+            used = set(re.findall(r"[A-Za-z_]\w*", expression)) & metric_ids
+            assert used, (name, expression)
+            assert set(FILLED.findall(expression)) == used, (name, expression)
+            bare = set(re.findall(r"[A-Za-z_]\w*", FILLED.sub("", expression))) & metric_ids
+            assert not bare, (name, expression)
+    assert expressions == 2 * len(schema.TABLES)
 
 
 def test_auth_failures_alarm_and_insufficient_balance_warning(synth: Synth) -> None:
