@@ -36,6 +36,9 @@ class StageConfig:
     alarms: AlarmThresholds
     # Where alarm notifications are e-mailed (`-c alarm_email=...`); None: the topic has no subscriber.
     alarm_email: str | None
+    # An existing SNS topic every alarm notifies too (`-c alarm_topic_arn=...`: AWS Chatbot, PagerDuty).
+    # prod needs this or alarm_email: alarms that page nobody are no alarms.
+    alarm_topic_arn: str | None
     # CodeDeploy canary (10% for 5 minutes, then all) with automatic rollback on alarms.
     canary_deploys: bool
     # Lambda SnapStart for Python, on published versions (the `live` alias); priced per use.
@@ -69,6 +72,13 @@ class StageConfig:
         reserved = get("reserved_concurrency")
         defaults = STAGE_DEFAULTS[stage]
         alarm_email = get("alarm_email")
+        alarm_topic_arn = _topic_arn(get("alarm_topic_arn"))
+        if stage == "prod" and alarm_email is None and alarm_topic_arn is None:
+            raise ValueError(
+                "stage prod sends its alarms nowhere: pass -c alarm_email=oncall@... (confirm the mail AWS "
+                "sends) or -c alarm_topic_arn=arn:aws:sns:<region>:<account>:<topic> (an existing topic in "
+                "the stack's region: AWS Chatbot, PagerDuty); docs/deploy.md, Alarms"
+            )
         return cls(
             stage=stage,
             throttling_rate_limit=float(get("throttling_rate_limit", defaults.throttling_rate_limit)),
@@ -82,6 +92,7 @@ class StageConfig:
             tracer=_flag(get("tracer", True), "tracer"),
             alarms=AlarmThresholds.from_context(get, defaults.alarms),
             alarm_email=None if alarm_email is None else str(alarm_email),
+            alarm_topic_arn=alarm_topic_arn,
             canary_deploys=_flag(get("canary_deploys", stage == "prod"), "canary_deploys"),
             snapstart=_flag(get("snapstart", False), "snapstart"),
             waf=_flag(get("waf", defaults.waf), "waf"),
@@ -99,6 +110,16 @@ def _positive_or_none(value: Any, key: str) -> int | None:
     if number < 1:
         raise ValueError(f"context {key} must be a positive number of days, got {value!r}")
     return number
+
+
+def _topic_arn(value: Any) -> str | None:
+    if value is None:
+        return None
+    arn = str(value)
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not parts[5]:
+        raise ValueError(f"context alarm_topic_arn must be an SNS topic ARN (arn:aws:sns:...), got {value!r}")
+    return arn
 
 
 def _flag(value: Any, key: str) -> bool:

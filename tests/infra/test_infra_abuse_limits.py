@@ -49,7 +49,8 @@ def test_reserved_concurrency_can_be_left_unset(tmp_path: Path) -> None:
     from aws_cdk import App
 
     assert StageConfig.from_context(App(context={"reserved_concurrency": "off"}).node).reserved_concurrency is None
-    assert StageConfig.from_context(App(context={"stage": "prod"}).node).reserved_concurrency == 10
+    prod = App(context={"stage": "prod", "alarm_email": "oncall@example.com"})
+    assert StageConfig.from_context(prod.node).reserved_concurrency == 10
 
 
 def test_reserved_concurrency_follows_the_route_weights(synth: Synth) -> None:
