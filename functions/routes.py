@@ -26,7 +26,9 @@ class Route:
     tables: tuple[TableAccess, ...]
     s3_read_records: bool = False  # s3:GetObject on the records prefix (pre-signing)
     s3_write_records: bool = False  # s3:PutObject on the records prefix (test interviews' sample video)
-    s3_delete_records: bool = False  # s3:DeleteObject on the records prefix (a recording goes with its interview)
+    # S3_DELETE_RECORDS on the records prefix and S3_LIST_RECORD_VERSIONS on the bucket, held to the
+    # prefix: a recording goes with its interview, every version of it.
+    s3_delete_records: bool = False
     cursor_secret: bool = False
     webhook_queue_send: bool = False  # sqs:SendMessage on the webhook delivery queue (ping)
     # Its share of the account's Lambda concurrency: the stack reserves weight x the stage's
@@ -46,6 +48,13 @@ class Route:
     @property
     def pattern(self) -> re.Pattern[str]:
         return _compile(self.path)
+
+
+# Deleting a recording: the bucket is versioned, so the recording's versions (and any delete marker)
+# are listed under its key and deleted by version id in one DeleteObjects, which S3 authorizes as
+# s3:DeleteObject, and as s3:DeleteObjectVersion for each version id.
+S3_DELETE_RECORDS = ("s3:DeleteObject", "s3:DeleteObjectVersion")
+S3_LIST_RECORD_VERSIONS = "s3:ListBucketVersions"
 
 
 def _compile(path: str) -> re.Pattern[str]:
