@@ -33,7 +33,7 @@ help:
 	@echo "             PORT=8000 AWS_PORT=8001 SEED=examples/seed.json STATE=.quollo-state pass through"
 	@echo "make test    lint, type-check and run every test suite"
 	@echo "make synth   synthesize the CDK stack offline into cdk.out/"
-	@echo "make deploy  cdk deploy (needs AWS credentials); STAGE=prod for production settings"
+	@echo "make deploy  cdk deploy (needs AWS credentials); STAGE=prod ALARM_EMAIL=... (or ALARM_TOPIC_ARN=...) for production"
 	@echo "make bench   run the benchmarks and write bench/report.md"
 	@echo "make lock    re-resolve uv.lock after editing the dependencies in pyproject.toml"
 
@@ -120,21 +120,28 @@ CDK_ARGS ?=
 # group changes that widen access), any-change, destructive or never. Without a terminal (CI), a
 # confirmation fails the deploy, so CI sets APPROVAL=never.
 APPROVAL ?= broadening
+# Where alarms go (docs/deploy.md, Alarms): prod refuses to synthesize without one of them.
+ALARM_EMAIL ?=
+ALARM_TOPIC_ARN ?=
+ALARMS := $(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL)) $(if $(ALARM_TOPIC_ARN),-c alarm_topic_arn=$(ALARM_TOPIC_ARN))
+# synth, bootstrap and destroy deploy no alarm, so when none is given (here or in CDK_ARGS) they pass a
+# placeholder address to get past that check; deploy never does.
+NO_DEPLOY_ALARMS := $(if $(strip $(ALARMS))$(findstring alarm_email,$(CDK_ARGS))$(findstring alarm_topic_arn,$(CDK_ARGS)),$(ALARMS),-c alarm_email=synth-only@example.invalid)
 # The CDK CLI runs the app (python -m infra.app), so the venv's Python comes first on PATH.
 CDK := PATH="$(CURDIR)/$(BIN):$$PATH" npx --no-install cdk
 synth: dev
-	$(CDK) synth -c stage=$(STAGE) --quiet $(CDK_ARGS)
+	$(CDK) synth -c stage=$(STAGE) --quiet $(NO_DEPLOY_ALARMS) $(CDK_ARGS)
 
 # Once per account and region: the CDK toolkit stack (asset bucket and deploy roles).
 .PHONY: bootstrap
 bootstrap: dev
-	$(CDK) bootstrap -c stage=$(STAGE) $(CDK_ARGS)
+	$(CDK) bootstrap -c stage=$(STAGE) $(NO_DEPLOY_ALARMS) $(CDK_ARGS)
 
 deploy: dev
-	$(CDK) deploy -c stage=$(STAGE) --require-approval $(APPROVAL) $(CDK_ARGS)
+	$(CDK) deploy -c stage=$(STAGE) --require-approval $(APPROVAL) $(ALARMS) $(CDK_ARGS)
 
 destroy: dev
-	$(CDK) destroy -c stage=$(STAGE) $(CDK_ARGS)
+	$(CDK) destroy -c stage=$(STAGE) $(NO_DEPLOY_ALARMS) $(CDK_ARGS)
 
 openapi: $(DEV_STAMP)
 	$(BIN)/python -m functions.local.openapi > docs/openapi.json

@@ -26,9 +26,15 @@ class Route:
     tables: tuple[TableAccess, ...]
     s3_read_records: bool = False  # s3:GetObject on the records prefix (pre-signing)
     s3_write_records: bool = False  # s3:PutObject on the records prefix (test interviews' sample video)
-    s3_delete_records: bool = False  # s3:DeleteObject on the records prefix (a recording goes with its interview)
+    # S3_DELETE_RECORDS on the records prefix and S3_LIST_RECORD_VERSIONS on the bucket, held to the
+    # prefix: a recording goes with its interview, every version of it.
+    s3_delete_records: bool = False
     cursor_secret: bool = False
     webhook_queue_send: bool = False  # sqs:SendMessage on the webhook delivery queue (ping)
+    # Its share of the account's Lambda concurrency: the stack reserves weight x the stage's
+    # `reserved_concurrency` for it (guaranteed to it, and its cap). 0 reserves nothing: a route
+    # called rarely, bounded by the stage's per-method throttling, takes from the unreserved pool.
+    concurrency_weight: int = 1
 
     @property
     def module(self) -> str:
@@ -42,6 +48,13 @@ class Route:
     @property
     def pattern(self) -> re.Pattern[str]:
         return _compile(self.path)
+
+
+# Deleting a recording: the bucket is versioned, so the recording's versions (and any delete marker)
+# are listed under its key and deleted by version id in one DeleteObjects, which S3 authorizes as
+# s3:DeleteObject, and as s3:DeleteObjectVersion for each version id.
+S3_DELETE_RECORDS = ("s3:DeleteObject", "s3:DeleteObjectVersion")
+S3_LIST_RECORD_VERSIONS = "s3:ListBucketVersions"
 
 
 def _compile(path: str) -> re.Pattern[str]:
@@ -66,17 +79,20 @@ _WEBHOOKS = "webhooks"
 _WEBHOOK_COUNTED = TableAccess(
     _WEBHOOKS, ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")
 )
+# Webhook registration is set up once per integration and rarely called after: no reserved concurrency.
 WEBHOOK_ROUTES: tuple[Route, ...] = (
     Route(
         name="create_webhook",
         method="POST",
         path="/v1/webhooks",
+        concurrency_weight=0,
         tables=(_AUTH, _AUTH_FAILURES, _WEBHOOK_COUNTED),
     ),
     Route(
         name="list_webhooks",
         method="GET",
         path="/v1/webhooks",
+        concurrency_weight=0,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:Query",))),
         cursor_secret=True,
     ),
@@ -84,12 +100,14 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         name="get_webhook",
         method="GET",
         path="/v1/webhooks/{id}",
+        concurrency_weight=0,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem",))),
     ),
     Route(
         name="delete_webhook",
         method="DELETE",
         path="/v1/webhooks/{id}",
+        concurrency_weight=0,
         tables=(
             _AUTH,
             _AUTH_FAILURES,
@@ -102,6 +120,7 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         name="ping_webhook",
         method="POST",
         path="/v1/webhooks/{id}/ping",
+        concurrency_weight=0,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem",))),
         webhook_queue_send=True,
     ),
@@ -109,12 +128,14 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         name="rotate_webhook_secret",
         method="POST",
         path="/v1/webhooks/{id}/rotate-secret",
+        concurrency_weight=0,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem", "dynamodb:UpdateItem"))),
     ),
     Route(
         name="list_webhook_deliveries",
         method="GET",
         path="/v1/webhooks/{id}/deliveries",
+        concurrency_weight=0,
         tables=(
             _AUTH,
             _AUTH_FAILURES,
@@ -157,11 +178,15 @@ TALENT_ROUTES: tuple[Route, ...] = (
     _talent("delete_job", "DELETE", "/v1/jobs/{id}", "GetItem", "DeleteItem"),
 )
 
+# Concurrency weights: ATS integrations create interviews in bulk and poll their state, so the
+# three busiest interview routes get 6 (prod: 60, what 200 req/s at 0.3 s needs); changes 2;
+# candidates, jobs and plans 1 (the default); webhook registration 0 (docs/decisions.md, 14).
 ROUTES: tuple[Route, ...] = (
     Route(
         name="create_interview",
         method="POST",
         path="/v1/interviews",
+        concurrency_weight=6,
         tables=(
             _AUTH,
             _AUTH_FAILURES,
@@ -179,6 +204,7 @@ ROUTES: tuple[Route, ...] = (
         name="list_interviews",
         method="GET",
         path="/v1/interviews",
+        concurrency_weight=6,
         tables=(
             _AUTH,
             _AUTH_FAILURES,
@@ -194,6 +220,7 @@ ROUTES: tuple[Route, ...] = (
         name="get_interview",
         method="GET",
         path="/v1/interviews/{id}",
+        concurrency_weight=6,
         tables=(_AUTH, _AUTH_FAILURES, TableAccess("interviews", ("dynamodb:GetItem",))),
         s3_read_records=True,
     ),
@@ -201,6 +228,7 @@ ROUTES: tuple[Route, ...] = (
         name="update_interview",
         method="PATCH",
         path="/v1/interviews/{id}",
+        concurrency_weight=2,
         tables=(
             _AUTH,
             _AUTH_FAILURES,
@@ -215,6 +243,7 @@ ROUTES: tuple[Route, ...] = (
         name="delete_interview",
         method="DELETE",
         path="/v1/interviews/{id}",
+        concurrency_weight=2,
         tables=(
             _AUTH,
             _AUTH_FAILURES,

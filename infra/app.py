@@ -20,6 +20,10 @@ FEATURE_FLAGS: dict[str, Any] = {
     # Server access logs are granted by bucket policy, not the legacy LogDeliveryWrite ACL
     # (ACLs stay disabled: BUCKET_OWNER_ENFORCED).
     "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    # A function's version hash includes its layers' content, so a release that changes only the
+    # dependency layer publishes a new version of every function and moves the `live` aliases
+    # (without it the aliases stay on versions that still hold the old layer). Also in cdk.json.
+    "@aws-cdk/aws-lambda:recognizeLayerVersion": True,
 }
 
 
@@ -29,22 +33,30 @@ def build_app(
     outdir: str | None = None,
     build_dir: Path = BUILD_DIR,
     layer_cache: Path = LAYER_CACHE,
+    prebuilt: tuple[Path, Path] | None = None,
 ) -> tuple[App, QuolloStack]:
+    """The app and its stack. `prebuilt` (code directory, layer directory) skips building both:
+    for tests that synthesize with assets of their own, e.g. to see what a changed layer publishes."""
     app = App(context={**FEATURE_FLAGS, **(context or {})}, outdir=outdir)
     config = StageConfig.from_context(app.node)
-    asset = build_lambda_asset(RouteFunctions.PYTHON_VERSION, out=build_dir)
-    # Downloads the locked wheels on the first synth only; later synths reuse the cached build.
-    layer = build_dependency_layer(RouteFunctions.PYTHON_VERSION, cache=layer_cache)
+    if prebuilt is None:
+        asset = build_lambda_asset(RouteFunctions.PYTHON_VERSION, out=build_dir)
+        # Downloads the locked wheels on the first synth only; later synths reuse the cached build.
+        layer = build_dependency_layer(RouteFunctions.PYTHON_VERSION, cache=layer_cache)
+        code_dir, layer_dir, description = asset.path, layer.path, layer_description(layer)
+        compiled = asset.compiled and layer.compiled
+    else:
+        (code_dir, layer_dir), description, compiled = prebuilt, "Quollo dependencies (prebuilt)", True
     stack = QuolloStack(
         app,
         f"Quollo-{config.stage}",
         config=config,
-        code_dir=asset.path,
-        layer_dir=layer.path,
-        layer_description=layer_description(layer),
+        code_dir=code_dir,
+        layer_dir=layer_dir,
+        layer_description=description,
         description=f"Quollo interviews API ({config.stage})",
     )
-    if not (asset.compiled and layer.compiled):
+    if not compiled:
         stack.node.add_metadata(
             "quollo:bytecode",
             f"no python{RouteFunctions.PYTHON_VERSION} found: the code asset and layer ship .py only and "

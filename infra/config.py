@@ -20,7 +20,13 @@ class StageConfig:
     throttling_burst_limit: int
     log_retention: logs.RetentionDays
     log_level: str
+    # Per unit of a route's concurrency weight (functions/routes.py); None reserves nothing.
     reserved_concurrency: int | None
+    # The account's concurrent-executions quota, and what is kept free beside Lambda's own 100 for
+    # the functions without a reservation (webhook workers, weight-0 routes) and anything else in
+    # the account: synth fails when the reservations do not fit (infra/concurrency.py).
+    account_concurrency: int
+    concurrency_margin: int
     # Recordings are personal data: when set, S3 deletes each one this many days after its upload.
     recordings_retention_days: int | None
     # Powertools Tracer in the functions (boto3 subsegments). Off keeps Lambda's own active
@@ -30,6 +36,9 @@ class StageConfig:
     alarms: AlarmThresholds
     # Where alarm notifications are e-mailed (`-c alarm_email=...`); None: the topic has no subscriber.
     alarm_email: str | None
+    # An existing SNS topic every alarm notifies too (`-c alarm_topic_arn=...`: AWS Chatbot, PagerDuty).
+    # prod needs this or alarm_email: alarms that page nobody are no alarms.
+    alarm_topic_arn: str | None
     # CodeDeploy canary (10% for 5 minutes, then all) with automatic rollback on alarms.
     canary_deploys: bool
     # Lambda SnapStart for Python, on published versions (the `live` alias); priced per use.
@@ -63,6 +72,13 @@ class StageConfig:
         reserved = get("reserved_concurrency")
         defaults = STAGE_DEFAULTS[stage]
         alarm_email = get("alarm_email")
+        alarm_topic_arn = _topic_arn(get("alarm_topic_arn"))
+        if stage == "prod" and alarm_email is None and alarm_topic_arn is None:
+            raise ValueError(
+                "stage prod sends its alarms nowhere: pass -c alarm_email=oncall@... (confirm the mail AWS "
+                "sends) or -c alarm_topic_arn=arn:aws:sns:<region>:<account>:<topic> (an existing topic in "
+                "the stack's region: AWS Chatbot, PagerDuty); docs/deploy.md, Alarms"
+            )
         return cls(
             stage=stage,
             throttling_rate_limit=float(get("throttling_rate_limit", defaults.throttling_rate_limit)),
@@ -70,10 +86,13 @@ class StageConfig:
             log_retention=logs.RetentionDays[str(get("log_retention", "ONE_MONTH"))],
             log_level=str(get("log_level", "INFO")).upper(),
             reserved_concurrency=_reserved(reserved, defaults.reserved_concurrency),
+            account_concurrency=int(get("account_concurrency", ACCOUNT_CONCURRENCY)),
+            concurrency_margin=int(get("concurrency_margin", CONCURRENCY_MARGIN)),
             recordings_retention_days=_positive_or_none(get("recordings_retention_days"), "recordings_retention_days"),
             tracer=_flag(get("tracer", True), "tracer"),
             alarms=AlarmThresholds.from_context(get, defaults.alarms),
             alarm_email=None if alarm_email is None else str(alarm_email),
+            alarm_topic_arn=alarm_topic_arn,
             canary_deploys=_flag(get("canary_deploys", stage == "prod"), "canary_deploys"),
             snapstart=_flag(get("snapstart", False), "snapstart"),
             waf=_flag(get("waf", defaults.waf), "waf"),
@@ -93,6 +112,16 @@ def _positive_or_none(value: Any, key: str) -> int | None:
     return number
 
 
+def _topic_arn(value: Any) -> str | None:
+    if value is None:
+        return None
+    arn = str(value)
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not parts[5]:
+        raise ValueError(f"context alarm_topic_arn must be an SNS topic ARN (arn:aws:sns:...), got {value!r}")
+    return arn
+
+
 def _flag(value: Any, key: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -110,7 +139,8 @@ def _delivery_concurrency(value: Any) -> int:
 
 
 def _reserved(value: Any, default: int) -> int | None:
-    """`-c reserved_concurrency=N` sets it; `=off` leaves it unset (accounts under 100 + 6 x N)."""
+    """`-c reserved_concurrency=N` sets it (per unit of weight); `=off` reserves nothing (accounts whose
+    quota is under 100 + the margin + N x the route table's weights)."""
     if value is None:
         return default
     if str(value).strip().lower() in {"off", "none", "unset"}:
@@ -156,14 +186,20 @@ class StageDefaults:
     webhook_delivery_concurrency: int = 10
 
 
+# A new account's default quota of concurrent executions, and what synth keeps free besides Lambda's 100.
+ACCOUNT_CONCURRENCY = 1000
+CONCURRENCY_MARGIN = 100
+
 # Why these numbers: docs/decisions.md, 14 (limits) and 12 (alarms). Requests take 50-300 ms, so
-# a function needs about rate x 0.3 s of concurrency: prod's 200 req/s fits in 50 per route with
-# room for one route taking most of the traffic; dev's 5 per route caps a runaway test loop.
+# a function needs about rate x 0.3 s of concurrency. Reservations are per unit of a route's weight
+# (functions/routes.py: 33 in all): prod's 10 reserves 330 (60 for each of the three busiest
+# routes, what 200 req/s needs), which leaves room in a default quota of 1000 (900 reservable, less
+# the margin); dev's 2 reserves 66 and caps a runaway test loop at 2-12 environments per route.
 STAGE_DEFAULTS: dict[str, StageDefaults] = {
     "dev": StageDefaults(
         throttling_rate_limit=50,
         throttling_burst_limit=100,
-        reserved_concurrency=5,
+        reserved_concurrency=2,
         waf=False,
         waf_rate_limit=1000,
         webhook_delivery_concurrency=5,
@@ -182,7 +218,7 @@ STAGE_DEFAULTS: dict[str, StageDefaults] = {
     "prod": StageDefaults(
         throttling_rate_limit=200,
         throttling_burst_limit=400,
-        reserved_concurrency=50,
+        reserved_concurrency=10,
         waf=True,
         # Per IP: ATS platforms call from a few egress IPs on behalf of many customers, so this
         # is far above one client's needs (20 req/s sustained) and only stops floods.

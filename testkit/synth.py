@@ -29,6 +29,8 @@ PROD_OVERRIDES = {
     "reserved_concurrency": "5",
     "tracer": "false",
     "alarm_email": "oncall@example.com",
+    # An existing topic too (AWS Chatbot, PagerDuty): prod synth needs one of the two.
+    "alarm_topic_arn": "arn:aws:sns:eu-west-1:123456789012:quollo-oncall",
     "snapstart": "true",
     "alarm_api_p99_latency_ms": "1500",
     "recordings_retention_days": "365",

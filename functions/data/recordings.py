@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from functions.data.aws import s3, session
 from functions.data.schema import RECORDS_PREFIX
 from functions.data.settings import settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 URL_TTL_SECONDS = 3600
 
@@ -20,8 +24,28 @@ def put_video(key: str, body: bytes) -> None:
 
 
 def delete_video(key: str) -> None:
-    """Idempotent: deleting a key that holds nothing succeeds (S3 answers 204 either way)."""
-    s3().delete_object(Bucket=settings().records_bucket, Key=key)
+    """Delete every version of the recording at `key`, and any delete marker.
+
+    The deployed bucket is versioned: a plain DeleteObject would only add a delete marker and keep
+    the video as a noncurrent version (30 days under the lifecycle rule), which erasure must not.
+    Idempotent: a key that holds nothing lists nothing and deletes nothing. In an unversioned
+    bucket (the local server's) the one version's id is "null", which S3 deletes the same way.
+    """
+    client, bucket = s3(), settings().records_bucket
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+        # Prefix also matches longer keys; only this exact key is the recording.
+        stored = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+        objects: list[ObjectIdentifierTypeDef] = [
+            {"Key": key, "VersionId": item["VersionId"]} for item in stored if item.get("Key") == key
+        ]
+        if not objects:
+            continue
+        # At most 1000 per page, which is also DeleteObjects' limit per call.
+        reply = client.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+        failed = reply.get("Errors", [])
+        if failed:
+            codes = sorted({error.get("Code", "?") for error in failed})
+            raise RuntimeError(f"{len(failed)} version(s) of a recording were not deleted: {codes}")
 
 
 def presigned_url(key: str) -> str:

@@ -51,6 +51,12 @@ ACCESS_LOG_FIELDS = {
     "integrationLatencyMs": "$context.integration.latency",
     "integrationStatus": "$context.integration.status",
     "errorType": "$context.error.responseType",
+    # Why the gateway answered an error itself (throttled, timeout, bad integration response), what
+    # the integration failed with, the request's X-Ray trace, and the WAF's answer (prod).
+    "errorMessage": "$context.error.message",
+    "integrationErrorMessage": "$context.integrationErrorMessage",
+    "xrayTraceId": "$context.xrayTraceId",
+    "wafResponseCode": "$context.wafResponseCode",
 }
 
 
@@ -88,6 +94,7 @@ class ApiConstruct(Construct):
                 tracing_enabled=True,
             ),
         )
+        self._execution_logs(config)
         for path in dict.fromkeys(route.path for route in routes):
             resource = self.api.root.resource_for_path(path)
             for route in routes:
@@ -110,6 +117,20 @@ class ApiConstruct(Construct):
                 | ({"Retry-After": "'1'"} if status == "429" else {}),
             )
         self._acknowledge(waf=config.waf)
+
+    def _execution_logs(self, config: StageConfig) -> logs.LogGroup:
+        """The group API Gateway writes execution logs (ERROR level) to, made by the stack first, with
+        retention: left to API Gateway, it is created on the first error and kept forever."""
+        stage = self.api.deployment_stage
+        group = logs.LogGroup(
+            self,
+            "ExecutionLogs",
+            log_group_name=f"API-Gateway-Execution-Logs_{self.api.rest_api_id}/{config.stage}",
+            retention=config.log_retention,
+            removal_policy=config.removal_policy,
+        )
+        stage.node.add_dependency(group)
+        return group
 
     @staticmethod
     def _method_not_allowed() -> apigw.MockIntegration:

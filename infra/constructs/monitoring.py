@@ -1,7 +1,8 @@
 """Alarms on the API, each function, each table and our own metrics; one topic and one dashboard.
 
-What each alarm means and what to do about it: docs/deploy.md, "Alarms". Thresholds come from
-`StageConfig.alarms` (per stage, overridable with `-c alarm_<name>=...`).
+What each alarm means and the first steps to take: docs/runbook.md, one entry per kind of alarm,
+named in each alarm's description. Thresholds come from `StageConfig.alarms` (per stage,
+overridable with `-c alarm_<name>=...`).
 """
 
 from __future__ import annotations
@@ -81,10 +82,16 @@ class Monitoring(Construct):
         )
         if config.alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+        # Our topic stays (e-mail, and whatever is subscribed by hand); an existing topic (Chatbot,
+        # PagerDuty) is notified directly, as SNS cannot subscribe one topic to another.
+        self.targets: list[sns.ITopic] = [self.topic]
+        if config.alarm_topic_arn:
+            self.targets.append(sns.Topic.from_topic_arn(self, "ExistingAlarmTopic", config.alarm_topic_arn))
         self.alarms: list[cloudwatch.Alarm] = []
         thresholds = config.alarms
         self.api_5xx = self._alarm(
             "Api5xxRate",
+            "api-5xx-rate",
             "api-5xx-rate",
             # 5XXError is 0 or 1 per request, so its average is the share of requests that failed.
             self._stage_metric("5XXError", "Average"),
@@ -93,6 +100,7 @@ class Monitoring(Construct):
         )
         self.api_latency = self._alarm(
             "ApiP99Latency",
+            "api-p99-latency",
             "api-p99-latency",
             self._stage_metric("Latency", "p99"),
             thresholds.api_p99_latency_ms,
@@ -103,6 +111,7 @@ class Monitoring(Construct):
         self.auth_failures = self._alarm(
             "AuthFailures",
             "auth-failures",
+            "auth-failures",
             self.business_metric(Metric.AUTH_FAILURES),
             thresholds.auth_failures,
             "Requests refused for a missing, unknown or revoked token, per 5 minutes: a leaked "
@@ -110,6 +119,7 @@ class Monitoring(Construct):
         )
         self.insufficient_balance = self._alarm(
             "InsufficientBalance",
+            "warning-insufficient-balance",
             "warning-insufficient-balance",
             self.business_metric(Metric.INSUFFICIENT_BALANCE),
             thresholds.insufficient_balance_rejections,
@@ -129,12 +139,14 @@ class Monitoring(Construct):
             self._alarm(
                 f"{_pascal(name)}Errors",
                 f"{name.replace('_', '-')}-errors",
+                "webhook-worker-errors",
                 function.metric_errors(period=ONE_MINUTE),
                 thresholds.function_errors,
                 f"{name}: invocations that crashed or timed out, per minute",
             )
         self._alarm(
             "WebhookFanoutIteratorAge",
+            "webhook-fanout-iterator-age",
             "webhook-fanout-iterator-age",
             fan_out.metric("IteratorAge", statistic="Maximum", period=ONE_MINUTE),
             WEBHOOK_STREAM_LAG_MS,
@@ -165,13 +177,20 @@ class Monitoring(Construct):
         )
 
     def _alarm(
-        self, construct_id: str, name: str, metric: cloudwatch.IMetric, threshold: float, description: str
+        self,
+        construct_id: str,
+        name: str,
+        runbook: str,
+        metric: cloudwatch.IMetric,
+        threshold: float,
+        description: str,
     ) -> cloudwatch.Alarm:
+        """An alarm named quollo-<stage>-`name`, whose description points at its docs/runbook.md entry."""
         alarm = cloudwatch.Alarm(
             self,
             construct_id,
             alarm_name=f"{self._prefix}-{name}",
-            alarm_description=f"{description}. Runbook: docs/deploy.md, Alarms.",
+            alarm_description=f"{description}. Runbook: docs/runbook.md#{runbook}",
             metric=metric,
             threshold=threshold,
             evaluation_periods=1,
@@ -179,8 +198,9 @@ class Monitoring(Construct):
             # No traffic is not an outage: quiet periods must not page anyone.
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        alarm.add_alarm_action(actions.SnsAction(self.topic))
-        alarm.add_ok_action(actions.SnsAction(self.topic))
+        for topic in self.targets:
+            alarm.add_alarm_action(actions.SnsAction(topic))
+            alarm.add_ok_action(actions.SnsAction(topic))
         self.alarms.append(alarm)
         return alarm
 
@@ -191,6 +211,7 @@ class Monitoring(Construct):
             errors=self._alarm(
                 f"{pascal}Errors",
                 f"{kebab}-errors",
+                "function-errors",
                 function.metric_errors(period=ONE_MINUTE),
                 thresholds.function_errors,
                 f"{name}: invocations that crashed or timed out, per minute",
@@ -198,6 +219,7 @@ class Monitoring(Construct):
             throttles=self._alarm(
                 f"{pascal}Throttles",
                 f"{kebab}-throttles",
+                "function-throttles",
                 function.metric_throttles(period=ONE_MINUTE),
                 thresholds.function_throttles,
                 f"{name}: invocations refused at its reserved concurrency, per minute",
@@ -205,6 +227,7 @@ class Monitoring(Construct):
             duration=self._alarm(
                 f"{pascal}P99Duration",
                 f"{kebab}-p99-duration",
+                "function-p99-duration",
                 function.metric_duration(statistic="p99", period=FIVE_MINUTES),
                 thresholds.function_p99_duration_ms,
                 f"{name}: p99 duration (ms) over 5 minutes; the timeout is 10 s",
@@ -216,18 +239,45 @@ class Monitoring(Construct):
         throttled = self._alarm(
             f"{key.capitalize()}TableThrottled",
             f"{key}-table-throttled",
-            table.metric_throttled_requests_for_operations(operations=list(TABLE_OPERATIONS), period=FIVE_MINUTES),
+            "table-throttled",
+            self._sum_over_operations(table, "ThrottledRequests", f"{key} throttled requests"),
             thresholds.table_throttled_requests,
             f"DynamoDB {key} table: throttled requests over 5 minutes (a hot key or an account limit)",
         )
         errors = self._alarm(
             f"{key.capitalize()}TableSystemErrors",
             f"{key}-table-system-errors",
-            table.metric_system_errors_for_operations(operations=list(TABLE_OPERATIONS), period=FIVE_MINUTES),
+            "table-system-errors",
+            self._sum_over_operations(table, "SystemErrors", f"{key} system errors"),
             thresholds.table_system_errors,
             f"DynamoDB {key} table: 5xx from DynamoDB itself over 5 minutes",
         )
         return throttled, errors
+
+    @staticmethod
+    def _sum_over_operations(table: dynamodb.Table, metric_name: str, label: str) -> cloudwatch.MathExpression:
+        """The sum of a per-operation DynamoDB metric over TABLE_OPERATIONS, each term FILL(m, 0).
+
+        Written here rather than with `metric_*_for_operations`, whose expression sums the series
+        bare: these metrics are sparse (an operation without a throttled request reports no
+        datapoint), and a sum with one term missing has no value for that period, so the alarm
+        might never see the throttles of the one operation that has them.
+        """
+        metrics: dict[str, cloudwatch.IMetric] = {
+            operation.value.lower(): table.metric(
+                metric_name,
+                dimensions_map={"TableName": table.table_name, "Operation": operation.value},
+                statistic="Sum",
+                period=FIVE_MINUTES,
+            )
+            for operation in TABLE_OPERATIONS
+        }
+        return cloudwatch.MathExpression(
+            expression=" + ".join(f"FILL({metric_id}, 0)" for metric_id in metrics),
+            using_metrics=metrics,
+            label=label,
+            period=FIVE_MINUTES,
+        )
 
     def _dashboard(
         self, api: apigw.RestApi, functions: Mapping[str, lambda_.Function], tables: Mapping[str, dynamodb.Table]

@@ -12,7 +12,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from functions.data import schema
-from functions.routes import Route
+from functions.routes import S3_DELETE_RECORDS, S3_LIST_RECORD_VERSIONS, Route
+from infra.concurrency import check_budget, reservations
 from infra.config import StageConfig
 from infra.constructs.data import DataConstruct
 from infra.function_env import FUNCTION_ENVIRONMENT
@@ -55,7 +56,18 @@ def route_statements(route: Route, data: DataConstruct, log_group: logs.ILogGrou
         )
     if route.s3_delete_records:
         statements.append(
-            iam.PolicyStatement(sid="DeleteRecordingWithInterview", actions=["s3:DeleteObject"], resources=[records])
+            iam.PolicyStatement(
+                sid="DeleteRecordingWithInterview", actions=list(S3_DELETE_RECORDS), resources=[records]
+            )
+        )
+        # Every version of the recording is listed first; a bucket action, held to the prefix.
+        statements.append(
+            iam.PolicyStatement(
+                sid="ListRecordingVersions",
+                actions=[S3_LIST_RECORD_VERSIONS],
+                resources=[data.records_bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": f"{schema.RECORDS_PREFIX}*"}},
+            )
         )
     if route.webhook_queue_send:
         statements.append(
@@ -162,6 +174,14 @@ class RouteFunctions(Construct):
         self._data = data
         self._code = code
         self._config = config
+        # Fail the synth, not the deploy halfway, when the account cannot hold these reservations.
+        self.reserved = reservations(routes, config.reserved_concurrency)
+        check_budget(
+            self.reserved,
+            per_weight=config.reserved_concurrency,
+            account_concurrency=config.account_concurrency,
+            margin=config.concurrency_margin,
+        )
         # Our own layer, built from uv.lock (infra/layer.py): the versions the tests run, in any
         # partition, instead of AWS's public Powertools layer whose number maps to no version.
         self.dependencies = lambda_.LayerVersion(
@@ -198,7 +218,7 @@ class RouteFunctions(Construct):
             layer=self.dependencies,
             timeout=self.TIMEOUT,
             environment=self._environment(route),
-            reserved_concurrent_executions=self._config.reserved_concurrency,
+            reserved_concurrent_executions=self.reserved.get(route.name),
             # Applies to published versions only, which is all the `live` alias ever invokes.
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._config.snapstart else None,
         )
@@ -226,8 +246,8 @@ class RouteFunctions(Construct):
         if route.s3_delete_records:
             Validations.of(role).acknowledge(
                 self._records_prefix_acknowledgment(
-                    "The delete function deletes the recording of the interview it deletes, "
-                    "records/{user}/{interview}.mp4; ids are only known at run time."
+                    "The delete function deletes every version of the recording of the interview it "
+                    "deletes, records/{user}/{interview}.mp4; ids are only known at run time."
                 )
             )
         return function

@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 
-from infra.config import STAGE_DEFAULTS, StageConfig
+from functions.routes import ROUTES
+from functions.workers import WORKERS
+from infra.app import build_app
+from infra.concurrency import LAMBDA_UNRESERVED_MINIMUM, reservations
+from infra.config import STAGE_DEFAULTS, STAGES, StageConfig
 from infra.constructs.waf import COUNT_ONLY_COMMON_RULES
-from testkit.synth import Synth, synthesize
+from testkit.synth import PROD_OVERRIDES, Synth, cdk_json_context, synthesize
 
 pytestmark = pytest.mark.infra
 
@@ -45,11 +49,55 @@ def test_reserved_concurrency_can_be_left_unset(tmp_path: Path) -> None:
     from aws_cdk import App
 
     assert StageConfig.from_context(App(context={"reserved_concurrency": "off"}).node).reserved_concurrency is None
-    assert StageConfig.from_context(App(context={"stage": "prod"}).node).reserved_concurrency == 50
+    prod = App(context={"stage": "prod", "alarm_email": "oncall@example.com"})
+    assert StageConfig.from_context(prod.node).reserved_concurrency == 10
 
 
-def test_reserved_concurrency_on_every_function(synth: Synth) -> None:
-    assert {p["ReservedConcurrentExecutions"] for p in synth.route_functions().values()} == {5}
+def test_reserved_concurrency_follows_the_route_weights(synth: Synth) -> None:
+    # dev: the stage's default per unit of weight; prod: PROD_OVERRIDES' "5".
+    stage = str(synth.stack.node.try_get_context("stage"))
+    per_weight = STAGE_DEFAULTS["dev"].reserved_concurrency if stage == "dev" else 5
+    functions = synth.route_functions()
+    for route in ROUTES:
+        props = functions[route.name]
+        if route.concurrency_weight:
+            assert props["ReservedConcurrentExecutions"] == route.concurrency_weight * per_weight, route.name
+        else:  # stage throttling bounds it; nothing is set aside for it
+            assert "ReservedConcurrentExecutions" not in props, route.name
+    assert {bool(route.concurrency_weight) for route in ROUTES} == {True, False}
+    workers = {w.handler for w in WORKERS}
+    for function in synth.resources("AWS::Lambda::Function").values():
+        if function["Properties"].get("Handler") in workers:
+            assert "ReservedConcurrentExecutions" not in function["Properties"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_default_reservations_fit_an_account_with_the_default_quota(stage: str) -> None:
+    from aws_cdk import App
+
+    config = StageConfig.from_context(App(context={"stage": stage, "alarm_email": "oncall@example.com"}).node)
+    assert config.account_concurrency == 1000
+    total = sum(reservations(ROUTES, config.reserved_concurrency).values())
+    assert 0 < total <= config.account_concurrency - LAMBDA_UNRESERVED_MINIMUM - config.concurrency_margin
+
+
+def test_synth_fails_naming_the_numbers_when_reservations_exceed_the_account(tmp_path: Path) -> None:
+    weights = sum(route.concurrency_weight for route in ROUTES)
+    context = {**cdk_json_context(), **PROD_OVERRIDES, "reserved_concurrency": "50", "account_concurrency": "1000"}
+    with pytest.raises(ValueError, match="reserved concurrency") as raised:
+        build_app(context, outdir=str(tmp_path / "cdk.out"), build_dir=tmp_path / "lambda")
+    message = str(raised.value)
+    # What is asked, what the account allows, and how that was computed.
+    for number in (f"{weights * 50:,}", f"{weights}", "1,000", "100", "800"):
+        assert number in message, (number, message)
+    assert "account_concurrency" in message and "reserved_concurrency" in message
+
+
+def test_account_concurrency_and_margin_are_context(tmp_path: Path) -> None:
+    from aws_cdk import App
+
+    config = StageConfig.from_context(App(context={"account_concurrency": "3000", "concurrency_margin": "50"}).node)
+    assert (config.account_concurrency, config.concurrency_margin) == (3000, 50)
 
 
 def test_no_waf_in_dev_by_default(dev: Synth) -> None:

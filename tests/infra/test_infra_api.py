@@ -103,6 +103,36 @@ def test_stage_throttling_logging_and_tracing(
     assert "Fn::GetAtt" in props["AccessLogSetting"]["DestinationArn"]
 
 
+def test_access_log_says_why_a_request_failed_and_joins_its_trace(synth: Synth) -> None:
+    [stage] = synth.resources("AWS::ApiGateway::Stage").values()
+    logged = set(json.loads(stage["Properties"]["AccessLogSetting"]["Format"]).values())
+    assert {
+        "$context.error.message",
+        "$context.error.responseType",
+        "$context.integrationErrorMessage",
+        "$context.xrayTraceId",
+        "$context.wafResponseCode",
+    } <= logged
+
+
+def test_execution_log_group_is_ours_with_retention(synth: Synth) -> None:
+    """API Gateway writes execution logs (ERROR level) to a group it would otherwise create itself,
+    kept forever; the stack creates it first, with the functions' retention."""
+    [(stage_id, stage)] = synth.resources("AWS::ApiGateway::Stage").items()
+    api_id = stage["Properties"]["RestApiId"]["Ref"]
+    name = {"Fn::Join": ["", ["API-Gateway-Execution-Logs_", {"Ref": api_id}, f"/{stage['Properties']['StageName']}"]]}
+    groups = {
+        k: v for k, v in synth.resources("AWS::Logs::LogGroup").items() if v["Properties"].get("LogGroupName") == name
+    }
+    assert len(groups) == 1, "no execution log group of the stack's own"
+    [(group_id, group)] = groups.items()
+    assert group["Properties"]["RetentionInDays"] == 30
+    expected_policy = "Retain" if synth.stack.node.try_get_context("stage") == "prod" else "Delete"
+    assert group["DeletionPolicy"] == expected_policy
+    # Created before the stage can log, so API Gateway never creates a group without retention.
+    assert group_id in stage.get("DependsOn", []), stage_id
+
+
 def test_outputs_have_stable_logical_ids(synth: Synth) -> None:
     outputs = synth.json["Outputs"]
     expected = {

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from functions.data import schema
-from functions.routes import ROUTES, Route
+from functions.routes import ROUTES, S3_DELETE_RECORDS, S3_LIST_RECORD_VERSIONS, Route
 from functions.workers import WORKERS
 from testkit.synth import Synth
 
@@ -32,7 +32,7 @@ def expected_actions(route: Route) -> set[str]:
     if route.s3_write_records:
         actions.add("s3:PutObject")
     if route.s3_delete_records:
-        actions.add("s3:DeleteObject")
+        actions |= {*S3_DELETE_RECORDS, S3_LIST_RECORD_VERSIONS}
     if route.cursor_secret:
         actions.add("secretsmanager:GetSecretValue")
     if route.webhook_queue_send:
@@ -117,12 +117,16 @@ def test_only_get_reads_only_create_writes_and_only_delete_deletes_records_under
     for route in ROUTES:
         props = dev.route_functions()[route.name]
         s3 = [s for s in dev.role_statements(props["Role"]["Fn::GetAtt"][0]) if "s3:" in json.dumps(s["Action"])]
+        # Deleting a recording deletes every version of it (the bucket is versioned): listing
+        # versions is a bucket action, held to the prefix by a condition.
+        in_prefix = {"StringLike": {"s3:prefix": f"{schema.RECORDS_PREFIX}*"}}
         expected = (
-            [("s3:GetObject", prefix)] * route.s3_read_records
-            + [("s3:PutObject", prefix)] * route.s3_write_records
-            + [("s3:DeleteObject", prefix)] * route.s3_delete_records
+            [("s3:GetObject", prefix, None)] * route.s3_read_records
+            + [("s3:PutObject", prefix, None)] * route.s3_write_records
+            + [(list(S3_DELETE_RECORDS), prefix, None), (S3_LIST_RECORD_VERSIONS, bucket_arn, in_prefix)]
+            * route.s3_delete_records
         )
-        assert [(s["Action"], s["Resource"]) for s in s3] == expected, route.name
+        assert [(s["Action"], s["Resource"], s.get("Condition")) for s in s3] == expected, route.name
 
 
 def test_logs_permissions_target_the_functions_own_log_group(dev: Synth) -> None:
@@ -159,12 +163,6 @@ def test_environment_names_the_routes_tables_and_secret(dev: Synth, route: Route
         assert env[schema.CURSOR_SECRET_ENV] == dev.resolve(dev.stack.data.cursor_secret.secret_arn)
     assert (schema.WEBHOOK_QUEUE_ENV in env) == route.webhook_queue_send
     assert env["POWERTOOLS_SERVICE_NAME"] == "quollo"
-
-
-def test_reserved_concurrency_is_configuration(dev: Synth, prod: Synth) -> None:
-    # dev: the stage default (docs/decisions.md, 14); prod: PROD_OVERRIDES' context value.
-    assert all(p["ReservedConcurrentExecutions"] == 5 for p in dev.route_functions().values())
-    assert all(p["ReservedConcurrentExecutions"] == 5 for p in prod.route_functions().values())
 
 
 def test_tracer_is_on_by_default_and_a_context_flag_turns_only_the_sdk_off(dev: Synth, prod: Synth) -> None:

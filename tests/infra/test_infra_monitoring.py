@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from functions.data import schema
 from functions.routes import ROUTES
+from infra.app import build_app
 from infra.config import STAGE_DEFAULTS
-from testkit.synth import Synth
+from testkit.synth import PROD_OVERRIDES, ROOT, Synth, cdk_json_context
+
+RUNBOOK = ROOT / "docs" / "runbook.md"
 
 pytestmark = pytest.mark.infra
 
@@ -26,14 +31,52 @@ def _stage(synth: Synth) -> str:
 
 def test_every_alarm_notifies_the_topic_on_alarm_and_ok_and_ignores_missing_data(synth: Synth) -> None:
     [topic_id] = synth.resources("AWS::SNS::Topic")
+    # prod: PROD_OVERRIDES also names an existing topic, which every alarm notifies too.
+    external = synth.stack.node.try_get_context("alarm_topic_arn")
+    targets = [{"Ref": topic_id}, *([external] if external else [])]
     found = alarms(synth)
     assert found
     for name, props in found.items():
-        assert props["AlarmActions"] == [{"Ref": topic_id}], name
-        assert props["OKActions"] == [{"Ref": topic_id}], name
+        assert props["AlarmActions"] == targets, name
+        assert props["OKActions"] == targets, name
         assert props["TreatMissingData"] == "notBreaching", name
         assert name.startswith(f"quollo-{_stage(synth)}-"), name
-        assert "docs/deploy.md" in props["AlarmDescription"], name
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def runbook_entries() -> dict[str, str]:
+    """Anchor -> text of each `##` entry of docs/runbook.md."""
+    entries: dict[str, str] = {}
+    for part in re.split(r"^## ", RUNBOOK.read_text(), flags=re.MULTILINE)[1:]:
+        heading, _, body = part.partition("\n")
+        entries[_anchor(heading)] = body
+    return entries
+
+
+def test_every_alarm_description_names_its_runbook_entry(synth: Synth) -> None:
+    entries = runbook_entries()
+    for name, props in alarms(synth).items():
+        found = re.findall(r"Runbook: docs/runbook\.md#([\w-]+)", props["AlarmDescription"])
+        assert len(found) == 1, (name, props["AlarmDescription"])
+        [anchor] = found
+        assert anchor in entries, (name, anchor)
+        # What it means, then the first three steps.
+        body = entries[anchor]
+        assert "**Means:**" in body and all(f"\n{n}. " in body for n in (1, 2, 3)), anchor
+
+
+def test_prod_synth_fails_without_somewhere_to_send_alarms(tmp_path: Path) -> None:
+    context = {**cdk_json_context(), **PROD_OVERRIDES}
+    del context["alarm_email"], context["alarm_topic_arn"]
+    with pytest.raises(ValueError, match="alarm_email") as raised:
+        build_app(context, outdir=str(tmp_path / "cdk.out"), build_dir=tmp_path / "lambda")
+    assert "alarm_topic_arn" in str(raised.value)
+    with pytest.raises(ValueError, match="alarm_topic_arn"):
+        build_app({**context, "alarm_topic_arn": "quollo-oncall"}, outdir=str(tmp_path / "again"))
 
 
 def test_alarm_topic_enforces_tls(synth: Synth) -> None:
@@ -102,6 +145,28 @@ def test_each_table_has_throttled_requests_and_system_errors_alarms(synth: Synth
             assert dims["TableName"] == {"Ref": table_id}
         [expression] = [m for m in props["Metrics"] if "Expression" in m]
         assert expression["ReturnData"] is True
+
+
+FILLED = re.compile(r"FILL\((\w+), 0\)")
+
+
+def test_every_metric_in_every_math_alarm_is_filled_with_zero(synth: Synth) -> None:
+    """A sum over sparse series (an operation without throttles reports no datapoint) has no value
+    where one term is missing, so the alarm could never fire: each term must be FILL(m, 0)."""
+    expressions = 0
+    for name, props in alarms(synth).items():
+        metric_ids = {m["Id"] for m in props.get("Metrics", []) if "MetricStat" in m}
+        for entry in props.get("Metrics", []):
+            if "Expression" not in entry:
+                continue
+            expressions += 1
+            expression = entry["Expression"]
+            used = set(re.findall(r"[A-Za-z_]\w*", expression)) & metric_ids
+            assert used, (name, expression)
+            assert set(FILLED.findall(expression)) == used, (name, expression)
+            bare = set(re.findall(r"[A-Za-z_]\w*", FILLED.sub("", expression))) & metric_ids
+            assert not bare, (name, expression)
+    assert expressions == 2 * len(schema.TABLES)
 
 
 def test_auth_failures_alarm_and_insufficient_balance_warning(synth: Synth) -> None:

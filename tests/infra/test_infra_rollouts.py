@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk.assertions import Template
 
 from functions.routes import ROUTES
 from functions.workers import WORKERS
-from testkit.synth import Synth
+from infra.app import build_app
+from testkit.synth import Synth, cdk_json_context
 
 pytestmark = pytest.mark.infra
 
@@ -100,3 +104,56 @@ def test_snapstart_only_with_the_flag(dev: Synth, prod: Synth) -> None:
     )
     for function in ours:  # PROD_OVERRIDES sets snapstart=true
         assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+
+
+def _published(tmp: Path, name: str, *, layer: str, code: str, tracer: str) -> dict[str, str]:
+    """Route name -> the Version logical id its `live` alias points at, in a dev stack synthesized
+    from a one-file code asset and layer with the given contents (and the `tracer` flag, which
+    changes only an environment variable)."""
+    code_dir, layer_dir = tmp / name / "code", tmp / name / "layer" / "python"
+    code_dir.mkdir(parents=True)
+    layer_dir.mkdir(parents=True)
+    (code_dir / "release.py").write_text(code)
+    (layer_dir / "dependency.py").write_text(layer)
+    context = {**cdk_json_context(), "stage": "dev", "tracer": tracer}
+    _, stack = build_app(context, outdir=str(tmp / name / "cdk.out"), prebuilt=(code_dir, layer_dir.parent))
+    template = Template.from_stack(stack).to_json()
+    published = {}
+    for route in ROUTES:
+        alias = template["Resources"][stack.resolve(stack.route_functions.aliases[route.name].function_arn)["Ref"]]
+        version_id = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
+        assert template["Resources"][version_id]["Type"] == "AWS::Lambda::Version"
+        published[route.name] = version_id
+    return published
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, str]]]:
+    tmp = tmp_path_factory.mktemp("releases")
+    base = {"layer": "VERSION = '1.0'\n", "code": "RELEASE = 1\n", "tracer": "true"}
+    yield {
+        "base": _published(tmp, "base", **base),
+        "same": _published(tmp, "same", **base),
+        "layer": _published(tmp, "layer", **{**base, "layer": "VERSION = '1.1'\n"}),
+        "code": _published(tmp, "code", **{**base, "code": "RELEASE = 2\n"}),
+        "environment": _published(tmp, "environment", **{**base, "tracer": "false"}),
+    }
+
+
+def test_the_same_release_publishes_no_new_version(releases: dict[str, dict[str, str]]) -> None:
+    assert releases["same"] == releases["base"]
+
+
+@pytest.mark.parametrize("change", ["layer", "code", "environment"])
+def test_a_changed_layer_code_or_environment_publishes_a_new_version_of_every_function(
+    releases: dict[str, dict[str, str]], change: str
+) -> None:
+    """A dependency-only release (a new layer, the code unchanged) must move every `live` alias, or it
+    never reaches traffic: the functions' version hash has to include the layer's content."""
+    base, changed = releases["base"], releases[change]
+    unchanged = sorted(name for name in base if base[name] == changed[name])
+    assert not unchanged, f"{change} changed but these aliases keep their version: {unchanged}"
+
+
+def test_cdk_json_recognizes_layer_versions() -> None:
+    assert cdk_json_context()["@aws-cdk/aws-lambda:recognizeLayerVersion"] is True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -27,6 +28,31 @@ def _exists(key: str) -> bool:
 def _keys() -> set[str]:
     listed = boto3.client("s3").list_objects_v2(Bucket=RECORDS_BUCKET_DEFAULT)
     return {item["Key"] for item in listed.get("Contents", [])}
+
+
+def _versions(key: str) -> list[Any]:
+    """Every version and delete marker stored under exactly `key`."""
+    listed = boto3.client("s3").list_object_versions(Bucket=RECORDS_BUCKET_DEFAULT, Prefix=key)
+    return [v for v in [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])] if v["Key"] == key]
+
+
+def test_deleting_an_interview_deletes_every_version_of_its_recording_in_a_versioned_bucket(
+    api: Api, account: AccountFactory
+) -> None:
+    """The deployed bucket is versioned: a plain delete would leave the video as a noncurrent version."""
+    s3 = boto3.client("s3")
+    s3.put_bucket_versioning(Bucket=RECORDS_BUCKET_DEFAULT, VersioningConfiguration={"Status": "Enabled"})
+    acc = account()
+    created, kept = api.create(acc, isTest=True).json()["id"], api.create(acc, isTest=True).json()["id"]
+    key, kept_key = f"records/{acc.user_id}/{created}.mp4", f"records/{acc.user_id}/{kept}.mp4"
+    s3.put_object(Bucket=RECORDS_BUCKET_DEFAULT, Key=key, Body=b"re-uploaded")  # a second version
+    assert len(_versions(key)) == 2
+    reply = api.call("DELETE", f"/v1/interviews/{created}", token=acc.token)
+    assert (reply.status, reply.json()) == (200, {"deleted": True, "refunded": False})
+    assert _versions(key) == []  # no noncurrent version, no delete marker
+    assert len(_versions(kept_key)) == 1
+    # Deleting again finds nothing to delete and does not fail on it.
+    assert api.call("DELETE", f"/v1/interviews/{created}", token=acc.token).status == 404
 
 
 def test_deleting_a_test_interview_deletes_its_recording(api: Api, account: AccountFactory) -> None:
