@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import calls, coldstart, memory, overhead, package, report, scale, throughput, world
+from bench import calls, coldstart, memory, overhead, package, report, scale, storm, throughput, world
 from bench.common import moto_process, progress, use_aws_env
 
 HERE = Path(__file__).resolve().parent
@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=["memory", "calls", "coldstart", "overhead"],
         help="run this measurement alone; the other figures are kept from OUT/results.json",
     )
+    parser.add_argument("--storm-seconds", type=float, default=300, help="the model-based storm's length (0: skip)")
     parser.add_argument("--out", type=Path, default=HERE, help="where report.md, results.json and the chart go")
     args = parser.parse_args(argv)
     if args.only:
@@ -82,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         results["scale"] = scale.measure(args.scale_requests)
     results["throughput"] = throughput.measure(args.load_requests)
     results["memory"] = memory.measure(args.memory_creates, args.memory_unpatched_creates)
+    if args.storm_seconds:
+        results["storm"] = storm.measure(args.storm_seconds)
     results["machine"]["load_average_at_end"] = os.getloadavg()
     results["runtime_seconds"] = round(time.monotonic() - began, 1)
 

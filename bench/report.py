@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench import webhook_costs
+from bench import storm, webhook_costs
 
 OK, MISS = "✅", "❌"
 
@@ -76,6 +76,8 @@ def render(r: dict[str, Any]) -> str:
     _package(r["package"], w)
     if "memory" in r:
         _memory(r["memory"], w)
+    if "storm" in r:
+        w(storm.render(r["storm"]))
     _proposals(r, w)
     return "\n".join(out) + "\n"
 

@@ -15,6 +15,7 @@ QUOLLO_STORM_SECONDS sets the length (default 30; longer runs find rarer interle
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
@@ -22,6 +23,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -189,6 +191,8 @@ def test_random_interleavings_keep_credits_and_references_exact(server: Server) 
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         operations = sum(pool.map(lambda seed: _client(server, account, world, seed, deadline), range(CLIENTS)))
     print(f"{operations} operations in {SECONDS:.0f} s: {dict(sorted(world.statuses.items()))}")
+    if report := os.environ.get("QUOLLO_STORM_REPORT"):  # make bench's longer run (bench/storm.py)
+        Path(report).write_text(json.dumps({"operations": operations, "statuses": dict(world.statuses)}))
     assert operations > 0
 
     audited = _audit(server, account.user_id)
