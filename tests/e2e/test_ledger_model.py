@@ -180,6 +180,18 @@ def _client(server: Server, account: Account, world: _World, seed: int, deadline
     return done
 
 
+def _every_item(server: Server, token: str, path: str) -> list[dict[str, Any]]:
+    """Every item of a listing, following nextCursor to the end."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params = {"limit": 100} | ({"cursor": cursor} if cursor else {})
+        page = server.request("GET", path, token, params=params).json()
+        items += page["items"]
+        if not (cursor := page["nextCursor"]):
+            return items
+
+
 def _audit(server: Server, user_id: str) -> subprocess.CompletedProcess[str]:
     return run_quollo("admin", "audit", user_id, env=server.env, timeout=120)
 
@@ -200,25 +212,11 @@ def test_random_interleavings_keep_credits_and_references_exact(server: Server) 
     assert parse_json(audited.stdout)["ok"] is True
 
     # Independently of the audit: the balance is what was granted minus the interviews alive.
-    alive: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        params = {"limit": 100} | ({"cursor": cursor} if cursor else {})
-        page = server.request("GET", "/v1/interviews", account.token, params=params).json()
-        alive += page["items"]
-        if not (cursor := page["nextCursor"]):
-            break
+    alive = _every_item(server, account.token, "/v1/interviews")
     balance = server.admin_ok("add-credits", account.user_id, "1")["balance"] - 1
     assert balance == world.granted - len(alive), (balance, world.granted, len(alive))
     # The ledger agrees: its amounts sum to the balance and its newest entry's balanceAfter is the balance.
-    entries: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        params = {"limit": 100} | ({"cursor": cursor} if cursor else {})
-        page = server.request("GET", "/v1/ledger", account.token, params=params).json()
-        entries += page["items"]
-        if not (cursor := page["nextCursor"]):
-            break
+    entries = _every_item(server, account.token, "/v1/ledger")
     now = server.request("GET", "/v1/balance", account.token).json()["balance"]
     assert sum(e["amount"] for e in entries) == now == entries[0]["balanceAfter"] == balance + 1
     for interview in alive:
