@@ -18,15 +18,21 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
 
 
+def an_address() -> str:
+    """A source address of a test's own, in 198.18.0.0/15 (set aside for tests): failed authentications
+    are counted per address per minute on a moto the tests of a worker share, so a fixed address lets
+    one test's failures refuse another's requests."""
+    return f"198.{18 + secrets.randbelow(2)}.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
+
+
 class Api:
     """Calls the handlers through the same route table and event shape as the deployed API.
 
-    From a source address of its own (in 198.18.0.0/15, set aside for tests), so that the failed
-    authentications one test makes never count against another's on a shared moto.
+    From a source address of its own (`an_address`).
     """
 
     def __init__(self) -> None:
-        self.client_ip = f"198.{18 + secrets.randbelow(2)}.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
+        self.client_ip = an_address()
 
     def call(
         self,

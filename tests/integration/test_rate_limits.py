@@ -11,7 +11,7 @@ from functions.domain import accounts, tokens
 from functions.local import gateway
 from testkit.accounts import Account, AccountFactory
 from testkit.clock import INTO_THE_MINUTE, FakeClock
-from testkit.handlers import Api, CallCounter
+from testkit.handlers import Api, CallCounter, an_address
 
 ROUTES = [
     ("GET", "/v1/plans", None),
@@ -118,15 +118,16 @@ def test_failed_authentication_is_limited_per_source_ip(
     def from_ip(ip: str, token: str) -> gateway.Reply:
         return gateway.invoke("GET", "/v1/plans", {"Authorization": f"Bearer {token}"}, client_ip=ip)
 
-    guesses = [from_ip("10.1.2.3", tokens.generate()) for _ in range(30)]
+    guessing, other = an_address(), an_address()
+    guesses = [from_ip(guessing, tokens.generate()) for _ in range(30)]
     assert {reply.status for reply in guesses} == {401}
     aws_calls.reset()
-    slowed = from_ip("10.1.2.3", tokens.generate())
+    slowed = from_ip(guessing, tokens.generate())
     assert slowed.status == 429 and slowed.json()["error"]["code"] == "rate_limited"
     assert 1 <= int(_headers(slowed)["retry-after"]) <= 60
     assert aws_calls.calls == ["UpdateItem"], "the token's lookup only: failures past the limit are not counted"
-    assert from_ip("10.9.9.9", tokens.generate()).status == 401  # other addresses are not slowed
-    assert from_ip("10.9.9.9", acc.token).status == 200
+    assert from_ip(other, tokens.generate()).status == 401  # other addresses are not slowed
+    assert from_ip(other, acc.token).status == 200
 
 
 def test_a_valid_token_is_never_refused_for_other_clients_failures_at_its_address(
@@ -134,10 +135,11 @@ def test_a_valid_token_is_never_refused_for_other_clients_failures_at_its_addres
 ) -> None:
     """Integrations behind one NAT share an address: another client's bad tokens must not lock them out."""
     acc = account()
+    nat = an_address()
 
     def from_nat(token: str | None) -> gateway.Reply:
         headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-        return gateway.invoke("GET", "/v1/plans", headers, client_ip="10.1.2.3")
+        return gateway.invoke("GET", "/v1/plans", headers, client_ip=nat)
 
     assert {from_nat(tokens.generate()).status for _ in range(30)} == {401}
     bad = tokens.generate()
