@@ -170,7 +170,9 @@ def _client(server: Server, account: Account, world: _World, seed: int, deadline
         if grants and rng.random() < 0.02:
             amount = rng.randrange(1, 4)
             added = server.admin_ok("add-credits", account.user_id, str(amount))
-            assert added["balance"] >= amount
+            # Other clients spend between the grant and the balance it reports, so the figure is only
+            # known to be a count; the grant itself is checked by the invariants at the end.
+            assert isinstance(added["balance"], int) and added["balance"] >= 0
             with world.lock:
                 world.granted += amount
             grants -= 1
