@@ -83,6 +83,9 @@ TARGETS: dict[str, int] = {
     "ping_webhook": 3,  # auth + GetItem + SendMessageBatch (the delivery)
     "rotate_webhook_secret": 3,  # auth + GetItem (the current secret) + UpdateItem conditioned on it
     "list_webhook_deliveries": 3,  # auth + GetItem (ownership) + Query
+    "list_events": 2,  # auth + Query (an index of the events table)
+    "get_event": 2,  # auth + GetItem
+    "resend_event": 4,  # auth + GetItem (the event) + Query (the owner's webhooks) + SendMessageBatch
     # Candidates and jobs: a change is one transaction (entity, externalId, links, counts), or the
     # single-item call when it has one item; a change of an existing one reads it first (its version,
     # links and externalId decide the items).
@@ -134,6 +137,7 @@ def measure(port: int) -> dict[str, Any]:
     relinked = linked.pop()
 
     hook_id, hook_body = world.webhook(owner), {"url": world.WEBHOOK_URL}
+    event_id = world.recorded_event(owner)
     cases: list[tuple[str, str, Callable[[], dict[str, Any]], int]] = [
         (
             "create_interview",
@@ -197,6 +201,22 @@ def measure(port: int) -> dict[str, Any]:
             "list deliveries",
             lambda: world.event("list_webhook_deliveries", owner, object_id=hook_id),
             200,
+        ),
+        ("list_events", "list events", lambda: world.event("list_events", owner, query="limit=20"), 200),
+        (
+            "list_events",
+            "list events, type filter",
+            lambda: world.event("list_events", owner, query="type=interview.created"),
+            200,
+        ),
+        ("get_event", "get event", lambda: world.event("get_event", owner, object_id=event_id), 200),
+        ("resend_event", "resend event", lambda: world.event("resend_event", owner, object_id=event_id), 202),
+        (
+            "resend_event",
+            "resend event to one webhook",
+            # The named webhook's GetItem in place of the owner's webhooks' Query.
+            lambda: world.event("resend_event", owner, object_id=event_id, body={"webhookId": hook_id}),
+            202,
         ),
         (
             "create_interview",

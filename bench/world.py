@@ -125,3 +125,17 @@ def fresh_webhook_event(route: str) -> dict[str, Any]:
     rotation, which a second time within the 24 h grace answers 409), run many times (at most 10 per user)."""
     owner = account(credits=0)
     return event(route, owner, object_id=webhook(owner))
+
+
+def recorded_event(owner: Account) -> str:
+    """An interview.created event of `owner`'s, recorded as the fan-out records it (the bench runs no stream)."""
+    from functions.data import events
+    from functions.domain import clock
+    from functions.models.entities import Event
+
+    at = clock.now()
+    event_id = f"evt_{uuid.uuid4().hex[:26]}"
+    interview = {"id": str(uuid.uuid4()), "title": SAMPLE_TITLE, "status": "PENDING", "createdAt": at}
+    body = json.dumps({"type": "interview.created", "timestamp": at, "data": {"interview": interview, "record": None}})
+    events.put_all([Event(id=event_id, owner_id=owner.user_id, type="interview.created", timestamp=at, body=body)])
+    return event_id

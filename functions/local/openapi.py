@@ -56,6 +56,7 @@ def spec() -> dict[str, Any]:
         {"name": "Plans", "description": "The interview plans of your account"},
         {"name": "Credits", "description": "Your interview credits and every change of them"},
         {"name": "Webhooks", "description": "Signed event deliveries to your endpoints (Standard Webhooks)"},
+        {"name": "Events", "description": "Every webhook event of the last 30 days: catch up, and send again"},
         {"name": "Candidates", "description": "The people you interview, with your ATS's ids and their jobs"},
         {"name": "Jobs", "description": "The positions you interview for"},
     ]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 from functions.http_headers import header_value
 from functions.models.errors import ValidationFailed
+from functions.runtime.header_params import HeaderRule
 from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
 from functions.runtime.path_params import PathRule
 from functions.runtime.query_params import QueryRule, members
@@ -70,6 +71,8 @@ class RouteInput:
     query_rules: tuple[tuple[str, Any, QueryRule], ...] = ()
     # Any Powertools parameter (Query, Header, ...): only its validating resolver reads them.
     powertools_params: bool = False
+    # Whether the route honours an Idempotency-Key (declares the header); a write that does not refuses one.
+    idempotency_key: bool = False
 
     @property
     def needs_validation(self) -> bool:
@@ -93,6 +96,7 @@ class RouteInput:
         rules: list[tuple[str, Any, QueryRule]] = []
         body: type[BaseModel] | None = None
         powertools_params = False
+        idempotency_key = False
         for name, parameter in inspect.signature(route_function, eval_str=True).parameters.items():
             annotation = parameter.annotation
             if get_origin(annotation) is Annotated:
@@ -100,6 +104,9 @@ class RouteInput:
                 rule = next((extra for extra in extras if isinstance(extra, PathRule)), None)
                 if rule is not None:
                     path.append((name, rule))
+                    continue
+                if any(isinstance(extra, HeaderRule) and extra.alias == IDEMPOTENCY_HEADER for extra in extras):
+                    idempotency_key = True
                     continue
                 query_rule = next((extra for extra in extras if isinstance(extra, QueryRule)), None)
                 if query_rule is not None:
@@ -124,6 +131,7 @@ class RouteInput:
             path=tuple(path),
             query_rules=tuple(rules),
             powertools_params=powertools_params,
+            idempotency_key=idempotency_key,
         )
 
 
@@ -156,7 +164,7 @@ def check_header_shape(event: Mapping[str, Any]) -> None:
 
 def check_request(event: Mapping[str, Any], accepts: RouteInput) -> None:
     """After authentication: reject malformed requests before any parsing by the resolver or database read."""
-    _check_headers(event)
+    _check_headers(event, accepts)
     _check_query(event, accepts)
     raw = _body_bytes(event)
     if raw is not None and accepts.body is not None:
@@ -206,13 +214,19 @@ def _check_field_names(body: Mapping[str, Any], model: type[BaseModel]) -> None:
             raise ValidationFailed(f'Field "{name[:50]}" is not allowed; did you mean "{known[_squashed(name)]}"?')
 
 
-def _check_headers(event: Mapping[str, Any]) -> None:
+def _check_headers(event: Mapping[str, Any], accepts: RouteInput) -> None:
     # Headers whose meaning would depend on which copy a proxy kept: one copy or a 400.
     _check_repeated(_header_counts(event), ("idempotency-key", "content-type"))
     key = header_value(event.get("headers") or {}, IDEMPOTENCY_HEADER)
     if key is not None and not _VALID_IDEMPOTENCY_KEY.match(key):
         # Checked here, for a clearer message than the spec pattern Powertools would quote.
         raise ValidationFailed(f'Header "{IDEMPOTENCY_HEADER}" must be 1 to 255 printable ASCII characters')
+    if key is not None and not accepts.idempotency_key and str(event.get("httpMethod", "GET")).upper() != "GET":
+        # Never silently ignored on a write: the client would believe its retry safe. Reads need none.
+        raise ValidationFailed(
+            f'Header "{IDEMPOTENCY_HEADER}" is not honoured on this route: only POST and DELETE take it '
+            "(a PATCH sent again sets the same fields again)"
+        )
 
 
 def _check_query(event: Mapping[str, Any], accepts: RouteInput) -> None:
