@@ -112,12 +112,17 @@ def create_body(owner: Account) -> dict[str, Any]:
 WEBHOOK_URL = "https://1.1.1.1/quollo-bench"
 
 
+def webhook_url() -> str:
+    """WEBHOOK_URL with a path of its own: a user registers a URL once (a second time is a 409)."""
+    return f"{WEBHOOK_URL}/{uuid.uuid4().hex[:12]}"
+
+
 def webhook(owner: Account) -> str:
     """A webhook of `owner`'s (at most 10 per user: callers that need many use fresh accounts)."""
     from functions.domain import webhook_registration
     from functions.models.webhooks_api import WebhookCreate
 
-    return webhook_registration.create(owner.user_id, WebhookCreate(url=WEBHOOK_URL)).id
+    return webhook_registration.create(owner.user_id, WebhookCreate(url=webhook_url())).id
 
 
 def fresh_webhook_event(route: str) -> dict[str, Any]:

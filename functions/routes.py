@@ -219,7 +219,7 @@ TALENT_ROUTES: tuple[Route, ...] = (
     _talent("update_candidate", "PATCH", "/v1/candidates/{id}", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
     _talent("delete_candidate", "DELETE", "/v1/candidates/{id}", "GetItem", "UpdateItem", "DeleteItem"),
     _talent("create_job", "POST", "/v1/jobs", "GetItem", "PutItem"),
-    _talent("list_jobs", "GET", "/v1/jobs", "Query", cursor_secret=True),
+    _talent("list_jobs", "GET", "/v1/jobs", "Query", "GetItem", cursor_secret=True),
     _talent("get_job", "GET", "/v1/jobs/{id}", "GetItem"),
     _talent("update_job", "PATCH", "/v1/jobs/{id}", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
     _talent("delete_job", "DELETE", "/v1/jobs/{id}", "GetItem", "DeleteItem"),

@@ -9,7 +9,7 @@ from functions.models import json_views
 from functions.models.webhooks_api import WebhookCreate, WebhookWithSecret
 from functions.runtime import idempotency
 from functions.runtime.app import build_app, current_user, lambda_entry
-from functions.runtime.openapi_docs import WEBHOOK_CONTENTION, keyed, responses
+from functions.runtime.openapi_docs import WEBHOOK_CREATION, keyed, responses
 
 app = build_app()
 once = idempotency.IdempotentRoute("create_webhook")
@@ -33,7 +33,7 @@ def _create(user_id: str, body: WebhookCreate) -> idempotency.Outcome:
         400,
         409,
         422,
-        said=keyed(WEBHOOK_CONTENTION),
+        said=keyed(WEBHOOK_CREATION),
     ),
 )
 def create_webhook(

@@ -47,6 +47,9 @@ WEBHOOK_CONTENTION = {
     409: "`concurrent_update`: other requests kept changing your webhooks for 3 s of retries; nothing was "
     "changed, retry"
 }
+WEBHOOK_CREATION = {
+    409: "`conflict`: another webhook of yours has this URL (the details name it), or " + WEBHOOK_CONTENTION[409]
+}
 
 
 _KEY_IN_PROGRESS = "`idempotency_in_progress`: a request with this Idempotency-Key is still running"
