@@ -1,4 +1,4 @@
-"""The events feed over HTTP against `quollo serve` (issue 27): catch up without a webhook, read one
+"""The events feed over HTTP against `quollo serve`: catch up without a webhook, read one
 event, page through them, and send one again to a receiver on 127.0.0.1 with its original webhook-id."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What an ATS sync needs (issue 27): jobs found by externalId, and every duplicate's 409 `conflict` naming
+"""What an ATS sync needs: jobs found by externalId, and every duplicate's 409 `conflict` naming
 the existing object in a field (`details`), not only in its message."""
 
 from __future__ import annotations
