@@ -46,7 +46,7 @@ def retry_schedule() -> tuple[float, ...]:
 @dataclass(frozen=True)
 class FanOut:
     queued: int
-    oversized: int  # deliveries over SQS's message size, dropped (the handler logs them)
+    oversized: int  # events over an item's size, deliveries over SQS's message size: dropped (the handler logs them)
     failed_at: int | None = None  # index of the first change not (fully) queued: retried from there
     error: Exception | None = None
 
