@@ -26,11 +26,12 @@ AWS_PORT ?= 8001
 SEED ?=
 STATE ?=
 
-.PHONY: help dev local browser serve test test-stress lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench lock clean
+.PHONY: help dev local browser serve smoke test test-stress lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench cost lock clean
 
 help:
 	@echo "make serve   run the API locally on http://127.0.0.1:8000 (no AWS account, no Node needed)"
 	@echo "             PORT=8000 AWS_PORT=8001 SEED=examples/seed.json STATE=.quollo-state pass through"
+	@echo "make smoke   BASE=URL TOKEN=qlo_live_... [RECEIVER=https://...]: a short black-box check of a running API"
 	@echo "make test    lint, type-check and run every test suite"
 	@echo "make synth   synthesize the CDK stack offline into cdk.out/"
 	@echo "make deploy  cdk deploy (needs AWS credentials); STAGE=prod ALARM_EMAIL=... (or ALARM_TOPIC_ARN=...) for production"
@@ -71,6 +72,17 @@ browser:
 
 serve: $(LOCAL_STAMP)
 	$(BIN)/quollo serve --port $(PORT) --aws-port $(AWS_PORT) $(if $(SEED),--seed $(SEED)) $(if $(STATE),--state $(STATE))
+
+# `quollo smoke` against a deployed (or local) API: docs/deploy.md, "Smoke test after every deploy".
+# The token reaches it in the environment, never on the command line make echoes (or `ps` shows).
+# BASE and QUOLLO_TOKEN may come from the environment, as `quollo serve` prints them for export.
+BASE ?=
+TOKEN ?=
+RECEIVER ?=
+smoke: export QUOLLO_TOKEN := $(or $(TOKEN),$(QUOLLO_TOKEN))
+smoke: $(LOCAL_STAMP)
+	@test -n "$(BASE)" && test -n "$$QUOLLO_TOKEN" || { echo "usage: make smoke BASE=https://... TOKEN=qlo_live_... [RECEIVER=https://...]" >&2; exit 2; }
+	$(BIN)/quollo smoke --base '$(BASE)' $(if $(RECEIVER),--receiver '$(RECEIVER)')
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
