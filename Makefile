@@ -17,8 +17,11 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_NO_PROGRESS := 1
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# Node: the machine's node and npm only run `npm ci`, which installs the Node.js LTS pinned in
+# package.json (the npm `node` package, 24.x: supported by jsii until 2028-04-30) into node_modules.
+# That node runs the CDK CLI, Spectral and the CDK app's jsii runtime (it looks `node` up on PATH),
+# so no end-of-life warning needs silencing (the machine's Node 20 reached its end in April 2026).
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 PORT ?= 8000
@@ -36,6 +39,7 @@ help:
 	@echo "make synth   synthesize the CDK stack offline into cdk.out/"
 	@echo "make deploy  cdk deploy (needs AWS credentials); STAGE=prod ALARM_EMAIL=... (or ALARM_TOPIC_ARN=...) for production"
 	@echo "make bench   run the benchmarks and write bench/report.md"
+	@echo "make cost    each stage's idle monthly cost, from the synthesized templates"
 	@echo "make lock    re-resolve uv.lock after editing the dependencies in pyproject.toml"
 
 $(UV):
@@ -161,6 +165,11 @@ openapi: $(DEV_STAMP)
 bench: dev
 	$(UV) sync --frozen --extra local --group bench --quiet  # matplotlib, for the chart only
 	$(BIN)/python -m bench
+
+# Each stage's idle monthly cost (alarm metrics, dashboards, WAF, secrets, SnapStart) from templates
+# synthesized here, at the us-east-1 prices stated in bench/cost.py; docs/deploy.md has the table.
+cost: dev
+	$(BIN)/python -m bench.cost
 
 clean:
 	rm -rf $(TOOLS) $(VENV) node_modules cdk.out .build .pytest_cache .mypy_cache .ruff_cache
