@@ -34,7 +34,9 @@ def _session() -> list[tuple[str, str]]:
 
 def _as_json(shown: str) -> Any:
     """The shown answer as JSON: an elided run of fields becomes the key ELIDED, of items the item ELIDED."""
-    out, stack, in_string, i = [], [], False, 0
+    out: list[str] = []
+    stack: list[str] = []
+    in_string, i = False, 0
     while i < len(shown):
         char = shown[i]
         if in_string:
