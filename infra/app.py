@@ -24,6 +24,11 @@ FEATURE_FLAGS: dict[str, Any] = {
     # dependency layer publishes a new version of every function and moves the `live` aliases
     # (without it the aliases stay on versions that still hold the old layer). Also in cdk.json.
     "@aws-cdk/aws-lambda:recognizeLayerVersion": True,
+    # References between the stacks are exports and imports (strong), not Fn::GetStackOutput (weak,
+    # CDK's recommendation): CloudFormation then refuses to delete the data stack, or to change or
+    # drop a table name, queue or ARN, while another stack still uses it; a weak reference would
+    # leave that stack on the old value without a word (docs/decisions.md, 25). Also in cdk.json.
+    "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
 
 

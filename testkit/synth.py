@@ -38,6 +38,29 @@ PROD_OVERRIDES = {
 }
 
 
+# Sample values for the pseudo parameters, for `evaluate`.
+PSEUDO_PARAMETERS = {"AWS::Partition": "aws", "AWS::Region": "eu-west-1", "AWS::AccountId": "123456789012"}
+
+
+def evaluate(value: Any) -> Any:
+    """What CloudFormation makes of `value` with no resource to look up: pseudo parameters, Fn::Join,
+    Fn::Split and Fn::Select (e.g. a function name the template derives from an ARN it builds)."""
+    if isinstance(value, list):
+        return [evaluate(item) for item in value]
+    if not isinstance(value, dict) or len(value) != 1:
+        return value
+    [(key, argument)] = value.items()
+    if key == "Ref" and argument in PSEUDO_PARAMETERS:
+        return PSEUDO_PARAMETERS[argument]
+    if key == "Fn::Join":
+        return str(argument[0]).join(evaluate(argument[1]))
+    if key == "Fn::Split":
+        return str(evaluate(argument[1])).split(argument[0])
+    if key == "Fn::Select":
+        return evaluate(argument[1])[int(argument[0])]
+    raise ValueError(f"cannot evaluate {value}")
+
+
 def cdk_json_context() -> dict[str, Any]:
     context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
     return context

@@ -14,7 +14,7 @@ from functions.data import schema
 from functions.routes import ROUTES
 from infra.app import build_app
 from infra.config import STAGE_DEFAULTS
-from testkit.synth import PROD_OVERRIDES, ROOT, Synth, cdk_json_context
+from testkit.synth import PROD_OVERRIDES, ROOT, Synth, cdk_json_context, evaluate
 
 RUNBOOK = ROOT / "docs" / "runbook.md"
 
@@ -140,7 +140,8 @@ def test_each_function_has_error_throttle_and_p99_duration_alarms(synth: Synth, 
         assert props.get("Statistic", props.get("ExtendedStatistic")) == statistic
         assert props["Period"] == period and props["Threshold"] == threshold
         # The function-level metric counts every version, the canary's included.
-        assert props["Dimensions"] == [{"Name": "FunctionName", "Value": function_name}]
+        [dimension] = props["Dimensions"]
+        assert dimension["Name"] == "FunctionName" and evaluate(dimension["Value"]) == function_name
 
 
 @pytest.mark.parametrize("spec", schema.TABLES, ids=lambda s: s.key)
