@@ -73,7 +73,7 @@ class WebhooksStack(_QuolloStack):
         layer_description: str,
     ) -> None:
         super().__init__(scope, config, "Webhooks", "webhook fan-out and delivery")
-        # Webhooks (issue 15): the stream fan-out and the queue's delivery function, on the same code and layer.
+        # The stream fan-out and the queue's delivery function, on the same code and layer as the routes.
         self.workers = WebhookWorkers(
             self,
             "Webhooks",

@@ -1,4 +1,4 @@
-"""The webhook fan-out and delivery functions (issue 15): invoked by the interviews stream and the
+"""The webhook fan-out and delivery functions: invoked by the interviews stream and the
 delivery queue, not by API Gateway. One role each, with exactly the actions `functions/workers.py` lists.
 Like the route functions, each event source invokes a `live` alias on the version this deploy published:
 what ran is a version that can be named, compared and pointed back to, never `$LATEST`.

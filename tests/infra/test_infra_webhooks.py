@@ -1,4 +1,4 @@
-"""Webhooks (issue 15): the interviews stream, the delivery queue and its dead-letter queue (Data
+"""Webhooks: the interviews stream, the delivery queue and its dead-letter queue (Data
 stack), and the fan-out and delivery functions (Webhooks stack) with exactly the permissions
 functions/workers.py lists, invoked through their `live` aliases."""
 
