@@ -139,8 +139,9 @@ def quollo_function(
     every function. `extra` adds what only some functions have (reserved concurrency, SnapStart).
 
     The tracing actions are written into the inline policy, and the function gets the role as
-    immutable: otherwise CDK adds them as a separate AWS::IAM::Policy per function (25 resources
-    of a stack's 500 for two actions)."""
+    immutable: otherwise CDK adds them as a separate AWS::IAM::Policy per function (a resource per
+    function of a stack's 500, for two actions). So a grant made later through the function
+    (`grant_*`, `add_to_role_policy`) is dropped: permissions come from `policy`, i.e. the route table."""
     log_group = logs.LogGroup(scope, "Logs", retention=config.log_retention, removal_policy=config.removal_policy)
     policy_name, statements = policy
     tracing = iam.PolicyStatement(sid="ActiveTracing", actions=list(TRACING_ACTIONS), resources=["*"])
