@@ -41,6 +41,20 @@ def test_alarms_topic_and_dashboard_are_the_monitoring_stacks_only(synth: Synth)
     assert "Quollo-" + synth.stage + "-Api:" not in json.dumps(synth.monitoring.json)
 
 
+def test_monitoring_deploys_after_data_and_webhooks_and_before_the_api(synth: Synth) -> None:
+    """A route's alarms exist before its first canary, and go before its group when it is removed."""
+    stacks = synth.stack
+
+    def needs(stack: Any) -> set[str]:
+        return {dependency.stack_name for dependency in stack.dependencies}
+
+    stage = f"Quollo-{synth.stage}"
+    assert needs(stacks.data_stack) == set()
+    assert needs(stacks.webhooks_stack) == {f"{stage}-Data"}
+    assert needs(stacks.monitoring_stack) == {f"{stage}-Data", f"{stage}-Webhooks"}
+    assert needs(stacks.api_stack) == {f"{stage}-Data", f"{stage}-Monitoring"}
+
+
 def test_every_alarm_notifies_the_topic_on_alarm_and_ok_and_ignores_missing_data(synth: Synth) -> None:
     [topic_id] = synth.monitoring.resources("AWS::SNS::Topic")
     # prod: PROD_OVERRIDES also names an existing topic, which every alarm notifies too.
