@@ -1,4 +1,4 @@
-"""The Quollo stacks of one stage, split by lifetime and concern (docs/decisions.md, 25):
+"""The Quollo stacks of one stage, split by lifetime and concern (docs/decisions.md, 27):
 
 - `Quollo-<stage>-Data`: tables, buckets, the cursor secret and the webhook queues. Stateful: no
   API, function or alarm change touches it; the others import what they need of it.
