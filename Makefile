@@ -36,7 +36,7 @@ help:
 	@echo "             PORT=8000 AWS_PORT=8001 SEED=examples/seed.json STATE=.quollo-state pass through"
 	@echo "make smoke   BASE=URL TOKEN=qlo_live_... [RECEIVER=https://...]: a short black-box check of a running API"
 	@echo "make test    lint, type-check and run every test suite"
-	@echo "make synth   synthesize the CDK stack offline into cdk.out/"
+	@echo "make synth   synthesize the CDK stacks offline into cdk.out/"
 	@echo "make deploy  cdk deploy (needs AWS credentials); STAGE=prod ALARM_EMAIL=... (or ALARM_TOPIC_ARN=...) for production"
 	@echo "make bench   run the benchmarks and write bench/report.md"
 	@echo "make cost    each stage's idle monthly cost, from the synthesized templates"
@@ -153,11 +153,12 @@ synth: dev
 bootstrap: dev
 	$(CDK) bootstrap -c stage=$(STAGE) $(NO_DEPLOY_ALARMS) $(CDK_ARGS)
 
+# --all: the stage's four stacks (infra/stack.py), in their dependency order; destroy goes in reverse.
 deploy: dev
-	$(CDK) deploy -c stage=$(STAGE) --require-approval $(APPROVAL) $(ALARMS) $(CDK_ARGS)
+	$(CDK) deploy --all -c stage=$(STAGE) --require-approval $(APPROVAL) $(ALARMS) $(CDK_ARGS)
 
 destroy: dev
-	$(CDK) destroy -c stage=$(STAGE) $(NO_DEPLOY_ALARMS) $(CDK_ARGS)
+	$(CDK) destroy --all -c stage=$(STAGE) $(NO_DEPLOY_ALARMS) $(CDK_ARGS)
 
 openapi: $(DEV_STAMP)
 	$(BIN)/python -m functions.local.openapi > docs/openapi.json

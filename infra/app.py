@@ -1,4 +1,4 @@
-"""CDK entry point (`cdk.json`: `python -m infra.app`): one stack per stage, checked by cdk-nag."""
+"""CDK entry point (`cdk.json`: `python -m infra.app`): a stage's stacks (infra/stack.py), checked by cdk-nag."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from infra.config import StageConfig
 from infra.constructs.route_functions import RouteFunctions
 from infra.layer import LAYER_CACHE, build_dependency_layer, layer_description
 from infra.packaging import BUILD_DIR, build_lambda_asset
-from infra.stack import QuolloStack
+from infra.stack import QuolloStacks
 
 # Feature flags this code relies on (set here, not only in cdk.json, so tests get them too).
 FEATURE_FLAGS: dict[str, Any] = {
@@ -24,6 +24,11 @@ FEATURE_FLAGS: dict[str, Any] = {
     # dependency layer publishes a new version of every function and moves the `live` aliases
     # (without it the aliases stay on versions that still hold the old layer). Also in cdk.json.
     "@aws-cdk/aws-lambda:recognizeLayerVersion": True,
+    # References between the stacks are exports and imports (strong), not Fn::GetStackOutput (weak,
+    # CDK's recommendation): CloudFormation then refuses to delete the data stack, or to change or
+    # drop a table name, queue or ARN, while another stack still uses it; a weak reference would
+    # leave that stack on the old value without a word (docs/decisions.md, 27). Also in cdk.json.
+    "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
 
 
@@ -34,8 +39,8 @@ def build_app(
     build_dir: Path = BUILD_DIR,
     layer_cache: Path = LAYER_CACHE,
     prebuilt: tuple[Path, Path] | None = None,
-) -> tuple[App, QuolloStack]:
-    """The app and its stack. `prebuilt` (code directory, layer directory) skips building both:
+) -> tuple[App, QuolloStacks]:
+    """The app and its stage's stacks. `prebuilt` (code directory, layer directory) skips building both:
     for tests that synthesize with assets of their own, e.g. to see what a changed layer publishes."""
     app = App(context={**FEATURE_FLAGS, **(context or {})}, outdir=outdir)
     config = StageConfig.from_context(app.node)
@@ -47,17 +52,9 @@ def build_app(
         compiled = asset.compiled and layer.compiled
     else:
         (code_dir, layer_dir), description, compiled = prebuilt, "Quollo dependencies (prebuilt)", True
-    stack = QuolloStack(
-        app,
-        f"Quollo-{config.stage}",
-        config=config,
-        code_dir=code_dir,
-        layer_dir=layer_dir,
-        layer_description=description,
-        description=f"Quollo interviews API ({config.stage})",
-    )
+    stacks = QuolloStacks(app, config=config, code_dir=code_dir, layer_dir=layer_dir, layer_description=description)
     if not compiled:
-        stack.node.add_metadata(
+        stacks.api_stack.node.add_metadata(
             "quollo:bytecode",
             f"no python{RouteFunctions.PYTHON_VERSION} found: the code asset and layer ship .py only and "
             "Lambda compiles it at each cold start",
@@ -65,7 +62,7 @@ def build_app(
     # cdk-nag 3 runs as a policy validation plugin: synth fails with a report on any finding
     # that is not acknowledged; acknowledgments (with their reasons) are written to the template.
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True))
-    return app, stack
+    return app, stacks
 
 
 def main() -> None:

@@ -1,4 +1,16 @@
-"""The Quollo stack: composes data, route functions, the API, monitoring, rollouts and WAF; names outputs."""
+"""The Quollo stacks of one stage, split by lifetime and concern (docs/decisions.md, 27):
+
+- `Quollo-<stage>-Data`: tables, buckets, the cursor secret and the webhook queues. Stateful: no
+  API, function or alarm change touches it; the others import what they need of it.
+- `Quollo-<stage>-Webhooks`: the webhook workers and their event sources (stream, delivery queue).
+- `Quollo-<stage>-Monitoring`: the alarm topic, every alarm and the dashboard.
+- `Quollo-<stage>-Api`: the route functions, their `live` aliases and canaries, API Gateway, the WAF.
+
+Deploy order: Data, Webhooks, Monitoring, Api. Monitoring names the route functions and the API by
+their physical names (`quollo-<stage>-<route>`, `quollo-<stage>`) rather than importing them, so it
+can deploy before the API, whose canaries watch its alarms (also by name): a route's alarms exist
+before its first canary, and removing a route removes its alarms first without an export in the way.
+"""
 
 from __future__ import annotations
 
@@ -15,65 +27,113 @@ from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.rollouts import Rollouts
-from infra.constructs.route_functions import RouteFunctions
+from infra.constructs.route_functions import RouteFunctions, dependency_layer, function_name
 from infra.constructs.waf import Waf
 from infra.constructs.webhook_workers import WebhookWorkers
 
 
-class QuolloStack(Stack):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        config: StageConfig,
-        code_dir: Path,
-        layer_dir: Path,
-        layer_description: str,
-        description: str,
-    ) -> None:
-        # No env: the template is environment-agnostic (region and account are deploy-time tokens),
+class _QuolloStack(Stack):
+    def __init__(self, scope: Construct, config: StageConfig, concern: str, description: str) -> None:
+        # No env: the templates are environment-agnostic (region and account are deploy-time tokens),
         # so `cdk synth` needs no AWS account.
-        super().__init__(scope, construct_id, description=description)
+        super().__init__(
+            scope,
+            f"Quollo-{config.stage}-{concern}",
+            description=f"Quollo interviews API ({config.stage}): {description}",
+        )
         Tags.of(self).add("project", "quollo")
         Tags.of(self).add("stage", config.stage)
 
+    def output(self, logical_id: str, value: str, description: str) -> None:
+        # Stable logical ids: scripts and docs read these names from `describe-stacks`.
+        CfnOutput(self, logical_id, value=value, description=description).override_logical_id(logical_id)
+
+
+class DataStack(_QuolloStack):
+    def __init__(self, scope: Construct, *, config: StageConfig) -> None:
+        super().__init__(scope, config, "Data", "tables, buckets, secret and queues")
         self.data = DataConstruct(self, "Data", config=config)
+        data = self.data
+        self.output("RecordsBucketName", data.records_bucket.bucket_name, "QUOLLO_RECORDS_BUCKET")
+        self.output("CursorSecretArn", data.cursor_secret.secret_arn, "QUOLLO_CURSOR_SECRET")
+        self.output("WebhookDeadLetterQueueUrl", data.webhook_dlq.queue_url, "QUOLLO_WEBHOOK_DLQ_URL")
+        for key, table in data.tables.items():
+            self.output(f"{key.capitalize()}TableName", table.table_name, data.specs[key].env_var)
+
+
+class WebhooksStack(_QuolloStack):
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: StageConfig,
+        data: DataConstruct,
+        code_dir: Path,
+        layer_dir: Path,
+        layer_description: str,
+    ) -> None:
+        super().__init__(scope, config, "Webhooks", "webhook fan-out and delivery")
+        # The stream fan-out and the queue's delivery function, on the same code and layer as the routes.
+        self.workers = WebhookWorkers(
+            self,
+            "Webhooks",
+            workers=WORKERS,
+            data=data,
+            code=lambda_.Code.from_asset(str(code_dir)),
+            layer=dependency_layer(self, lambda_.Code.from_asset(str(layer_dir)), layer_description),
+            config=config,
+        )
+
+
+class MonitoringStack(_QuolloStack):
+    def __init__(self, scope: Construct, *, config: StageConfig, data: DataConstruct, workers: WebhookWorkers) -> None:
+        super().__init__(scope, config, "Monitoring", "alarms, their topic and the dashboard")
+        functions = {
+            route.name: lambda_.Function.from_function_name(
+                self, f"{route.name}Function", function_name(config, route.name)
+            )
+            for route in ROUTES
+        }
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            config=config,
+            api_name=ApiConstruct.rest_api_name(config),
+            functions=functions,
+            tables=data.tables,
+        )
+        self.monitoring.watch_webhook_workers(
+            workers.functions["webhook_fanout"], workers.functions["webhook_delivery"]
+        )
+
+
+class ApiStack(_QuolloStack):
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: StageConfig,
+        data: DataConstruct,
+        monitoring: Monitoring,
+        code_dir: Path,
+        layer_dir: Path,
+        layer_description: str,
+    ) -> None:
+        super().__init__(scope, config, "Api", "route functions, API Gateway, canaries and WAF")
         self.route_functions = RouteFunctions(
             self,
             "Routes",
             routes=ROUTES,
-            data=self.data,
+            data=data,
             code=lambda_.Code.from_asset(str(code_dir)),
             dependencies=lambda_.Code.from_asset(str(layer_dir)),
             dependencies_description=layer_description,
             config=config,
         )
-        # Webhooks (issue 15): the stream fan-out and the queue's delivery function, on the same code and layer.
-        self.webhook_workers = WebhookWorkers(
-            self,
-            "Webhooks",
-            workers=WORKERS,
-            data=self.data,
-            code=lambda_.Code.from_asset(str(code_dir)),
-            layer=self.route_functions.dependencies,
-            config=config,
-        )
         # API Gateway invokes the `live` aliases, never $LATEST (docs/decisions.md, 13).
         self.api = ApiConstruct(self, "Api", routes=ROUTES, functions=self.route_functions.aliases, config=config)
-        self.monitoring = Monitoring(
-            self,
-            "Monitoring",
-            config=config,
-            api=self.api.api,
-            functions=self.route_functions.functions,
-            tables=self.data.tables,
-        )
-        self.monitoring.watch_webhook_workers(
-            self.webhook_workers.functions["webhook_fanout"], self.webhook_workers.functions["webhook_delivery"]
-        )
         self.rollouts = (
-            Rollouts(self, "Rollouts", aliases=self.route_functions.aliases, monitoring=self.monitoring)
+            Rollouts(self, "Rollouts", aliases=self.route_functions.aliases, monitoring=monitoring)
             if config.canary_deploys
             else None
         )
@@ -88,19 +148,51 @@ class QuolloStack(Stack):
             if config.waf
             else None
         )
-        self._outputs()
-
-    def _outputs(self) -> None:
-        # RestApi adds its own `Endpoint` output with a generated id; ApiUrl below replaces it.
+        # RestApi adds its own `Endpoint` output with a generated id; ApiUrl replaces it.
         self.api.api.node.try_remove_child("Endpoint")
-        values = {
-            "ApiUrl": (self.api.api.url, "Base URL of the API stage (append v1/...)"),
-            "RecordsBucketName": (self.data.records_bucket.bucket_name, "QUOLLO_RECORDS_BUCKET"),
-            "CursorSecretArn": (self.data.cursor_secret.secret_arn, "QUOLLO_CURSOR_SECRET"),
-            "WebhookDeadLetterQueueUrl": (self.data.webhook_dlq.queue_url, "QUOLLO_WEBHOOK_DLQ_URL"),
-        }
-        for key, table in self.data.tables.items():
-            values[f"{key.capitalize()}TableName"] = (table.table_name, self.data.specs[key].env_var)
-        for logical_id, (value, description) in values.items():
-            # Stable logical ids: scripts and docs read these names from `describe-stacks`.
-            CfnOutput(self, logical_id, value=value, description=description).override_logical_id(logical_id)
+        self.output("ApiUrl", self.api.api.url, "Base URL of the API stage (append v1/...)")
+
+
+class QuolloStacks:
+    """A stage's four stacks, and the constructs the tests and tools look into."""
+
+    def __init__(
+        self, scope: Construct, *, config: StageConfig, code_dir: Path, layer_dir: Path, layer_description: str
+    ) -> None:
+        # The code and layer directories are one asset each, whichever stacks use them: an asset is
+        # uploaded once, by content hash (an asset object, though, binds to one stack only).
+        self.data_stack = DataStack(scope, config=config)
+        self.webhooks_stack = WebhooksStack(
+            scope,
+            config=config,
+            data=self.data_stack.data,
+            code_dir=code_dir,
+            layer_dir=layer_dir,
+            layer_description=layer_description,
+        )
+        self.monitoring_stack = MonitoringStack(
+            scope, config=config, data=self.data_stack.data, workers=self.webhooks_stack.workers
+        )
+        self.api_stack = ApiStack(
+            scope,
+            config=config,
+            data=self.data_stack.data,
+            monitoring=self.monitoring_stack.monitoring,
+            code_dir=code_dir,
+            layer_dir=layer_dir,
+            layer_description=layer_description,
+        )
+        # No reference carries this order (Monitoring names the functions, the canaries name the alarms).
+        self.api_stack.add_stack_dependency(self.monitoring_stack, "the canaries watch the monitoring stack's alarms")
+        self.data = self.data_stack.data
+        self.webhook_workers = self.webhooks_stack.workers
+        self.monitoring = self.monitoring_stack.monitoring
+        self.route_functions = self.api_stack.route_functions
+        self.api = self.api_stack.api
+        self.rollouts = self.api_stack.rollouts
+        self.waf = self.api_stack.waf
+
+    @property
+    def stacks(self) -> tuple[Stack, ...]:
+        """In deploy order."""
+        return (self.data_stack, self.webhooks_stack, self.monitoring_stack, self.api_stack)

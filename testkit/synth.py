@@ -1,4 +1,4 @@
-"""Synthesized Quollo stacks for the infra tests (tests/infra)."""
+"""Synthesized Quollo stacks for the infra tests (tests/infra): one Synth per stage, one StackTemplate per stack."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from aws_cdk.assertions import Template
 
 from functions.routes import ROUTES
 from infra.app import build_app
-from infra.stack import QuolloStack
+from infra.stack import QuolloStacks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,16 +42,41 @@ PROD_OVERRIDES = {
 }
 
 
+# Sample values for the pseudo parameters, for `evaluate`.
+PSEUDO_PARAMETERS = {"AWS::Partition": "aws", "AWS::Region": "eu-west-1", "AWS::AccountId": "123456789012"}
+
+
+def evaluate(value: Any) -> Any:
+    """What CloudFormation makes of `value` with no resource to look up: pseudo parameters, Fn::Join,
+    Fn::Split and Fn::Select (e.g. a function name the template derives from an ARN it builds)."""
+    if isinstance(value, list):
+        return [evaluate(item) for item in value]
+    if not isinstance(value, dict) or len(value) != 1:
+        return value
+    [(key, argument)] = value.items()
+    if key == "Ref" and argument in PSEUDO_PARAMETERS:
+        return PSEUDO_PARAMETERS[argument]
+    if key == "Fn::Join":
+        return str(argument[0]).join(evaluate(argument[1]))
+    if key == "Fn::Split":
+        return str(evaluate(argument[1])).split(argument[0])
+    if key == "Fn::Select":
+        return evaluate(argument[1])[int(argument[0])]
+    raise ValueError(f"cannot evaluate {value}")
+
+
 def cdk_json_context() -> dict[str, Any]:
     context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
     return context
 
 
 @dataclass(frozen=True)
-class Synth:
-    stack: QuolloStack
+class StackTemplate:
+    """One synthesized stack of a stage: its template, read once, and lookups in it."""
+
+    stack: Stack
     template: Template
-    outdir: Path
+    path: Path
 
     @cached_property
     def json(self) -> dict[str, Any]:
@@ -80,16 +105,59 @@ class Synth:
         return statements
 
     def resolve(self, value: Any) -> Any:
-        return Stack.of(self.stack).resolve(value)
+        """`value` as this stack's template has it: a Ref to its own resources, an Fn::ImportValue of
+        another stack's export."""
+        return self.stack.resolve(value)
 
     def logical_id(self, token: str) -> str:
-        """Logical id behind a `Ref` or `Fn::GetAtt` token, e.g. a table's ARN."""
+        """Logical id behind a `Ref` or `Fn::GetAtt` token of this stack, e.g. a table's ARN."""
         resolved = self.resolve(token)
+        assert "Fn::ImportValue" not in resolved, f"{token} belongs to another stack than {self.stack.stack_name}"
         return str(resolved["Ref"] if "Ref" in resolved else resolved["Fn::GetAtt"][0])
 
 
+@dataclass(frozen=True)
+class Synth:
+    """A stage's synthesized stacks (infra/stack.py): `stack` holds the constructs, `data`, `webhooks`,
+    `monitoring` and `api` each stack's template."""
+
+    stack: QuolloStacks
+    outdir: Path
+
+    def _template(self, stack: Stack) -> StackTemplate:
+        return StackTemplate(stack, Template.from_stack(stack), self.outdir / stack.template_file)
+
+    @cached_property
+    def data(self) -> StackTemplate:
+        return self._template(self.stack.data_stack)
+
+    @cached_property
+    def webhooks(self) -> StackTemplate:
+        return self._template(self.stack.webhooks_stack)
+
+    @cached_property
+    def monitoring(self) -> StackTemplate:
+        return self._template(self.stack.monitoring_stack)
+
+    @cached_property
+    def api(self) -> StackTemplate:
+        return self._template(self.stack.api_stack)
+
+    @property
+    def templates(self) -> tuple[StackTemplate, ...]:
+        """Every stack's, in deploy order."""
+        return (self.data, self.webhooks, self.monitoring, self.api)
+
+    def context(self, key: str) -> Any:
+        return self.stack.api_stack.node.try_get_context(key)
+
+    @property
+    def stage(self) -> str:
+        return str(self.context("stage"))
+
+
 def synthesize(tmp: Path, overrides: dict[str, Any]) -> Synth:
-    app, stack = build_app({**cdk_json_context(), **overrides}, outdir=str(tmp / "cdk.out"), build_dir=tmp / "lambda")
+    app, stacks = build_app({**cdk_json_context(), **overrides}, outdir=str(tmp / "cdk.out"), build_dir=tmp / "lambda")
     # app.synth() runs cdk-nag (a validation plugin): it raises on any unacknowledged finding.
     app.synth()
-    return Synth(stack=stack, template=Template.from_stack(stack), outdir=tmp / "cdk.out")
+    return Synth(stack=stacks, outdir=tmp / "cdk.out")

@@ -77,7 +77,7 @@ class ApiConstruct(Construct):
         self.api = apigw.RestApi(
             self,
             "RestApi",
-            rest_api_name=f"quollo-{config.stage}",
+            rest_api_name=self.rest_api_name(config),
             description="Quollo interviews API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             # Access and execution logs need the account-level CloudWatch role of API Gateway.
@@ -117,6 +117,11 @@ class ApiConstruct(Construct):
                 | ({"Retry-After": "'1'"} if status == "429" else {}),
             )
         self._acknowledge(waf=config.waf)
+
+    @staticmethod
+    def rest_api_name(config: StageConfig) -> str:
+        """The API's name, also its metrics' ApiName dimension (the monitoring stack's alarms use it)."""
+        return f"quollo-{config.stage}"
 
     def _execution_logs(self, config: StageConfig) -> logs.LogGroup:
         """The group API Gateway writes execution logs (ERROR level) to, made by the stack first, with

@@ -52,7 +52,7 @@ class DataConstruct(Construct):
         self.webhook_dlq, self.webhook_queue = self._webhook_queues(config)
         self.webhook_stream_failures = self._stream_failures(config)
 
-    # --- webhooks (issue 15) ---
+    # --- webhooks ---
     # The delivery function reads a queued delivery in at most 6 x its timeout; after 5 receives that
     # all failed (crashes, not receivers' failures, which are re-queued as new messages) the message
     # moves to the dead-letter queue, where the delivery function also puts deliveries out of retries.

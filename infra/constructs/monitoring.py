@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aws_cdk import Acknowledgment, Duration, Validations
-from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_dynamodb as dynamodb
@@ -63,14 +62,16 @@ class Monitoring(Construct):
         construct_id: str,
         *,
         config: StageConfig,
-        api: apigw.RestApi,
-        functions: Mapping[str, lambda_.Function],
+        api_name: str,
+        functions: Mapping[str, lambda_.IFunction],
         tables: Mapping[str, dynamodb.Table],
     ) -> None:
+        # The API and its functions by name (literals), not by reference: this stack deploys before the
+        # API stack, whose canaries watch these alarms (infra/stack.py).
         super().__init__(scope, construct_id)
         self._config = config
         self._prefix = f"quollo-{config.stage}"
-        self._api_name = api.rest_api_name
+        self._api_name = api_name
         self.topic = sns.Topic(self, "AlarmTopic", display_name=f"Quollo {config.stage} alarms", enforce_ssl=True)
         Validations.of(self.topic).acknowledge(
             Acknowledgment(
@@ -126,7 +127,7 @@ class Monitoring(Construct):
             "WARNING (low severity): creates refused with 402, per 5 minutes; a customer has run "
             "out of credits and keeps trying",
         )
-        self.dashboard = self._dashboard(api, functions, tables)
+        self.dashboard = self._dashboard(functions, tables)
 
     def watch_webhook_workers(self, fan_out: lambda_.Function, delivery: lambda_.Function) -> None:
         """Webhooks (issue 15): the workers' crashes, and a stream the fan-out has fallen behind on.
@@ -204,7 +205,7 @@ class Monitoring(Construct):
         self.alarms.append(alarm)
         return alarm
 
-    def _function_alarms(self, name: str, function: lambda_.Function) -> FunctionAlarms:
+    def _function_alarms(self, name: str, function: lambda_.IFunction) -> FunctionAlarms:
         # Function-level metrics (FunctionName only) count every version, the canary's included.
         pascal, kebab, thresholds = _pascal(name), name.replace("_", "-"), self._config.alarms
         return FunctionAlarms(
@@ -280,9 +281,8 @@ class Monitoring(Construct):
         )
 
     def _dashboard(
-        self, api: apigw.RestApi, functions: Mapping[str, lambda_.Function], tables: Mapping[str, dynamodb.Table]
+        self, functions: Mapping[str, lambda_.IFunction], tables: Mapping[str, dynamodb.Table]
     ) -> cloudwatch.Dashboard:
-        stage = api.deployment_stage
         dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=self._prefix)
         dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms), width=24),
@@ -291,18 +291,18 @@ class Monitoring(Construct):
             cloudwatch.GraphWidget(
                 title="API requests and errors",
                 left=[
-                    stage.metric_count(statistic="Sum", period=FIVE_MINUTES),
-                    stage.metric_client_error(statistic="Sum", period=FIVE_MINUTES),
-                    stage.metric_server_error(statistic="Sum", period=FIVE_MINUTES),
+                    self._stage_metric("Count", "Sum"),
+                    self._stage_metric("4XXError", "Sum"),
+                    self._stage_metric("5XXError", "Sum"),
                 ],
                 width=12,
             ),
             cloudwatch.GraphWidget(
                 title="API latency (ms)",
                 left=[
-                    stage.metric_latency(statistic="p50", period=FIVE_MINUTES),
-                    stage.metric_latency(statistic="p99", period=FIVE_MINUTES),
-                    stage.metric_integration_latency(statistic="p99", period=FIVE_MINUTES),
+                    self._stage_metric("Latency", "p50"),
+                    self._stage_metric("Latency", "p99"),
+                    self._stage_metric("IntegrationLatency", "p99"),
                 ],
                 width=12,
             ),

@@ -86,6 +86,32 @@ def route_statements(route: Route, data: DataConstruct, log_group: logs.ILogGrou
     return statements
 
 
+# Added by Lambda's active tracing; X-Ray has no resource-level permissions.
+TRACING_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+
+
+def function_name(config: StageConfig, name: str) -> str:
+    """The physical name of a route function, quollo-<stage>-<route>: the monitoring stack names it in
+    its alarms and dashboard without a reference to the API stack (docs/decisions.md, 27)."""
+    return f"quollo-{config.stage}-{name.replace('_', '-')}"
+
+
+def dependency_layer(scope: Construct, code: lambda_.Code, description: str) -> lambda_.LayerVersion:
+    """Our own layer, built from uv.lock (infra/layer.py): the versions the tests run, in any
+    partition, instead of AWS's public Powertools layer whose number maps to no version.
+
+    One per stack that has functions, from the same asset: a layer shared across stacks would be an
+    export whose value changes with every dependency bump, which CloudFormation refuses while imported."""
+    return lambda_.LayerVersion(
+        scope,
+        "Dependencies",
+        code=code,
+        description=description,
+        compatible_runtimes=[RouteFunctions.RUNTIME],
+        compatible_architectures=[RouteFunctions.ARCHITECTURE],
+    )
+
+
 def base_environment(config: StageConfig) -> dict[str, str]:
     """What every function's environment holds before its own resources' names."""
     env = {**FUNCTION_ENVIRONMENT, "POWERTOOLS_LOG_LEVEL": config.log_level}
@@ -109,16 +135,22 @@ def quollo_function(
     **extra: Any,
 ) -> tuple[lambda_.Function, iam.Role]:
     """A function as all of ours are: its own log group and role (one inline policy, `policy`'s
-    statements, nothing managed), the runtime, layer, JSON logs and active tracing of every function.
-    `extra` adds what only some functions have (reserved concurrency, SnapStart)."""
+    statements and tracing's, nothing managed), the runtime, layer, JSON logs and active tracing of
+    every function. `extra` adds what only some functions have (reserved concurrency, SnapStart).
+
+    The tracing actions are written into the inline policy, and the function gets the role as
+    immutable: otherwise CDK adds them as a separate AWS::IAM::Policy per function (a resource per
+    function of a stack's 500, for two actions). So a grant made later through the function
+    (`grant_*`, `add_to_role_policy`) is dropped: permissions come from `policy`, i.e. the route table."""
     log_group = logs.LogGroup(scope, "Logs", retention=config.log_retention, removal_policy=config.removal_policy)
     policy_name, statements = policy
+    tracing = iam.PolicyStatement(sid="ActiveTracing", actions=list(TRACING_ACTIONS), resources=["*"])
     role = iam.Role(
         scope,
         "Role",
         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         description=role_description,
-        inline_policies={policy_name: iam.PolicyDocument(statements=statements(log_group))},
+        inline_policies={policy_name: iam.PolicyDocument(statements=[*statements(log_group), tracing])},
     )
     function = lambda_.Function(
         scope,
@@ -131,7 +163,7 @@ def quollo_function(
         layers=[layer],
         memory_size=RouteFunctions.MEMORY_MB,
         timeout=timeout,
-        role=role,
+        role=role.without_policy_updates(),
         log_group=log_group,
         logging_format=lambda_.LoggingFormat.JSON,
         application_log_level_v2=lambda_.ApplicationLogLevel[config.log_level],
@@ -182,16 +214,7 @@ class RouteFunctions(Construct):
             account_concurrency=config.account_concurrency,
             margin=config.concurrency_margin,
         )
-        # Our own layer, built from uv.lock (infra/layer.py): the versions the tests run, in any
-        # partition, instead of AWS's public Powertools layer whose number maps to no version.
-        self.dependencies = lambda_.LayerVersion(
-            self,
-            "Dependencies",
-            code=dependencies,
-            description=dependencies_description,
-            compatible_runtimes=[self.RUNTIME],
-            compatible_architectures=[self.ARCHITECTURE],
-        )
+        self.dependencies = dependency_layer(self, dependencies, dependencies_description)
         self.functions: dict[str, lambda_.Function] = {route.name: self._function(route) for route in routes}
         # What API Gateway invokes: a `live` alias on the version published from this deploy, so
         # CodeDeploy can shift it gradually and a rollback is pointing it at the previous version.
@@ -219,6 +242,7 @@ class RouteFunctions(Construct):
             timeout=self.TIMEOUT,
             environment=self._environment(route),
             reserved_concurrent_executions=self.reserved.get(route.name),
+            function_name=function_name(self._config, route.name),
             # Applies to published versions only, which is all the `live` alias ever invokes.
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if self._config.snapstart else None,
         )
@@ -263,11 +287,15 @@ class RouteFunctions(Construct):
         return lambda_.Alias(scope, "Live", alias_name=self.ALIAS, version=function.current_version)
 
     def _records_prefix_acknowledgment(self, reason: str) -> Acknowledgment:
-        bucket = Stack.of(self).resolve(self._data.records_bucket.bucket_arn)
-        logical_id = bucket["Fn::GetAtt"][0]
-        return Acknowledgment(
-            id=f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>/{schema.RECORDS_PREFIX}*]", reason=reason
-        )
+        # cdk-nag names the bucket as the policy does: <logical id.Arn> in its own stack, the name of
+        # the export from another (export_value gives the export CDK makes for the reference anyway).
+        bucket_arn = self._data.records_bucket.bucket_arn
+        data_stack = Stack.of(self._data)
+        if data_stack is Stack.of(self):
+            bucket = f"<{Stack.of(self).resolve(bucket_arn)['Fn::GetAtt'][0]}.Arn>"
+        else:
+            bucket = Stack.of(self).resolve(data_stack.export_value(bucket_arn))["Fn::ImportValue"]
+        return Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{bucket}/{schema.RECORDS_PREFIX}*]", reason=reason)
 
     def _environment(self, route: Route) -> dict[str, str]:
         env = base_environment(self._config) | {schema.RECORDS_BUCKET_ENV: self._data.records_bucket.bucket_name}

@@ -1,5 +1,7 @@
-"""The webhook fan-out and delivery functions (issue 15): invoked by the interviews stream and the
+"""The webhook fan-out and delivery functions: invoked by the interviews stream and the
 delivery queue, not by API Gateway. One role each, with exactly the actions `functions/workers.py` lists.
+Like the route functions, each event source invokes a `live` alias on the version this deploy published:
+what ran is a version that can be named, compared and pointed back to, never `$LATEST`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from functions.data import schema
 from functions.workers import Worker
 from infra.config import StageConfig
 from infra.constructs.data import DataConstruct
-from infra.constructs.route_functions import _pascal, base_environment, quollo_function
+from infra.constructs.route_functions import RouteFunctions, _pascal, base_environment, quollo_function
 
 # What Lambda's event source mappings call on our behalf.
 STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
@@ -113,6 +115,7 @@ class WebhookWorkers(Construct):
         super().__init__(scope, construct_id)
         self._data = data
         self._config = config
+        self.aliases: dict[str, lambda_.Alias] = {}
         self.functions = {worker.name: self._function(worker, code, layer) for worker in workers}
         Validations.of(self).acknowledge(
             Acknowledgment(
@@ -143,13 +146,15 @@ class WebhookWorkers(Construct):
             )
         ]
         Validations.of(role).acknowledge(*acknowledgments)
+        alias = lambda_.Alias(scope, "Live", alias_name=RouteFunctions.ALIAS, version=function.current_version)
+        self.aliases[worker.name] = alias
         if worker.reads_interview_stream:
             stream_arn = self._data.tables[schema.INTERVIEWS.key].table_stream_arn
             assert stream_arn is not None
             lambda_.EventSourceMapping(
                 scope,
                 "Stream",
-                target=function,
+                target=alias,
                 event_source_arn=stream_arn,
                 # Changes from the mapping's creation on: a new stack must not replay 24 hours of history.
                 starting_position=lambda_.StartingPosition.LATEST,
@@ -163,7 +168,7 @@ class WebhookWorkers(Construct):
             lambda_.EventSourceMapping(
                 scope,
                 "Queue",
-                target=function,
+                target=alias,
                 event_source_arn=self._data.webhook_queue.queue_arn,
                 batch_size=self.DELIVERY_BATCH,
                 report_batch_item_failures=True,

@@ -32,7 +32,7 @@ def dev_with_waf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
 
 
 def web_acl(synth: Synth) -> dict[str, Any]:
-    [acl] = synth.resources("AWS::WAFv2::WebACL").values()
+    [acl] = synth.api.resources("AWS::WAFv2::WebACL").values()
     props: dict[str, Any] = acl["Properties"]
     return props
 
@@ -55,9 +55,9 @@ def test_reserved_concurrency_can_be_left_unset(tmp_path: Path) -> None:
 
 def test_reserved_concurrency_follows_the_route_weights(synth: Synth) -> None:
     # dev: the stage's default per unit of weight; prod: PROD_OVERRIDES' "5".
-    stage = str(synth.stack.node.try_get_context("stage"))
+    stage = synth.stage
     per_weight = STAGE_DEFAULTS["dev"].reserved_concurrency if stage == "dev" else 5
-    functions = synth.route_functions()
+    functions = synth.api.route_functions()
     for route in ROUTES:
         props = functions[route.name]
         if route.concurrency_weight:
@@ -66,7 +66,7 @@ def test_reserved_concurrency_follows_the_route_weights(synth: Synth) -> None:
             assert "ReservedConcurrentExecutions" not in props, route.name
     assert {bool(route.concurrency_weight) for route in ROUTES} == {True, False}
     workers = {w.handler for w in WORKERS}
-    for function in synth.resources("AWS::Lambda::Function").values():
+    for function in synth.webhooks.resources("AWS::Lambda::Function").values():
         if function["Properties"].get("Handler") in workers:
             assert "ReservedConcurrentExecutions" not in function["Properties"]
 
@@ -101,19 +101,19 @@ def test_account_concurrency_and_margin_are_context(tmp_path: Path) -> None:
 
 
 def test_no_waf_in_dev_by_default(dev: Synth) -> None:
-    assert dev.resources("AWS::WAFv2::WebACL") == {}
-    assert dev.resources("AWS::WAFv2::WebACLAssociation") == {}
+    assert dev.api.resources("AWS::WAFv2::WebACL") == {}
+    assert dev.api.resources("AWS::WAFv2::WebACLAssociation") == {}
 
 
 @pytest.mark.parametrize(("fixture", "limit"), [("prod", STAGE_DEFAULTS["prod"].waf_rate_limit), ("dev_with_waf", 300)])
 def test_waf_web_acl_is_associated_with_the_stage(request: pytest.FixtureRequest, fixture: str, limit: int) -> None:
     synth: Synth = request.getfixturevalue(fixture)
-    [acl_id] = synth.resources("AWS::WAFv2::WebACL")
+    [acl_id] = synth.api.resources("AWS::WAFv2::WebACL")
     acl = web_acl(synth)
     assert acl["Scope"] == "REGIONAL" and acl["DefaultAction"] == {"Allow": {}}
-    [association] = synth.resources("AWS::WAFv2::WebACLAssociation").values()
+    [association] = synth.api.resources("AWS::WAFv2::WebACLAssociation").values()
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
-    stage_id = synth.logical_id(synth.stack.api.api.deployment_stage.stage_name)
+    stage_id = synth.api.logical_id(synth.stack.api.api.deployment_stage.stage_name)
     assert {"Ref": stage_id} in association["Properties"]["ResourceArn"]["Fn::Join"][1]
     rules = {r["Name"]: r for r in acl["Rules"]}
     assert MANAGED <= rules.keys()

@@ -1,4 +1,4 @@
-"""The REST API: the route table's methods, a 405 for other methods, our error body from the gateway."""
+"""The REST API (API stack): the route table's methods, a 405 for other methods, our error body from the gateway."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.infra
 
 def _paths(synth: Synth) -> dict[str, str]:
     """Resource logical id -> full path, rebuilt from the ParentId chain."""
-    resources = synth.resources("AWS::ApiGateway::Resource")
+    resources = synth.api.resources("AWS::ApiGateway::Resource")
 
     def path(logical_id: str) -> str:
         props = resources[logical_id]["Properties"]
@@ -31,7 +31,7 @@ def _methods(synth: Synth) -> list[tuple[str, str, dict[str, Any]]]:
     paths = _paths(synth)
     return [
         (m["Properties"]["HttpMethod"], paths[m["Properties"]["ResourceId"]["Ref"]], m["Properties"])
-        for m in synth.resources("AWS::ApiGateway::Method").values()
+        for m in synth.api.resources("AWS::ApiGateway::Method").values()
     ]
 
 
@@ -43,7 +43,7 @@ def test_lambda_methods_are_exactly_the_route_table(synth: Synth) -> None:
 def test_each_method_invokes_its_routes_function(dev: Synth) -> None:
     for route in ROUTES:
         # The integration invokes the route's `live` alias (test_infra_rollouts.py checks the alias).
-        function_id = dev.logical_id(dev.stack.route_functions.aliases[route.name].function_arn)
+        function_id = dev.api.logical_id(dev.stack.route_functions.aliases[route.name].function_arn)
         [props] = [p for verb, path, p in _methods(dev) if (verb, path) == (route.method, route.path)]
         assert function_id in json.dumps(props["Integration"]["Uri"])
 
@@ -66,7 +66,7 @@ def test_every_known_path_answers_other_methods_with_our_405(synth: Synth) -> No
 def test_gateway_responses_render_our_error_body(synth: Synth) -> None:
     responses = {
         r["Properties"]["ResponseType"]: r["Properties"]
-        for r in synth.resources("AWS::ApiGateway::GatewayResponse").values()
+        for r in synth.api.resources("AWS::ApiGateway::GatewayResponse").values()
     }
     assert set(responses) == {t.response_type for t in GATEWAY_RESPONSES}
     for response_type, props in responses.items():
@@ -91,7 +91,7 @@ def test_stage_throttling_logging_and_tracing(
     request: pytest.FixtureRequest, fixture: str, rate: int, burst: int
 ) -> None:
     synth: Synth = request.getfixturevalue(fixture)
-    [stage] = synth.resources("AWS::ApiGateway::Stage").values()
+    [stage] = synth.api.resources("AWS::ApiGateway::Stage").values()
     props = stage["Properties"]
     assert props["StageName"] == fixture
     assert props["TracingEnabled"] is True
@@ -104,7 +104,7 @@ def test_stage_throttling_logging_and_tracing(
 
 
 def test_access_log_says_why_a_request_failed_and_joins_its_trace(synth: Synth) -> None:
-    [stage] = synth.resources("AWS::ApiGateway::Stage").values()
+    [stage] = synth.api.resources("AWS::ApiGateway::Stage").values()
     logged = set(json.loads(stage["Properties"]["AccessLogSetting"]["Format"]).values())
     assert {
         "$context.error.message",
@@ -118,25 +118,26 @@ def test_access_log_says_why_a_request_failed_and_joins_its_trace(synth: Synth) 
 def test_execution_log_group_is_ours_with_retention(synth: Synth) -> None:
     """API Gateway writes execution logs (ERROR level) to a group it would otherwise create itself,
     kept forever; the stack creates it first, with the functions' retention."""
-    [(stage_id, stage)] = synth.resources("AWS::ApiGateway::Stage").items()
+    [(stage_id, stage)] = synth.api.resources("AWS::ApiGateway::Stage").items()
     api_id = stage["Properties"]["RestApiId"]["Ref"]
     name = {"Fn::Join": ["", ["API-Gateway-Execution-Logs_", {"Ref": api_id}, f"/{stage['Properties']['StageName']}"]]}
     groups = {
-        k: v for k, v in synth.resources("AWS::Logs::LogGroup").items() if v["Properties"].get("LogGroupName") == name
+        k: v
+        for k, v in synth.api.resources("AWS::Logs::LogGroup").items()
+        if v["Properties"].get("LogGroupName") == name
     }
     assert len(groups) == 1, "no execution log group of the stack's own"
     [(group_id, group)] = groups.items()
     assert group["Properties"]["RetentionInDays"] == 30
-    expected_policy = "Retain" if synth.stack.node.try_get_context("stage") == "prod" else "Delete"
+    expected_policy = "Retain" if synth.stage == "prod" else "Delete"
     assert group["DeletionPolicy"] == expected_policy
     # Created before the stage can log, so API Gateway never creates a group without retention.
     assert group_id in stage.get("DependsOn", []), stage_id
 
 
-def test_outputs_have_stable_logical_ids(synth: Synth) -> None:
-    outputs = synth.json["Outputs"]
+def test_outputs_have_stable_logical_ids_in_the_stack_that_holds_them(synth: Synth) -> None:
+    outputs = synth.data.json["Outputs"]
     expected = {
-        "ApiUrl",
         "UsersTableName",
         "TokensTableName",
         "PlansTableName",
@@ -145,5 +146,8 @@ def test_outputs_have_stable_logical_ids(synth: Synth) -> None:
         "CursorSecretArn",
     }
     assert expected <= outputs.keys()
-    assert outputs["UsersTableName"]["Value"] == synth.resolve(synth.stack.data.tables["users"].table_name)
-    assert outputs["ApiUrl"]["Value"] == synth.resolve(synth.stack.api.api.url)
+    assert outputs["UsersTableName"]["Value"] == synth.data.resolve(synth.stack.data.tables["users"].table_name)
+    # The API's URL is the API stack's; no other stack has an output of ours (only CDK's exports).
+    assert synth.api.json["Outputs"]["ApiUrl"]["Value"] == synth.api.resolve(synth.stack.api.api.url)
+    for template in (synth.webhooks, synth.monitoring):
+        assert all("Export" in output for output in template.json.get("Outputs", {}).values())

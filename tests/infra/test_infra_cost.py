@@ -38,17 +38,19 @@ def test_the_cost_script_prices_the_synthesized_prod_assembly(prod: Synth, capsy
     assert cost.main(["--assembly", str(prod.outdir)]) == 0
     table = capsys.readouterr().out
 
-    alarms = prod.resources("AWS::CloudWatch::Alarm").values()
+    alarms = prod.monitoring.resources("AWS::CloudWatch::Alarm").values()
     # A single-metric alarm reads one metric; a math alarm each of its MetricStat queries (all 1-minute or longer).
     read = sum(sum("MetricStat" in q for q in a["Properties"].get("Metrics", [])) or 1 for a in alarms)
     assert read > len(alarms), "prod has metric-math alarms, each billed per metric"
     assert f"| alarm metrics, standard resolution | $0.10 / metric | {read}: ${read * 0.10:,.2f} |" in table
 
-    [acl] = prod.resources("AWS::WAFv2::WebACL").values()
+    [acl] = prod.api.resources("AWS::WAFv2::WebACL").values()
     rules = len(acl["Properties"]["Rules"])
     assert f"| WAF rules (a managed rule group is one) | $1.00 / rule | {rules}: ${rules:,.2f} |" in table
-    snapstart = [f for f in prod.resources("AWS::Lambda::Function").values() if "SnapStart" in f["Properties"]]
+    functions = [f for t in prod.templates for f in t.resources("AWS::Lambda::Function").values()]
+    snapstart = [f for f in functions if "SnapStart" in f["Properties"]]
     assert snapstart, "the test's prod synth turns SnapStart on"
     gb = sum(f["Properties"]["MemorySize"] for f in snapstart) / 1024
     assert f"{len(snapstart)} functions, {gb:g} GB: ${gb * 730 * 3600 * cost.SNAPSTART_CACHE_GB_SECOND:,.2f}" in table
-    assert f"**${cost.monthly(cost.count(prod.json)):,.2f}**" in table
+    # Every stack of the stage, summed.
+    assert f"**${cost.monthly(cost.total(t.json for t in prod.templates)):,.2f}**" in table

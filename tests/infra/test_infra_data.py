@@ -1,4 +1,4 @@
-"""Tables, records bucket and secret: built from schema.py, protected in prod, disposable in dev."""
+"""Tables, records bucket and secret (Data stack): built from schema.py, protected in prod, disposable in dev."""
 
 from __future__ import annotations
 
@@ -21,13 +21,21 @@ def _keys(key_schema: list[dict[str, str]]) -> tuple[str, str | None]:
 
 
 def _table(synth: Synth, spec: schema.TableSpec) -> dict[str, Any]:
-    logical_id = synth.logical_id(synth.stack.data.tables[spec.key].table_name)
-    props: dict[str, Any] = synth.json["Resources"][logical_id]["Properties"]
+    logical_id = synth.data.logical_id(synth.stack.data.tables[spec.key].table_name)
+    props: dict[str, Any] = synth.data.json["Resources"][logical_id]["Properties"]
     return props
 
 
 def test_one_table_per_spec(synth: Synth) -> None:
-    assert len(synth.resources("AWS::DynamoDB::Table")) == len(schema.TABLES)
+    assert len(synth.data.resources("AWS::DynamoDB::Table")) == len(schema.TABLES)
+
+
+def test_stateful_resources_live_in_the_data_stack_only(synth: Synth) -> None:
+    """An API, worker or alarm change never updates the stack that holds the data (infra/stack.py)."""
+    for template in (synth.webhooks, synth.monitoring, synth.api):
+        for kind in (*STATEFUL, "AWS::SQS::Queue"):
+            assert template.resources(kind) == {}, (template.stack.stack_name, kind)
+    assert len(synth.data.resources("AWS::SQS::Queue")) == 3  # webhook deliveries, dead letters, stream failures
 
 
 @pytest.mark.parametrize("spec", schema.TABLES, ids=lambda s: s.key)
@@ -48,8 +56,8 @@ def test_table_matches_its_spec(synth: Synth, spec: schema.TableSpec) -> None:
 
 
 def test_records_bucket_is_private_encrypted_versioned_and_tls_only(synth: Synth) -> None:
-    bucket_id = synth.logical_id(synth.stack.data.records_bucket.bucket_name)
-    props = synth.json["Resources"][bucket_id]["Properties"]
+    bucket_id = synth.data.logical_id(synth.stack.data.records_bucket.bucket_name)
+    props = synth.data.json["Resources"][bucket_id]["Properties"]
     assert props["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
         "BlockPublicPolicy": True,
@@ -63,7 +71,9 @@ def test_records_bucket_is_private_encrypted_versioned_and_tls_only(synth: Synth
     assert props["LifecycleConfiguration"]["Rules"][0]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 30}
     assert "LoggingConfiguration" in props
     [policy] = [
-        p for p in synth.resources("AWS::S3::BucketPolicy").values() if p["Properties"]["Bucket"] == {"Ref": bucket_id}
+        p
+        for p in synth.data.resources("AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": bucket_id}
     ]
     assert {
         "Effect": "Deny",
@@ -73,8 +83,8 @@ def test_records_bucket_is_private_encrypted_versioned_and_tls_only(synth: Synth
 
 
 def test_every_bucket_blocks_public_access_and_enforces_tls(synth: Synth) -> None:
-    buckets = synth.resources("AWS::S3::Bucket")
-    policies = json.dumps(synth.resources("AWS::S3::BucketPolicy"))
+    buckets = synth.data.resources("AWS::S3::Bucket")
+    policies = json.dumps(synth.data.resources("AWS::S3::BucketPolicy"))
     for logical_id, bucket in buckets.items():
         assert all(bucket["Properties"]["PublicAccessBlockConfiguration"].values()), logical_id
         assert "BucketEncryption" in bucket["Properties"], logical_id
@@ -83,33 +93,35 @@ def test_every_bucket_blocks_public_access_and_enforces_tls(synth: Synth) -> Non
 
 
 def test_cursor_secret_is_generated_not_written_in_the_template(synth: Synth) -> None:
-    [secret] = synth.resources("AWS::SecretsManager::Secret").values()
+    [secret] = synth.data.resources("AWS::SecretsManager::Secret").values()
     assert "GenerateSecretString" in secret["Properties"]
     assert "SecretString" not in secret["Properties"]
 
 
 def test_prod_retains_and_protects_its_data(prod: Synth) -> None:
     for kind in STATEFUL:
-        for logical_id, resource in prod.resources(kind).items():
+        for logical_id, resource in prod.data.resources(kind).items():
             assert resource["DeletionPolicy"] == "Retain", logical_id
-    for logical_id, table in prod.resources("AWS::DynamoDB::Table").items():
+    for logical_id, table in prod.data.resources("AWS::DynamoDB::Table").items():
         assert table["Properties"]["DeletionProtectionEnabled"] is True, logical_id
-    assert not prod.resources("Custom::S3AutoDeleteObjects")
+    assert not prod.data.resources("Custom::S3AutoDeleteObjects")
 
 
 def test_dev_can_be_destroyed(dev: Synth) -> None:
     for kind in STATEFUL:
-        for logical_id, resource in dev.resources(kind).items():
+        for logical_id, resource in dev.data.resources(kind).items():
             assert resource["DeletionPolicy"] == "Delete", logical_id
-    for logical_id, table in dev.resources("AWS::DynamoDB::Table").items():
+    for logical_id, table in dev.data.resources("AWS::DynamoDB::Table").items():
         assert not table["Properties"].get("DeletionProtectionEnabled"), logical_id
     # Versioned buckets cannot be deleted while they hold objects: CDK empties them first.
-    assert len(dev.resources("Custom::S3AutoDeleteObjects")) == len(dev.resources("AWS::S3::Bucket"))
+    assert len(dev.data.resources("Custom::S3AutoDeleteObjects")) == len(dev.data.resources("AWS::S3::Bucket"))
 
 
 def _records_rules(synth: Synth) -> list[dict[str, object]]:
-    bucket_id = synth.logical_id(synth.stack.data.records_bucket.bucket_arn)
-    rules: list[dict[str, object]] = synth.json["Resources"][bucket_id]["Properties"]["LifecycleConfiguration"]["Rules"]
+    bucket_id = synth.data.logical_id(synth.stack.data.records_bucket.bucket_arn)
+    rules: list[dict[str, object]] = synth.data.json["Resources"][bucket_id]["Properties"]["LifecycleConfiguration"][
+        "Rules"
+    ]
     return rules
 
 

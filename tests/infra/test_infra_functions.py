@@ -1,4 +1,4 @@
-"""One function per route, each allowed exactly what its route table entry lists."""
+"""One function per route (API stack), each allowed exactly what its route table entry lists."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from functions.data import schema
 from functions.routes import ROUTES, S3_DELETE_RECORDS, S3_LIST_RECORD_VERSIONS, Route
 from functions.workers import WORKERS
-from testkit.synth import Synth
+from testkit.synth import StackTemplate, Synth
 
 pytestmark = pytest.mark.infra
 
@@ -41,24 +41,36 @@ def expected_actions(route: Route) -> set[str]:
 
 
 def test_exactly_one_function_per_route_plus_cdk_auto_delete_in_dev(synth: Synth) -> None:
-    functions = synth.resources("AWS::Lambda::Function")
-    ours = [f for logical_id, f in functions.items() if not logical_id.startswith(AUTO_DELETE_PROVIDER)]
+    def handlers(template: StackTemplate) -> list[str]:
+        functions = template.resources("AWS::Lambda::Function").items()
+        return sorted(f["Properties"]["Handler"] for i, f in functions if not i.startswith(AUTO_DELETE_PROVIDER))
+
+    assert handlers(synth.api) == sorted(r.handler for r in ROUTES)
     # The webhook fan-out and delivery are the only functions no route invokes (test_infra_webhooks.py).
-    assert sorted(f["Properties"]["Handler"] for f in ours) == sorted(
-        [r.handler for r in ROUTES] + [w.handler for w in WORKERS]
-    )
-    cdk_internal = len(functions) - len(ours)
-    assert cdk_internal == (1 if synth.stack.node.try_get_context("stage") == "dev" else 0)
+    assert handlers(synth.webhooks) == sorted(w.handler for w in WORKERS)
+    assert handlers(synth.data) == handlers(synth.monitoring) == []
+    cdk_internal = [
+        i for t in synth.templates for i in t.resources("AWS::Lambda::Function") if i.startswith(AUTO_DELETE_PROVIDER)
+    ]
+    assert len(cdk_internal) == (1 if synth.stage == "dev" else 0)
+    assert all(i in synth.data.json["Resources"] for i in cdk_internal), "it empties the data stack's buckets"
+
+
+def test_route_functions_have_names_the_monitoring_stack_can_use(synth: Synth) -> None:
+    """quollo-<stage>-<route>: the alarms and dashboard name them without importing from the API stack."""
+    for name, props in synth.api.route_functions().items():
+        assert props["FunctionName"] == f"quollo-{synth.stage}-{name.replace('_', '-')}"
 
 
 def test_functions_share_runtime_settings(synth: Synth) -> None:
-    # Our own layer (built from uv.lock), the only one: no public layer from another account.
-    layers = synth.resources("AWS::Lambda::LayerVersion")
-    assert len(layers) == 1
-    [(layer_id, layer)] = layers.items()
+    # Our own layer (built from uv.lock), the only one: no public layer from another account. One in
+    # each stack with functions (a layer imported across stacks could never change), of one asset.
+    [(layer_id, layer)] = synth.api.resources("AWS::Lambda::LayerVersion").items()
+    [worker_layer] = synth.webhooks.resources("AWS::Lambda::LayerVersion").values()
+    assert worker_layer["Properties"]["Content"] == layer["Properties"]["Content"]
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
-    for name, props in synth.route_functions().items():
+    for name, props in synth.api.route_functions().items():
         assert props["Runtime"] == "python3.12", name
         assert props["Architectures"] == ["arm64"], name
         assert props["MemorySize"] == 512 and props["Timeout"] == 10, name
@@ -66,13 +78,13 @@ def test_functions_share_runtime_settings(synth: Synth) -> None:
         logging = props["LoggingConfig"]
         assert logging["LogFormat"] == "JSON", name
         # An explicit log group per function (with retention), not the implicit one.
-        log_group = synth.json["Resources"][logging["LogGroup"]["Ref"]]
+        log_group = synth.api.json["Resources"][logging["LogGroup"]["Ref"]]
         assert log_group["Type"] == "AWS::Logs::LogGroup" and log_group["Properties"]["RetentionInDays"] == 30
         assert props["Layers"] == [{"Ref": layer_id}], name
 
 
 def test_each_function_has_its_own_role_and_log_group(synth: Synth) -> None:
-    functions = synth.route_functions().values()
+    functions = synth.api.route_functions().values()
     roles = [f["Role"]["Fn::GetAtt"][0] for f in functions]
     log_groups = [f["LoggingConfig"]["LogGroup"]["Ref"] for f in functions]
     assert len(set(roles)) == len(set(log_groups)) == len(ROUTES)
@@ -80,8 +92,8 @@ def test_each_function_has_its_own_role_and_log_group(synth: Synth) -> None:
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_role_allows_exactly_the_route_actions(dev: Synth, route: Route) -> None:
-    props = dev.route_functions()[route.name]
-    statements = dev.role_statements(props["Role"]["Fn::GetAtt"][0])
+    props = dev.api.route_functions()[route.name]
+    statements = dev.api.role_statements(props["Role"]["Fn::GetAtt"][0])
     actions = {a for s in statements for a in _as_list(s["Action"])}
     assert actions == expected_actions(route)
     assert all(s["Effect"] == "Allow" for s in statements)
@@ -89,8 +101,8 @@ def test_role_allows_exactly_the_route_actions(dev: Synth, route: Route) -> None
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_table_actions_apply_to_that_table_and_its_listed_indexes_only(dev: Synth, route: Route) -> None:
-    props = dev.route_functions()[route.name]
-    statements = dev.role_statements(props["Role"]["Fn::GetAtt"][0])
+    props = dev.api.route_functions()[route.name]
+    statements = dev.api.role_statements(props["Role"]["Fn::GetAtt"][0])
     granted: dict[str, list[Any]] = {}
     for statement in statements:
         for action in _as_list(statement["Action"]):
@@ -98,7 +110,7 @@ def test_table_actions_apply_to_that_table_and_its_listed_indexes_only(dev: Synt
                 granted.setdefault(action, []).extend(_as_list(statement["Resource"]))
     expected: dict[str, list[Any]] = {}
     for access in route.tables:
-        arn = dev.resolve(dev.stack.data.tables[access.table].table_arn)
+        arn = dev.api.resolve(dev.stack.data.tables[access.table].table_arn)
         resources = [arn] + [{"Fn::Join": ["", [arn, f"/index/{name}"]]} for name in access.indexes]
         for action in access.actions:
             expected.setdefault(action, []).extend(resources)
@@ -108,15 +120,15 @@ def test_table_actions_apply_to_that_table_and_its_listed_indexes_only(dev: Synt
 
 
 def test_only_get_reads_only_create_writes_and_only_delete_deletes_records_under_the_prefix(dev: Synth) -> None:
-    bucket_arn = dev.resolve(dev.stack.data.records_bucket.bucket_arn)
+    bucket_arn = dev.api.resolve(dev.stack.data.records_bucket.bucket_arn)
     prefix = {"Fn::Join": ["", [bucket_arn, f"/{schema.RECORDS_PREFIX}*"]]}
     readers = {route.name for route in ROUTES if route.s3_read_records}
     writers = {route.name for route in ROUTES if route.s3_write_records}
     deleters = {route.name for route in ROUTES if route.s3_delete_records}
     assert (readers, writers, deleters) == ({"get_interview"}, {"create_interview"}, {"delete_interview"})
     for route in ROUTES:
-        props = dev.route_functions()[route.name]
-        s3 = [s for s in dev.role_statements(props["Role"]["Fn::GetAtt"][0]) if "s3:" in json.dumps(s["Action"])]
+        props = dev.api.route_functions()[route.name]
+        s3 = [s for s in dev.api.role_statements(props["Role"]["Fn::GetAtt"][0]) if "s3:" in json.dumps(s["Action"])]
         # Deleting a recording deletes every version of it (the bucket is versioned): listing
         # versions is a bucket action, held to the prefix by a condition.
         in_prefix = {"StringLike": {"s3:prefix": f"{schema.RECORDS_PREFIX}*"}}
@@ -130,44 +142,45 @@ def test_only_get_reads_only_create_writes_and_only_delete_deletes_records_under
 
 
 def test_logs_permissions_target_the_functions_own_log_group(dev: Synth) -> None:
-    for name, props in dev.route_functions().items():
+    for name, props in dev.api.route_functions().items():
         own = {"Fn::GetAtt": [props["LoggingConfig"]["LogGroup"]["Ref"], "Arn"]}
-        logs = [s for s in dev.role_statements(props["Role"]["Fn::GetAtt"][0]) if "logs:" in json.dumps(s)]
+        logs = [s for s in dev.api.role_statements(props["Role"]["Fn::GetAtt"][0]) if "logs:" in json.dumps(s)]
         assert [s["Resource"] for s in logs] == [own], name
 
 
 def test_no_wildcard_actions_and_no_scan_anywhere(synth: Synth) -> None:
-    text = json.dumps(synth.json)
-    assert "dynamodb:Scan" not in text
-    policies = [p["Properties"]["PolicyDocument"] for p in synth.resources("AWS::IAM::Policy").values()]
-    policies += [
-        p["PolicyDocument"]
-        for role in synth.resources("AWS::IAM::Role").values()
-        for p in role["Properties"].get("Policies", [])
-    ]
+    policies = []
+    for template in synth.templates:
+        assert "dynamodb:Scan" not in json.dumps(template.json)
+        policies += [p["Properties"]["PolicyDocument"] for p in template.resources("AWS::IAM::Policy").values()]
+        policies += [
+            p["PolicyDocument"]
+            for role in template.resources("AWS::IAM::Role").values()
+            for p in role["Properties"].get("Policies", [])
+        ]
     actions = [a for doc in policies for s in doc["Statement"] for a in _as_list(s["Action"])]
     assert actions and not [a for a in actions if "*" in a]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_environment_names_the_routes_tables_and_secret(dev: Synth, route: Route) -> None:
-    env = dev.route_functions()[route.name]["Environment"]["Variables"]
+    env = dev.api.route_functions()[route.name]["Environment"]["Variables"]
     specs = {spec.key: spec for spec in schema.TABLES}
     for access in route.tables:
-        assert env[specs[access.table].env_var] == dev.resolve(dev.stack.data.tables[access.table].table_name)
+        assert env[specs[access.table].env_var] == dev.api.resolve(dev.stack.data.tables[access.table].table_name)
     unused = {specs[k].env_var for k in specs} - {specs[a.table].env_var for a in route.tables}
     assert not unused & env.keys()
-    assert env[schema.RECORDS_BUCKET_ENV] == dev.resolve(dev.stack.data.records_bucket.bucket_name)
+    assert env[schema.RECORDS_BUCKET_ENV] == dev.api.resolve(dev.stack.data.records_bucket.bucket_name)
     assert (schema.CURSOR_SECRET_ENV in env) == route.cursor_secret
     if route.cursor_secret:
-        assert env[schema.CURSOR_SECRET_ENV] == dev.resolve(dev.stack.data.cursor_secret.secret_arn)
+        assert env[schema.CURSOR_SECRET_ENV] == dev.api.resolve(dev.stack.data.cursor_secret.secret_arn)
     assert (schema.WEBHOOK_QUEUE_ENV in env) == route.webhook_queue_send
     assert env["POWERTOOLS_SERVICE_NAME"] == "quollo"
 
 
 def test_tracer_is_on_by_default_and_a_context_flag_turns_only_the_sdk_off(dev: Synth, prod: Synth) -> None:
-    for props in dev.route_functions().values():
+    for props in dev.api.route_functions().values():
         assert "POWERTOOLS_TRACE_DISABLED" not in props["Environment"]["Variables"]
-    for props in prod.route_functions().values():  # PROD_OVERRIDES sets tracer=false
+    for props in prod.api.route_functions().values():  # PROD_OVERRIDES sets tracer=false
         assert props["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"] == "true"
         assert props["TracingConfig"] == {"Mode": "Active"}, "Lambda's own tracing stays on"

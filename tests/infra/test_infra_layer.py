@@ -23,6 +23,7 @@ import pytest
 
 from functions.local.gateway import build_event
 from functions.routes import ROUTES, Route
+from functions.workers import WORKERS
 from infra.app import build_app
 from infra.constructs.route_functions import RouteFunctions
 from infra.layer import (
@@ -46,12 +47,12 @@ PYTHON = RouteFunctions.PYTHON_VERSION
 
 def layer_asset(synth: Synth) -> Path:
     """The synthesized layer directory (what CDK zips and uploads), found from the template."""
-    [layer] = synth.resources("AWS::Lambda::LayerVersion").values()
+    [layer] = synth.api.resources("AWS::Lambda::LayerVersion").values()
     return synth.outdir / f"asset.{layer['Properties']['Content']['S3Key'].removesuffix('.zip')}"
 
 
 def function_asset(synth: Synth, route: Route) -> tuple[Path, dict[str, Any]]:
-    for function in synth.resources("AWS::Lambda::Function").values():
+    for function in synth.api.resources("AWS::Lambda::Function").values():
         props = function["Properties"]
         if props.get("Handler") == route.handler:
             return synth.outdir / f"asset.{props['Code']['S3Key'].removesuffix('.zip')}", props
@@ -87,8 +88,14 @@ def test_layer_is_precompiled_as_if_at_opt_python(dev: Synth) -> None:
 
 
 def test_template_has_our_layer_and_no_public_layer_account(synth: Synth) -> None:
-    assert len(synth.resources("AWS::Lambda::LayerVersion")) == 1
-    assert "017000801446" not in json.dumps(synth.json)
+    # One in each stack with functions, from one asset (test_infra_functions.py).
+    assert (
+        len(synth.api.resources("AWS::Lambda::LayerVersion"))
+        == len(synth.webhooks.resources("AWS::Lambda::LayerVersion"))
+        == 1
+    )
+    for template in synth.templates:
+        assert "017000801446" not in json.dumps(template.json)
     assert "powertools_layer_version" not in cdk_json_context()
 
 
@@ -153,18 +160,23 @@ def test_two_synths_of_one_commit_give_the_same_asset_hashes(tmp_path: Path) -> 
     """Separate output, code-build and layer-cache directories: nothing path- or time-dependent leaks in."""
     templates = []
     for run in ("a", "b"):
-        app, stack = build_app(
+        app, stacks = build_app(
             {**cdk_json_context(), "stage": "dev"},
             outdir=str(tmp_path / run / "cdk.out"),
             build_dir=tmp_path / run / "lambda",
             layer_cache=tmp_path / run / "layers",
         )
         assembly = app.synth()
-        templates.append(json.loads(Path(assembly.get_stack_by_name(stack.stack_name).template_full_path).read_text()))
+        # Every stack's resources in one template-like dict (logical ids are unique across them).
+        merged: dict[str, Any] = {"Resources": {}}
+        for stack in stacks.stacks:
+            template = json.loads(Path(assembly.get_stack_by_name(stack.stack_name).template_full_path).read_text())
+            merged["Resources"].update({f"{stack.stack_name}/{k}": v for k, v in template["Resources"].items()})
+        templates.append(merged)
     first, second = (_asset_hashes(t) for t in templates)
     layers = [k for k, v in templates[0]["Resources"].items() if v["Type"] == "AWS::Lambda::LayerVersion"]
-    assert layers and set(layers) <= first.keys()
-    assert len(first) >= len(ROUTES) + 1
+    assert len(layers) == 2 and set(layers) <= first.keys()
+    assert len(first) >= len(ROUTES) + len(WORKERS) + 2
     assert first == second
 
 
@@ -224,9 +236,9 @@ def moto_endpoint() -> Iterator[str]:
 def _stack_environment(dev: Synth) -> dict[str, str]:
     """Every function's environment, with CloudFormation references replaced by concrete names."""
     env: dict[str, str] = {}
-    for function in dev.resources("AWS::Lambda::Function").values():
+    for function in (f for t in dev.templates for f in t.resources("AWS::Lambda::Function").values()):
         for name, value in function["Properties"].get("Environment", {}).get("Variables", {}).items():
-            if isinstance(value, dict):  # {"Ref": "DataTokensTable..."}: the name CloudFormation gives
+            if isinstance(value, dict):  # {"Fn::ImportValue": "Quollo-dev-Data:..."}: the name CloudFormation gives
                 value = f"Quollo-dev-{name.lower().replace('_', '-')}"
             env[name] = value
     return env

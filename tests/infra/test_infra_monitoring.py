@@ -1,4 +1,5 @@
-"""Alarms on the API, every function, every table and our own metrics; one topic, one dashboard."""
+"""Alarms on the API, every function, every table and our own metrics; one topic, one dashboard:
+all in the Monitoring stack, which names the API stack's functions by their physical names."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from functions.data import schema
 from functions.routes import ROUTES
 from infra.app import build_app
 from infra.config import STAGE_DEFAULTS
-from testkit.synth import PROD_OVERRIDES, ROOT, Synth, cdk_json_context
+from testkit.synth import PROD_OVERRIDES, ROOT, Synth, cdk_json_context, evaluate
 
 RUNBOOK = ROOT / "docs" / "runbook.md"
 
@@ -22,17 +23,42 @@ pytestmark = pytest.mark.infra
 
 def alarms(synth: Synth) -> dict[str, dict[str, Any]]:
     """Alarm name -> properties."""
-    return {a["Properties"]["AlarmName"]: a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()}
+    return {
+        a["Properties"]["AlarmName"]: a["Properties"]
+        for a in synth.monitoring.resources("AWS::CloudWatch::Alarm").values()
+    }
 
 
 def _stage(synth: Synth) -> str:
-    return str(synth.stack.node.try_get_context("stage"))
+    return synth.stage
+
+
+def test_alarms_topic_and_dashboard_are_the_monitoring_stacks_only(synth: Synth) -> None:
+    for template in (synth.data, synth.webhooks, synth.api):
+        for kind in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::SNS::Topic"):
+            assert template.resources(kind) == {}, (template.stack.stack_name, kind)
+    # Nothing of the API stack is imported: the monitoring stack deploys before it.
+    assert "Quollo-" + synth.stage + "-Api:" not in json.dumps(synth.monitoring.json)
+
+
+def test_monitoring_deploys_after_data_and_webhooks_and_before_the_api(synth: Synth) -> None:
+    """A route's alarms exist before its first canary, and go before its group when it is removed."""
+    stacks = synth.stack
+
+    def needs(stack: Any) -> set[str]:
+        return {dependency.stack_name for dependency in stack.dependencies}
+
+    stage = f"Quollo-{synth.stage}"
+    assert needs(stacks.data_stack) == set()
+    assert needs(stacks.webhooks_stack) == {f"{stage}-Data"}
+    assert needs(stacks.monitoring_stack) == {f"{stage}-Data", f"{stage}-Webhooks"}
+    assert needs(stacks.api_stack) == {f"{stage}-Data", f"{stage}-Monitoring"}
 
 
 def test_every_alarm_notifies_the_topic_on_alarm_and_ok_and_ignores_missing_data(synth: Synth) -> None:
-    [topic_id] = synth.resources("AWS::SNS::Topic")
+    [topic_id] = synth.monitoring.resources("AWS::SNS::Topic")
     # prod: PROD_OVERRIDES also names an existing topic, which every alarm notifies too.
-    external = synth.stack.node.try_get_context("alarm_topic_arn")
+    external = synth.context("alarm_topic_arn")
     targets = [{"Ref": topic_id}, *([external] if external else [])]
     found = alarms(synth)
     assert found
@@ -80,14 +106,14 @@ def test_prod_synth_fails_without_somewhere_to_send_alarms(tmp_path: Path) -> No
 
 
 def test_alarm_topic_enforces_tls(synth: Synth) -> None:
-    [policy] = synth.resources("AWS::SNS::TopicPolicy").values()
+    [policy] = synth.monitoring.resources("AWS::SNS::TopicPolicy").values()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s) for s in statements)
 
 
 def test_email_subscription_only_with_the_flag(dev: Synth, prod: Synth) -> None:
-    assert dev.resources("AWS::SNS::Subscription") == {}
-    [subscription] = prod.resources("AWS::SNS::Subscription").values()  # PROD_OVERRIDES sets alarm_email
+    assert dev.monitoring.resources("AWS::SNS::Subscription") == {}
+    [subscription] = prod.monitoring.resources("AWS::SNS::Subscription").values()  # PROD_OVERRIDES sets alarm_email
     assert subscription["Properties"]["Protocol"] == "email"
     assert subscription["Properties"]["Endpoint"] == "oncall@example.com"
 
@@ -112,7 +138,8 @@ def test_p99_latency_threshold_is_overridable_by_context(dev: Synth, prod: Synth
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_each_function_has_error_throttle_and_p99_duration_alarms(synth: Synth, route: Any) -> None:
-    function_id = synth.logical_id(synth.stack.route_functions.functions[route.name].function_arn)
+    # The function the API stack deploys, by its physical name.
+    function_name = synth.api.route_functions()[route.name]["FunctionName"]
     prefix = f"quollo-{_stage(synth)}-{route.name.replace('_', '-')}"
     found = alarms(synth)
     thresholds = STAGE_DEFAULTS[_stage(synth)].alarms
@@ -127,12 +154,13 @@ def test_each_function_has_error_throttle_and_p99_duration_alarms(synth: Synth, 
         assert props.get("Statistic", props.get("ExtendedStatistic")) == statistic
         assert props["Period"] == period and props["Threshold"] == threshold
         # The function-level metric counts every version, the canary's included.
-        assert props["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function_id}}]
+        [dimension] = props["Dimensions"]
+        assert dimension["Name"] == "FunctionName" and evaluate(dimension["Value"]) == function_name
 
 
 @pytest.mark.parametrize("spec", schema.TABLES, ids=lambda s: s.key)
 def test_each_table_has_throttled_requests_and_system_errors_alarms(synth: Synth, spec: Any) -> None:
-    table_id = synth.logical_id(synth.stack.data.tables[spec.key].table_arn)
+    table_name = synth.monitoring.resolve(synth.stack.data.tables[spec.key].table_name)
     found = alarms(synth)
     for suffix, metric_name in (("throttled", "ThrottledRequests"), ("system-errors", "SystemErrors")):
         props = found[f"quollo-{_stage(synth)}-{spec.key}-table-{suffix}"]
@@ -142,7 +170,7 @@ def test_each_table_has_throttled_requests_and_system_errors_alarms(synth: Synth
         assert {s["Metric"]["MetricName"] for s in stats} == {metric_name}
         for stat in stats:
             dims = {d["Name"]: d["Value"] for d in stat["Metric"]["Dimensions"]}
-            assert dims["TableName"] == {"Ref": table_id}
+            assert dims["TableName"] == table_name
         [expression] = [m for m in props["Metrics"] if "Expression" in m]
         assert expression["ReturnData"] is True
 
@@ -188,7 +216,7 @@ def test_alarm_count_is_api_functions_tables_and_business(synth: Synth) -> None:
 
 def test_webhook_workers_alarm_on_errors_and_stream_lag(synth: Synth) -> None:
     found = alarms(synth)
-    stage = synth.stack.node.try_get_context("stage")
+    stage = synth.stage
     for name in ("webhook-fanout-errors", "webhook-delivery-errors"):
         assert found[f"quollo-{stage}-{name}"]["MetricName"] == "Errors"
     lag = found[f"quollo-{stage}-webhook-fanout-iterator-age"]
@@ -196,11 +224,12 @@ def test_webhook_workers_alarm_on_errors_and_stream_lag(synth: Synth) -> None:
 
 
 def test_one_dashboard_shows_the_api_the_functions_and_the_tables(synth: Synth) -> None:
-    [dashboard] = synth.resources("AWS::CloudWatch::Dashboard").values()
+    [dashboard] = synth.monitoring.resources("AWS::CloudWatch::Dashboard").values()
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
     assert "AWS/ApiGateway" in body and "AWS/Lambda" in body and "AWS/DynamoDB" in body
-    for route in ROUTES:
-        assert synth.logical_id(synth.stack.route_functions.functions[route.name].function_arn) in body
+    assert f'\\"ApiName\\",\\"quollo-{synth.stage}\\",\\"Stage\\",\\"{synth.stage}\\"' in body
+    for props in synth.api.route_functions().values():
+        assert props["FunctionName"] in body
     for table in synth.stack.data.tables.values():
-        assert synth.logical_id(table.table_arn) in body
+        assert json.dumps(synth.monitoring.resolve(table.table_name)) in body
     assert "InterviewsCreated" in body and "AuthFailures" in body

@@ -16,8 +16,11 @@ DEPLOY_MD = ROOT / "docs" / "deploy.md"
 
 def test_every_stack_output_is_documented(dev: Synth) -> None:
     text = DEPLOY_MD.read_text(encoding="utf-8")
-    outputs = sorted(dev.json["Outputs"])
-    assert outputs, "the dev template has no outputs"
+    # Ours, in every stack; not the exports CDK adds for the references between the stacks.
+    outputs = sorted(
+        name for t in dev.templates for name, output in t.json.get("Outputs", {}).items() if "Export" not in output
+    )
+    assert outputs, "the dev templates have no outputs"
     missing = [name for name in outputs if not re.search(rf"`{re.escape(name)}`", text)]
     assert not missing, f"stack outputs not documented in docs/deploy.md: {missing}"
 

@@ -1,4 +1,5 @@
-"""Safe rollouts: a `live` alias per function, invoked by API Gateway; CodeDeploy canaries in prod."""
+"""Safe rollouts: a `live` alias per function, invoked by API Gateway or the webhook event sources;
+CodeDeploy canaries in prod, watching the monitoring stack's alarms."""
 
 from __future__ import annotations
 
@@ -22,18 +23,18 @@ def aliases(synth: Synth) -> dict[str, dict[str, Any]]:
     """Route name -> its alias resource."""
     found = {}
     for route in ROUTES:
-        logical_id = synth.logical_id(synth.stack.route_functions.aliases[route.name].function_arn)
-        found[route.name] = synth.json["Resources"][logical_id]
+        logical_id = synth.api.logical_id(synth.stack.route_functions.aliases[route.name].function_arn)
+        found[route.name] = synth.api.json["Resources"][logical_id]
     return found
 
 
 def test_each_function_has_a_live_alias_on_a_published_version(synth: Synth) -> None:
-    resources = synth.json["Resources"]
-    assert len(synth.resources("AWS::Lambda::Alias")) == len(ROUTES)
+    resources = synth.api.json["Resources"]
+    assert len(synth.api.resources("AWS::Lambda::Alias")) == len(ROUTES)
     found = aliases(synth)
     for route in ROUTES:
         alias = found[route.name]
-        function_id = synth.logical_id(synth.stack.route_functions.functions[route.name].function_arn)
+        function_id = synth.api.logical_id(synth.stack.route_functions.functions[route.name].function_arn)
         assert alias["Type"] == "AWS::Lambda::Alias"
         assert alias["Properties"]["Name"] == "live"
         assert alias["Properties"]["FunctionName"] == {"Ref": function_id}
@@ -44,11 +45,11 @@ def test_each_function_has_a_live_alias_on_a_published_version(synth: Synth) -> 
 
 def test_api_integrations_and_invoke_permissions_target_the_alias(synth: Synth) -> None:
     alias_refs = {
-        json.dumps({"Ref": synth.logical_id(a.function_arn)}) for a in synth.stack.route_functions.aliases.values()
+        json.dumps({"Ref": synth.api.logical_id(a.function_arn)}) for a in synth.stack.route_functions.aliases.values()
     }
     proxies = [
         m["Properties"]["Integration"]["Uri"]
-        for m in synth.resources("AWS::ApiGateway::Method").values()
+        for m in synth.api.resources("AWS::ApiGateway::Method").values()
         if m["Properties"]["Integration"]["Type"] == "AWS_PROXY"
     ]
     assert len(proxies) == len(ROUTES)
@@ -59,7 +60,7 @@ def test_api_integrations_and_invoke_permissions_target_the_alias(synth: Synth) 
         if isinstance(part, dict) and not part.get("Ref", "AWS::").startswith("AWS::")
     }
     assert invoked == alias_refs
-    permissions = synth.resources("AWS::Lambda::Permission").values()
+    permissions = synth.api.resources("AWS::Lambda::Permission").values()
     api_permissions = [
         p["Properties"] for p in permissions if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
     ]
@@ -68,14 +69,16 @@ def test_api_integrations_and_invoke_permissions_target_the_alias(synth: Synth) 
 
 
 def test_codedeploy_canaries_in_prod_only_with_the_functions_alarms(dev: Synth, prod: Synth) -> None:
-    assert dev.resources("AWS::CodeDeploy::DeploymentGroup") == {}
+    assert dev.api.resources("AWS::CodeDeploy::DeploymentGroup") == {}
     assert all("UpdatePolicy" not in a for a in aliases(dev).values())
-    groups = prod.resources("AWS::CodeDeploy::DeploymentGroup")
+    groups = prod.api.resources("AWS::CodeDeploy::DeploymentGroup")
     assert len(groups) == len(ROUTES)
+    # By name: the alarms are the monitoring stack's, which deploys before the API stack.
     alarm_names = {
-        logical_id: props["Properties"]["AlarmName"]
-        for logical_id, props in prod.resources("AWS::CloudWatch::Alarm").items()
+        props["Properties"]["AlarmName"] for props in prod.monitoring.resources("AWS::CloudWatch::Alarm").values()
     }
+    assert prod.api.resources("AWS::CloudWatch::Alarm") == {}
+    assert prod.monitoring.stack in prod.stack.api_stack.dependencies
     for route in ROUTES:
         update = aliases(prod)[route.name]["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
         group = groups[update["DeploymentGroupName"]["Ref"]]["Properties"]
@@ -83,47 +86,64 @@ def test_codedeploy_canaries_in_prod_only_with_the_functions_alarms(dev: Synth, 
         assert group["AutoRollbackConfiguration"]["Enabled"] is True
         assert "DEPLOYMENT_STOP_ON_ALARM" in group["AutoRollbackConfiguration"]["Events"]
         assert group["AlarmConfiguration"]["Enabled"] is True
-        names = {alarm_names[a["Name"]["Ref"]] for a in group["AlarmConfiguration"]["Alarms"]}
+        names = {a["Name"] for a in group["AlarmConfiguration"]["Alarms"]}
+        assert names <= alarm_names, "a canary watches an alarm that does not exist"
         kebab = route.name.replace("_", "-")
         assert {f"quollo-prod-{kebab}-errors", f"quollo-prod-{kebab}-throttles"} <= names
         assert "quollo-prod-api-5xx-rate" in names
 
 
+def test_one_codedeploy_role_serves_every_group(prod: Synth) -> None:
+    groups = prod.api.resources("AWS::CodeDeploy::DeploymentGroup").values()
+    roles = {json.dumps(g["Properties"]["ServiceRoleArn"]) for g in groups}
+    assert len(roles) == 1
+    [role_id] = [json.loads(r)["Fn::GetAtt"][0] for r in roles]
+    role = prod.api.json["Resources"][role_id]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "codedeploy.amazonaws.com"}
+    [managed] = role["ManagedPolicyArns"]
+    assert "service-role/AWSCodeDeployRoleForLambdaLimited" in json.dumps(managed)
+    principals = [
+        json.dumps(r["Properties"]["AssumeRolePolicyDocument"]) for r in prod.api.resources("AWS::IAM::Role").values()
+    ]
+    assert len([p for p in principals if "codedeploy.amazonaws.com" in p]) == 1
+
+
 def test_snapstart_only_with_the_flag(dev: Synth, prod: Synth) -> None:
-    for function in dev.resources("AWS::Lambda::Function").values():
-        assert "SnapStart" not in function["Properties"]
-    handlers = {route.handler for route in ROUTES}
-    ours = [f for f in prod.resources("AWS::Lambda::Function").values() if f["Properties"].get("Handler") in handlers]
+    for template in dev.templates:
+        for function in template.resources("AWS::Lambda::Function").values():
+            assert "SnapStart" not in function["Properties"]
+    ours = list(prod.api.route_functions().values())
     assert len(ours) == len(ROUTES)
-    # The webhook workers run $LATEST from their event sources: SnapStart (published versions only) would not apply.
-    workers = {worker.handler for worker in WORKERS}
-    assert all(
-        "SnapStart" not in f["Properties"]
-        for f in prod.resources("AWS::Lambda::Function").values()
-        if f["Properties"].get("Handler") in workers
-    )
+    # The webhook workers run in the background, where a cold start delays no caller: SnapStart's
+    # price per function (docs/deploy.md, SnapStart) buys them nothing.
+    assert all("SnapStart" not in f["Properties"] for f in prod.webhooks.resources("AWS::Lambda::Function").values())
     for function in ours:  # PROD_OVERRIDES sets snapstart=true
-        assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+        assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
 
 
 def _published(tmp: Path, name: str, *, layer: str, code: str, tracer: str) -> dict[str, str]:
-    """Route name -> the Version logical id its `live` alias points at, in a dev stack synthesized
+    """Function name -> the Version logical id its `live` alias points at, in dev stacks synthesized
     from a one-file code asset and layer with the given contents (and the `tracer` flag, which
-    changes only an environment variable)."""
+    changes only an environment variable): every route and both webhook workers."""
     code_dir, layer_dir = tmp / name / "code", tmp / name / "layer" / "python"
     code_dir.mkdir(parents=True)
     layer_dir.mkdir(parents=True)
     (code_dir / "release.py").write_text(code)
     (layer_dir / "dependency.py").write_text(layer)
     context = {**cdk_json_context(), "stage": "dev", "tracer": tracer}
-    _, stack = build_app(context, outdir=str(tmp / name / "cdk.out"), prebuilt=(code_dir, layer_dir.parent))
-    template = Template.from_stack(stack).to_json()
+    _, stacks = build_app(context, outdir=str(tmp / name / "cdk.out"), prebuilt=(code_dir, layer_dir.parent))
     published = {}
-    for route in ROUTES:
-        alias = template["Resources"][stack.resolve(stack.route_functions.aliases[route.name].function_arn)["Ref"]]
-        version_id = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
-        assert template["Resources"][version_id]["Type"] == "AWS::Lambda::Version"
-        published[route.name] = version_id
+    for stack, functions in (
+        (stacks.api_stack, stacks.route_functions.aliases),
+        (stacks.webhooks_stack, stacks.webhook_workers.aliases),
+    ):
+        template = Template.from_stack(stack).to_json()
+        for function, alias_construct in functions.items():
+            alias = template["Resources"][stack.resolve(alias_construct.function_arn)["Ref"]]
+            version_id = alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
+            assert template["Resources"][version_id]["Type"] == "AWS::Lambda::Version"
+            published[function] = version_id
+    assert published.keys() == {r.name for r in ROUTES} | {w.name for w in WORKERS}
     return published
 
 
