@@ -72,8 +72,21 @@ class QuolloStack(Stack):
         self.monitoring.watch_webhook_workers(
             self.webhook_workers.functions["webhook_fanout"], self.webhook_workers.functions["webhook_delivery"]
         )
+        self.monitoring.watch_webhook_queues(
+            stream_failures=self.data.webhook_stream_failures,
+            delivery_queue=self.data.webhook_queue,
+            dead_letters=self.data.webhook_dlq,
+        )
         self.rollouts = (
-            Rollouts(self, "Rollouts", aliases=self.route_functions.aliases, monitoring=self.monitoring)
+            Rollouts(
+                self,
+                "Rollouts",
+                aliases=self.route_functions.aliases,
+                monitoring=self.monitoring,
+                code=lambda_.Code.from_asset(str(code_dir)),
+                layer=self.route_functions.dependencies,
+                config=config,
+            )
             if config.canary_deploys
             else None
         )
@@ -84,10 +97,14 @@ class QuolloStack(Stack):
                 stage=self.api.api.deployment_stage,
                 rate_limit=config.waf_rate_limit,
                 name=f"quollo-{config.stage}",
+                routes=ROUTES,
+                config=config,
             )
             if config.waf
             else None
         )
+        if self.waf is not None:
+            self.monitoring.watch_waf(self.waf.name)
         self._outputs()
 
     def _outputs(self) -> None:

@@ -10,6 +10,7 @@ import pytest
 from functions.data import schema
 from functions.routes import ROUTES, S3_DELETE_RECORDS, S3_LIST_RECORD_VERSIONS, Route
 from functions.workers import WORKERS
+from infra.constructs.rollouts import HOOK_HANDLER
 from testkit.synth import Synth
 
 pytestmark = pytest.mark.infra
@@ -43,12 +44,14 @@ def expected_actions(route: Route) -> set[str]:
 def test_exactly_one_function_per_route_plus_cdk_auto_delete_in_dev(synth: Synth) -> None:
     functions = synth.resources("AWS::Lambda::Function")
     ours = [f for logical_id, f in functions.items() if not logical_id.startswith(AUTO_DELETE_PROVIDER)]
-    # The webhook fan-out and delivery are the only functions no route invokes (test_infra_webhooks.py).
+    # The webhook fan-out and delivery are the only functions no route invokes (test_infra_webhooks.py),
+    # and CodeDeploy's hook where there are canaries (prod; test_infra_rollouts.py).
+    prod = synth.stack.node.try_get_context("stage") == "prod"
     assert sorted(f["Properties"]["Handler"] for f in ours) == sorted(
-        [r.handler for r in ROUTES] + [w.handler for w in WORKERS]
+        [r.handler for r in ROUTES] + [w.handler for w in WORKERS] + ([HOOK_HANDLER] if prod else [])
     )
     cdk_internal = len(functions) - len(ours)
-    assert cdk_internal == (1 if synth.stack.node.try_get_context("stage") == "dev" else 0)
+    assert cdk_internal == (0 if prod else 1)
 
 
 def test_functions_share_runtime_settings(synth: Synth) -> None:
