@@ -381,7 +381,7 @@ def _calls(c: dict[str, Any], w: Any) -> None:
             f" | {warm['http_requests']} | {row['target']} | {_mark(ok)} |"
         )
     w("")
-    w("Candidates and jobs (issue 16): an inline candidate and job add items to the create's one transaction,")
+    w("Candidates and jobs: an inline candidate and job add items to the create's one transaction,")
     w("not calls; `candidateId` adds the candidate's read (its jobs decide the interview's job). Every change of a")
     w("candidate or job is one read and one transaction (entity, externalId item, links, reference counts). A")
     w("linked interview's refunding delete makes 5 calls: the plain refund transaction refuses it, then a read")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 # Markdown table rows: long lines are the format.
-SECTION = """## 2b. Webhooks: AWS calls per event (issue 15)
+SECTION = """## 2b. Webhooks: AWS calls per event
 
 Pinned by `tests/integration/test_webhook_costs.py` (botocore `before-call` hooks on the fan-out and
 delivery handlers, fed the stream records and queue messages as Lambda passes them). *N* = the

@@ -75,7 +75,7 @@ _IDEMPOTENCY = TableAccess(
     "idempotency", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 )
 
-# --- webhooks (issue 15) ---
+# Webhooks: registration, test deliveries and the delivery log.
 _WEBHOOKS = "webhooks"
 # Create and delete change the owner's endpoint counter in the endpoint's transaction (Put or Delete,
 # UpdateItem); an owner whose endpoints predate the counter gets it counted once (Query, PutItem); a
@@ -149,8 +149,7 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         cursor_secret=True,
     ),
 )
-# --- end webhooks ---
-# Create interview with an inline or existing candidate and job (issue 16): GetItem reads an existing
+# Create interview with an inline or existing candidate and job: GetItem reads an existing
 # candidate (and, after a conflict, who holds an externalId), PutItem creates and links, UpdateItem
 # counts references.
 _TALENT_LINKS = TableAccess("talent", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"))
@@ -166,7 +165,7 @@ def _talent(name: str, method: str, path: str, *actions: str, cursor_secret: boo
     )
 
 
-# Candidates and jobs (issue 16), all in the `talent` table. Writes are transactions whose items are
+# Candidates and jobs, all in the `talent` table. Writes are transactions whose items are
 # Put (entity, externalId, link), Update (reference counts, the entity) and Delete; GetItem reads
 # before a change and, after a conflict, who holds an externalId.
 TALENT_ROUTES: tuple[Route, ...] = (

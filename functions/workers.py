@@ -1,4 +1,4 @@
-"""The functions that are not HTTP routes: the webhook fan-out and delivery (issue 15).
+"""The functions that are not HTTP routes: the webhook fan-out and delivery.
 
 Like the route table, one entry drives the CDK stack (function, role, event source) and the infra
 tests, which compare each role with exactly the actions listed here.

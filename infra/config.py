@@ -46,7 +46,7 @@ class StageConfig:
     waf: bool
     # Requests per IP per 5 minutes before the WAF rate-based rule answers 429.
     waf_rate_limit: int
-    # Webhooks (issue 15): at most this many delivery functions at once (the SQS event source's
+    # Webhooks: at most this many delivery functions at once (the SQS event source's
     # maximum concurrency), so slow receivers cannot take the account's concurrency from the API.
     webhook_delivery_concurrency: int = 10
 

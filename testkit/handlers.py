@@ -60,6 +60,15 @@ class Api:
         return self.call("POST", "/v1/interviews", token=account.token, body=create_body(account.plan_id, **overrides))
 
 
+def validation_message(reply: gateway.Reply) -> str:
+    """The message of a 400 validation_failed answer (and a failed assertion for any other answer)."""
+    assert reply.status == 400, reply.body
+    body = reply.json()
+    assert body["error"]["code"] == "validation_failed", body
+    message: str = body["error"]["message"]
+    return message
+
+
 class CallCounter:
     """Counts AWS API calls per operation, through botocore's event hooks (nothing of ours is patched)."""
 

@@ -77,7 +77,7 @@ INTERVIEWS = TableSpec(
     ),
 )
 
-# Candidates and jobs (issue 16), keyed by owner like plans so that ownership is part of every key.
+# Candidates and jobs, keyed by owner like plans so that ownership is part of every key.
 # One table holds both kinds, their externalId uniqueness items and the candidate-job links; the
 # sort key says which is which (functions/data/talent.py).
 TALENT = TableSpec(
@@ -117,7 +117,7 @@ RATE_LIMITS = TableSpec(
     ttl_attribute="expiresAt",
 )
 
-# --- webhooks (issue 15) ---
+# Webhooks, their deliveries and the cap on them.
 # A user's webhook endpoints: the fan-out reads all of an owner's with one Query.
 WEBHOOKS = TableSpec(
     key="webhooks",
@@ -141,7 +141,6 @@ WEBHOOK_QUEUE_ENV = "QUOLLO_WEBHOOK_QUEUE_URL"
 WEBHOOK_QUEUE_DEFAULT = "quollo-webhook-deliveries"
 WEBHOOK_DLQ_ENV = "QUOLLO_WEBHOOK_DLQ_URL"
 WEBHOOK_DLQ_DEFAULT = "quollo-webhook-deliveries-dead"
-# --- end webhooks ---
 
 TABLES: tuple[TableSpec, ...] = (
     USERS,

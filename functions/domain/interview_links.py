@@ -37,11 +37,28 @@ class NewIds:
     job: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
+def check_sources(request: InterviewCreate) -> None:
+    """One source each for the candidate and the job, and a name for the interviewee from one of them.
+
+    Checked before anything is read or written, so an ambiguous create is a 400 whatever the store holds.
+    """
+    if request.candidateId is not None and request.candidate is not None:
+        raise ValidationFailed('Fields "candidateId" and "candidate" cannot be combined: send one of them')
+    if request.jobId is not None and request.job is not None:
+        raise ValidationFailed('Fields "jobId" and "job" cannot be combined: send one of them')
+    if request.candidate is not None and request.candidate.jobId is not None and (request.jobId or request.job):
+        raise ValidationFailed(
+            'Field "candidate.jobId" cannot be combined with "jobId" or "job": the job would be ambiguous'
+        )
+    if request.intervieweeName is None and request.candidateId is None and request.candidate is None:
+        raise ValidationFailed('Field "intervieweeName" is required unless "candidateId" or "candidate" is given')
+
+
 def for_create(owner_id: str, request: InterviewCreate, ids: NewIds, now: str) -> Links:
     """The interview's candidate and job, and the writes that create, link and reference them.
 
-    XOR rules are the request model's (functions/models/api.py); the job comes from `job` (created),
-    else `jobId`, else `candidate.jobId`, else an existing candidate's first job.
+    The request has passed check_sources; the job comes from `job` (created), else `jobId`, else
+    `candidate.jobId`, else an existing candidate's first job.
     """
     new_job = None
     job_field = "jobId"

@@ -46,6 +46,7 @@ def _scheduled_at(schedule_time: str | None) -> str | None:
 
 
 def create(owner_id: str, request: InterviewCreate) -> Created:
+    interview_links.check_sources(request)
     now = clock.now()
     interview_id, pin, ids = str(uuid.uuid4()), new_pin(), interview_links.NewIds()
 

@@ -36,9 +36,8 @@ def create_interview(
     idempotency_key: idempotency.KeyHeader = None,
 ) -> Response[InterviewCreated]:
     user_id = current_user(app)
-    outcome = once.run_for_request(app, body.fingerprint(), lambda: _create(user_id, body))
-    # A response stored (for 24 hours) before candidates and jobs existed has no such fields: null.
-    created = InterviewCreated.model_validate({"candidateId": None, "jobId": None} | outcome.body)
+    outcome = once.run_for_request(app, body.model_dump(mode="json"), lambda: _create(user_id, body))
+    created = InterviewCreated.model_validate(outcome.body)
     return Response(status_code=outcome.status, content_type=content_types.APPLICATION_JSON, body=created)
 
 

@@ -171,29 +171,7 @@ class InterviewCreate(_Request):
         default=None, description="An existing job of yours (XOR job); with candidateId, one of the candidate's jobs"
     )
     job: JobInline | None = Field(default=None, description="A new job (XOR jobId); linked to the candidate")
-
-    @model_validator(mode="after")
-    def _one_source_each(self) -> InterviewCreate:
-        if self.candidateId is not None and self.candidate is not None:
-            raise ValueError('Fields "candidateId" and "candidate" cannot be combined: send one of them')
-        if self.jobId is not None and self.job is not None:
-            raise ValueError('Fields "jobId" and "job" cannot be combined: send one of them')
-        if self.candidate is not None and self.candidate.jobId is not None and (self.jobId or self.job):
-            raise ValueError(
-                'Field "candidate.jobId" cannot be combined with "jobId" or "job": the job would be ambiguous'
-            )
-        if self.intervieweeName is None and self.candidateId is None and self.candidate is None:
-            raise ValueError('Field "intervieweeName" is required unless "candidateId" or "candidate" is given')
-        return self
-
-    def fingerprint(self) -> dict[str, Any]:
-        """What an Idempotency-Key's stored request is compared with.
-
-        Stored requests live 24 hours, so a retry may span the deploy that added candidates and jobs:
-        those fields count only when set, and a request without them compares as it did before.
-        """
-        unset = {name for name in ("candidateId", "candidate", "jobId", "job") if getattr(self, name) is None}
-        return self.model_dump(mode="json", exclude=unset)
+    # Which of these may be combined, and which wins, is the domain's (functions/domain/interview_links).
 
 
 _NULLABLE_ON_PATCH = frozenset({"metadata", "scheduleTime", "candidateId", "jobId"})

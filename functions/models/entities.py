@@ -130,7 +130,7 @@ class InterviewChanges(TypedDict, total=False):
     scheduled_at: str | None
 
 
-# --- webhooks (issue 15) ---
+# Webhooks.
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The public contract of candidates and jobs (issue 16): request and response bodies."""
+"""The public contract of candidates and jobs: request and response bodies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The public contract of webhooks (issue 15): request and response bodies, and the event payloads."""
+"""The public contract of webhooks: request and response bodies, and the event payloads."""
 
 from __future__ import annotations
 

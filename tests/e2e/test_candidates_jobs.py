@@ -1,4 +1,4 @@
-"""Candidates and jobs over HTTP (issue 16): CRUD, ownership, externalId, in-use deletes, and create
+"""Candidates and jobs over HTTP: CRUD, ownership, externalId, in-use deletes, and create
 interview with an inline or existing candidate and job, every XOR and priority rule, in one transaction."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Webhooks over HTTP against `quollo serve`, with a receiver on 127.0.0.1 (issue 15).
+"""Webhooks over HTTP against `quollo serve`, with a receiver on 127.0.0.1.
 
 Every delivery is checked with Svix's verifier, an implementation of the Standard Webhooks spec
 independent of the `standardwebhooks` package that signs them. The server runs the short retry

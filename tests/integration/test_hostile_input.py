@@ -11,23 +11,8 @@ import pytest
 
 from functions.data import users
 from functions.domain import tokens
-from functions.local.gateway import Reply
-from testkit.accounts import Account, AccountFactory
-from testkit.handlers import Api, CallCounter
-
-
-def _error(reply: Reply) -> str:
-    assert reply.status == 400, reply.body
-    body = reply.json()
-    assert body["error"]["code"] == "validation_failed", body
-    message: str = body["error"]["message"]
-    return message
-
-
-def _create_body(acc: Account, **overrides: Any) -> dict[str, Any]:
-    body = {"title": "Backend engineer — final round", "planId": acc.plan_id, "intervieweeName": "Jane Doe"}
-    body.update(overrides)
-    return body
+from testkit.accounts import Account, AccountFactory, create_body
+from testkit.handlers import Api, CallCounter, validation_message
 
 
 def _nothing_written(api: Api, acc: Account, credits: int) -> None:
@@ -50,22 +35,24 @@ def test_deep_or_huge_json_is_a_400_naming_the_problem(
     api: Api, account: AccountFactory, raw: bytes, expected: str
 ) -> None:
     acc = account(credits=1)
-    assert expected in _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
+    assert expected in validation_message(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
     _nothing_written(api, acc, 1)
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400", "-1e400"])
 def test_non_finite_numbers_are_not_json(api: Api, account: AccountFactory, literal: str) -> None:
     acc = account(credits=1)
-    raw = json.dumps(_create_body(acc, metadata={"score": "X"})).replace('"X"', literal).encode()
-    message = _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
+    raw = json.dumps(create_body(acc.plan_id, metadata={"score": "X"})).replace('"X"', literal).encode()
+    message = validation_message(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
     assert "finite" in message or literal.lstrip("-") in message, message
     _nothing_written(api, acc, 1)
 
 
 def test_malformed_json_says_where(api: Api, account: AccountFactory) -> None:
     acc = account()
-    message = _error(api.call("POST", "/v1/interviews", token=acc.token, raw=b'{\n  "title": "t",\n  "planId" 5\n}'))
+    message = validation_message(
+        api.call("POST", "/v1/interviews", token=acc.token, raw=b'{\n  "title": "t",\n  "planId" 5\n}')
+    )
     assert "line 3" in message and "column" in message, message
 
 
@@ -74,8 +61,8 @@ def test_a_body_that_is_not_an_object_creates_nothing(
     api: Api, account: AccountFactory, wrap: Callable[[dict[str, Any]], object]
 ) -> None:
     acc = account(credits=1)
-    raw = json.dumps(wrap(_create_body(acc))).encode()
-    assert "JSON object" in _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
+    raw = json.dumps(wrap(create_body(acc.plan_id))).encode()
+    assert "JSON object" in validation_message(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
     _nothing_written(api, acc, 1)
 
 
@@ -84,7 +71,7 @@ def test_a_patch_body_that_is_a_list_changes_nothing(api: Api, account: AccountF
     created = api.create(acc).json()["id"]
     path = f"/v1/interviews/{created}"
     reply = api.call("PATCH", path, token=acc.token, raw=json.dumps([{"title": "x"}]).encode())
-    assert "JSON object" in _error(reply)
+    assert "JSON object" in validation_message(reply)
     assert api.call("GET", path, token=acc.token).json()["interview"]["title"] == "Backend engineer — final round"
 
 
@@ -118,7 +105,7 @@ def test_without_a_token_every_known_route_answers_401(
 def test_header_shape_is_still_checked_before_the_token(api: Api, account: AccountFactory) -> None:
     account()
     reply = api.call("GET", "/v1/interviews", headers=[("Authorization", "Bearer a"), ("Authorization", "Bearer b")])
-    assert '"authorization" is repeated' in _error(reply)
+    assert '"authorization" is repeated' in validation_message(reply)
 
 
 @pytest.mark.parametrize(
@@ -159,9 +146,9 @@ def test_limit_is_a_canonical_decimal_integer(api: Api, account: AccountFactory,
     acc = account()
     from urllib.parse import quote
 
-    message = _error(api.call("GET", "/v1/interviews", token=acc.token, query=f"limit={quote(limit)}"))
+    message = validation_message(api.call("GET", "/v1/interviews", token=acc.token, query=f"limit={quote(limit)}"))
     assert '"limit"' in message
-    assert _error(api.call("GET", "/v1/plans", token=acc.token, query=f"limit={quote(limit)}"))
+    assert validation_message(api.call("GET", "/v1/plans", token=acc.token, query=f"limit={quote(limit)}"))
 
 
 @pytest.mark.parametrize("field", ["title", "intervieweeName"])
@@ -170,7 +157,7 @@ def test_control_characters_in_text_fields_are_rejected(
     api: Api, account: AccountFactory, field: str, char: str
 ) -> None:
     acc = account(credits=1)
-    message = _error(api.create(acc, **{field: f"Jane{char}Doe"}))
+    message = validation_message(api.create(acc, **{field: f"Jane{char}Doe"}))
     assert f'"{field}"' in message and "control characters" in message
     _nothing_written(api, acc, 1)
 
@@ -185,13 +172,13 @@ def test_control_characters_in_metadata_are_kept(api: Api, account: AccountFacto
 def test_a_patch_with_a_control_character_changes_nothing(api: Api, account: AccountFactory) -> None:
     acc = account()
     path = f"/v1/interviews/{api.create(acc).json()['id']}"
-    assert '"title"' in _error(api.call("PATCH", path, token=acc.token, body={"title": "a\x1b[2Jb"}))
+    assert '"title"' in validation_message(api.call("PATCH", path, token=acc.token, body={"title": "a\x1b[2Jb"}))
 
 
 @pytest.mark.parametrize("value", ["   ", "\u3000"])
 def test_blank_text_is_described_in_the_apis_words(api: Api, account: AccountFactory, value: str) -> None:
     acc = account()
-    message = _error(api.create(acc, title=value))
+    message = validation_message(api.create(acc, title=value))
     assert "pattern" not in message and "\\S" not in message
     assert message == 'Field "title" must contain a visible character', message
 
@@ -214,7 +201,7 @@ def test_a_variant_of_a_known_field_name_says_which_was_meant(
     else:
         path = f"/v1/interviews/{api.create(acc).json()['id']}"
         reply = api.call("PATCH", path, token=acc.token, body={field: "x"})
-    assert _error(reply) == f'Field "{field}" is not allowed; did you mean "{meant}"?'
+    assert validation_message(reply) == f'Field "{field}" is not allowed; did you mean "{meant}"?'
 
 
 def test_non_ascii_text_comes_back_as_utf8_not_escapes(api: Api, account: AccountFactory) -> None:
@@ -233,7 +220,7 @@ def test_a_ten_kilobyte_id_is_a_400_after_the_token_lookup_and_before_any_other_
     aws_calls.reset()
     body = {"title": "t"} if method == "PATCH" else None
     reply = api.call(method, "/v1/interviews/" + "a" * 10_000, token=acc.token, body=body)
-    assert '"id"' in _error(reply)
+    assert '"id"' in validation_message(reply)
     assert aws_calls.calls == ["UpdateItem"]
 
 
@@ -252,10 +239,10 @@ def test_text_made_only_of_invisible_characters_is_blank(
     api: Api, account: AccountFactory, value: str, path: str, field: str
 ) -> None:
     acc = account(credits=1)
-    bodies = {"/v1/interviews": _create_body(acc), "/v1/candidates": {"name": "Ada"}, "/v1/jobs": {"title": "J"}}
+    bodies = {"/v1/interviews": create_body(acc.plan_id), "/v1/candidates": {"name": "Ada"}, "/v1/jobs": {"title": "J"}}
     body = bodies[path]
     reply = api.call("POST", path, token=acc.token, body={**body, field: value})
-    assert _error(reply) == f'Field "{field}" must contain a visible character'
+    assert validation_message(reply) == f'Field "{field}" must contain a visible character'
     _nothing_written(api, acc, 1)
 
 
@@ -276,11 +263,15 @@ def test_an_email_with_a_control_character_a_space_or_two_ats_is_refused(
     api: Api, account: AccountFactory, email: str
 ) -> None:
     acc = account()
-    message = _error(api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada", "email": email}))
+    message = validation_message(
+        api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada", "email": email})
+    )
     assert message.startswith('Field "email"'), message
     candidate = api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada"}).json()["id"]
     path = f"/v1/candidates/{candidate}"
-    assert _error(api.call("PATCH", path, token=acc.token, body={"email": email})).startswith('Field "email"')
+    assert validation_message(api.call("PATCH", path, token=acc.token, body={"email": email})).startswith(
+        'Field "email"'
+    )
     assert api.call("GET", path, token=acc.token).json()["email"] is None
 
 
@@ -302,7 +293,7 @@ def test_schedule_time_is_rfc_3339_only(api: Api, account: AccountFactory, shape
     year, week, day = datetime.fromisoformat(date).isocalendar()
     compact = when.replace("-", "").replace(":", "")
     value = shape.format(when, date=date, time=time, compact=compact, week=f"{year}-W{week:02d}-{day}")
-    assert _error(api.create(acc, scheduleTime=value)).startswith('Field "scheduleTime"')
+    assert validation_message(api.create(acc, scheduleTime=value)).startswith('Field "scheduleTime"')
     _nothing_written(api, acc, 1)
 
 
@@ -321,7 +312,7 @@ def test_a_bad_cursor_is_a_400_with_any_filter(api: Api, account: AccountFactory
     acc = account()
     api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada", "externalId": "x"})
     reply = api.call("GET", "/v1/candidates", token=acc.token, query="&".join(filter(None, [query, "cursor=garbage"])))
-    assert '"cursor"' in _error(reply)
+    assert '"cursor"' in validation_message(reply)
 
 
 def test_a_cursor_is_bound_to_the_external_id_filter(api: Api, account: AccountFactory) -> None:
@@ -331,11 +322,13 @@ def test_a_cursor_is_bound_to_the_external_id_filter(api: Api, account: AccountF
     cursor = api.call("GET", "/v1/candidates", token=acc.token, query="limit=1").json()["nextCursor"]
     assert cursor
     reply = api.call("GET", "/v1/candidates", token=acc.token, query=f"externalId=x1&cursor={cursor}")
-    assert '"cursor"' in _error(reply)
+    assert '"cursor"' in validation_message(reply)
 
 
 def test_a_null_job_list_is_called_a_list(api: Api, account: AccountFactory) -> None:
     acc = account()
     candidate = api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada"}).json()["id"]
-    message = _error(api.call("PATCH", f"/v1/candidates/{candidate}", token=acc.token, body={"jobIds": None}))
+    message = validation_message(
+        api.call("PATCH", f"/v1/candidates/{candidate}", token=acc.token, body={"jobIds": None})
+    )
     assert message == 'Field "jobIds" must be a list of job ids, not null', message

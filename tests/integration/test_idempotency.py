@@ -84,7 +84,7 @@ def test_a_retry_while_the_first_request_still_runs_is_409_and_acts_nothing(api:
     """Deterministic: the retry is sent from inside the first request's idempotent operation."""
     acc = account(credits=5)
     body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
-    payload = InterviewCreate.model_validate(body).fingerprint()  # what the handler fingerprints
+    payload = InterviewCreate.model_validate(body).model_dump(mode="json")  # what the handler fingerprints
     seen: dict[str, gateway.Reply] = {}
 
     def first_request_still_running() -> idempotency.Outcome:

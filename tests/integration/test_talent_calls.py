@@ -1,4 +1,4 @@
-"""Candidates and jobs (issue 16): the AWS calls per request, pinned, and the route table granting
+"""Candidates and jobs: the AWS calls per request, pinned, and the route table granting
 exactly the DynamoDB actions each route's requests make, table by table (transaction items included)."""
 
 from __future__ import annotations

@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from functions.data import users
-from functions.local import gateway
-from functions.runtime import idempotency
 from testkit.accounts import AccountFactory
 from testkit.dynamodb_faults import InstallConflicts
 from testkit.handlers import Api, walk_pages
@@ -137,28 +135,3 @@ def test_patching_another_users_candidate_onto_an_interview_is_400_and_changes_n
     assert got["candidateId"] is None
     # Their candidate is not held by our interview: they can delete it.
     assert api.call("DELETE", f"/v1/candidates/{foreign}", token=other.token).status == 200
-
-
-def test_a_keyed_retry_of_a_create_stored_before_candidates_existed_replays_it(
-    api: Api, account: AccountFactory
-) -> None:
-    """Stored requests live 24 hours: one stored by the previous release (no candidate or job fields in the
-    request or the response) is replayed to a retry after the deploy, not refused as another request."""
-    acc = account(credits=5)
-    body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
-    before_deploy = body | {"isTest": False, "metadata": None, "scheduleTime": None}
-    stored = {
-        "id": "stored-id",
-        "pin": "0420",
-        "balanceAfter": 4,
-        "isTest": False,
-        "metadata": None,
-        "scheduledAt": None,
-    }
-    route = idempotency.IdempotentRoute("create_interview")
-    context = gateway.LocalContext(function_name="quollo-create_interview")
-    route.run_once(acc.user_id, "old-1", before_deploy, lambda: idempotency.Outcome(201, stored), context)
-
-    reply = api.call("POST", "/v1/interviews", token=acc.token, body=body, headers={"Idempotency-Key": "old-1"})
-    assert (reply.status, reply.json()) == (201, stored | {"candidateId": None, "jobId": None}), reply.body
-    assert users.get_balance(acc.user_id) == 5  # replayed, not run

@@ -9,18 +9,9 @@ from typing import Any
 import pytest
 
 from functions import routes
-from functions.local.gateway import Reply
 from functions.routes import Route
 from testkit.accounts import AccountFactory
-from testkit.handlers import Api, CallCounter
-
-
-def _error(reply: Reply) -> str:
-    assert reply.status == 400, reply.body
-    body = reply.json()
-    assert body["error"]["code"] == "validation_failed"
-    message: str = body["error"]["message"]
-    return message
+from testkit.handlers import Api, CallCounter, validation_message
 
 
 @pytest.mark.parametrize(
@@ -39,14 +30,14 @@ def test_create_rejects_bad_fields_naming_them(
     api: Api, account: AccountFactory, override: dict[str, Any], field: str
 ) -> None:
     acc = account()
-    message = _error(api.create(acc, **override))
+    message = validation_message(api.create(acc, **override))
     assert f'"{field}"' in message
 
 
 def test_create_requires_every_field(api: Api, account: AccountFactory) -> None:
     acc = account()
     reply = api.call("POST", "/v1/interviews", token=acc.token, body={"title": "t", "planId": acc.plan_id})
-    assert '"intervieweeName"' in _error(reply)
+    assert '"intervieweeName"' in validation_message(reply)
 
 
 def test_two_hundred_characters_are_accepted(api: Api, account: AccountFactory) -> None:
@@ -65,13 +56,13 @@ def test_two_hundred_characters_are_accepted(api: Api, account: AccountFactory) 
 )
 def test_create_rejects_malformed_bodies(api: Api, account: AccountFactory, raw: bytes, expected: str) -> None:
     acc = account()
-    assert expected in _error(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
+    assert expected in validation_message(api.call("POST", "/v1/interviews", token=acc.token, raw=raw))
 
 
 def test_a_body_of_several_megabytes_is_rejected_without_debit(api: Api, account: AccountFactory) -> None:
     acc = account(credits=1)
     reply = api.create(acc, title="x" * (3 * 1024 * 1024))
-    assert "exceeds" in _error(reply)
+    assert "exceeds" in validation_message(reply)
     assert api.create(acc).json()["balanceAfter"] == 0
 
 
@@ -84,7 +75,7 @@ def test_non_json_content_type_is_rejected(api: Api, account: AccountFactory) ->
         raw=b"title=x",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert "Content-Type" in _error(reply)
+    assert "Content-Type" in validation_message(reply)
 
 
 @pytest.mark.parametrize("body", [{}, {"title": None}, {"pin": "1234"}, {"status": "FINISHED"}])
@@ -93,7 +84,7 @@ def test_patch_needs_at_least_one_writable_non_null_field(
 ) -> None:
     acc = account()
     interview_id = api.create(acc).json()["id"]
-    _error(api.call("PATCH", f"/v1/interviews/{interview_id}", token=acc.token, body=body))
+    validation_message(api.call("PATCH", f"/v1/interviews/{interview_id}", token=acc.token, body=body))
 
 
 @pytest.mark.parametrize(
@@ -109,7 +100,7 @@ def test_patch_needs_at_least_one_writable_non_null_field(
 )
 def test_list_rejects_bad_query_parameters(api: Api, account: AccountFactory, query: str, name: str) -> None:
     acc = account()
-    assert f'"{name}"' in _error(api.call("GET", "/v1/interviews", token=acc.token, query=query))
+    assert f'"{name}"' in validation_message(api.call("GET", "/v1/interviews", token=acc.token, query=query))
 
 
 def test_limits_at_the_edges_are_accepted(api: Api, account: AccountFactory) -> None:
@@ -142,7 +133,7 @@ def test_repeated_or_control_character_query_parameters_are_rejected(
 ) -> None:
     acc = account()
     aws_calls.reset()
-    assert expected in _error(api.call("GET", "/v1/interviews", token=acc.token, query=query))
+    assert expected in validation_message(api.call("GET", "/v1/interviews", token=acc.token, query=query))
     assert aws_calls.calls == ["UpdateItem"], "rejected after the token lookup, before any other read"
 
 
@@ -166,14 +157,14 @@ def test_control_characters_and_repeated_single_headers_are_rejected(
         body={"title": "t", "planId": acc.plan_id, "intervieweeName": "n"},
         headers=headers,
     )
-    assert expected in _error(reply)
+    assert expected in validation_message(reply)
     assert api.create(acc).json()["balanceAfter"] == 0, "nothing was debited by the rejected request"
 
 
 def test_a_second_authorization_header_is_rejected_not_guessed(api: Api, account: AccountFactory) -> None:
     first, second = account(), account()
     reply = api.call("GET", "/v1/interviews", token=first.token, headers=[("Authorization", f"Bearer {second.token}")])
-    assert '"authorization" is repeated' in _error(reply)
+    assert '"authorization" is repeated' in validation_message(reply)
 
 
 def test_a_tab_inside_a_header_value_is_legal(api: Api, account: AccountFactory) -> None:
@@ -184,7 +175,7 @@ def test_a_tab_inside_a_header_value_is_legal(api: Api, account: AccountFactory)
 @pytest.mark.parametrize("limit", ["0", "-1", "-99999999999999999999", "101", "1" + "0" * 400, "1e3", "ten"])
 def test_out_of_range_limits_are_400(api: Api, account: AccountFactory, limit: str) -> None:
     acc = account()
-    assert '"limit"' in _error(api.call("GET", "/v1/interviews", token=acc.token, query=f"limit={limit}"))
+    assert '"limit"' in validation_message(api.call("GET", "/v1/interviews", token=acc.token, query=f"limit={limit}"))
 
 
 def _spec_query_parameters() -> list[tuple[str, str, set[str]]]:
@@ -205,7 +196,7 @@ def test_every_route_accepts_exactly_the_query_parameters_the_spec_documents(
     for name in documented:
         reply = api.call(method, path, token=acc.token, query=f"{name}=x")
         assert "Unknown query parameter" not in reply.body.decode(), (name, reply.body)
-    message = _error(api.call(method, path, token=acc.token, query="limt=5"))
+    message = validation_message(api.call(method, path, token=acc.token, query="limt=5"))
     assert message.startswith('Unknown query parameter "limt"'), message
 
 
@@ -232,7 +223,7 @@ def test_an_overlong_path_id_is_a_400_naming_the_limit(api: Api, account: Accoun
     acc = account()
     body: dict[str, str] | None = {} if route.method in ("POST", "PATCH") else None
     reply = api.call(route.method, route.path.replace("{id}", "x" * 65), token=acc.token, body=body)
-    assert _error(reply) == 'Path parameter "id" must be at most 64 characters'
+    assert validation_message(reply) == 'Path parameter "id" must be at most 64 characters'
 
 
 @pytest.mark.parametrize("route", _ID_ROUTES, ids=[route.name for route in _ID_ROUTES])
