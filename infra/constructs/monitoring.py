@@ -141,7 +141,7 @@ class Monitoring(Construct):
         self.dashboard = self._dashboard(api, functions, tables)
 
     def watch_webhook_workers(self, fan_out: lambda_.Function, delivery: lambda_.Function) -> None:
-        """Webhooks (issue 15): the workers' crashes and throttles, and a stream the fan-out has fallen
+        """The webhook workers: their crashes and throttles, and a stream the fan-out has fallen
         behind on; their row of the dashboard."""
         thresholds = self._config.alarms
         workers = (("webhook_fanout", fan_out), ("webhook_delivery", delivery))

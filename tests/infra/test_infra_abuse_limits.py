@@ -148,7 +148,7 @@ def test_common_rules_that_would_block_valid_calls_only_count(prod: Synth) -> No
     assert {o["Name"]: o["ActionToUse"] for o in overrides} == {name: {"Count": {}} for name in COUNT_ONLY_COMMON_RULES}
 
 
-# --- the token rule: our 401 before any function (issue 26, 7) ---
+# --- the token rule: our 401 before any function ---
 
 
 def _transform(value: str, transformations: list[dict[str, Any]]) -> str:
