@@ -201,9 +201,9 @@ class Monitoring(Construct):
         """The queues of the webhook path: any message kept for the fan-out's failures or dead-lettered,
         and a delivery queue whose oldest message is older than any retry waits; their dashboard row.
 
-        SQS reports a queue's metrics while it holds a message (for six hours after its last call),
-        so a queue holding even one has datapoints every minute and the alarms stay in ALARM until
-        the queue is handled (redriven or purged): each message there is a lost event or delivery.
+        SQS reports a queue's metrics every minute while it holds a message (and for six hours after
+        any call to it), so the alarms stay in ALARM until the queue is handled (redriven or purged):
+        each message there is a lost event or delivery. An idle empty queue reports nothing: OK.
         """
         self._alarm(
             "WebhookStreamFailures",
