@@ -1,6 +1,6 @@
 """Users, tokens, credits and plans to start the local server with: a demo set or a seed file.
 
-Seed file format (JSON), documented in the README; every field but `name` is optional:
+Seed file format (JSON), documented in docs/local.md; every field but `name` is optional:
 
     {"users": [{"id": "usr_acme", "name": "Acme Recruiting", "credits": 10,
                 "tokens": ["qlo_live_..."],            # or [] / absent: one token is generated

@@ -375,7 +375,7 @@ def test_rotation_signs_with_both_secrets_and_ping_is_delivered(hooks_server: Se
     for secret in (hook["secret"], new_secret):
         payload = _verified(secret, delivery)
         assert payload["type"] == "webhook.ping" and payload["data"] == {"webhookId": hook["id"]}
-    # So does the README's verification snippet, which refuses a wrong secret and an old timestamp.
+    # So does docs/webhooks.md's verification snippet, which refuses a wrong secret and an old timestamp.
     verify = _readme_verifier()
     assert verify(hook["secret"], delivery.headers, delivery.body)
     assert verify(new_secret, delivery.headers, delivery.body)
@@ -385,11 +385,13 @@ def test_rotation_signs_with_both_secrets_and_ping_is_delivered(hooks_server: Se
 
 
 def _readme_verifier() -> Any:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "webhooks.md").read_text(encoding="utf-8")
     snippet = readme.split("<!-- webhook-verify -->\n```python\n", 1)[1].split("```", 1)[0]
-    assert len([line for line in snippet.splitlines() if line.strip()]) <= 10, "the README promises 10 lines at most"
+    assert len([line for line in snippet.splitlines() if line.strip()]) <= 10, (
+        "docs/webhooks.md promises 10 lines at most"
+    )
     namespace: dict[str, Any] = {}
-    exec(snippet, namespace)  # our own README, run as the documentation promises
+    exec(snippet, namespace)  # our own docs, run as the documentation promises
     return namespace["verify"]
 
 
