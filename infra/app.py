@@ -27,7 +27,7 @@ FEATURE_FLAGS: dict[str, Any] = {
     # References between the stacks are exports and imports (strong), not Fn::GetStackOutput (weak,
     # CDK's recommendation): CloudFormation then refuses to delete the data stack, or to change or
     # drop a table name, queue or ARN, while another stack still uses it; a weak reference would
-    # leave that stack on the old value without a word (docs/decisions.md, 25). Also in cdk.json.
+    # leave that stack on the old value without a word (docs/decisions.md, 26). Also in cdk.json.
     "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
 

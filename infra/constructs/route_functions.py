@@ -92,7 +92,7 @@ TRACING_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 
 def function_name(config: StageConfig, name: str) -> str:
     """The physical name of a route function, quollo-<stage>-<route>: the monitoring stack names it in
-    its alarms and dashboard without a reference to the API stack (docs/decisions.md, 25)."""
+    its alarms and dashboard without a reference to the API stack (docs/decisions.md, 26)."""
     return f"quollo-{config.stage}-{name.replace('_', '-')}"
 
 

@@ -19,7 +19,7 @@ from testkit.synth import StackTemplate, Synth
 pytestmark = pytest.mark.infra
 
 # CloudFormation allows 500 resources per stack; 300 keeps room for about 20 more routes in the
-# largest stack before a deploy could fail (docs/decisions.md, 25).
+# largest stack before a deploy could fail (docs/decisions.md, 26).
 MAX_RESOURCES = 300
 MAX_TEMPLATE_BYTES = 1024 * 1024  # a template uploaded through S3, as CDK does
 MAX_OUTPUTS = 200  # our outputs and CDK's exports together
