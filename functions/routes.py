@@ -35,6 +35,10 @@ class Route:
     # `reserved_concurrency` for it (guaranteed to it, and its cap). 0 reserves nothing: a route
     # called rarely, bounded by the stage's per-method throttling, takes from the unreserved pool.
     concurrency_weight: int = 1
+    # Answers without a token by design (none today; e.g. a room join by pin). Its function must skip
+    # `authenticate` itself; prod's WAF then lets its requests through without `Bearer qlo_`
+    # (infra/constructs/waf.py), and the deploy check does not expect its 401 (domain/deploy_checks.py).
+    public: bool = False
 
     @property
     def module(self) -> str:

@@ -159,12 +159,19 @@ class AlarmThresholds:
     function_errors: int
     function_throttles: int
     function_p99_duration_ms: float
+    # Per route, per minute: its method's 5xx answers (ours and the gateway's). One minute, so a canary
+    # rolls back a broken route whatever its share of the traffic.
+    route_5xx: int
     # Per table, per 5 minutes, summed over the operations our code calls.
     table_throttled_requests: int
     table_system_errors: int
     # Our own metrics (namespace Quollo, service=quollo), per 5 minutes.
     auth_failures: int
     insufficient_balance_rejections: int
+    # Requests the WAF blocked (every rule), per 5 minutes; prod only (dev has no WAF by default).
+    waf_blocked_requests: int = 1000
+    # The account's ConcurrentExecutions, as a share of `account_concurrency`, per minute.
+    account_concurrency_share: float = 0.8
 
     @classmethod
     def from_context(cls, get: Callable[[str, Any], Any], defaults: AlarmThresholds) -> AlarmThresholds:
@@ -209,6 +216,7 @@ STAGE_DEFAULTS: dict[str, StageDefaults] = {
             function_errors=5,
             function_throttles=5,
             function_p99_duration_ms=5000,
+            route_5xx=5,
             table_throttled_requests=10,
             table_system_errors=5,
             auth_failures=100,
@@ -233,6 +241,9 @@ STAGE_DEFAULTS: dict[str, StageDefaults] = {
             function_errors=1,
             function_throttles=1,
             function_p99_duration_ms=3000,
+            # A 500 is a bug or a failing dependency: one in a minute rolls a canary back (a needless
+            # rollback costs a redeploy; a missed broken route costs customers' requests).
+            route_5xx=1,
             table_throttled_requests=1,
             table_system_errors=1,
             auth_failures=50,

@@ -32,6 +32,11 @@ from infra.constructs.waf import Waf
 from infra.constructs.webhook_workers import WebhookWorkers
 
 
+def web_acl_name(config: StageConfig) -> str:
+    """The WAF web ACL's name, also its metrics' WebACL dimension (the monitoring stack's alarm uses it)."""
+    return f"quollo-{config.stage}"
+
+
 class _QuolloStack(Stack):
     def __init__(self, scope: Construct, config: StageConfig, concern: str, description: str) -> None:
         # No env: the templates are environment-agnostic (region and account are deploy-time tokens),
@@ -105,6 +110,13 @@ class MonitoringStack(_QuolloStack):
         self.monitoring.watch_webhook_workers(
             workers.functions["webhook_fanout"], workers.functions["webhook_delivery"]
         )
+        self.monitoring.watch_webhook_queues(
+            stream_failures=data.webhook_stream_failures,
+            delivery_queue=data.webhook_queue,
+            dead_letters=data.webhook_dlq,
+        )
+        if config.waf:  # by name, as the API's metrics: the web ACL is the API stack's
+            self.monitoring.watch_waf(web_acl_name(config))
 
 
 class ApiStack(_QuolloStack):
@@ -133,7 +145,15 @@ class ApiStack(_QuolloStack):
         # API Gateway invokes the `live` aliases, never $LATEST (docs/decisions.md, 13).
         self.api = ApiConstruct(self, "Api", routes=ROUTES, functions=self.route_functions.aliases, config=config)
         self.rollouts = (
-            Rollouts(self, "Rollouts", aliases=self.route_functions.aliases, monitoring=monitoring)
+            Rollouts(
+                self,
+                "Rollouts",
+                aliases=self.route_functions.aliases,
+                monitoring=monitoring,
+                code=lambda_.Code.from_asset(str(code_dir)),
+                layer=self.route_functions.dependencies,
+                config=config,
+            )
             if config.canary_deploys
             else None
         )
@@ -143,7 +163,9 @@ class ApiStack(_QuolloStack):
                 "Waf",
                 stage=self.api.api.deployment_stage,
                 rate_limit=config.waf_rate_limit,
-                name=f"quollo-{config.stage}",
+                name=web_acl_name(config),
+                routes=ROUTES,
+                config=config,
             )
             if config.waf
             else None

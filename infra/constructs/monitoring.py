@@ -7,18 +7,21 @@ overridable with `-c alarm_<name>=...`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Duration, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from functions.domain.webhook_delivery import JITTER, RETRY_SECONDS
+from functions.routes import ROUTES, Route
 from functions.runtime.observability import NAMESPACE, SERVICE, Metric
 from infra.config import StageConfig
 
@@ -45,6 +48,11 @@ class FunctionAlarms:
     errors: cloudwatch.Alarm
     throttles: cloudwatch.Alarm
     duration: cloudwatch.Alarm
+    # The route's own 5xx answers, per minute: what its CodeDeploy canary watches (rollouts.py).
+    server_errors: cloudwatch.Alarm
+
+
+ROUTES_BY_NAME: Mapping[str, Route] = {route.name: route for route in ROUTES}
 
 
 def _pascal(name: str) -> str:
@@ -53,6 +61,9 @@ def _pascal(name: str) -> str:
 
 # Webhook events later than this are worth a look: the stream keeps changes for 24 hours only.
 WEBHOOK_STREAM_LAG_MS = 5 * 60 * 1000
+# A retry waits in the delivery queue (delayed, then hidden) until it is due: up to the longest step
+# of the retry schedule plus its jitter (11 hours). A message older than that and an hour is stuck.
+WEBHOOK_OLDEST_MESSAGE_S = int(max(RETRY_SECONDS) * (1 + JITTER)) + 3600
 
 
 class Monitoring(Construct):
@@ -127,31 +138,166 @@ class Monitoring(Construct):
             "WARNING (low severity): creates refused with 402, per 5 minutes; a customer has run "
             "out of credits and keeps trying",
         )
+        self.account_concurrency = self._account_concurrency()
         self.dashboard = self._dashboard(functions, tables)
 
     def watch_webhook_workers(self, fan_out: lambda_.Function, delivery: lambda_.Function) -> None:
-        """Webhooks (issue 15): the workers' crashes, and a stream the fan-out has fallen behind on.
-
-        Dead-lettered deliveries are not alarmed: a customer's endpoint that stays down puts them
-        there by design; they are in that endpoint's delivery log.
-        """
+        """The webhook workers: their crashes and throttles, and a stream the fan-out has fallen
+        behind on; their row of the dashboard."""
         thresholds = self._config.alarms
-        for name, function in (("webhook_fanout", fan_out), ("webhook_delivery", delivery)):
-            self._alarm(
-                f"{_pascal(name)}Errors",
-                f"{name.replace('_', '-')}-errors",
-                "webhook-worker-errors",
-                function.metric_errors(period=ONE_MINUTE),
-                thresholds.function_errors,
-                f"{name}: invocations that crashed or timed out, per minute",
+        workers = (("webhook_fanout", fan_out), ("webhook_delivery", delivery))
+        alarms: list[cloudwatch.IAlarm] = []
+        for name, function in workers:
+            kebab = name.replace("_", "-")
+            alarms.append(
+                self._alarm(
+                    f"{_pascal(name)}Errors",
+                    f"{kebab}-errors",
+                    "webhook-worker-errors",
+                    function.metric_errors(period=ONE_MINUTE),
+                    thresholds.function_errors,
+                    f"{name}: invocations that crashed or timed out, per minute",
+                )
             )
+            alarms.append(
+                self._alarm(
+                    f"{_pascal(name)}Throttles",
+                    f"{kebab}-throttles",
+                    "webhook-worker-throttles",
+                    function.metric_throttles(period=ONE_MINUTE),
+                    thresholds.function_throttles,
+                    f"{name}: invocations refused for want of concurrency (account or unreserved pool), per minute",
+                )
+            )
+        alarms.append(
+            self._alarm(
+                "WebhookFanoutIteratorAge",
+                "webhook-fanout-iterator-age",
+                "webhook-fanout-iterator-age",
+                fan_out.metric("IteratorAge", statistic="Maximum", period=ONE_MINUTE),
+                WEBHOOK_STREAM_LAG_MS,
+                "Age (ms) of the newest interview change the webhook fan-out has read: events are late",
+            )
+        )
+        self.dashboard.add_widgets(
+            cloudwatch.AlarmStatusWidget(title="Webhook alarms", alarms=alarms, width=24),
+        )
+        self.dashboard.add_widgets(
+            self._per_function("Webhook workers: invocations", [f.metric_invocations(label=n) for n, f in workers]),
+            self._per_function(
+                "Webhook workers: errors and throttles",
+                [f.metric_errors(label=f"{n} errors") for n, f in workers]
+                + [f.metric_throttles(label=f"{n} throttles") for n, f in workers],
+            ),
+            self._per_function(
+                "Webhook workers: duration p99 (ms), stream iterator age (ms)",
+                [f.metric_duration(statistic="p99", label=n) for n, f in workers]
+                + [fan_out.metric("IteratorAge", statistic="Maximum", label="fan-out iterator age")],
+            ),
+        )
+
+    def watch_webhook_queues(
+        self, *, stream_failures: sqs.IQueue, delivery_queue: sqs.IQueue, dead_letters: sqs.IQueue
+    ) -> None:
+        """The queues of the webhook path: any message kept for the fan-out's failures or dead-lettered,
+        and a delivery queue whose oldest message is older than any retry waits; their dashboard row.
+
+        SQS reports a queue's metrics every minute while it holds a message (and for six hours after
+        any call to it), so the alarms stay in ALARM until the queue is handled (redriven or purged):
+        each message there is a lost event or delivery. An idle empty queue reports nothing: OK.
+        """
         self._alarm(
-            "WebhookFanoutIteratorAge",
-            "webhook-fanout-iterator-age",
-            "webhook-fanout-iterator-age",
-            fan_out.metric("IteratorAge", statistic="Maximum", period=ONE_MINUTE),
-            WEBHOOK_STREAM_LAG_MS,
-            "Age (ms) of the newest interview change the webhook fan-out has read: events are late",
+            "WebhookStreamFailures",
+            "webhook-stream-failures",
+            "webhook-stream-failures",
+            stream_failures.metric_approximate_number_of_messages_visible(statistic="Maximum", period=FIVE_MINUTES),
+            1,
+            "Interview changes the webhook fan-out failed on after its retries (kept in the stream-failures "
+            "queue): their webhook events were never queued",
+        )
+        self._alarm(
+            "WebhookDeadLetters",
+            "webhook-dead-letters",
+            "webhook-dead-letters",
+            dead_letters.metric_approximate_number_of_messages_visible(statistic="Maximum", period=FIVE_MINUTES),
+            1,
+            "Webhook deliveries in the dead-letter queue: out of retries (an endpoint down for 28 hours) "
+            "or crashed 5 times",
+        )
+        self._alarm(
+            "WebhookQueueOldestMessage",
+            "webhook-queue-oldest-message",
+            "webhook-queue-oldest-message",
+            delivery_queue.metric_approximate_age_of_oldest_message(statistic="Maximum", period=FIVE_MINUTES),
+            WEBHOOK_OLDEST_MESSAGE_S,
+            "Age (s) of the oldest webhook delivery in its queue, beyond the longest retry wait: deliveries are stuck",
+        )
+        queues = (("stream failures", stream_failures), ("deliveries", delivery_queue), ("dead letters", dead_letters))
+        self.dashboard.add_widgets(
+            self._per_function(
+                "Webhook queues: messages visible",
+                [q.metric_approximate_number_of_messages_visible(statistic="Maximum", label=n) for n, q in queues],
+            ),
+            self._per_function(
+                "Webhook deliveries: in flight or hidden, delayed",
+                [
+                    delivery_queue.metric_approximate_number_of_messages_not_visible(
+                        statistic="Maximum", label="not visible"
+                    ),
+                    delivery_queue.metric("ApproximateNumberOfMessagesDelayed", statistic="Maximum", label="delayed"),
+                ],
+            ),
+            self._per_function(
+                "Webhook queues: oldest message (s)",
+                [q.metric_approximate_age_of_oldest_message(statistic="Maximum", label=n) for n, q in queues],
+            ),
+        )
+
+    def watch_waf(self, web_acl_name: str) -> None:
+        """Requests the web ACL blocked (every rule: the token rule, the rate rule, the managed groups)."""
+
+        def waf_metric(name: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/WAFV2",
+                metric_name=name,
+                dimensions_map={"WebACL": web_acl_name, "Region": Stack.of(self).region, "Rule": "ALL"},
+                statistic="Sum",
+                period=FIVE_MINUTES,
+            )
+
+        metric = waf_metric("BlockedRequests")
+        self._alarm(
+            "WafBlockedRequests",
+            "waf-blocked-requests",
+            "waf-blocked-requests",
+            metric,
+            self._config.alarms.waf_blocked_requests,
+            "Requests the WAF blocked over 5 minutes (no Bearer qlo_ token, over the per-IP rate, or a "
+            "managed rule): a flood, a scan, or a client that lost its token",
+        )
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="WAF: allowed and blocked requests",
+                left=[metric.with_(label="blocked"), waf_metric("AllowedRequests").with_(label="allowed")],
+                width=24,
+            )
+        )
+
+    def _account_concurrency(self) -> cloudwatch.Alarm:
+        """The account's executions, all functions together, near its quota (`-c account_concurrency`):
+        past it every function without a reservation (webhook workers, weight-0 routes) is throttled."""
+        share = self._config.alarms.account_concurrency_share
+        threshold = int(self._config.account_concurrency * share)
+        return self._alarm(
+            "AccountConcurrency",
+            "account-concurrency",
+            "account-concurrency",
+            cloudwatch.Metric(
+                namespace="AWS/Lambda", metric_name="ConcurrentExecutions", statistic="Maximum", period=ONE_MINUTE
+            ),
+            threshold,
+            f"Concurrent executions of every function in the account and region, per minute: at "
+            f"{share:.0%} of the quota of {self._config.account_concurrency:,}",
         )
 
     @staticmethod
@@ -233,6 +379,40 @@ class Monitoring(Construct):
                 thresholds.function_p99_duration_ms,
                 f"{name}: p99 duration (ms) over 5 minutes; the timeout is 10 s",
             ),
+            server_errors=self._alarm(
+                f"{pascal}5xx",
+                f"{kebab}-5xx",
+                "route-5xx",
+                self._route_5xx(ROUTES_BY_NAME[name]),
+                thresholds.route_5xx,
+                f"{name}: answers 5xx per minute ({ROUTES_BY_NAME[name].method} {ROUTES_BY_NAME[name].path})",
+            ),
+        )
+
+    def _route_5xx(self, route: Route) -> cloudwatch.MathExpression:
+        """The route's method-level 5XXError count per minute, missing minutes as 0.
+
+        The stage's detailed metrics (`metrics_enabled`, MethodSettings /*/*) report per method and
+        resource: ours (the 500 of a handled exception, which Lambda's Errors never sees) and the
+        gateway's (timeouts, integration failures). It counts whatever version answered; during a
+        canary only the new version can add failures the old one did not have. Sparse: no 5xx, no
+        datapoint, hence FILL.
+        """
+        metric = cloudwatch.Metric(
+            namespace="AWS/ApiGateway",
+            metric_name="5XXError",
+            # Literals, as in _stage_metric: a Ref to the stage would make a cycle through the groups.
+            dimensions_map={
+                "ApiName": self._api_name,
+                "Stage": self._config.stage,
+                "Method": route.method,
+                "Resource": route.path,
+            },
+            statistic="Sum",
+            period=ONE_MINUTE,
+        )
+        return cloudwatch.MathExpression(
+            expression="FILL(m, 0)", using_metrics={"m": metric}, label=f"{route.name} 5xx", period=ONE_MINUTE
         )
 
     def _table_alarms(self, key: str, table: dynamodb.Table) -> tuple[cloudwatch.Alarm, cloudwatch.Alarm]:
@@ -317,7 +497,15 @@ class Monitoring(Construct):
             self._per_function("Duration p99 (ms)", [fn.metric_duration(statistic="p99", label=n) for n, fn in fns]),
             self._per_function(
                 "Concurrent executions",
-                [fn.metric("ConcurrentExecutions", statistic="Maximum", label=n) for n, fn in fns],
+                [fn.metric("ConcurrentExecutions", statistic="Maximum", label=n) for n, fn in fns]
+                + [
+                    cloudwatch.Metric(
+                        namespace="AWS/Lambda",
+                        metric_name="ConcurrentExecutions",
+                        statistic="Maximum",
+                        label="account (all functions)",
+                    )
+                ],
             ),
             cloudwatch.GraphWidget(
                 title="Business metrics (Quollo)",
@@ -346,5 +534,5 @@ class Monitoring(Construct):
         return dashboard
 
     @staticmethod
-    def _per_function(title: str, metrics: list[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
-        return cloudwatch.GraphWidget(title=title, left=metrics, width=8)
+    def _per_function(title: str, metrics: Sequence[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
+        return cloudwatch.GraphWidget(title=title, left=list(metrics), width=8)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk import App, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk.assertions import Template
 
-from functions.routes import ROUTES
+from functions.routes import ROUTES, Route
 from functions.workers import WORKERS
 from infra.app import build_app
 from infra.concurrency import LAMBDA_UNRESERVED_MINIMUM, reservations
 from infra.config import STAGE_DEFAULTS, STAGES, StageConfig
-from infra.constructs.waf import COUNT_ONLY_COMMON_RULES
+from infra.constructs.waf import COUNT_ONLY_COMMON_RULES, Waf
 from testkit.synth import PROD_OVERRIDES, Synth, cdk_json_context, synthesize
 
 pytestmark = pytest.mark.infra
@@ -141,3 +146,126 @@ def test_common_rules_that_would_block_valid_calls_only_count(prod: Synth) -> No
     rules = {r["Name"]: r for r in web_acl(prod)["Rules"]}
     overrides = rules["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"]
     assert {o["Name"]: o["ActionToUse"] for o in overrides} == {name: {"Count": {}} for name in COUNT_ONLY_COMMON_RULES}
+
+
+# --- the token rule: our 401 before any function ---
+
+
+def _transform(value: str, transformations: list[dict[str, Any]]) -> str:
+    for step in sorted(transformations, key=lambda t: t["Priority"]):
+        if step["Type"] == "LOWERCASE":
+            value = value.lower()
+        elif step["Type"] == "COMPRESS_WHITE_SPACE":
+            value = re.sub(r"\s+", " ", value)
+        else:
+            assert step["Type"] == "NONE", step
+    return value
+
+
+def _field(field: dict[str, Any], path: str, headers: dict[str, str]) -> str | None:
+    if "UriPath" in field:
+        return path
+    name = field["SingleHeader"]["Name"]
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+def matches(statement: dict[str, Any], path: str, headers: dict[str, str]) -> bool:
+    """What WAF decides for a statement of the kinds the token rule uses, on one request."""
+    if "AndStatement" in statement:
+        return all(matches(s, path, headers) for s in statement["AndStatement"]["Statements"])
+    if "OrStatement" in statement:
+        return any(matches(s, path, headers) for s in statement["OrStatement"]["Statements"])
+    if "NotStatement" in statement:
+        return not matches(statement["NotStatement"]["Statement"], path, headers)
+    (kind,) = statement
+    inner = statement[kind]
+    value = _field(inner["FieldToMatch"], path, headers)
+    if value is None:  # a missing header matches nothing
+        return False
+    value = _transform(value, inner["TextTransformations"])
+    if kind == "ByteMatchStatement":
+        assert inner["PositionalConstraint"] == "STARTS_WITH"
+        return value.startswith(inner["SearchString"])
+    assert kind == "RegexMatchStatement", kind
+    return re.search(inner["RegexString"], value) is not None
+
+
+def token_rule(acl: dict[str, Any]) -> dict[str, Any]:
+    rules: list[dict[str, Any]] = [r for r in acl["Rules"] if r["Name"] == "TokenRequired"]
+    [rule] = rules
+    return rule
+
+
+def test_prod_waf_answers_our_401_to_v1_requests_without_a_quollo_token(prod: Synth) -> None:
+    acl = web_acl(prod)
+    rule = token_rule(acl)
+    response = rule["Action"]["Block"]["CustomResponse"]
+    assert response["ResponseCode"] == 401
+    body = acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]
+    assert body["ContentType"] == "APPLICATION_JSON"
+    parsed = json.loads(body["Content"])
+    assert set(parsed) == {"error"} and parsed["error"]["code"] == "unauthenticated"
+    assert "Bearer qlo_" in parsed["error"]["message"]
+    # After the IP reputation list and the rate rule (floods stay limited per IP), before the content rules.
+    priorities = {r["Name"]: r["Priority"] for r in acl["Rules"]}
+    assert priorities["RatePerIp"] < rule["Priority"] < priorities["AWSManagedRulesKnownBadInputsRuleSet"]
+    blocked = [
+        ("/prod/v1/interviews", {}),
+        ("/prod/v1/interviews/abc", {"Authorization": "Basic dXNlcjpwYXNz"}),
+        ("/v1/plans", {"Authorization": "Bearer sk_live_123"}),  # a custom domain: no stage in the path
+        ("/prod/v1/webhooks", {"authorization": "Bearer"}),
+    ]
+    allowed = [
+        ("/prod/v1/interviews", {"Authorization": "Bearer qlo_live_abc"}),
+        ("/prod/v1/interviews", {"authorization": "bearer  qlo_live_abc"}),  # as the functions read it
+        ("/v1/plans", {"Authorization": "Bearer qlo_live_abc"}),
+        ("/prod/openapi.json", {}),  # not under /v1/
+        ("/prod/", {}),
+    ]
+    for path, headers in blocked:
+        assert matches(rule["Statement"], path, headers), (path, headers)
+    for path, headers in allowed:
+        assert not matches(rule["Statement"], path, headers), (path, headers)
+
+
+def test_public_routes_are_exempt_from_the_token_rule() -> None:
+    """No route is public today: a route table with one shows the exemption."""
+    app = App(context=cdk_json_context())
+    stack = Stack(app, "WafOnly")
+    api = apigw.RestApi(stack, "Api", deploy_options=apigw.StageOptions(stage_name="prod"))
+    api.root.add_method("GET", apigw.MockIntegration())
+    config = dataclasses.replace(StageConfig.from_context(app.node), stage="prod")
+    join = Route(name="join_room", method="POST", path="/v1/rooms/{pin}/join", tables=(), public=True)
+    Waf(stack, "Waf", stage=api.deployment_stage, rate_limit=1000, name="t", routes=[*ROUTES, join], config=config)
+    [acl] = [
+        r["Properties"]
+        for r in Template.from_stack(stack).to_json()["Resources"].values()
+        if r["Type"] == "AWS::WAFv2::WebACL"
+    ]
+    statement = token_rule(acl)["Statement"]
+    for path in ("/prod/v1/rooms/4821/join", "/v1/rooms/4821/join"):
+        assert not matches(statement, path, {}), path
+    for path in ("/prod/v1/rooms/4821/join/x", "/prod/v1/rooms/4821", "/prod/v1/interviews"):
+        assert matches(statement, path, {}), path
+
+
+def test_waf_logs_to_an_aws_waf_logs_group_without_the_authorization_header(prod: Synth) -> None:
+    [acl_id] = prod.api.resources("AWS::WAFv2::WebACL")
+    [logging] = prod.api.resources("AWS::WAFv2::LoggingConfiguration").values()
+    props = logging["Properties"]
+    assert props["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    # A token in a log is a leaked token.
+    assert props["RedactedFields"] == [{"SingleHeader": {"Name": "authorization"}}]
+    [destination] = props["LogDestinationConfigs"]
+    groups = {
+        k: g
+        for k, g in prod.api.resources("AWS::Logs::LogGroup").items()
+        if g["Properties"].get("LogGroupName") == "aws-waf-logs-quollo-prod"
+    }
+    [(group_id, group)] = groups.items()
+    assert group["Properties"]["RetentionInDays"] == 30
+    # WAF takes the group's ARN without the ":*" its Arn attribute ends with.
+    text = json.dumps(destination)
+    assert ":log-group:" in text and group_id in text and ":*" not in text
+    kept = {f["Conditions"][0]["ActionCondition"]["Action"] for f in props["LoggingFilter"]["Filters"]}
+    assert props["LoggingFilter"]["DefaultBehavior"] == "DROP" and kept == {"BLOCK", "COUNT"}

@@ -10,6 +10,7 @@ import pytest
 from functions.data import schema
 from functions.routes import ROUTES, S3_DELETE_RECORDS, S3_LIST_RECORD_VERSIONS, Route
 from functions.workers import WORKERS
+from infra.constructs.rollouts import HOOK_HANDLER
 from testkit.synth import StackTemplate, Synth
 
 pytestmark = pytest.mark.infra
@@ -45,7 +46,9 @@ def test_exactly_one_function_per_route_plus_cdk_auto_delete_in_dev(synth: Synth
         functions = template.resources("AWS::Lambda::Function").items()
         return sorted(f["Properties"]["Handler"] for i, f in functions if not i.startswith(AUTO_DELETE_PROVIDER))
 
-    assert handlers(synth.api) == sorted(r.handler for r in ROUTES)
+    # CodeDeploy's hook where there are canaries (prod; test_infra_rollouts.py).
+    hooks = [HOOK_HANDLER] if synth.stage == "prod" else []
+    assert handlers(synth.api) == sorted([r.handler for r in ROUTES] + hooks)
     # The webhook fan-out and delivery are the only functions no route invokes (test_infra_webhooks.py).
     assert handlers(synth.webhooks) == sorted(w.handler for w in WORKERS)
     assert handlers(synth.data) == handlers(synth.monitoring) == []

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from functions.data import schema
-from functions.routes import ROUTES
+from functions.routes import ROUTES, Route
 from infra.app import build_app
 from infra.config import STAGE_DEFAULTS
 from testkit.synth import PROD_OVERRIDES, ROOT, Synth, cdk_json_context, evaluate
@@ -194,7 +194,7 @@ def test_every_metric_in_every_math_alarm_is_filled_with_zero(synth: Synth) -> N
             assert set(FILLED.findall(expression)) == used, (name, expression)
             bare = set(re.findall(r"[A-Za-z_]\w*", FILLED.sub("", expression))) & metric_ids
             assert not bare, (name, expression)
-    assert expressions == 2 * len(schema.TABLES)
+    assert expressions == 2 * len(schema.TABLES) + len(ROUTES)
 
 
 def test_auth_failures_alarm_and_insufficient_balance_warning(synth: Synth) -> None:
@@ -209,18 +209,97 @@ def test_auth_failures_alarm_and_insufficient_balance_warning(synth: Synth) -> N
     assert auth["Threshold"] == STAGE_DEFAULTS[stage].alarms.auth_failures
 
 
-def test_alarm_count_is_api_functions_tables_and_business(synth: Synth) -> None:
-    # + the webhook workers' errors (2) and the fan-out's stream lag (1).
-    assert len(alarms(synth)) == 2 + 3 * len(ROUTES) + 2 * len(schema.TABLES) + 2 + 3
+def test_alarm_count_is_api_functions_tables_business_webhooks_account_and_waf(synth: Synth) -> None:
+    # The webhook workers' errors and throttles (4), the fan-out's stream lag, the three queues; the
+    # account's concurrency; the WAF's blocks where there is a WAF (prod).
+    waf = 1 if synth.api.resources("AWS::WAFv2::WebACL") else 0
+    assert len(alarms(synth)) == 2 + 4 * len(ROUTES) + 2 * len(schema.TABLES) + 2 + 4 + 1 + 3 + 1 + waf
 
 
-def test_webhook_workers_alarm_on_errors_and_stream_lag(synth: Synth) -> None:
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_each_route_has_its_own_5xx_alarm_per_minute_filled_with_zero(synth: Synth, route: Route) -> None:
+    stage = _stage(synth)
+    props = alarms(synth)[f"quollo-{stage}-{route.name.replace('_', '-')}-5xx"]
+    [stat] = [m for m in props["Metrics"] if "MetricStat" in m]
+    [expression] = [m for m in props["Metrics"] if "Expression" in m]
+    assert expression["Expression"] == f"FILL({stat['Id']}, 0)" and expression["ReturnData"] is True
+    metric = stat["MetricStat"]["Metric"]
+    assert (metric["Namespace"], metric["MetricName"], stat["MetricStat"]["Stat"]) == (
+        "AWS/ApiGateway",
+        "5XXError",
+        "Sum",
+    )
+    # The method-level series of this route alone (API Gateway's detailed metrics).
+    assert {d["Name"]: d["Value"] for d in metric["Dimensions"]} == {
+        "ApiName": f"quollo-{stage}",
+        "Stage": stage,
+        "Method": route.method,
+        "Resource": route.path,
+    }
+    assert stat["MetricStat"]["Period"] == 60 and props["EvaluationPeriods"] == 1
+    assert props["Threshold"] == STAGE_DEFAULTS[stage].alarms.route_5xx
+    assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_the_stage_publishes_per_method_metrics(synth: Synth) -> None:
+    """The route alarms read method-level series, which exist only with the stage's detailed metrics."""
+    [stage] = synth.api.resources("AWS::ApiGateway::Stage").values()
+    settings = {(m["HttpMethod"], m["ResourcePath"]): m for m in stage["Properties"]["MethodSettings"]}
+    assert settings[("*", "/*")]["MetricsEnabled"] is True
+
+
+def test_webhook_workers_alarm_on_errors_throttles_and_stream_lag(synth: Synth) -> None:
     found = alarms(synth)
     stage = synth.stage
-    for name in ("webhook-fanout-errors", "webhook-delivery-errors"):
-        assert found[f"quollo-{stage}-{name}"]["MetricName"] == "Errors"
+    thresholds = STAGE_DEFAULTS[stage].alarms
+    for worker in ("webhook-fanout", "webhook-delivery"):
+        for suffix, metric, threshold in (
+            ("errors", "Errors", thresholds.function_errors),
+            ("throttles", "Throttles", thresholds.function_throttles),
+        ):
+            props = found[f"quollo-{stage}-{worker}-{suffix}"]
+            assert (props["MetricName"], props["Period"], props["Threshold"]) == (metric, 60, threshold)
     lag = found[f"quollo-{stage}-webhook-fanout-iterator-age"]
     assert (lag["MetricName"], lag["Statistic"], lag["Threshold"]) == ("IteratorAge", "Maximum", 300_000)
+
+
+def test_webhook_queues_alarm_on_any_lost_event_or_dead_letter_and_a_stuck_delivery(synth: Synth) -> None:
+    found = alarms(synth)
+    stage = _stage(synth)
+    data = synth.stack.data
+    expected = {
+        "webhook-stream-failures": (data.webhook_stream_failures, "ApproximateNumberOfMessagesVisible", 1),
+        "webhook-dead-letters": (data.webhook_dlq, "ApproximateNumberOfMessagesVisible", 1),
+        # Longer than the longest retry wait (10 h + 10% jitter): a retry waits in the queue until due.
+        "webhook-queue-oldest-message": (data.webhook_queue, "ApproximateAgeOfOldestMessage", 39_600 + 3600),
+    }
+    for name, (queue, metric, threshold) in expected.items():
+        props = found[f"quollo-{stage}-{name}"]
+        assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("AWS/SQS", metric, "Maximum")
+        assert props["Dimensions"] == [{"Name": "QueueName", "Value": synth.monitoring.resolve(queue.queue_name)}]
+        assert props["Threshold"] == threshold and props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_account_concurrency_alarm_near_the_quota(synth: Synth) -> None:
+    props = alarms(synth)[f"quollo-{_stage(synth)}-account-concurrency"]
+    assert (props["Namespace"], props["MetricName"], props["Statistic"]) == (
+        "AWS/Lambda",
+        "ConcurrentExecutions",
+        "Maximum",
+    )
+    assert "Dimensions" not in props  # the account's, all functions
+    assert props["Period"] == 60 and props["Threshold"] == 800  # 80% of the default quota of 1,000
+
+
+def test_waf_blocks_alarm_in_prod_only(dev: Synth, prod: Synth) -> None:
+    assert not [n for n in alarms(dev) if "waf" in n]
+    props = alarms(prod)["quollo-prod-waf-blocked-requests"]
+    assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("AWS/WAFV2", "BlockedRequests", "Sum")
+    dims = {d["Name"]: d["Value"] for d in props["Dimensions"]}
+    assert dims == {"WebACL": "quollo-prod", "Rule": "ALL", "Region": {"Ref": "AWS::Region"}}
+    [acl] = prod.api.resources("AWS::WAFv2::WebACL").values()
+    assert acl["Properties"]["Name"] == "quollo-prod"
+    assert props["Threshold"] == STAGE_DEFAULTS["prod"].alarms.waf_blocked_requests
 
 
 def test_one_dashboard_shows_the_api_the_functions_and_the_tables(synth: Synth) -> None:
@@ -233,3 +312,16 @@ def test_one_dashboard_shows_the_api_the_functions_and_the_tables(synth: Synth) 
     for table in synth.stack.data.tables.values():
         assert json.dumps(synth.monitoring.resolve(table.table_name)) in body
     assert "InterviewsCreated" in body and "AuthFailures" in body
+
+
+def test_the_dashboard_shows_the_webhook_workers_and_queues(synth: Synth) -> None:
+    [dashboard] = synth.monitoring.resources("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    # Imported from the Webhooks and Data stacks.
+    for function in synth.stack.webhook_workers.functions.values():
+        assert json.dumps(synth.monitoring.resolve(function.function_name)) in body
+    data = synth.stack.data
+    for queue in (data.webhook_queue, data.webhook_dlq, data.webhook_stream_failures):
+        assert json.dumps(synth.monitoring.resolve(queue.queue_name)) in body
+    for metric in ("IteratorAge", "ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"):
+        assert metric in body

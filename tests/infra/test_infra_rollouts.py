@@ -14,6 +14,7 @@ from aws_cdk.assertions import Template
 from functions.routes import ROUTES
 from functions.workers import WORKERS
 from infra.app import build_app
+from infra.constructs.rollouts import HOOK_CODEDEPLOY_ACTIONS, HOOK_HANDLER
 from testkit.synth import Synth, cdk_json_context
 
 pytestmark = pytest.mark.infra
@@ -68,29 +69,91 @@ def test_api_integrations_and_invoke_permissions_target_the_alias(synth: Synth) 
     assert {json.dumps(p["FunctionName"]) for p in api_permissions} == alias_refs
 
 
-def test_codedeploy_canaries_in_prod_only_with_the_functions_alarms(dev: Synth, prod: Synth) -> None:
+def hook(synth: Synth) -> tuple[str, dict[str, Any]]:
+    """The BeforeAllowTraffic hook (API stack): logical id and properties."""
+    [(logical_id, function)] = [
+        (k, f)
+        for k, f in synth.api.resources("AWS::Lambda::Function").items()
+        if f["Properties"].get("Handler") == HOOK_HANDLER
+    ]
+    return logical_id, function["Properties"]
+
+
+def test_codedeploy_canaries_in_prod_only_each_with_its_routes_alarms_and_the_hook(dev: Synth, prod: Synth) -> None:
     assert dev.api.resources("AWS::CodeDeploy::DeploymentGroup") == {}
     assert all("UpdatePolicy" not in a for a in aliases(dev).values())
+    assert not [
+        f for f in dev.api.resources("AWS::Lambda::Function").values() if f["Properties"]["Handler"] == HOOK_HANDLER
+    ]
     groups = prod.api.resources("AWS::CodeDeploy::DeploymentGroup")
     assert len(groups) == len(ROUTES)
     # By name: the alarms are the monitoring stack's, which deploys before the API stack.
-    alarm_names = {
-        props["Properties"]["AlarmName"] for props in prod.monitoring.resources("AWS::CloudWatch::Alarm").values()
+    alarms = {
+        props["Properties"]["AlarmName"]: props["Properties"]
+        for props in prod.monitoring.resources("AWS::CloudWatch::Alarm").values()
     }
     assert prod.api.resources("AWS::CloudWatch::Alarm") == {}
     assert prod.monitoring.stack in prod.stack.api_stack.dependencies
+    hook_id, _ = hook(prod)
     for route in ROUTES:
-        update = aliases(prod)[route.name]["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+        alias = aliases(prod)[route.name]
+        update = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+        # Every deployment of the alias runs the hook before any traffic moves, and waits for it.
+        assert update["BeforeAllowTrafficHook"] == {"Ref": hook_id}
+        assert hook_id in alias["DependsOn"]
         group = groups[update["DeploymentGroupName"]["Ref"]]["Properties"]
+        # The hook finds the route by its group's name.
+        assert group["DeploymentGroupName"] == route.name
         assert group["DeploymentConfigName"] == "CodeDeployDefault.LambdaCanary10Percent5Minutes"
         assert group["AutoRollbackConfiguration"]["Enabled"] is True
         assert "DEPLOYMENT_STOP_ON_ALARM" in group["AutoRollbackConfiguration"]["Events"]
         assert group["AlarmConfiguration"]["Enabled"] is True
-        names = {a["Name"] for a in group["AlarmConfiguration"]["Alarms"]}
-        assert names <= alarm_names, "a canary watches an alarm that does not exist"
+        names = [a["Name"] for a in group["AlarmConfiguration"]["Alarms"]]
+        assert set(names) <= alarms.keys(), "a canary watches an alarm that does not exist"
+        watched = {name: alarms[name] for name in names}
         kebab = route.name.replace("_", "-")
-        assert {f"quollo-prod-{kebab}-errors", f"quollo-prod-{kebab}-throttles"} <= names
-        assert "quollo-prod-api-5xx-rate" in names
+        # Its own signals only: another route's failure must not roll this one back.
+        assert set(watched) == {f"quollo-prod-{kebab}-{s}" for s in ("errors", "throttles", "5xx")}
+        # Seen within the 5-minute canary: every watched alarm looks at one minute.
+        for name, props in watched.items():
+            periods = [props.get("Period")] + [
+                m["MetricStat"]["Period"] for m in props.get("Metrics", []) if "MetricStat" in m
+            ]
+            assert {p for p in periods if p is not None} == {60}, name
+            assert props["EvaluationPeriods"] == 1, name
+
+
+def test_the_hook_is_named_for_codedeploys_role_and_may_invoke_only_published_versions(prod: Synth) -> None:
+    hook_id, props = hook(prod)
+    # AWSCodeDeployRoleForLambdaLimited lets CodeDeploy invoke CodeDeployHook_* only, so no group role needs a grant.
+    assert props["FunctionName"] == "CodeDeployHook_quollo-prod-before-allow-traffic"
+    for group in prod.api.resources("AWS::CodeDeploy::DeploymentGroup").values():
+        role_id = group["Properties"]["ServiceRoleArn"]["Fn::GetAtt"][0]
+        role = prod.api.json["Resources"][role_id]["Properties"]
+        assert "Policies" not in role
+        assert not [
+            p for p in prod.api.resources("AWS::IAM::Policy").values() if {"Ref": role_id} in p["Properties"]["Roles"]
+        ]
+    statements = {s["Sid"]: s for s in prod.api.role_statements(props["Role"]["Fn::GetAtt"][0]) if "Sid" in s}
+    invoke = statements["InvokeVersionsBeingDeployed"]
+    assert invoke["Action"] == "lambda:InvokeFunction"
+    # Qualified ARNs of the route functions (any version, never $LATEST), nothing else.
+    function_ids = {prod.api.logical_id(f.function_arn) for f in prod.stack.route_functions.functions.values()}
+    assert sorted(json.dumps(r, sort_keys=True) for r in invoke["Resource"]) == sorted(
+        json.dumps({"Fn::Join": ["", [{"Fn::GetAtt": [i, "Arn"]}, ":*"]]}, sort_keys=True) for i in function_ids
+    )
+    codedeploy = statements["ThisApplicationsDeployments"]
+    assert sorted(codedeploy["Action"]) == sorted(HOOK_CODEDEPLOY_ACTIONS)
+    assert "codedeploy:PutLifecycleEventHookExecutionStatus" in codedeploy["Action"]
+    application_id = prod.api.logical_id(prod.stack.rollouts.application.application_name)  # type: ignore[union-attr]
+    resource = json.dumps(codedeploy["Resource"])
+    assert f'{{"Ref": "{application_id}"}}, "/*"' in resource and ":deploymentgroup:" in resource
+    assert set(statements) == {
+        "OwnLogGroup",
+        "InvokeVersionsBeingDeployed",
+        "ThisApplicationsDeployments",
+        "ActiveTracing",
+    }
 
 
 def test_one_codedeploy_role_serves_every_group(prod: Synth) -> None:
