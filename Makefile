@@ -17,8 +17,11 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_NO_PROGRESS := 1
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+# Node: the machine's node and npm only run `npm ci`, which installs the Node.js LTS pinned in
+# package.json (the npm `node` package, 24.x: supported by jsii until 2028-04-30) into node_modules.
+# That node runs the CDK CLI, Spectral and the CDK app's jsii runtime (it looks `node` up on PATH),
+# so no end-of-life warning needs silencing (the machine's Node 20 reached its end in April 2026).
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 PORT ?= 8000
@@ -26,15 +29,17 @@ AWS_PORT ?= 8001
 SEED ?=
 STATE ?=
 
-.PHONY: help dev local browser serve test test-stress lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench lock clean
+.PHONY: help dev local browser serve smoke test test-stress lint typecheck unit integration e2e infra-tests synth deploy destroy openapi bench cost lock clean
 
 help:
 	@echo "make serve   run the API locally on http://127.0.0.1:8000 (no AWS account, no Node needed)"
 	@echo "             PORT=8000 AWS_PORT=8001 SEED=examples/seed.json STATE=.quollo-state pass through"
+	@echo "make smoke   BASE=URL TOKEN=qlo_live_... [RECEIVER=https://...]: a short black-box check of a running API"
 	@echo "make test    lint, type-check and run every test suite"
 	@echo "make synth   synthesize the CDK stack offline into cdk.out/"
 	@echo "make deploy  cdk deploy (needs AWS credentials); STAGE=prod ALARM_EMAIL=... (or ALARM_TOPIC_ARN=...) for production"
 	@echo "make bench   run the benchmarks and write bench/report.md"
+	@echo "make cost    each stage's idle monthly cost, from the synthesized templates"
 	@echo "make lock    re-resolve uv.lock after editing the dependencies in pyproject.toml"
 
 $(UV):
@@ -71,6 +76,17 @@ browser:
 
 serve: $(LOCAL_STAMP)
 	$(BIN)/quollo serve --port $(PORT) --aws-port $(AWS_PORT) $(if $(SEED),--seed $(SEED)) $(if $(STATE),--state $(STATE))
+
+# `quollo smoke` against a deployed (or local) API: docs/deploy.md, "Smoke test after every deploy".
+# The token reaches it in the environment, never on the command line make echoes (or `ps` shows).
+# BASE and QUOLLO_TOKEN may come from the environment, as `quollo serve` prints them for export.
+BASE ?=
+TOKEN ?=
+RECEIVER ?=
+smoke: export QUOLLO_TOKEN := $(or $(TOKEN),$(QUOLLO_TOKEN))
+smoke: $(LOCAL_STAMP)
+	@test -n "$(BASE)" && test -n "$$QUOLLO_TOKEN" || { echo "usage: make smoke BASE=https://... TOKEN=qlo_live_... [RECEIVER=https://...]" >&2; exit 2; }
+	$(BIN)/quollo smoke --base '$(BASE)' $(if $(RECEIVER),--receiver '$(RECEIVER)')
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
@@ -149,6 +165,11 @@ openapi: $(DEV_STAMP)
 bench: dev
 	$(UV) sync --frozen --extra local --group bench --quiet  # matplotlib, for the chart only
 	$(BIN)/python -m bench
+
+# Each stage's idle monthly cost (alarm metrics, dashboards, WAF, secrets, SnapStart) from templates
+# synthesized here, at the us-east-1 prices stated in bench/cost.py; docs/deploy.md has the table.
+cost: dev
+	$(BIN)/python -m bench.cost
 
 clean:
 	rm -rf $(TOOLS) $(VENV) node_modules cdk.out .build .pytest_cache .mypy_cache .ruff_cache

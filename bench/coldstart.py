@@ -7,8 +7,10 @@ interpreter that imports boto3, creates a DynamoDB client and does one GetItem.
 
 Every child runs what ships, laid out as Lambda lays it out: `python -I -S -B` (nothing of the
 venv, no site-packages) with an explicit sys.path of the function asset (`var/task`, built by
-infra/packaging.py), our dependency layer's `python/` (`opt/python`, infra/layer.py) and boto3/
-botocore in a folder of their own (`var/runtime`), as tests/infra/test_infra_layer.py does.
+infra/packaging.py), our dependency layer's `python/` (`opt/python`, infra/layer.py, which carries
+uv.lock's boto3) and the runtime's boto3/botocore in a folder of their own (`var/runtime`), as
+tests/infra/test_infra_layer.py does. The routes import boto3 from the layer; the floor, a
+boto3-only function without our layer, from var/runtime.
 
 Library bounds, in the same shipped rounds: children that do exactly what the floor does but first
 import (and construct) library stacks and nothing of ours, each stack a superset of the one before
@@ -59,7 +61,7 @@ TRACED = "tracer-on"
 VARIANTS = {
     SHIPPED: (
         "the function asset as infra/packaging.py builds it (unchecked-hash bytecode, files dated 1980) plus our"
-        " layer (infra/layer.py from uv.lock, unchecked-hash), boto3/botocore from a runtime folder"
+        " layer (infra/layer.py from uv.lock, boto3/botocore included, unchecked-hash), before a runtime folder"
     ),
     TRACED: "as shipped, with the Powertools Tracer on (the stack's default; `-c tracer=false` turns it off)",
     "stale-timestamp": "default compileall, then files dated 1980 as in a CDK zip: every .pyc is stale",
@@ -279,7 +281,7 @@ def build_lambda(base: Path) -> Lambda:
     interpreter = interpreter_for(PYTHON_VERSION)
     if interpreter is None:
         raise RuntimeError(f"no python{PYTHON_VERSION} here (the Lambda runtime's): cannot run what ships")
-    progress("cold start: our layer (host-platform build of uv.lock) at opt/python, boto3 at var/runtime")
+    progress("cold start: our layer (host build of uv.lock, boto3 too) at opt/python, the runtime's boto3 after it")
     layer = _host_layer()
     mounted = base / "opt" / "python"
     shutil.copytree(layer.site, mounted)
@@ -547,7 +549,9 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
 
 
 def _check_provenance(result: dict[str, Any], variant: str, target: str, task: Path, lam: Lambda) -> None:
-    """The child ran what ships: our code from the asset, the libraries from the layer, boto3 from the runtime.
+    """The child ran what ships: our code from the asset, the libraries and boto3 from the layer.
+
+    The floor, a boto3-only function with no layer, imports the runtime's boto3.
 
     A library bound loads nothing of ours, and whichever of the layer's libraries it loaded came from the layer.
     """
@@ -560,10 +564,10 @@ def _check_provenance(result: dict[str, Any], variant: str, target: str, task: P
     elif target.startswith(BOUND_PREFIX):
         if origins["functions"] is not None:
             raise RuntimeError(f"{target} ({variant}) imported our code: {origins['functions']}")
-        expected = {"boto3": lam.runtime} | {k: v for k, v in libraries.items() if origins[k] is not None}
+        expected = {"boto3": lam.layer} | {k: v for k, v in libraries.items() if origins[k] is not None}
     else:
         # pydantic only where the route loads it (a route without a body loads none: decisions 18).
-        expected = {"functions": task, "boto3": lam.runtime} | {
+        expected = {"functions": task, "boto3": lam.layer} | {
             k: v for k, v in libraries.items() if k != "pydantic" or origins[k] is not None
         }
     for name, folder in expected.items():

@@ -1,9 +1,14 @@
 """Build the functions' dependency layer from uv.lock: what the tests run is what Lambda loads.
 
-The layer holds the `dependencies` of pyproject.toml (Powertools with the tracer extra, pydantic
-and what they need) at exactly the versions in uv.lock. boto3 and botocore are pruned, with what
-only they need (urllib3, s3transfer, ...): the Lambda runtime ships them, and a copy in the layer
-would shadow the runtime's botocore for every function.
+The layer holds the `dependencies` of pyproject.toml (Powertools with the tracer extra, pydantic,
+boto3 and what they need) at exactly the versions in uv.lock. boto3 and botocore are in it too:
+the layer comes before the runtime on sys.path, so the functions run the SDK every test runs, not
+whichever one the Lambda runtime ships that month (AWS recommends pinning it; the cold start did not
+get slower, docs/decisions.md 5). `prune` can still leave them out, for the bench's comparison.
+
+The layer's bytes do not depend on where it is built: the console scripts (whose shebangs hold the
+building interpreter's path) are removed and so are their rows in each RECORD, and the bytecode is
+compiled as if at /opt/python with a fixed hash seed (infra/packaging.py).
 
 Wheels are installed for Lambda's interpreter and platform (CPython 3.12, manylinux2014 aarch64)
 by uv, without Docker: every locked package has a binary wheel, so nothing is built. The first
@@ -21,6 +26,7 @@ import shutil
 import subprocess
 import tomllib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +35,8 @@ from infra.packaging import ROOT, compile_tree, interpreter_for
 LAYER_CACHE = ROOT / ".build" / "layers"
 # Lambda's arm64 functions run on Amazon Linux 2023 (glibc 2.34); manylinux2014 wheels load there.
 LAMBDA_PLATFORM = "aarch64-manylinux2014"
-# Packages the Lambda runtime provides; pruned from the layer together with what only they need.
+# The SDK the Lambda runtime also provides. Shipped in the layer (the default prune is empty); the
+# cold-start bench prunes it, with what only it needs, to compare with the runtime's copy.
 RUNTIME_PROVIDED = ("boto3", "botocore")
 # Where Lambda mounts a layer's `python/` directory; bytecode records paths under it.
 LAYER_MOUNT = "/opt/python"
@@ -66,9 +73,9 @@ def host_platform() -> str:
     return f"{platform.machine()}-manylinux2014"
 
 
-def locked_requirements(root: Path = ROOT) -> str:
-    """The project's runtime dependencies from uv.lock, pinned and hashed, minus the runtime's SDK."""
-    prune = [arg for name in RUNTIME_PROVIDED for arg in ("--prune", name)]
+def locked_requirements(root: Path = ROOT, prune: Sequence[str] = ()) -> str:
+    """The project's runtime dependencies from uv.lock, pinned and hashed, minus `prune` and what only it needs."""
+    prune_args = [arg for name in prune for arg in ("--prune", name)]
     result = subprocess.run(  # noqa: S603 - the pinned uv, fixed arguments
         [
             uv_executable(root),
@@ -80,7 +87,7 @@ def locked_requirements(root: Path = ROOT) -> str:
             "--no-annotate",
             "--format",
             "requirements.txt",
-            *prune,
+            *prune_args,
         ],
         cwd=root,
         capture_output=True,
@@ -107,9 +114,10 @@ def build_dependency_layer(
     target_platform: str = LAMBDA_PLATFORM,
     cache: Path = LAYER_CACHE,
     root: Path = ROOT,
+    prune: Sequence[str] = (),
 ) -> DependencyLayer:
-    """Install the locked dependencies into `<cache>/<platform>-<key>/python`, or reuse that build."""
-    requirements = locked_requirements(root)
+    """Install the locked dependencies (less `prune`) into `<cache>/<platform>-<key>/python`, or reuse that build."""
+    requirements = locked_requirements(root, prune)
     interpreter = interpreter_for(python_version)
     key = layer_key(requirements, target_platform, python_version, interpreter is not None)
     out = cache / f"{target_platform}-{key}"
@@ -130,7 +138,7 @@ def build_dependency_layer(
                 "install",
                 "--quiet",
                 # The export is the whole closure (hash-checked); resolving again could only add
-                # botocore back (aws-xray-sdk requires it) or drift from the lock.
+                # a pruned botocore back (aws-xray-sdk requires it) or drift from the lock.
                 "--no-deps",
                 "--require-hashes",
                 "--only-binary",
@@ -153,6 +161,7 @@ def build_dependency_layer(
         )
         # Console scripts carry this machine's interpreter path and are never run in Lambda.
         shutil.rmtree(site / "bin", ignore_errors=True)
+        forget_removed_scripts(site)
         if interpreter is not None:
             compile_tree(interpreter, site, LAYER_MOUNT)
         try:
@@ -164,6 +173,21 @@ def build_dependency_layer(
         requirements_file.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
     return DependencyLayer(out, key, requirements, built=True, compiled=interpreter is not None)
+
+
+def forget_removed_scripts(site: Path) -> None:
+    """Drop the rows of the removed `bin/` scripts from every `*.dist-info/RECORD`.
+
+    Each row holds the script's hash, and the script's shebang the path of the interpreter uv
+    installed with (the venv's, pyenv's, a CI runner's): kept, they would make the layer's bytes,
+    and so its asset hash and every function version, depend on where it was built. Without them
+    RECORD lists exactly the files the layer holds.
+    """
+    for record in sorted(site.glob("*.dist-info/RECORD")):
+        rows = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [row for row in rows if not row.startswith(("bin/", "../"))]
+        if kept != rows:
+            record.write_text("".join(kept), encoding="utf-8")
 
 
 def installed_versions(site: Path) -> dict[str, str]:
@@ -205,5 +229,5 @@ def pinned_versions(requirements: str) -> dict[str, str]:
 def layer_description(layer: DependencyLayer, target_platform: str = LAMBDA_PLATFORM) -> str:
     """What the deployed layer holds, readable in the console (Lambda allows 256 characters)."""
     pins = pinned_versions(layer.requirements)
-    shown = ", ".join(f"{name} {pins[name]}" for name in ("aws-lambda-powertools", "pydantic") if name in pins)
+    shown = ", ".join(f"{name} {pins[name]}" for name in ("aws-lambda-powertools", "pydantic", "boto3") if name in pins)
     return f"Quollo dependencies from uv.lock ({target_platform}): {shown}; {len(pins)} packages"[:256]

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+# jsii runs the CDK on the Node.js LTS that package.json pins (`make dev` installs it into
+# node_modules), as `make` does through PATH, rather than on whatever node the machine has.
+os.environ.setdefault(
+    "JSII_NODE", shutil.which("node", path=Path(__file__).resolve().parents[1] / "node_modules/.bin") or "node"
+)
 
 from aws_cdk import Stack
 from aws_cdk.assertions import Template

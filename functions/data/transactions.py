@@ -7,6 +7,8 @@ from, which only ever means "read it again".
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -51,11 +53,12 @@ def write(items: Sequence[Guarded], token: str | None = None) -> None:
     if len(items) == 1 and token is None:
         _write_one(items[0])
         return
+    transact = [guarded.item for guarded in items]
     try:
         if token:
-            dynamodb().transact_write_items(TransactItems=[guarded.item for guarded in items], ClientRequestToken=token)
+            dynamodb().transact_write_items(TransactItems=transact, ClientRequestToken=_request_token(token, transact))
         else:
-            dynamodb().transact_write_items(TransactItems=[guarded.item for guarded in items])
+            dynamodb().transact_write_items(TransactItems=transact)
     except ClientError as exc:
         if is_transaction_conflict(exc):
             raise TransactionConflict() from exc
@@ -65,6 +68,15 @@ def write(items: Sequence[Guarded], token: str | None = None) -> None:
             if code == "ConditionalCheckFailed" and guarded.failure is not None:
                 raise guarded.failure() from exc
         raise
+
+
+def _request_token(token: str, transact: Sequence[TransactWriteItemTypeDef]) -> str:
+    """The caller's token bound to these very items: a retry of them (the SDK's, or after a conflict)
+    sends the same token, so a commit whose answer was lost is answered as the success it was; items
+    decided again from a fresh read get another one, since DynamoDB refuses a token reused with other
+    items within 10 minutes (IdempotentParameterMismatchException). 36 characters: the API's limit."""
+    content = json.dumps(transact, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{token}\n{content}".encode()).hexdigest()[:36]
 
 
 def _write_one(guarded: Guarded) -> None:

@@ -1,9 +1,10 @@
-"""The `quollo` command: `quollo serve` and `quollo admin ...`."""
+"""The `quollo` command: `quollo serve`, `quollo admin ...` and `quollo smoke`."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -47,11 +48,34 @@ def _parser() -> argparse.ArgumentParser:
         help="close a connection silent this long, mid-request or between requests (default 30)",
     )
     admin.add_parser(commands)
+    smoke = commands.add_parser(
+        "smoke",
+        help="check a running API over HTTP: plans, a test interview created, read and deleted, a webhook pinged",
+    )
+    smoke.add_argument("--base", required=True, metavar="URL", help="the API's base URL (the ApiUrl output)")
+    smoke.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="a token of a user with a plan (default: $QUOLLO_TOKEN, which keeps it out of `ps` and shell history)",
+    )
+    smoke.add_argument(
+        "--receiver", metavar="URL", help="also register a webhook at URL, ping it and check the delivery"
+    )
+    smoke.add_argument("--timeout", type=_positive_int, default=30, metavar="SECONDS", help="per request (default 30)")
+    smoke.add_argument(
+        "--wait",
+        type=_positive_int,
+        default=60,
+        metavar="SECONDS",
+        help="for the ping's delivery attempt to be logged (default 60)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "smoke":  # HTTP only: no AWS settings
+        return _smoke(args)
     from functions.data.settings import use_local_defaults
 
     # The local server and the admin CLI work against the local names unless told otherwise.
@@ -65,6 +89,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"quollo serve: cannot start: {_one_line(exc)}", file=sys.stderr)
             return 2
     return _admin(args)
+
+
+def _smoke(args: argparse.Namespace) -> int:
+    from functions.local import smoke
+
+    token = args.token or os.environ.get("QUOLLO_TOKEN", "")
+    if not token:
+        print("quollo smoke: no token: pass --token or set QUOLLO_TOKEN", file=sys.stderr)
+        return 2
+    status, failure = smoke.run(args.base, token, args.receiver, args.timeout, args.wait)
+    if failure is not None:
+        print(f"quollo smoke: {failure}", file=sys.stderr)
+    return status
 
 
 def _one_line(exc: Exception) -> str:

@@ -18,6 +18,10 @@ _POWERTOOLS_ONLY = ("HTTPValidationError", "ValidationError", "ResponseValidatio
 
 
 def spec() -> dict[str, Any]:
+    # Merged here rather than with Powertools' configure_openapi_merge (3.37): that one finds handler
+    # files by glob and loads them by path, so the route functions it documents are not the ones
+    # prepare_for_docs gave their Path/Query declarations, and our route table (not a file pattern)
+    # is what says which modules are routes. Our merge is the loop over `part` below.
     modules = [importlib.import_module(route.module) for route in routes.ROUTES]
     # Routes that run without pydantic name their models and declare their path parameters as
     # PathRules; the spec gets the models and Powertools' Path(...) as the validating routes have them.

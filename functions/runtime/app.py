@@ -33,12 +33,12 @@ from functions.models.errors import (
 from functions.runtime.observability import Metric, count, in_lambda, instrument, logger, snapstart_init
 from functions.runtime.openapi_docs import documented_signature
 from functions.runtime.request_checks import (
-    RouteInput,
     check_header_shape,
     check_request,
     query_values,
     with_json_content_type,
 )
+from functions.runtime.route_input import RouteInput
 from functions.runtime.validation_messages import describe
 
 JSON_HEADERS = {"Content-Type": content_types.APPLICATION_JSON}

@@ -10,13 +10,14 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from functions.runtime.header_params import HeaderRule
 from functions.runtime.path_params import PathRule
 from functions.runtime.query_params import QueryRule
+from functions.runtime.route_input import declared_parameters
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -90,30 +91,27 @@ def documented_signature(route_function: Callable[..., Any]) -> None:
     """
     from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
-    signature = inspect.signature(route_function, eval_str=True)
     parameters = []
-    for parameter in signature.parameters.values():
-        annotation = parameter.annotation
-        if get_origin(annotation) is Annotated:
-            base, *extras = get_args(annotation)
-            rule = next((extra for extra in extras if isinstance(extra, PathRule)), None)
-            if rule is not None:
-                path = Path(min_length=rule.min_length, max_length=rule.max_length, description=rule.description)
-                annotation = Annotated[base, path]
-            query = next((extra for extra in extras if isinstance(extra, QueryRule)), None)
-            if query is not None:
-                declared = {
-                    name: getattr(query, name)
-                    for name in ("description", "ge", "le", "min_length", "max_length", "pattern")
-                    if getattr(query, name) is not None
-                }
-                annotation = Annotated[base, Query(**declared)]
-            header = next((extra for extra in extras if isinstance(extra, HeaderRule)), None)
-            if header is not None:
-                annotation = Annotated[
-                    base, Header(alias=header.alias, description=header.description, pattern=header.pattern)
-                ]
-        parameters.append(parameter.replace(annotation=annotation))
+    for declared in declared_parameters(route_function):
+        annotation, base = declared.annotation, declared.base
+        rule = declared.rule(PathRule)
+        if rule is not None:
+            path = Path(min_length=rule.min_length, max_length=rule.max_length, description=rule.description)
+            annotation = Annotated[base, path]
+        query = declared.rule(QueryRule)
+        if query is not None:
+            limits = {
+                name: getattr(query, name)
+                for name in ("description", "ge", "le", "min_length", "max_length", "pattern")
+                if getattr(query, name) is not None
+            }
+            annotation = Annotated[base, Query(**limits)]
+        header = declared.rule(HeaderRule)
+        if header is not None:
+            documented = Header(alias=header.alias, description=header.description, pattern=header.pattern)
+            annotation = Annotated[base, documented]
+        parameters.append(declared.parameter.replace(annotation=annotation))
+    signature = inspect.signature(route_function, eval_str=True)
     route_function.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
 
 

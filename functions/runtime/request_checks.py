@@ -11,29 +11,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-import inspect
 import json
 import math
 import re
-import sys
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any
 
 from functions.http_headers import header_value
 from functions.models.errors import ValidationFailed
 from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_PATTERN
-from functions.runtime.path_params import PathRule
-from functions.runtime.query_params import QueryRule, members
+from functions.runtime.route_input import RouteInput
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
-
-# Where Powertools' Query and pydantic's BaseModel live. A parameter can only be declared with
-# one of them once its module is loaded, so RouteInput.of looks them up rather than importing
-# them: a route that declares neither then loads no pydantic (decisions 18).
-_POWERTOOLS_PARAMS = "aws_lambda_powertools.event_handler.openapi.params"
-_PYDANTIC = "pydantic"
 
 MAX_BODY_BYTES = 64 * 1024
 # A valid body is at most 6 levels deep (body, metadata and its 5 levels); 32 leaves room for
@@ -56,75 +46,6 @@ _TCHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _QUOTED = r'"(?:[\t !#-\[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*"'
 _MEDIA_TYPE = re.compile(rf"({_TCHARS}/{_TCHARS})(?:[ \t]*;[ \t]*(?:{_TCHARS}=(?:{_TCHARS}|{_QUOTED}))?)*")
 JSON_MEDIA_TYPE = "application/json"
-
-
-@dataclass(frozen=True)
-class RouteInput:
-    """What a route accepts: query parameter names, which of them are integers, a body, path parameter rules."""
-
-    query: tuple[str, ...] = ()
-    integer_query: tuple[str, ...] = ()
-    body: type[BaseModel] | None = None
-    path: tuple[tuple[str, PathRule], ...] = ()
-    # Query parameters declared with QueryRule: (name, annotation, rule), checked and passed by us.
-    query_rules: tuple[tuple[str, Any, QueryRule], ...] = ()
-    # Any Powertools parameter (Query, Header, ...): only its validating resolver reads them.
-    powertools_params: bool = False
-
-    @property
-    def needs_validation(self) -> bool:
-        """Whether Powertools' validating resolver (and with it pydantic) has anything to check."""
-        return self.body is not None or self.powertools_params
-
-    @classmethod
-    def of(cls, route_function: Callable[..., Any]) -> RouteInput:
-        """What a route function declares, read off its signature as the resolver reads it.
-
-        A parameter annotated `Annotated[T, Query(...)]` is a query parameter (an integer one when T
-        is int or int | None); `Annotated[str, PathRule(...)]` a path parameter; one annotated with a
-        pydantic model is the JSON body. Deriving it keeps the declaration in one place: the route
-        function, which also feeds the OpenAPI document.
-        """
-        params = sys.modules.get(_POWERTOOLS_PARAMS)
-        pydantic = sys.modules.get(_PYDANTIC)
-        query: list[str] = []
-        integers: list[str] = []
-        path: list[tuple[str, PathRule]] = []
-        rules: list[tuple[str, Any, QueryRule]] = []
-        body: type[BaseModel] | None = None
-        powertools_params = False
-        for name, parameter in inspect.signature(route_function, eval_str=True).parameters.items():
-            annotation = parameter.annotation
-            if get_origin(annotation) is Annotated:
-                base, *extras = get_args(annotation)
-                rule = next((extra for extra in extras if isinstance(extra, PathRule)), None)
-                if rule is not None:
-                    path.append((name, rule))
-                    continue
-                query_rule = next((extra for extra in extras if isinstance(extra, QueryRule)), None)
-                if query_rule is not None:
-                    rules.append((name, base, query_rule))
-                    query.append(name)
-                    if int in members(base):
-                        integers.append(name)
-                    continue
-                if params and any(isinstance(extra, params.Param) for extra in extras):
-                    powertools_params = True
-                declared = next((extra for extra in extras if params and isinstance(extra, params.Query)), None)
-                if declared is not None:
-                    query.append(declared.alias or name)
-                    if int in members(base):
-                        integers.append(declared.alias or name)
-            elif pydantic and isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
-                body = annotation
-        return cls(
-            query=tuple(query),
-            integer_query=tuple(integers),
-            body=body,
-            path=tuple(path),
-            query_rules=tuple(rules),
-            powertools_params=powertools_params,
-        )
 
 
 def _all_values(event: Mapping[str, Any], single_key: str, multi_key: str) -> dict[str, list[str]]:

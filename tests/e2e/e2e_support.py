@@ -44,6 +44,9 @@ TEST_USERS = {
     "talent_broke": 0,
     "talent_race": 5,
     "talent_pages": 47,
+    # tests/e2e/test_smoke.py: no credit, as a test interview costs none
+    "smoke": 0,
+    "smoke_hook": 0,
 }
 Rows = list[dict[str, Any]]
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -1,17 +1,20 @@
 """The dependency layer is uv.lock's versions, the synth is reproducible, and a function runs from its assets.
 
 "What is tested is what is deployed": the layer in the template holds exactly the locked
-Powertools/pydantic closure (no boto3/botocore: the runtime's), two synths of one commit give the
-same asset hashes, and the synthesized function asset answers a real API Gateway event when laid
+Powertools/pydantic/boto3 closure (the SDK too: the functions import it from the layer, not the
+runtime's), two synths of one commit give the same asset hashes, the layer is the same whichever
+interpreter built it, and the synthesized function asset answers a real API Gateway event when laid
 out the way Lambda lays it out.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ from infra.layer import (
     installed_versions,
     locked_requirements,
     locked_versions,
-    normalize,
+    pinned_versions,
 )
 from infra.packaging import interpreter_for
 from testkit.lambda_runtime import install_runtime_sdk
@@ -55,7 +58,7 @@ def function_asset(synth: Synth, route: Route) -> tuple[Path, dict[str, Any]]:
     raise AssertionError(f"no function for {route.handler}")
 
 
-def test_layer_holds_exactly_the_locked_versions_and_no_runtime_sdk(dev: Synth) -> None:
+def test_layer_holds_exactly_the_locked_versions_the_sdk_included(dev: Synth) -> None:
     site = layer_asset(dev) / "python"
     installed = installed_versions(site)
     locked = locked_versions()
@@ -64,9 +67,9 @@ def test_layer_holds_exactly_the_locked_versions_and_no_runtime_sdk(dev: Synth) 
     # The whole runtime closure of pyproject's dependencies is there: Powertools with the tracer
     # extra (aws-xray-sdk, wrapt) and pydantic with its compiled core.
     assert {"aws-lambda-powertools", "aws-xray-sdk", "wrapt", "pydantic", "pydantic-core"} <= installed.keys()
-    # boto3/botocore (and what only they need) come from the Lambda runtime; a copy would shadow it.
-    assert not {"boto3", "botocore", "s3transfer", "urllib3"} & installed.keys()
-    assert not list(site.glob("boto*"))
+    # The SDK every test runs, not the runtime's: the layer comes first on Lambda's sys.path.
+    assert {"boto3", "botocore", "s3transfer", "urllib3"} <= installed.keys()
+    assert (site / "boto3" / "__init__.py").exists() and (site / "botocore" / "data").is_dir()
     # Built for Lambda (arm64), not for this machine.
     native = sorted(p.name for p in site.rglob("*.so"))
     assert native and all("aarch64" in name for name in native), native
@@ -100,11 +103,40 @@ def test_layer_cache_is_keyed_and_reused(tmp_path: Path) -> None:
     assert installed_versions(other.site) == installed_versions(first.site)
 
 
-def test_exported_requirements_prune_only_the_runtime_sdk() -> None:
-    requirements = locked_requirements()
-    names = {normalize(line.split("==")[0]) for line in requirements.splitlines() if "==" in line}
-    assert not names & set(RUNTIME_PROVIDED)
-    assert "--hash=sha256:" in requirements
+def test_exported_requirements_hold_the_locked_sdk_unless_pruned() -> None:
+    shipped, pruned = locked_requirements(), locked_requirements(prune=RUNTIME_PROVIDED)
+    locked = locked_versions()
+    assert {name: pinned_versions(shipped)[name] for name in RUNTIME_PROVIDED} == {
+        name: locked[name] for name in RUNTIME_PROVIDED
+    }
+    assert not pinned_versions(pruned).keys() & set(RUNTIME_PROVIDED)  # the bench's "runtime SDK" layout
+    assert "--hash=sha256:" in shipped
+
+
+def _tree(root: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file: what CDK's asset hash covers (not mtimes)."""
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_the_layer_is_the_same_whichever_interpreter_path_built_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv writes the interpreter it runs with into console scripts; their RECORD rows kept its path's trace."""
+    elsewhere = tmp_path / "another checkout" / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(elsewhere)], check=True)
+    trees = []
+    for name, python in (("here", Path(sys.executable)), ("elsewhere", elsewhere / "bin" / "python")):
+        monkeypatch.setenv("UV_PYTHON", str(python))
+        layer = build_dependency_layer(PYTHON, cache=tmp_path / name)
+        assert layer.built
+        trees.append(_tree(layer.path))
+        leaked = [p for p in layer.path.rglob("*") if p.is_file() and str(python).encode() in p.read_bytes()]
+        assert not leaked, f"files holding the building interpreter's path {python}: {leaked}"
+    assert trees[0] == trees[1]
 
 
 def _asset_hashes(template: dict[str, Any]) -> dict[str, str]:
@@ -140,7 +172,8 @@ def test_two_synths_of_one_commit_give_the_same_asset_hashes(tmp_path: Path) -> 
 
 # Lambda's python3.12 runtime brings its own boto3, whose exact version depends on the region and
 # the date; AWS's docs no longer publish it (they suggest printing boto3.__version__ from a
-# function). The lock's boto3/botocore, which the tests run against, stand in for it.
+# function). The lock's boto3/botocore stand in for it at var/runtime; our layer, before it on
+# sys.path, carries the lock's own copy, which is the one imported.
 _RUNNER = r"""
 import importlib, json, sys
 task, layer, runtime, route_module, event_file, result_file = sys.argv[1:]
@@ -307,7 +340,8 @@ def _invoke(
     origins = result["origins"]
     assert origins[route.module].startswith(str(task)), origins
     assert origins["pydantic"].startswith(str(layer)) and origins["pydantic_core"].startswith(str(layer)), origins
-    assert origins["boto3"].startswith(str(runtime_sdk)), origins
+    # The layer's boto3 (uv.lock's), not the runtime's, although the runtime's is on sys.path too.
+    assert origins["boto3"].startswith(str(layer)), origins
     assert not [p for p in result["path"] if "site-packages" in p], result["path"]
     return result
 

@@ -137,4 +137,6 @@ def test_the_debit_transaction_is_idempotent_for_sdk_retries(api: Api, account: 
     finally:
         client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", record)
     assert created.status == 201
-    assert [body.get("ClientRequestToken") for body in sent] == [created.json()["id"]]
+    tokens = [body.get("ClientRequestToken") for body in sent]
+    assert len(tokens) == 1 and tokens[0], sent
+    # The same items again (the SDK's retry) carry the same token: tests/integration/test_create_tokens.py.

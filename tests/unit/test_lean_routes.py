@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from functions import routes
 from functions.runtime.app import build_app, lambda_entry
-from functions.runtime.request_checks import RouteInput
+from functions.runtime.route_input import RouteInput
 
 
 def _accepts(route: routes.Route) -> RouteInput:

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from functions.models.api import InterviewUpdate
 from functions.runtime.path_params import InterviewId, PathRule
-from functions.runtime.request_checks import RouteInput
+from functions.runtime.route_input import RouteInput
 
 
 def test_query_parameters_integers_and_the_body_come_from_the_signature() -> None:
