@@ -83,6 +83,9 @@ TARGETS: dict[str, int] = {
     "ping_webhook": 3,  # auth + GetItem + SendMessageBatch (the delivery)
     "rotate_webhook_secret": 3,  # auth + GetItem (the current secret) + UpdateItem conditioned on it
     "list_webhook_deliveries": 3,  # auth + GetItem (ownership) + Query
+    "list_events": 2,  # auth + Query (an index of the events table)
+    "get_event": 2,  # auth + GetItem
+    "resend_event": 4,  # auth + GetItem (the event) + Query (the owner's webhooks) + SendMessageBatch
     # Candidates and jobs: a change is one transaction (entity, externalId, links, counts), or the
     # single-item call when it has one item; a change of an existing one reads it first (its version,
     # links and externalId decide the items).
@@ -103,6 +106,7 @@ EXTRA: dict[str, int] = {
     "create with candidateId": 1,  # the candidate's read: its jobs decide the interview's job
     "list candidates by jobId": 1,  # the page's candidates, one BatchGetItem after the links' Query
     "list candidates by externalId": 1,  # who holds it, then the candidate
+    "list jobs by externalId": 1,  # who holds it, then the job
     "update candidateId": 1,  # read, then fields and references in one transaction
     "delete PENDING with candidate (refund)": 2,  # the plain refund refuses it: read, second transaction
 }
@@ -126,14 +130,15 @@ def measure(port: int) -> dict[str, Any]:
     from functions.domain import interviews
 
     interviews.start(started)
-    job_id = world.job(owner)
+    job_id = world.job(owner, external_id="BENCH-J-1")
     candidate_id = world.candidate(owner, [job_id], external_id="BENCH-C-1")
     spare_jobs = [world.job(owner) for _ in range(2)]
     spare_candidates = [world.candidate(owner, []) for _ in range(2)]
     linked = [world.linked_interview(owner, candidate_id) for _ in range(3)]
     relinked = linked.pop()
 
-    hook_id, hook_body = world.webhook(owner), {"url": world.WEBHOOK_URL}
+    hook_id = world.webhook(owner)
+    event_id = world.recorded_event(owner)
     cases: list[tuple[str, str, Callable[[], dict[str, Any]], int]] = [
         (
             "create_interview",
@@ -175,7 +180,12 @@ def measure(port: int) -> dict[str, Any]:
         ("list_plans", "list plans", lambda: world.event("list_plans", owner), 200),
         ("get_balance", "get balance", lambda: world.event("get_balance", owner), 200),
         ("list_ledger", "list ledger", lambda: world.event("list_ledger", owner), 200),
-        ("create_webhook", "create webhook", lambda: world.event("create_webhook", owner, body=hook_body), 201),
+        (
+            "create_webhook",
+            "create webhook",
+            lambda: world.event("create_webhook", owner, body={"url": world.webhook_url()}),
+            201,
+        ),
         ("list_webhooks", "list webhooks", lambda: world.event("list_webhooks", owner), 200),
         ("get_webhook", "get webhook", lambda: world.event("get_webhook", owner, object_id=hook_id), 200),
         (
@@ -197,6 +207,22 @@ def measure(port: int) -> dict[str, Any]:
             "list deliveries",
             lambda: world.event("list_webhook_deliveries", owner, object_id=hook_id),
             200,
+        ),
+        ("list_events", "list events", lambda: world.event("list_events", owner, query="limit=20"), 200),
+        (
+            "list_events",
+            "list events, type filter",
+            lambda: world.event("list_events", owner, query="type=interview.created"),
+            200,
+        ),
+        ("get_event", "get event", lambda: world.event("get_event", owner, object_id=event_id), 200),
+        ("resend_event", "resend event", lambda: world.event("resend_event", owner, object_id=event_id), 202),
+        (
+            "resend_event",
+            "resend event to one webhook",
+            # The named webhook's GetItem in place of the owner's webhooks' Query.
+            lambda: world.event("resend_event", owner, object_id=event_id, body={"webhookId": hook_id}),
+            202,
         ),
         (
             "create_interview",
@@ -264,6 +290,12 @@ def measure(port: int) -> dict[str, Any]:
         ("create_job", "create", lambda: world.event("create_job", owner, body={"title": "Ops"}), 201),
         ("get_job", "get", lambda: world.event("get_job", owner, object_id=job_id), 200),
         ("list_jobs", "list jobs", lambda: world.event("list_jobs", owner), 200),
+        (
+            "list_jobs",
+            "list jobs by externalId",
+            lambda: world.event("list_jobs", owner, query="externalId=BENCH-J-1"),
+            200,
+        ),
         (
             "update_job",
             "update title",

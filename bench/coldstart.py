@@ -385,6 +385,7 @@ class Setup:
             world.create_interview(self.owner, "Interview to delete") for _ in range(runs * variants)
         ]
         self.webhook_id = world.webhook(self.owner)
+        self.event_id = world.recorded_event(self.owner)
         self.token_hash = token_rules.fingerprint(self.owner.token)
         # The bounds' authentication call counts uses on a token of its own, not on the routes' owner's.
         self.bound_token_hash = token_rules.fingerprint(world.account(credits=0).token)
@@ -446,6 +447,9 @@ REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
     # fresh account (a user holds at most 10 webhooks).
     "rotate_webhook_secret": lambda s: world.fresh_webhook_event("rotate_webhook_secret"),
     "list_webhook_deliveries": lambda s: world.event("list_webhook_deliveries", s.owner, object_id=s.webhook_id),
+    "list_events": lambda s: world.event("list_events", s.owner, query="limit=20"),
+    "get_event": lambda s: world.event("get_event", s.owner, object_id=s.event_id),
+    "resend_event": lambda s: world.event("resend_event", s.owner, object_id=s.event_id),
     "create_candidate": lambda s: world.event("create_candidate", s.owner, body={"name": "Ada Lovelace"}),
     "list_candidates": lambda s: world.event("list_candidates", s.owner, query="limit=20"),
     "get_candidate": lambda s: world.event("get_candidate", s.owner, object_id=s.candidate_id),

@@ -112,12 +112,17 @@ def create_body(owner: Account) -> dict[str, Any]:
 WEBHOOK_URL = "https://1.1.1.1/quollo-bench"
 
 
+def webhook_url() -> str:
+    """WEBHOOK_URL with a path of its own: a user registers a URL once (a second time is a 409)."""
+    return f"{WEBHOOK_URL}/{uuid.uuid4().hex[:12]}"
+
+
 def webhook(owner: Account) -> str:
     """A webhook of `owner`'s (at most 10 per user: callers that need many use fresh accounts)."""
     from functions.domain import webhook_registration
     from functions.models.webhooks_api import WebhookCreate
 
-    return webhook_registration.create(owner.user_id, WebhookCreate(url=WEBHOOK_URL)).id
+    return webhook_registration.create(owner.user_id, WebhookCreate(url=webhook_url())).id
 
 
 def fresh_webhook_event(route: str) -> dict[str, Any]:
@@ -125,3 +130,17 @@ def fresh_webhook_event(route: str) -> dict[str, Any]:
     rotation, which a second time within the 24 h grace answers 409), run many times (at most 10 per user)."""
     owner = account(credits=0)
     return event(route, owner, object_id=webhook(owner))
+
+
+def recorded_event(owner: Account) -> str:
+    """An interview.created event of `owner`'s, recorded as the fan-out records it (the bench runs no stream)."""
+    from functions.data import events
+    from functions.domain import clock
+    from functions.models.entities import Event
+
+    at = clock.now()
+    event_id = f"evt_{uuid.uuid4().hex[:26]}"
+    interview = {"id": str(uuid.uuid4()), "title": SAMPLE_TITLE, "status": "PENDING", "createdAt": at}
+    body = json.dumps({"type": "interview.created", "timestamp": at, "data": {"interview": interview, "record": None}})
+    events.put_all([Event(id=event_id, owner_id=owner.user_id, type="interview.created", timestamp=at, body=body)])
+    return event_id

@@ -90,7 +90,7 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         method="POST",
         path="/v1/webhooks",
         concurrency_weight=0,
-        tables=(_AUTH, _AUTH_FAILURES, _WEBHOOK_COUNTED),
+        tables=(_AUTH, _AUTH_FAILURES, _WEBHOOK_COUNTED, _IDEMPOTENCY),
     ),
     Route(
         name="list_webhooks",
@@ -118,6 +118,7 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
             TableAccess(
                 _WEBHOOKS, ("dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem")
             ),
+            _IDEMPOTENCY,
         ),
     ),
     Route(
@@ -125,7 +126,7 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         method="POST",
         path="/v1/webhooks/{id}/ping",
         concurrency_weight=0,
-        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem",))),
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem",)), _IDEMPOTENCY),
         webhook_queue_send=True,
     ),
     Route(
@@ -133,7 +134,12 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         method="POST",
         path="/v1/webhooks/{id}/rotate-secret",
         concurrency_weight=0,
-        tables=(_AUTH, _AUTH_FAILURES, TableAccess(_WEBHOOKS, ("dynamodb:GetItem", "dynamodb:UpdateItem"))),
+        tables=(
+            _AUTH,
+            _AUTH_FAILURES,
+            TableAccess(_WEBHOOKS, ("dynamodb:GetItem", "dynamodb:UpdateItem")),
+            _IDEMPOTENCY,
+        ),
     ),
     Route(
         name="list_webhook_deliveries",
@@ -149,6 +155,44 @@ WEBHOOK_ROUTES: tuple[Route, ...] = (
         cursor_secret=True,
     ),
 )
+# The events feed: the fan-out records every event; the feed reads them by owner. Catching
+# up is rare next to the interview routes: no reserved concurrency.
+EVENT_ROUTES: tuple[Route, ...] = (
+    Route(
+        name="list_events",
+        method="GET",
+        path="/v1/events",
+        concurrency_weight=0,
+        tables=(
+            _AUTH,
+            _AUTH_FAILURES,
+            TableAccess("events", ("dynamodb:Query",), indexes=("byOwner", "byOwnerType")),
+        ),
+        cursor_secret=True,
+    ),
+    Route(
+        name="get_event",
+        method="GET",
+        path="/v1/events/{id}",
+        concurrency_weight=0,
+        tables=(_AUTH, _AUTH_FAILURES, TableAccess("events", ("dynamodb:GetItem",))),
+    ),
+    Route(
+        name="resend_event",
+        method="POST",
+        path="/v1/events/{id}/resend",
+        concurrency_weight=0,
+        # GetItem: the event and a named webhook; Query: every webhook of the owner otherwise.
+        tables=(
+            _AUTH,
+            _AUTH_FAILURES,
+            TableAccess("events", ("dynamodb:GetItem",)),
+            TableAccess(_WEBHOOKS, ("dynamodb:GetItem", "dynamodb:Query")),
+            _IDEMPOTENCY,
+        ),
+        webhook_queue_send=True,
+    ),
+)
 # Create interview with an inline or existing candidate and job: GetItem reads an existing
 # candidate (and, after a conflict, who holds an externalId), PutItem creates and links, UpdateItem
 # counts references.
@@ -156,11 +200,14 @@ _TALENT_LINKS = TableAccess("talent", ("dynamodb:GetItem", "dynamodb:PutItem", "
 
 
 def _talent(name: str, method: str, path: str, *actions: str, cursor_secret: bool = False) -> Route:
+    talent = TableAccess("talent", tuple(f"dynamodb:{action}" for action in actions))
+    # Creates and deletes honour an Idempotency-Key.
+    keyed = (_IDEMPOTENCY,) if method in ("POST", "DELETE") else ()
     return Route(
         name=name,
         method=method,
         path=path,
-        tables=(_AUTH, _AUTH_FAILURES, TableAccess("talent", tuple(f"dynamodb:{action}" for action in actions))),
+        tables=(_AUTH, _AUTH_FAILURES, talent, *keyed),
         cursor_secret=cursor_secret,
     )
 
@@ -175,7 +222,7 @@ TALENT_ROUTES: tuple[Route, ...] = (
     _talent("update_candidate", "PATCH", "/v1/candidates/{id}", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
     _talent("delete_candidate", "DELETE", "/v1/candidates/{id}", "GetItem", "UpdateItem", "DeleteItem"),
     _talent("create_job", "POST", "/v1/jobs", "GetItem", "PutItem"),
-    _talent("list_jobs", "GET", "/v1/jobs", "Query", cursor_secret=True),
+    _talent("list_jobs", "GET", "/v1/jobs", "Query", "GetItem", cursor_secret=True),
     _talent("get_job", "GET", "/v1/jobs/{id}", "GetItem"),
     _talent("update_job", "PATCH", "/v1/jobs/{id}", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
     _talent("delete_job", "DELETE", "/v1/jobs/{id}", "GetItem", "DeleteItem"),
@@ -287,6 +334,7 @@ ROUTES: tuple[Route, ...] = (
         cursor_secret=True,
     ),
     *WEBHOOK_ROUTES,
+    *EVENT_ROUTES,
     *TALENT_ROUTES,
 )
 

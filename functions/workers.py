@@ -29,8 +29,9 @@ class Worker:
 WORKERS: tuple[Worker, ...] = (
     Worker(
         name="webhook_fanout",
-        description="Quollo webhooks: interview changes to one queued delivery per subscribed endpoint",
-        tables=(TableAccess("webhooks", ("dynamodb:Query",)),),
+        description="Quollo webhooks: interview changes to events, recorded and queued per subscribed endpoint",
+        # BatchWriteItem: every event recorded for GET /v1/events, whether or not an endpoint receives it.
+        tables=(TableAccess("webhooks", ("dynamodb:Query",)), TableAccess("events", ("dynamodb:BatchWriteItem",))),
         reads_interview_stream=True,
         sends_webhook_queue=True,
     ),

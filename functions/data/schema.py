@@ -137,6 +137,22 @@ WEBHOOK_DELIVERIES = TableSpec(
     ttl_attribute="expiresAt",
 )
 
+# Every webhook event, whether or not an endpoint receives it (GET /v1/events, resend): keyed by owner
+# and event id (GET /v1/events/{id} reads one item, another user's cannot be found); the indexes list
+# an owner's events newest first, all of them or one type. Kept 30 days.
+EVENTS = TableSpec(
+    key="events",
+    env_var="QUOLLO_EVENTS_TABLE",
+    default_name="quollo-events",
+    partition_key="ownerId",
+    sort_key="id",
+    ttl_attribute="expiresAt",
+    indexes=(
+        IndexSpec(name="byOwner", partition_key="ownerId", sort_key="timeKey"),
+        IndexSpec(name="byOwnerType", partition_key="ownerType", sort_key="timeKey"),
+    ),
+)
+
 WEBHOOK_QUEUE_ENV = "QUOLLO_WEBHOOK_QUEUE_URL"
 WEBHOOK_QUEUE_DEFAULT = "quollo-webhook-deliveries"
 WEBHOOK_DLQ_ENV = "QUOLLO_WEBHOOK_DLQ_URL"
@@ -151,6 +167,7 @@ TABLES: tuple[TableSpec, ...] = (
     RATE_LIMITS,
     WEBHOOKS,
     WEBHOOK_DELIVERIES,
+    EVENTS,
     TALENT,
     LEDGER,
 )

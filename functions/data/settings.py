@@ -103,6 +103,10 @@ class Settings:
         return self.table(schema.WEBHOOK_DELIVERIES)
 
     @property
+    def events_table(self) -> str:
+        return self.table(schema.EVENTS)
+
+    @property
     def webhook_queue(self) -> str:
         """The delivery queue's URL (the stack) or name (local)."""
         return self._name(schema.WEBHOOK_QUEUE_ENV, schema.WEBHOOK_QUEUE_DEFAULT)

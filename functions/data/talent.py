@@ -25,7 +25,7 @@ from functions.data.paging import every_item, query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded, stale
 from functions.models.entities import Candidate, Job, Page
-from functions.models.errors import Conflict
+from functions.models.errors import Conflict, Duplicate
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -181,7 +181,8 @@ def _batch_candidates(owner_id: str, ids: Sequence[str]) -> list[Candidate]:
 def _conflict(owner_id: str, kind: Kind, external_id: str) -> Callable[[], Exception]:
     def failure() -> Exception:
         holder = holder_of(owner_id, kind, external_id)
-        return Conflict(f'A {kind} with externalId "{external_id}" already exists: {holder}')
+        message = f'A {kind} with externalId "{external_id}" already exists: {holder}'
+        return Duplicate(message, "externalId", holder) if holder else Conflict(message)
 
     return failure
 

@@ -2,12 +2,17 @@
 
 Each owner's partition also holds one counter item (sort key COUNT_KEY): how many endpoints the owner
 has. Registrations and deletions change it in the same transaction as the endpoint, so a cap on it
-holds under any concurrency.
+holds under any concurrency. And one claim item per registered URL (sort key URL_CLAIM_PREFIX and the
+URL's SHA-256), put in the registration's transaction, so that two registrations of one URL, however
+they race, make one endpoint. A deletion leaves the claim (it would need a read of the URL first): a
+later registration takes over a claim whose holder is gone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -19,7 +24,7 @@ from functions.data.paging import query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
 from functions.models.entities import DeliveryAttempt, Page, Webhook
-from functions.models.errors import Conflict, NotFound
+from functions.models.errors import Conflict, NotFound, TransactionConflict
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -31,10 +36,19 @@ CLAIM_PREFIX = "~claim#"
 # Every endpoint's id starts with this; the owner's counter item does not, so queries and path ids skip it.
 ID_PREFIX = "wh_"
 COUNT_KEY = "#count"
+URL_CLAIM_PREFIX = "#url#"
 
 
 class Uncounted(Exception):
     """The owner's counter item is missing (endpoints stored before it existed): count_existing, then retry."""
+
+
+class StaleUrlClaim(Exception):
+    """The URL's claim names an endpoint that was deleted since: register again, taking the claim over."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"the URL's claim names {holder or 'nothing'}, which no longer exists")
+        self.holder = holder
 
 
 def _not_found() -> NotFound:
@@ -98,19 +112,66 @@ def _counted(owner_id: str) -> int | None:
     return int(found["Item"]["webhooks"]["N"]) if "Item" in found else None
 
 
-def put_counted(webhook: Webhook, limit: int, full: Exception) -> None:
-    """Store a new endpoint and count it, in one transaction that fails when the owner has `limit` already.
+def _url_claim_key(url: str) -> str:
+    return URL_CLAIM_PREFIX + hashlib.sha256(url.encode()).hexdigest()
 
-    Raises `full` at the limit, Uncounted when the counter is missing, TransactionConflict (retry).
+
+def url_holder(owner_id: str, url: str) -> str | None:
+    """The endpoint that claimed the URL, if any (it may have been deleted since)."""
+    found = dynamodb().get_item(
+        TableName=settings().webhooks_table, Key=_key(owner_id, _url_claim_key(url)), ConsistentRead=True
+    )
+    return found["Item"]["holder"]["S"] if "Item" in found else None
+
+
+def _claim_url(webhook: Webhook, stale_holder: str | None) -> TransactWriteItemTypeDef:
+    condition, values = "attribute_not_exists(holder)", {}
+    if stale_holder is not None:
+        condition, values = f"{condition} OR holder = :stale", {":stale": {"S": stale_holder}}
+    put: dict[str, Any] = {
+        "TableName": settings().webhooks_table,
+        "Item": _key(webhook.owner_id, _url_claim_key(webhook.url)) | {"holder": {"S": webhook.id}},
+        "ConditionExpression": condition,
+    }
+    if values:
+        put["ExpressionAttributeValues"] = values
+    return {"Put": put}  # type: ignore[typeddict-item]
+
+
+def put_counted(
+    webhook: Webhook,
+    limit: int,
+    full: Exception,
+    duplicate: Callable[[str], Exception],
+    stale_holder: str | None = None,
+) -> None:
+    """Store a new endpoint, claim its URL and count it, in one transaction that fails when the owner has
+    `limit` already or another endpoint of theirs has the URL.
+
+    Raises duplicate(holder) for a URL taken, StaleUrlClaim for a claim whose holder is gone (pass it as
+    `stale_holder` to take it over), `full` at the limit, Uncounted when the counter is missing,
+    TransactionConflict (retry).
     """
 
     def refused() -> Exception:
-        # Read only once the condition failed: is the counter at the limit, or missing?
-        return full if _counted(webhook.owner_id) is not None else Uncounted()
+        # Read only once the condition failed: is the counter at the limit, or missing? Or was it missing
+        # and made since by a racing registration (count_existing): then this one is only retried.
+        count = _counted(webhook.owner_id)
+        if count is None:
+            return Uncounted()
+        return full if count >= limit else TransactionConflict()
+
+    def url_taken() -> Exception:
+        holder = url_holder(webhook.owner_id, webhook.url)
+        if holder is not None and get(webhook.owner_id, holder) is not None:
+            return duplicate(holder)
+        return StaleUrlClaim(holder or "")
 
     at_most = "attribute_exists(webhooks) AND webhooks < :limit"
     transactions.write(
         [
+            # First: a duplicate is what to say even to an owner at the limit.
+            Guarded(_claim_url(webhook, stale_holder), url_taken),
             Guarded(_count_change(webhook.owner_id, 1, at_most, {":limit": limit}), refused),
             Guarded(_put_item(webhook)),
         ]

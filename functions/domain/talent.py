@@ -172,7 +172,15 @@ def get_job(owner_id: str, job_id: str) -> Job:
     return _stored_job(owner_id, job_id).entity
 
 
-def list_jobs(owner_id: str, limit: int, cursor: str | None) -> tuple[list[Job], str | None]:
+def list_jobs(
+    owner_id: str, limit: int, cursor: str | None, external_id: str | None = None
+) -> tuple[list[Job], str | None]:
+    if external_id is not None:
+        # At most one, as for candidates: no cursor is issued for the lookup, so one sent with it is refused.
+        cursors.decode(cursor, owner_id, f"{_JOBS}:externalId")
+        holder = store.holder_of(owner_id, "job", external_id)
+        found = store.get_job(owner_id, holder) if holder else None
+        return ([found.entity] if found else []), None
     return _paged(owner_id, cursor, _JOBS, lambda start: store.query_jobs(owner_id, limit, start))
 
 

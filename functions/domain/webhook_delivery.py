@@ -11,13 +11,14 @@ import random
 import uuid
 from dataclasses import dataclass
 
+from functions.data import events as events_store
 from functions.data import webhook_http, webhook_queue
 from functions.data import webhooks as store
 from functions.data.settings import settings
 from functions.domain import clock, webhook_events, webhook_signing, webhook_urls
 from functions.domain.webhook_events import Change
-from functions.domain.webhook_messages import Delivery, message_id
-from functions.models.entities import DeliveryAttempt, Webhook
+from functions.domain.webhook_messages import Delivery
+from functions.models.entities import DeliveryAttempt, Event, Webhook
 from functions.models.errors import ValidationFailed
 
 # After the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts over about 28 hours).
@@ -31,6 +32,8 @@ EARLY_SLACK_SECONDS = 0.05
 # (30 s), below the queue's visibility timeout (180 s) after which SQS hands a message out again. A
 # run that died holding a claim is so taken over by the redelivery; a duplicate receive meanwhile is not.
 CLAIM_LEASE_SECONDS = 60
+# An event is recorded with its payload in one DynamoDB item (400 KB at most, attribute names included).
+MAX_EVENT_BYTES = 350 * 1024
 
 
 def retry_schedule() -> tuple[float, ...]:
@@ -43,18 +46,22 @@ def retry_schedule() -> tuple[float, ...]:
 @dataclass(frozen=True)
 class FanOut:
     queued: int
-    oversized: int  # deliveries over SQS's message size, dropped (the handler logs them)
+    oversized: int  # events over an item's size, deliveries over SQS's message size: dropped (the handler logs them)
     failed_at: int | None = None  # index of the first change not (fully) queued: retried from there
     error: Exception | None = None
 
 
 def fan_out(changes: list[Change]) -> FanOut:
-    """Queue one delivery per event and subscribed, enabled endpoint of the interview's owner.
+    """Record every event of the changes, then queue one delivery per event and subscribed, enabled
+    endpoint of the interview's owner.
 
-    Changes are taken in order; on a failure, every change before `failed_at` is queued and the caller
-    retries from it (a repeated delivery carries the same webhook-id and is skipped by its claim).
+    Changes are taken in order; on a failure, every change before `failed_at` is recorded and queued
+    and the caller retries from it (a repeated event rewrites the same record, and a repeated delivery
+    carries the same webhook-id and is skipped by its claim).
     """
     endpoints: dict[str, list[Webhook]] = {}
+    recorded: list[Event] = []
+    recorded_from: list[int] = []  # the change each event comes from
     bodies: list[str] = []
     sources: list[int] = []  # the change each body comes from
     oversized = 0
@@ -62,16 +69,32 @@ def fan_out(changes: list[Change]) -> FanOut:
     error: Exception | None = None
     for index, change in enumerate(changes):
         try:
-            found = _deliveries(change, endpoints)
+            found_events = _events(change)
+            found = _deliveries(found_events, endpoints)
         except Exception as exc:  # any failure: what came before is queued, the rest retried
             failed_at, error = index, exc
             break
+        for event in found_events:
+            if len(event.body.encode()) > MAX_EVENT_BYTES:
+                oversized += 1
+                continue
+            recorded.append(event)
+            recorded_from.append(index)
         for body in found:
             if len(body.encode()) > webhook_queue.MAX_MESSAGE_BYTES:
                 oversized += 1
                 continue
             bodies.append(body)
             sources.append(index)
+    try:
+        events_store.put_all(recorded)
+    except events_store.NotRecorded as exc:
+        cause = exc.__cause__
+        failed_at, error = recorded_from[exc.first], cause if isinstance(cause, Exception) else exc
+    if failed_at is not None:
+        # Only the deliveries of changes whose events are all recorded: a receiver can look each one up.
+        bodies = [body for body, source in zip(bodies, sources, strict=True) if source < failed_at]
+        sources = sources[: len(bodies)]
     try:
         webhook_queue.send(bodies)
     except webhook_queue.NotQueued as exc:
@@ -81,37 +104,48 @@ def fan_out(changes: list[Change]) -> FanOut:
     return FanOut(queued, oversized, failed_at, error)
 
 
-def _deliveries(change: Change, endpoints: dict[str, list[Webhook]]) -> list[str]:
-    """The queued bodies of one change: one per event and subscribed endpoint (endpoints cached per owner)."""
+def _events(change: Change) -> list[Event]:
+    """The events of one change, recorded whether or not any endpoint receives them."""
     interview = change.new if change.new is not None else change.old
     if interview is None:
         return []
-    types = webhook_events.event_types(change)
-    if not types:
-        return []
-    if interview.owner_id not in endpoints:
-        endpoints[interview.owner_id] = _all_endpoints(interview.owner_id)
+    return [
+        Event(
+            id=webhook_events.event_id(change, event_type),
+            owner_id=interview.owner_id,
+            type=event_type,
+            timestamp=change.at,
+            body=webhook_events.body(event_type, change),
+        )
+        for event_type in webhook_events.event_types(change)
+    ]
+
+
+def _deliveries(found: list[Event], endpoints: dict[str, list[Webhook]]) -> list[str]:
+    """The queued bodies of one change's events: one per event and subscribed endpoint (endpoints cached per owner)."""
     bodies: list[str] = []
-    for event_type in types:
-        targets = [hook for hook in endpoints[interview.owner_id] if hook.enabled and event_type in hook.events]
-        if not targets:
-            continue
-        body = webhook_events.body(event_type, change)
-        event = webhook_events.event_id(change, event_type)
-        for hook in targets:
-            delivery = Delivery(
-                message_id=message_id(event, hook.id),
-                event_id=event,
-                webhook_id=hook.id,
-                owner_id=hook.owner_id,
-                type=event_type,
-                body=body,
-            )
-            bodies.append(delivery.to_json())
+    for event in found:
+        if event.owner_id not in endpoints:
+            endpoints[event.owner_id] = all_endpoints(event.owner_id)
+        targets = [hook for hook in endpoints[event.owner_id] if hook.enabled and event.type in hook.events]
+        bodies += [delivery(event, hook).to_json() for hook in targets]
     return bodies
 
 
-def _all_endpoints(owner_id: str) -> list[Webhook]:
+def delivery(event: Event, hook: Webhook, resend: str = "") -> Delivery:
+    """The queued delivery of an event to one endpoint: its webhook-id is the event's id."""
+    return Delivery(
+        message_id=event.id,
+        event_id=event.id,
+        webhook_id=hook.id,
+        owner_id=hook.owner_id,
+        type=event.type,
+        body=event.body,
+        resend=resend,
+    )
+
+
+def all_endpoints(owner_id: str) -> list[Webhook]:
     found: list[Webhook] = []
     start_key = None
     while True:
@@ -163,10 +197,10 @@ def deliver(delivery: Delivery, receipt_handle: str | None, now: float | None = 
         if receipt_handle is not None:
             webhook_queue.hide(receipt_handle, delivery.not_before - now)
         raise NotDue()
-    if not store.claim_attempt(delivery.webhook_id, delivery.message_id, delivery.attempt, now, CLAIM_LEASE_SECONDS):
+    if not store.claim_attempt(delivery.webhook_id, delivery.claim_id, delivery.attempt, now, CLAIM_LEASE_SECONDS):
         return  # a duplicate receive, or a re-run of an attempt that was made: one attempt, one chain
     _follow_up(delivery, now)
-    store.finish_attempt(delivery.webhook_id, delivery.message_id, delivery.attempt)
+    store.finish_attempt(delivery.webhook_id, delivery.claim_id, delivery.attempt)
 
 
 def _follow_up(delivery: Delivery, now: float) -> None:

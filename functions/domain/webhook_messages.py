@@ -18,7 +18,10 @@ def digest(*parts: str) -> str:
 
 
 def message_id(event: str, webhook_id: str) -> str:
-    """The webhook-id header: one per event and endpoint, the same on every retry, for receivers to dedupe."""
+    """A ping's webhook-id header: one per ping and endpoint, the same on every retry, for receivers to dedupe.
+
+    An interview event's webhook-id is the event's id (GET /v1/events/{id}), on every delivery of it.
+    """
     return f"msg_{digest(event, webhook_id)}"
 
 
@@ -41,6 +44,14 @@ class Delivery:
     attempt: int = 1
     first_attempt_at: float | None = None  # epoch seconds
     not_before: float = 0.0  # epoch seconds: a retry that arrives early goes back to sleep
+    # Set on a resend (POST /v1/events/{id}/resend): the same webhook-id, but attempts claimed apart
+    # from the first delivery's, which were made already.
+    resend: str = ""
+
+    @property
+    def claim_id(self) -> str:
+        """What an attempt's claim is keyed by: one chain of attempts per delivery, resends apart."""
+        return f"{self.message_id}~{self.resend}" if self.resend else self.message_id
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))

@@ -1,9 +1,10 @@
 """The webhook fan-out: invoked by the interviews table's stream (not an HTTP route).
 
-Each change becomes its events, and each event one queued delivery per subscribed endpoint of the
-interview's owner. A failure reports the first record not queued (ReportBatchItemFailures): Lambda
-retries from it, and after its retries keeps it in the on-failure queue. The deliveries' webhook-ids
-are derived from the stream records, so a repeated fan-out sends the same ids (and the delivery's
+Each change becomes its events, recorded for GET /v1/events, and each event one queued delivery per
+subscribed endpoint of the interview's owner. A failure reports the first record not recorded or
+queued (ReportBatchItemFailures): Lambda retries from it, and after its retries keeps it in the
+on-failure queue. The events' ids, which are the deliveries' webhook-ids, are derived from the stream
+records, so a repeated fan-out rewrites the same events and sends the same ids (and the delivery's
 claim skips what was sent already).
 """
 
@@ -41,7 +42,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = fan_out([_change(record) for record in records])
     logger.info("webhook fan-out", changes=len(records), deliveries=result.queued)
     if result.oversized:
-        logger.error("webhook deliveries over the queue's message size were dropped", dropped=result.oversized)
+        logger.error(
+            "webhook events over the item size, or deliveries over the queue's message size, were dropped",
+            dropped=result.oversized,
+        )
     if result.failed_at is None:
         return {"batchItemFailures": []}
     logger.error(

@@ -15,7 +15,10 @@ megabytes per request, to gigabytes over a CI run of a few thousand tests:
    garbage, but each transaction still costs time in proportion to the table's size.
 
 moto also keeps every DynamoDB Stream record forever (3, below `apply`), which the webhook
-worker's stream on the interviews table would make one more leak.
+worker's stream on the interviews table would make one more leak. And moto ignores
+TransactWriteItems' ClientRequestToken (4): the SDK's retry of a commit whose answer came late (a
+read timeout on a busy machine) ran the transaction again, where DynamoDB answers it as the success
+it was; the create's guarded Puts then failed and it answered 500.
 
 `apply()` stops the tracking for DynamoDB's models only (quollo never reads moto's dashboard; S3's
 reset still needs its own tracked keys to close their buffers) and makes TransactWriteItems copy
@@ -29,13 +32,17 @@ from __future__ import annotations
 import contextvars
 import copy
 import functools
+import json
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from moto.core.common_models import BaseModel
+from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodb.responses import DynamoHandler
 
 # True while our wrapper runs moto's transact_write_items: its whole-table "backup" is then the
 # table itself, as we keep our own per-item backup instead.
@@ -59,7 +66,49 @@ def apply() -> None:
         )
         add = StreamShard.add
         StreamShard.add = functools.wraps(add)(_trimmed_add(add))  # type: ignore[method-assign]
+        handle = DynamoHandler.transact_write_items
+        DynamoHandler.transact_write_items = functools.wraps(handle)(  # type: ignore[method-assign]
+            _idempotent_transactions(handle)
+        )
         _APPLIED = True
+
+
+# 4. ClientRequestToken, as DynamoDB keeps it: for 10 minutes after a successful TransactWriteItems,
+# the same token with the same items is answered as that success without writing again, and with
+# other items is refused. A cancelled transaction records nothing (its retry runs again).
+TOKEN_SECONDS = 600
+_tokens: dict[str, tuple[str, float, Any]] = {}
+
+
+class IdempotentParameterMismatch(DynamodbException):
+    def __init__(self) -> None:
+        super().__init__(
+            ERROR_TYPE_PREFIX + "IdempotentParameterMismatchException",
+            message="The ClientRequestToken was used with other request parameters within the last 10 minutes",
+        )
+
+
+def _idempotent_transactions(handle: Any) -> Any:
+    def transact_write_items(self: Any) -> Any:
+        token = self.body.get("ClientRequestToken")
+        if not token:
+            return handle(self)
+        content = json.dumps(self.body.get("TransactItems"), sort_keys=True)
+        now = time.monotonic()
+        with _LOCK:
+            for stale in [key for key, (_, at, _) in _tokens.items() if now - at > TOKEN_SECONDS]:
+                del _tokens[stale]
+            seen = _tokens.get(token)
+        if seen is not None:
+            if seen[0] != content:
+                raise IdempotentParameterMismatch()
+            return seen[2]
+        answer = handle(self)
+        with _LOCK:
+            _tokens[token] = (content, now, answer)
+        return answer
+
+    return transact_write_items
 
 
 # 3. (webhooks) moto keeps every stream record of the interviews table forever; DynamoDB keeps

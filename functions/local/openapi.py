@@ -60,8 +60,23 @@ def spec() -> dict[str, Any]:
         {"name": "Plans", "description": "The interview plans of your account"},
         {"name": "Credits", "description": "Your interview credits and every change of them"},
         {"name": "Webhooks", "description": "Signed event deliveries to your endpoints (Standard Webhooks)"},
+        {"name": "Events", "description": "Every webhook event of the last 30 days: catch up, and send again"},
         {"name": "Candidates", "description": "The people you interview, with your ATS's ids and their jobs"},
         {"name": "Jobs", "description": "The positions you interview for"},
+    ]
+    # Where the API runs: a generated client or Swagger UI asks for the base URL (the stack's ApiUrl
+    # output, ending in the stage; or `quollo serve`'s address) instead of calling a fixed host.
+    document["servers"] = [
+        {
+            "url": "{base_url}",
+            "variables": {
+                "base_url": {
+                    "default": "http://127.0.0.1:8000",
+                    "description": "The API's base URL: the ApiUrl output of the stack without its trailing "
+                    "slash (https://<id>.execute-api.<region>.amazonaws.com/<stage>), or quollo serve's address",
+                }
+            },
+        }
     ]
     _add_webhooks(document)
     return document
@@ -79,7 +94,7 @@ _EVENT_DESCRIPTIONS = {
     "webhook.ping": "Sent by POST /v1/webhooks/{id}/ping, to whatever events the endpoint subscribed to.",
 }
 _DELIVERY_HEADERS = {
-    "webhook-id": "The same for every retry of one event to one endpoint: dedupe on it",
+    "webhook-id": "The event's id (GET /v1/events/{id}), the same on every retry and resend: dedupe on it",
     "webhook-timestamp": "Unix seconds of this attempt; refuse values more than 5 minutes away",
     "webhook-signature": "Space-separated `v1,<base64 HMAC-SHA256 of {id}.{timestamp}.{body}>`; two after a rotation",
 }
@@ -105,6 +120,8 @@ def _add_webhooks(document: dict[str, Any]) -> None:
                 "summary": event,
                 "description": text,
                 "tags": ["Webhooks"],
+                # Sent to the integrator's receiver, signed (webhook-signature): no bearer token.
+                "security": [],
                 "parameters": headers,
                 "requestBody": {
                     "required": True,

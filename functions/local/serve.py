@@ -85,9 +85,12 @@ _SWAGGER_ASSETS = {
 
 @functools.cache
 def _openapi() -> bytes:
-    from functions.local.openapi import render
+    from functions.local.openapi import spec
 
-    return render().encode()
+    document = spec()
+    # Swagger UI's "Try it out" calls the first server: this one, whatever its port, then the variable one.
+    document["servers"] = [{"url": "/", "description": "this quollo serve"}, *document["servers"]]
+    return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
 @functools.cache

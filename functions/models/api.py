@@ -311,9 +311,17 @@ class LedgerList(_Model):
     nextCursor: str | None
 
 
+class ConflictDetails(_Model):
+    field: Literal["externalId", "url"] = Field(description="The unique field whose value another object holds")
+    existingId: str = Field(description="The id of the object that holds it")
+
+
 class ErrorDetail(_Model):
     code: str
     message: str
+    details: ConflictDetails | None = Field(
+        default=None, description="Only on a 409 `conflict` with an existing object: which one holds the value"
+    )
 
 
 class ErrorBody(_Model):

@@ -192,3 +192,14 @@ class LedgerEntry:
     amount: int
     interview_id: str | None
     created_at: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One webhook event as recorded: `body` is the exact payload its deliveries carry (and sign)."""
+
+    id: str
+    owner_id: str
+    type: str
+    timestamp: str
+    body: str  # {"type", "timestamp", "data"} as JSON

@@ -1,6 +1,7 @@
 """Domain errors, each carrying the HTTP status and stable code of the API reference.
 
-One exception handler renders them all as `{"error": {"code", "message"}}`.
+One exception handler renders them all as `{"error": {"code", "message"}}`, with `details` where a
+client needs a value it must not parse out of the message (a duplicate's existing id).
 """
 
 from __future__ import annotations
@@ -8,14 +9,18 @@ from __future__ import annotations
 import json
 
 
-def error_body(code: str, message: str) -> str:
+def error_body(code: str, message: str, details: dict[str, str] | None = None) -> str:
     """The error body of every response that is not a success: the API's, the local server's, API Gateway's."""
-    return json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False, separators=(",", ":"))
+    error: dict[str, object] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return json.dumps({"error": error}, ensure_ascii=False, separators=(",", ":"))
 
 
 class DomainError(Exception):
     status: int = 500
     code: str = "internal_error"
+    details: dict[str, str] | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -53,10 +58,19 @@ class MethodNotAllowed(DomainError):
 
 
 class Conflict(DomainError):
-    """A state transition that the object's current state forbids (admin lifecycle commands)."""
+    """A state transition that the object's current state forbids, or a duplicate of an existing object."""
 
     status = 409
     code = "conflict"
+
+
+class Duplicate(Conflict):
+    """A unique field's value is held by another object of the caller's: `details` names the field and the
+    holder, so that a sync can carry on with it without parsing the message."""
+
+    def __init__(self, message: str, field: str, existing_id: str) -> None:
+        super().__init__(message)
+        self.details = {"field": field, "existingId": existing_id}
 
 
 class ResourceInUse(DomainError):

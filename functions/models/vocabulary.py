@@ -12,4 +12,11 @@ StatusName = Literal["PENDING", "IN_PROGRESS", "FINISHED"]
 Seniority = Literal["JUNIOR", "MIDDLE", "SENIOR"]
 SENIORITIES: tuple[str, ...] = get_args(Seniority)
 DeliveryStatus = Literal["SUCCEEDED", "FAILED"]
+EventTypeName = Literal[
+    "interview.created",
+    "interview.started",
+    "interview.completed",
+    "analysis.completed",
+    "interview.deleted",
+]
 PING = "webhook.ping"  # the event POST /v1/webhooks/{id}/ping sends

@@ -7,15 +7,9 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from functions.models.api import InterviewPublic, RecordFields, Timestamp
-from functions.models.vocabulary import DeliveryStatus
+from functions.models.vocabulary import DeliveryStatus, EventTypeName
 
-EventType = Literal[
-    "interview.created",
-    "interview.started",
-    "interview.completed",
-    "analysis.completed",
-    "interview.deleted",
-]
+EventType = EventTypeName
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 
@@ -120,3 +114,35 @@ class PingEvent(BaseModel):
     type: Literal["webhook.ping"]
     timestamp: Timestamp
     data: PingData
+
+
+# --- the events feed (GET /v1/events) ---
+
+
+class EventPublic(BaseModel):
+    """An event as its deliveries carry it, plus its id: the webhook-id of every delivery of it."""
+
+    id: str = Field(description="The webhook-id header of every delivery of this event")
+    type: EventType
+    timestamp: Timestamp
+    data: InterviewEventData
+
+
+class EventList(BaseModel):
+    items: list[EventPublic]
+    nextCursor: str | None
+
+
+class EventResend(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    webhookId: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Send to this webhook only; by default to every enabled webhook subscribed to the event's type",
+    )
+
+
+class EventResent(BaseModel):
+    queued: int = Field(description="How many deliveries were queued: one per webhook")

@@ -46,8 +46,9 @@ JSON_HEADERS = {"Content-Type": content_types.APPLICATION_JSON}
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
-def _error(status: int, code: str, message: str) -> Response[str]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=error_body(code, message))
+def _error(status: int, code: str, message: str, details: dict[str, str] | None = None) -> Response[str]:
+    body = error_body(code, message, details)
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 class RouteResolver(APIGatewayRestResolver):
@@ -73,7 +74,7 @@ def build_app(*, validation: bool = True) -> RouteResolver:
     def _domain_error(exc: DomainError) -> Response[str]:
         if isinstance(exc, InsufficientBalance):
             count(Metric.INSUFFICIENT_BALANCE)
-        return _error(exc.status, exc.code, exc.message)
+        return _error(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def _invalid_request(exc: RequestValidationError) -> Response[str]:
@@ -105,7 +106,7 @@ def _proxy_error(exc: DomainError) -> dict[str, Any]:
     return {
         "statusCode": exc.status,
         "headers": {**JSON_HEADERS, **(exc.headers if isinstance(exc, RateLimited) else {})},
-        "body": error_body(exc.code, exc.message),
+        "body": error_body(exc.code, exc.message, exc.details),
         "isBase64Encoded": False,
     }
 

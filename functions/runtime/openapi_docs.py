@@ -48,6 +48,20 @@ WEBHOOK_CONTENTION = {
     409: "`concurrent_update`: other requests kept changing your webhooks for 3 s of retries; nothing was "
     "changed, retry"
 }
+WEBHOOK_CREATION = {
+    409: "`conflict`: another webhook of yours has this URL (the details name it), or " + WEBHOOK_CONTENTION[409]
+}
+
+
+_KEY_IN_PROGRESS = "`idempotency_in_progress`: a request with this Idempotency-Key is still running"
+
+
+def keyed(said: Mapping[int, str] | None = None) -> dict[int, str]:
+    """`said` for a route that honours Idempotency-Key: its 409 also means the key's first request still runs
+    (list 409 and 422 among its errors)."""
+    meanings = dict(said or {})
+    meanings[409] = f"{meanings[409]}; or {_KEY_IN_PROGRESS}" if 409 in meanings else _KEY_IN_PROGRESS
+    return meanings
 
 
 def responses(

@@ -37,3 +37,4 @@ InterviewId = Annotated[str, PathRule("The interview's id, as create returned it
 WebhookId = Annotated[str, PathRule("The webhook's id, as create returned it")]
 CandidateId = Annotated[str, PathRule("The candidate's id")]
 JobId = Annotated[str, PathRule("The job's id")]
+EventId = Annotated[str, PathRule("The event's id (the webhook-id of its deliveries)")]

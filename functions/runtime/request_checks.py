@@ -77,7 +77,7 @@ def check_header_shape(event: Mapping[str, Any]) -> None:
 
 def check_request(event: Mapping[str, Any], accepts: RouteInput) -> None:
     """After authentication: reject malformed requests before any parsing by the resolver or database read."""
-    _check_headers(event)
+    _check_headers(event, accepts)
     _check_query(event, accepts)
     raw = _body_bytes(event)
     if raw is not None and accepts.body is not None:
@@ -127,13 +127,19 @@ def _check_field_names(body: Mapping[str, Any], model: type[BaseModel]) -> None:
             raise ValidationFailed(f'Field "{name[:50]}" is not allowed; did you mean "{known[_squashed(name)]}"?')
 
 
-def _check_headers(event: Mapping[str, Any]) -> None:
+def _check_headers(event: Mapping[str, Any], accepts: RouteInput) -> None:
     # Headers whose meaning would depend on which copy a proxy kept: one copy or a 400.
     _check_repeated(_header_counts(event), ("idempotency-key", "content-type"))
     key = header_value(event.get("headers") or {}, IDEMPOTENCY_HEADER)
     if key is not None and not _VALID_IDEMPOTENCY_KEY.match(key):
         # Checked here, for a clearer message than the spec pattern Powertools would quote.
         raise ValidationFailed(f'Header "{IDEMPOTENCY_HEADER}" must be 1 to 255 printable ASCII characters')
+    if key is not None and not accepts.idempotency_key and str(event.get("httpMethod", "GET")).upper() != "GET":
+        # Never silently ignored on a write: the client would believe its retry safe. Reads need none.
+        raise ValidationFailed(
+            f'Header "{IDEMPOTENCY_HEADER}" is not honoured on this route: only POST and DELETE take it '
+            "(a PATCH sent again sets the same fields again)"
+        )
 
 
 def _check_query(event: Mapping[str, Any], accepts: RouteInput) -> None:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
+from functions.runtime.header_params import HeaderRule
+from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER
 from functions.runtime.path_params import PathRule
 from functions.runtime.query_params import QueryRule, members
 
@@ -72,6 +74,8 @@ class RouteInput:
     query_rules: tuple[tuple[str, Any, QueryRule], ...] = ()
     # Any Powertools parameter (Query, Header, ...): only its validating resolver reads them.
     powertools_params: bool = False
+    # Whether the route honours an Idempotency-Key (declares the header); a write that does not refuses one.
+    idempotency_key: bool = False
 
     @property
     def needs_validation(self) -> bool:
@@ -95,12 +99,17 @@ class RouteInput:
         rules: list[tuple[str, Any, QueryRule]] = []
         body: type[BaseModel] | None = None
         powertools_params = False
+        idempotency_key = False
         for parameter in declared_parameters(route_function):
             name, annotation, base, extras = parameter.name, parameter.annotation, parameter.base, parameter.extras
             if parameter.extras:
                 rule = parameter.rule(PathRule)
                 if rule is not None:
                     path.append((name, rule))
+                    continue
+                header = parameter.rule(HeaderRule)
+                if header is not None and header.alias == IDEMPOTENCY_HEADER:
+                    idempotency_key = True
                     continue
                 query_rule = parameter.rule(QueryRule)
                 if query_rule is not None:
@@ -125,4 +134,5 @@ class RouteInput:
             path=tuple(path),
             query_rules=tuple(rules),
             powertools_params=powertools_params,
+            idempotency_key=idempotency_key,
         )

@@ -22,7 +22,8 @@ from testkit.server import start_server as start_local_server
 from testkit.server import stop_server as stop_local_server
 
 EXAMPLE_SEED = ROOT / "examples" / "seed.json"
-HTTP_TIMEOUT = 15
+# A deadline per request, not a wait: 20 racing creates on a server starved at load 10 took past 15 s.
+HTTP_TIMEOUT = 60
 # Users the session's seed adds to the example seed, one per test that needs its own balance, so
 # that tests do not spend a second per `quollo admin` call just to set up (key -> credits).
 TEST_USERS = {

@@ -469,12 +469,13 @@ def test_a_tenants_hanging_receivers_do_not_delay_another_tenants_events(
     hooks_server: Server, receiver: Receiver
 ) -> None:
     hanging, prompt = hooks_server.seeded_account("hang_a"), hooks_server.seeded_account("hang_b")
-    receiver.drip["/hang"] = 0.5  # each send is held for the whole send budget, then retried
-    for _ in range(10):
-        _register(hooks_server, hanging, receiver.url("/hang"), events=["interview.created"])
+    hangs = [f"/hang/{number}" for number in range(10)]  # one URL per webhook: a URL registers once
+    for path in hangs:
+        receiver.drip[path] = 0.5  # each send is held for the whole send budget, then retried
+        _register(hooks_server, hanging, receiver.url(path), events=["interview.created"])
     _register(hooks_server, prompt, receiver.url("/prompt"), events=["interview.created"])
     _create(hooks_server, hanging)
-    receiver.wait_for("/hang", 1)  # the hanging sends have begun
+    receiver.wait_for(hangs[0], 1)  # the hanging sends have begun
     created = time.monotonic()
     _create(hooks_server, prompt)
     # One after another, ten sends held for SEND_SECONDS each would keep it waiting 20 s.

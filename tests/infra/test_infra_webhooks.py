@@ -161,5 +161,5 @@ def test_worker_environment_names_its_tables_and_queues(synth: Synth, worker: Wo
     assert (schema.WEBHOOK_DLQ_ENV in env) == worker.sends_webhook_dlq
 
 
-def test_only_ping_among_the_routes_may_queue_a_delivery(synth: Synth) -> None:
-    assert [route.name for route in ROUTES if route.webhook_queue_send] == ["ping_webhook"]
+def test_only_ping_and_resend_among_the_routes_may_queue_a_delivery(synth: Synth) -> None:
+    assert [route.name for route in ROUTES if route.webhook_queue_send] == ["ping_webhook", "resend_event"]

@@ -136,3 +136,97 @@ def test_a_delete_running_inside_a_create_does_not_take_over_its_idempotency_rec
         "DELETE", f"/v1/interviews/{to_delete}", token=acc.token, headers={"Idempotency-Key": "d-1"}
     )
     assert replayed_delete.json() == {"deleted": True, "refunded": True, "balanceAfter": 3}
+
+
+# --- every other create and delete: the interviews' semantics, never silently ignored ---
+
+HOOK_URL = "https://1.1.1.1/quollo-hooks"
+
+
+def _keyed(api: Api, acc: Account, method: str, path: str, key: str, body: Any = None) -> gateway.Reply:
+    return api.call(method, path, token=acc.token, body=body, headers={"Idempotency-Key": key})
+
+
+def _recorded_event(acc: Account) -> str:
+    """An event of the account's, as the fan-out records it (no stream runs in this suite)."""
+    from functions.data import events
+    from functions.models.entities import Event
+
+    body = '{"type":"interview.created","timestamp":"2026-12-05T08:00:00.000Z","data":{"interview":{},"record":null}}'
+    event_id = f"evt_{acc.user_id[-12:]}"
+    events.put_all([Event(event_id, acc.user_id, "interview.created", "2026-12-05T08:00:00.000Z", body)])
+    return event_id
+
+
+# (path, a body, another body, the list that counts what was made): each create is replayed, not repeated.
+CREATES = {
+    "candidate": ("/v1/candidates", {"name": "Ada"}, {"name": "Grace"}, "/v1/candidates"),
+    "job": ("/v1/jobs", {"title": "Backend"}, {"title": "Frontend"}, "/v1/jobs"),
+    "webhook": ("/v1/webhooks", {"url": HOOK_URL}, {"url": HOOK_URL + "/other"}, "/v1/webhooks"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CREATES))
+def test_a_retried_create_makes_one_and_replays_its_answer(api: Api, account: AccountFactory, kind: str) -> None:
+    acc = account(credits=0)
+    path, body, other, listing = CREATES[kind]
+    first = _keyed(api, acc, "POST", path, "make-1", body)
+    retry = _keyed(api, acc, "POST", path, "make-1", body)
+    assert (first.status, retry.status) == (201, 201), first.body
+    assert retry.json() == first.json()
+    assert [item["id"] for item in api.call("GET", listing, token=acc.token).json()["items"]] == [first.json()["id"]]
+    reused = _keyed(api, acc, "POST", path, "make-1", other)
+    assert (reused.status, reused.json()["error"]["code"]) == (422, "idempotency_key_reused")
+
+
+def test_a_retried_resend_queues_once(api: Api, account: AccountFactory) -> None:
+    acc = account(credits=0)
+    hook = api.call("POST", "/v1/webhooks", token=acc.token, body={"url": HOOK_URL}).json()
+    event_id = _recorded_event(acc)
+    path = f"/v1/events/{event_id}/resend"
+    first = _keyed(api, acc, "POST", path, "again-1")
+    retry = _keyed(api, acc, "POST", path, "again-1")
+    assert (first.status, first.json()) == (retry.status, retry.json()) == (202, {"queued": 1})
+    reused = _keyed(api, acc, "POST", path, "again-1", {"webhookId": hook["id"]})
+    assert (reused.status, reused.json()["error"]["code"]) == (422, "idempotency_key_reused")
+
+
+@pytest.mark.parametrize("kind", sorted(CREATES))
+def test_a_retried_delete_replays_its_answer_instead_of_404(api: Api, account: AccountFactory, kind: str) -> None:
+    acc = account(credits=0)
+    path, body, other, _ = CREATES[kind]
+    made = api.call("POST", path, token=acc.token, body=body).json()["id"]
+    spare = api.call("POST", path, token=acc.token, body=other).json()["id"]
+    first = _keyed(api, acc, "DELETE", f"{path}/{made}", "gone-1")
+    retry = _keyed(api, acc, "DELETE", f"{path}/{made}", "gone-1")
+    assert (first.status, retry.status) == (200, 200), first.body
+    assert retry.json() == first.json()
+    assert api.call("DELETE", f"{path}/{made}", token=acc.token).status == 404
+    reused = _keyed(api, acc, "DELETE", f"{path}/{spare}", "gone-1")
+    assert (reused.status, reused.json()["error"]["code"]) == (422, "idempotency_key_reused")
+
+
+def test_ping_and_rotation_honour_the_key(api: Api, account: AccountFactory) -> None:
+    acc = account(credits=0)
+    hook = api.call("POST", "/v1/webhooks", token=acc.token, body={"url": HOOK_URL}).json()
+    for action in ("ping", "rotate-secret"):
+        path = f"/v1/webhooks/{hook['id']}/{action}"
+        first = _keyed(api, acc, "POST", path, f"{action}-1")
+        retry = _keyed(api, acc, "POST", path, f"{action}-1")
+        assert first.status in (200, 202) and (retry.status, retry.json()) == (first.status, first.json())
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/interviews/{interview}", "/v1/candidates/{candidate}", "/v1/jobs/{job}"], ids=str
+)
+def test_a_key_on_a_route_that_cannot_honour_it_is_refused(api: Api, account: AccountFactory, path: str) -> None:
+    acc = account(credits=1)
+    ids = {
+        "interview": api.create(acc).json()["id"],
+        "candidate": api.call("POST", "/v1/candidates", token=acc.token, body={"name": "Ada"}).json()["id"],
+        "job": api.call("POST", "/v1/jobs", token=acc.token, body={"title": "Backend"}).json()["id"],
+    }
+    body = {"title": "Renamed"} if "candidates" not in path else {"name": "Renamed"}
+    reply = _keyed(api, acc, "PATCH", path.format(**ids), "patch-1", body)
+    assert (reply.status, reply.json()["error"]["code"]) == (400, "validation_failed")
+    assert "Idempotency-Key" in reply.json()["error"]["message"]

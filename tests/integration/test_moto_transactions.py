@@ -205,3 +205,51 @@ def test_transactions_keep_no_copies_of_the_tables(ddb: Any) -> None:
         tracemalloc.stop()
     # 100 new small items stay, of course (well under 1 MB); 100 copies of a 500-item table would not fit.
     assert grown < 2_000_000, f"{grown} bytes kept after 100 transactions"
+
+
+def _debit_and_entry(entry: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "Update": {
+                "TableName": ACCOUNTS,
+                "Key": {"id": {"S": "a1"}},
+                "UpdateExpression": "SET balance = balance - :one",
+                "ConditionExpression": "balance >= :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        },
+        {
+            "Put": {
+                "TableName": ENTRIES,
+                "Item": {"pk": {"S": entry}, "sk": {"S": "x"}},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        },
+    ]
+
+
+def test_a_retry_with_the_same_client_request_token_succeeds_without_writing_again(ddb: Any) -> None:
+    # What DynamoDB does for the SDK's retry of a commit whose answer was lost (a read timeout on a
+    # starved quollo serve): the retry is answered as the success it was. Unpatched moto ran it
+    # again, failed the Put's condition, and the create answered 500.
+    ddb.transact_write_items(TransactItems=_debit_and_entry("once"), ClientRequestToken="tok-1")
+    ddb.transact_write_items(TransactItems=_debit_and_entry("once"), ClientRequestToken="tok-1")
+    assert ddb.get_item(TableName=ACCOUNTS, Key={"id": {"S": "a1"}})["Item"]["balance"] == {"N": "4"}
+
+
+def test_a_token_reused_with_other_items_is_refused_as_dynamodb_refuses_it(ddb: Any) -> None:
+    ddb.transact_write_items(TransactItems=_debit_and_entry("first"), ClientRequestToken="tok-2")
+    with pytest.raises(ClientError) as refused:
+        ddb.transact_write_items(TransactItems=_debit_and_entry("second"), ClientRequestToken="tok-2")
+    assert refused.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
+    assert "Item" not in ddb.get_item(TableName=ENTRIES, Key={"pk": {"S": "second"}, "sk": {"S": "x"}})
+    assert ddb.get_item(TableName=ACCOUNTS, Key={"id": {"S": "a1"}})["Item"]["balance"] == {"N": "4"}
+
+
+def test_a_cancelled_transaction_leaves_its_token_free_for_a_retry(ddb: Any) -> None:
+    ddb.put_item(TableName=ENTRIES, Item={"pk": {"S": "taken"}, "sk": {"S": "x"}})
+    with pytest.raises(ClientError):
+        ddb.transact_write_items(TransactItems=_debit_and_entry("taken"), ClientRequestToken="tok-3")
+    ddb.delete_item(TableName=ENTRIES, Key={"pk": {"S": "taken"}, "sk": {"S": "x"}})
+    ddb.transact_write_items(TransactItems=_debit_and_entry("taken"), ClientRequestToken="tok-3")
+    assert ddb.get_item(TableName=ACCOUNTS, Key={"id": {"S": "a1"}})["Item"]["balance"] == {"N": "4"}

@@ -39,6 +39,7 @@ def test_aws_calls_per_request_for_candidates_jobs_and_linked_interviews(
         ["GetItem", "TransactWriteItems", *auth]
     )
     assert calls("GET", "/v1/candidates", query="externalId=C-1") == ["GetItem", "GetItem", *auth]
+    assert calls("GET", "/v1/jobs", query="externalId=J-1") == ["GetItem", "GetItem", *auth]
 
     # Create interview: inline entities add nothing but items to the one transaction; an existing
     # candidate is read first (its jobs decide the interview's job).
@@ -84,7 +85,8 @@ def test_the_route_table_grants_exactly_the_talent_actions_the_routes_make(
     call("create_candidate", "POST", "/v1/candidates", body={"name": "B", "externalId": "C"})
     call("get_job", "GET", f"/v1/jobs/{job['id']}")
     call("get_candidate", "GET", f"/v1/candidates/{candidate['id']}")
-    call("list_jobs", "GET", "/v1/jobs")
+    for query in ("", "externalId=J"):
+        call("list_jobs", "GET", "/v1/jobs", query=query)
     for query in ("", "externalId=C", f"jobId={job['id']}"):
         call("list_candidates", "GET", "/v1/candidates", query=query)
     call("update_job", "PATCH", f"/v1/jobs/{job['id']}", body={"externalId": "J2"})

@@ -4,6 +4,7 @@ endpoints predate the counter; the AWS calls per request and the actions the rou
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from functions.data import aws
@@ -16,8 +17,13 @@ from testkit.handlers import ActionLog, Api, CallCounter, granted, request_calls
 URL = "https://93.184.215.14/hook"
 
 
+def _url() -> str:
+    """A URL of its own: a second registration of one URL is a 409 (tests/integration/test_sync_details.py)."""
+    return f"{URL}/{uuid.uuid4().hex}"
+
+
 def _create(api: Api, acc: Account) -> Any:
-    return api.call("POST", "/v1/webhooks", token=acc.token, body={"url": URL})
+    return api.call("POST", "/v1/webhooks", token=acc.token, body={"url": _url()})
 
 
 def _listed(api: Api, acc: Account) -> list[str]:
@@ -92,7 +98,7 @@ def test_create_and_delete_cost_one_transaction_each(api: Api, account: AccountF
     acc = account()
     assert _create(api, acc).status == 201  # a new owner's first one also creates the counter (once)
     calls = request_calls(api, aws_calls, acc.token, warm="/v1/webhooks")
-    assert calls("POST", "/v1/webhooks", body={"url": URL}) == ["TransactWriteItems", "UpdateItem"]
+    assert calls("POST", "/v1/webhooks", body={"url": _url()}) == ["TransactWriteItems", "UpdateItem"]
     hook = _listed(api, acc)[1]
     assert calls("DELETE", f"/v1/webhooks/{hook}") == ["TransactWriteItems", "UpdateItem"]
 
@@ -111,8 +117,11 @@ def test_the_route_table_grants_exactly_the_webhook_actions_create_and_delete_ma
         seen[name] |= {action for table, action in action_log.actions if table == "webhooks"}
         return reply
 
-    ids = [call("create_webhook", "POST", "/v1/webhooks", acc, body={"url": URL}).json()["id"] for _ in range(10)]
-    call("create_webhook", "POST", "/v1/webhooks", acc, body={"url": URL})  # refused: reads the counter
+    ids = [call("create_webhook", "POST", "/v1/webhooks", acc, body={"url": _url()}).json()["id"] for _ in range(10)]
+    call("create_webhook", "POST", "/v1/webhooks", acc, body={"url": _url()})  # refused: reads the counter
+    # A URL taken: reads its claim and its holder.
+    taken = api.call("GET", f"/v1/webhooks/{ids[1]}", token=acc.token).json()["url"]
+    call("create_webhook", "POST", "/v1/webhooks", acc, body={"url": taken})
     call("delete_webhook", "DELETE", f"/v1/webhooks/{ids[0]}", acc)
     # An owner whose endpoint predates the counter: counted once, by a create or by a delete.
     for number in range(2):
@@ -124,6 +133,6 @@ def test_the_route_table_grants_exactly_the_webhook_actions_create_and_delete_ma
     aws.dynamodb().delete_item(
         TableName=settings().webhooks_table, Key={"ownerId": {"S": legacy.user_id}, "webhookId": {"S": "#count"}}
     )
-    call("create_webhook", "POST", "/v1/webhooks", legacy, body={"url": URL})
+    call("create_webhook", "POST", "/v1/webhooks", legacy, body={"url": _url()})
     for name, actions in seen.items():
         assert actions == granted(name, "webhooks"), name

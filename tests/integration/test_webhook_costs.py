@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
+from botocore.exceptions import ClientError
 
 from functions.data import aws, schema, webhook_queue
 from functions.data.settings import allow_local_receivers, settings
@@ -131,8 +132,9 @@ def test_calls_per_event_for_the_fan_out_and_each_delivery(
 
     counter.reset()
     _fan_out(stream.event())
-    # One Query for the owner's endpoints, one SendMessageBatch for up to ten deliveries.
-    assert sorted(counter.calls) == ["Query", "SendMessageBatch"]
+    # One BatchWriteItem recording up to 25 events (GET /v1/events), one Query for the owner's endpoints,
+    # one SendMessageBatch for up to ten deliveries.
+    assert sorted(counter.calls) == ["BatchWriteItem", "Query", "SendMessageBatch"]
 
     # A delivery that succeeds: claim the attempt, read the endpoint, log the attempt, close the claim.
     assert _deliver_one(counter) == ["GetItem", "PutItem", "PutItem", "PutItem"]
@@ -238,8 +240,55 @@ def test_a_test_interview_queues_its_three_events_in_one_batch(
     assert api.create(owner, isTest=True).status == 201
     counter.reset()
     _fan_out(stream.event())
-    assert sorted(counter.calls) == ["Query", "SendMessageBatch"]
+    assert sorted(counter.calls) == ["BatchWriteItem", "Query", "SendMessageBatch"]
     assert len(_queue_event()["Records"]) == 3
+
+
+def test_events_are_recorded_without_any_webhook(api: Api, account: AccountFactory, counter: CallCounter) -> None:
+    owner = account(credits=0)
+    stream = Stream()
+    assert api.create(owner, isTest=True).status == 201
+    counter.reset()
+    _fan_out(stream.event())
+    # The three events in one write; the endpoints' Query finds none, so nothing is queued.
+    assert sorted(counter.calls) == ["BatchWriteItem", "Query"]
+    listed = api.call("GET", "/v1/events", token=owner.token)
+    assert listed.status == 200, listed.body
+    assert sorted(item["type"] for item in listed.json()["items"]) == [
+        "analysis.completed",
+        "interview.completed",
+        "interview.created",
+    ]
+
+
+def test_a_fan_out_whose_events_are_not_recorded_queues_nothing_of_them(
+    api: Api, account: AccountFactory, receiver: Receiver
+) -> None:
+    owner = account(credits=5)
+    assert api.call("POST", "/v1/webhooks", token=owner.token, body={"url": receiver.url("/r")}).status == 201
+    stream = Stream()
+    assert api.create(owner).status == 201
+    event = stream.event()
+
+    def refuse(params: dict[str, Any], **_: Any) -> Any:
+        raise ClientError({"Error": {"Code": "InternalServerError", "Message": "down"}}, "BatchWriteItem")
+
+    aws.dynamodb().meta.events.register("before-call.dynamodb.BatchWriteItem", refuse)
+    try:
+        answer = _fan_out(event)
+    finally:
+        aws.dynamodb().meta.events.unregister("before-call.dynamodb.BatchWriteItem", refuse)
+    # Retried from the change: no delivery of an event GET /v1/events could not show.
+    first = event["Records"][0]["dynamodb"]["SequenceNumber"]
+    assert answer == {"batchItemFailures": [{"itemIdentifier": first}]}
+    assert "Messages" not in aws.sqs().receive_message(QueueUrl=webhook_queue.delivery_queue())
+
+    assert _fan_out(event) == {"batchItemFailures": []}
+    (queued,) = [json.loads(record["body"]) for record in _queue_event()["Records"]]
+    shown = api.call("GET", f"/v1/events/{queued['event_id']}", token=owner.token)
+    assert shown.status == 200, shown.body
+    # The event's id is the webhook-id its deliveries carry.
+    assert queued["message_id"] == queued["event_id"] == shown.json()["id"]
 
 
 def test_a_change_that_is_no_event_costs_nothing(api: Api, account: AccountFactory, counter: CallCounter) -> None:

@@ -90,6 +90,9 @@ def test_operations_have_names_a_client_generator_can_use() -> None:
         "pingWebhook",
         "rotateWebhookSecret",
         "listWebhookDeliveries",
+        "listEvents",
+        "getEvent",
+        "resendEvent",
         "createCandidate",
         "listCandidates",
         "getCandidate",
@@ -132,3 +135,24 @@ def test_the_document_passes_spectral_with_no_warning() -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_incoming_events_need_no_token_and_the_server_is_a_variable() -> None:
+    spec = _spec()
+    # The events are POSTed to the integrator's receiver, signed: no bearer token, so no padlock in Swagger UI.
+    assert spec["security"] == [{"bearer": []}]
+    for event, operations in spec["webhooks"].items():
+        assert operations["post"]["security"] == [], event
+    # Every route the API serves keeps the global bearer security (none overrides it).
+    assert all("security" not in op for ops in spec["paths"].values() for op in ops.values())
+    (server,) = spec["servers"]
+    assert server["url"] == "{base_url}"
+    assert server["variables"]["base_url"]["default"] == "http://127.0.0.1:8000"
+
+
+def test_a_conflict_documents_its_details() -> None:
+    spec = _spec()
+    detail = spec["components"]["schemas"]["ErrorDetail"]
+    assert set(detail["required"]) == {"code", "message"}
+    details = detail["properties"]["details"]["anyOf"][0]["$ref"].rsplit("/", 1)[1]
+    assert set(spec["components"]["schemas"][details]["properties"]) == {"field", "existingId"}
