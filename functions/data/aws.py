@@ -19,6 +19,14 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+# The local moto server (quollo serve, the tests) answers one request at a time: on a busy machine a
+# request waits behind the others past 5 s, and a timed-out retry of a transaction moto already
+# committed is work done twice. DynamoDB itself answers within the 5 s.
+_LOCAL = Config(read_timeout=60)
+
+
+def _config() -> Config:
+    return _CONFIG.merge(_LOCAL) if settings().endpoint_url else _CONFIG
 
 
 @cache
@@ -33,7 +41,7 @@ def session() -> boto3.session.Session:
 
 @cache
 def dynamodb() -> DynamoDBClient:
-    return session().client("dynamodb", config=_CONFIG)
+    return session().client("dynamodb", config=_config())
 
 
 @cache
@@ -41,12 +49,12 @@ def s3() -> S3Client:
     # Path-style addressing when an endpoint is configured (the local moto server has no DNS per bucket).
     style = "path" if settings().endpoint_url else "virtual"
     s3_config = Config(signature_version="s3v4", s3={"addressing_style": style})  # type: ignore[arg-type]
-    return session().client("s3", config=_CONFIG.merge(s3_config))
+    return session().client("s3", config=_config().merge(s3_config))
 
 
 @cache
 def secrets_manager() -> SecretsManagerClient:
-    return session().client("secretsmanager", config=_CONFIG)
+    return session().client("secretsmanager", config=_config())
 
 
 def build_clients() -> None:
@@ -63,7 +71,7 @@ def build_clients() -> None:
 
 @cache
 def sqs() -> SQSClient:
-    return session().client("sqs", config=_CONFIG)
+    return session().client("sqs", config=_config())
 
 
 _serializer = TypeSerializer()
