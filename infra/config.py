@@ -155,13 +155,11 @@ class AlarmThresholds:
     # Share of requests answered 5xx over 5 minutes (API Gateway's 5XXError average, 0..1).
     api_5xx_rate: float
     api_p99_latency_ms: float
-    # Per function, per minute: one minute so that a canary (5 minutes) can still roll back.
+    # Per function, per minute: one minute so that a canary (5 minutes) can still roll back. Errors are
+    # its crashes and timeouts plus its route's 5xx answers (monitoring.py, _route_errors).
     function_errors: int
     function_throttles: int
     function_p99_duration_ms: float
-    # Per route, per minute: its method's 5xx answers (ours and the gateway's). One minute, so a canary
-    # rolls back a broken route whatever its share of the traffic.
-    route_5xx: int
     # Per table, per 5 minutes, summed over the operations our code calls.
     table_throttled_requests: int
     table_system_errors: int
@@ -216,7 +214,6 @@ STAGE_DEFAULTS: dict[str, StageDefaults] = {
             function_errors=5,
             function_throttles=5,
             function_p99_duration_ms=5000,
-            route_5xx=5,
             table_throttled_requests=10,
             table_system_errors=5,
             auth_failures=100,
@@ -236,14 +233,12 @@ STAGE_DEFAULTS: dict[str, StageDefaults] = {
         alarms=AlarmThresholds(
             api_5xx_rate=0.01,
             api_p99_latency_ms=2000,
-            # Handled failures are 500 answers (the API 5xx alarm); Lambda's Errors counts
-            # only crashes and timeouts, and one of those in production is worth a look.
+            # A crash or a 500 is a bug or a failing dependency: one in a minute is worth a look, and
+            # rolls a canary back (a needless rollback costs a redeploy; a missed broken route costs
+            # customers' requests).
             function_errors=1,
             function_throttles=1,
             function_p99_duration_ms=3000,
-            # A 500 is a bug or a failing dependency: one in a minute rolls a canary back (a needless
-            # rollback costs a redeploy; a missed broken route costs customers' requests).
-            route_5xx=1,
             table_throttled_requests=1,
             table_system_errors=1,
             auth_failures=50,

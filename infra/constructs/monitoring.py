@@ -45,11 +45,11 @@ TABLE_OPERATIONS = (
 
 @dataclass(frozen=True)
 class FunctionAlarms:
+    # The function's crashes and its route's 5xx answers, per minute: with throttles, what its
+    # CodeDeploy canary watches (rollouts.py).
     errors: cloudwatch.Alarm
     throttles: cloudwatch.Alarm
     duration: cloudwatch.Alarm
-    # The route's own 5xx answers, per minute: what its CodeDeploy canary watches (rollouts.py).
-    server_errors: cloudwatch.Alarm
 
 
 ROUTES_BY_NAME: Mapping[str, Route] = {route.name: route for route in ROUTES}
@@ -359,9 +359,10 @@ class Monitoring(Construct):
                 f"{pascal}Errors",
                 f"{kebab}-errors",
                 "function-errors",
-                function.metric_errors(period=ONE_MINUTE),
+                self._route_errors(ROUTES_BY_NAME[name], function),
                 thresholds.function_errors,
-                f"{name}: invocations that crashed or timed out, per minute",
+                f"{name}: invocations that crashed or timed out, and answers 5xx to "
+                f"{ROUTES_BY_NAME[name].method} {ROUTES_BY_NAME[name].path}, per minute",
             ),
             throttles=self._alarm(
                 f"{pascal}Throttles",
@@ -379,26 +380,20 @@ class Monitoring(Construct):
                 thresholds.function_p99_duration_ms,
                 f"{name}: p99 duration (ms) over 5 minutes; the timeout is 10 s",
             ),
-            server_errors=self._alarm(
-                f"{pascal}5xx",
-                f"{kebab}-5xx",
-                "route-5xx",
-                self._route_5xx(ROUTES_BY_NAME[name]),
-                thresholds.route_5xx,
-                f"{name}: answers 5xx per minute ({ROUTES_BY_NAME[name].method} {ROUTES_BY_NAME[name].path})",
-            ),
         )
 
-    def _route_5xx(self, route: Route) -> cloudwatch.MathExpression:
-        """The route's method-level 5XXError count per minute, missing minutes as 0.
+    def _route_errors(self, route: Route, function: lambda_.Function) -> cloudwatch.MathExpression:
+        """The function's Errors plus its route's method-level 5XXError, per minute, each FILL(m, 0).
 
-        The stage's detailed metrics (`metrics_enabled`, MethodSettings /*/*) report per method and
-        resource: ours (the 500 of a handled exception, which Lambda's Errors never sees) and the
-        gateway's (timeouts, integration failures). It counts whatever version answered; during a
-        canary only the new version can add failures the old one did not have. Sparse: no 5xx, no
-        datapoint, hence FILL.
+        Lambda's Errors counts crashes and timeouts (every version, and invocations API Gateway did
+        not make). The stage's detailed metrics (`metrics_enabled`, MethodSettings /*/*) report 5xx
+        per method and resource: ours (the 500 of a handled exception, which Errors never sees) and
+        the gateway's (timeouts, integration failures). A crash behind the API counts in both, which
+        only makes the alarm fire sooner. Both count whatever version answered; during a canary only
+        the new version can add failures the old one did not have. One alarm, not two: the stack
+        stays under CloudFormation's 500 resources. Sparse series: no failure, no datapoint, hence FILL.
         """
-        metric = cloudwatch.Metric(
+        server_errors = cloudwatch.Metric(
             namespace="AWS/ApiGateway",
             metric_name="5XXError",
             # Literals, as in _stage_metric: a Ref to the stage would make a cycle through the groups.
@@ -412,7 +407,10 @@ class Monitoring(Construct):
             period=ONE_MINUTE,
         )
         return cloudwatch.MathExpression(
-            expression="FILL(m, 0)", using_metrics={"m": metric}, label=f"{route.name} 5xx", period=ONE_MINUTE
+            expression="FILL(crashes, 0) + FILL(answers5xx, 0)",
+            using_metrics={"crashes": function.metric_errors(period=ONE_MINUTE), "answers5xx": server_errors},
+            label=f"{route.name} errors and 5xx",
+            period=ONE_MINUTE,
         )
 
     def _table_alarms(self, key: str, table: dynamodb.Table) -> tuple[cloudwatch.Alarm, cloudwatch.Alarm]:

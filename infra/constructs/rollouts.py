@@ -67,7 +67,7 @@ class Rollouts(Construct):
         self.groups: dict[str, codedeploy.LambdaDeploymentGroup] = {}
         for name, alias in aliases.items():
             alarms = monitoring.functions[name]
-            self.groups[name] = self._group(name, alias, [alarms.errors, alarms.throttles, alarms.server_errors])
+            self.groups[name] = self._group(name, alias, [alarms.errors, alarms.throttles])
 
     def _hook(
         self,
@@ -197,8 +197,8 @@ class Rollouts(Construct):
             # The route's name: the hook finds the route (its method, path, whether it is public) by it.
             deployment_group_name=name,
             deployment_config=DEPLOYMENT_CONFIG,
-            # The function's crashes and throttles, and its route's 5xx answers per minute: our
-            # handlers turn exceptions into 500 answers, which Lambda's Errors metric never sees.
+            # The function's crashes and its route's 5xx answers (our handlers turn exceptions into
+            # 500 answers, which Lambda's Errors metric never sees), and its throttles, per minute.
             alarms=[self._by_name(alarm) for alarm in alarms],
             auto_rollback=codedeploy.AutoRollbackConfig(
                 failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True

@@ -137,14 +137,14 @@ def test_p99_latency_threshold_is_overridable_by_context(dev: Synth, prod: Synth
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
-def test_each_function_has_error_throttle_and_p99_duration_alarms(synth: Synth, route: Any) -> None:
+def test_each_function_has_throttle_and_p99_duration_alarms(synth: Synth, route: Any) -> None:
+    """Its errors alarm (crashes and 5xx answers) is the next test's."""
     # The function the API stack deploys, by its physical name.
     function_name = synth.api.route_functions()[route.name]["FunctionName"]
     prefix = f"quollo-{_stage(synth)}-{route.name.replace('_', '-')}"
     found = alarms(synth)
     thresholds = STAGE_DEFAULTS[_stage(synth)].alarms
     expected = {
-        "errors": ("Errors", "Sum", 60, thresholds.function_errors),
         "throttles": ("Throttles", "Sum", 60, thresholds.function_throttles),
         "p99-duration": ("Duration", "p99", 300, thresholds.function_p99_duration_ms),
     }
@@ -213,31 +213,36 @@ def test_alarm_count_is_api_functions_tables_business_webhooks_account_and_waf(s
     # The webhook workers' errors and throttles (4), the fan-out's stream lag, the three queues; the
     # account's concurrency; the WAF's blocks where there is a WAF (prod).
     waf = 1 if synth.api.resources("AWS::WAFv2::WebACL") else 0
-    assert len(alarms(synth)) == 2 + 4 * len(ROUTES) + 2 * len(schema.TABLES) + 2 + 4 + 1 + 3 + 1 + waf
+    assert len(alarms(synth)) == 2 + 3 * len(ROUTES) + 2 * len(schema.TABLES) + 2 + 4 + 1 + 3 + 1 + waf
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
-def test_each_route_has_its_own_5xx_alarm_per_minute_filled_with_zero(synth: Synth, route: Route) -> None:
+def test_each_route_errors_alarm_counts_its_crashes_and_its_5xx_answers_per_minute(synth: Synth, route: Route) -> None:
+    """Lambda's Errors never sees a handled exception (our 500 body): the route's own 5xx series does."""
     stage = _stage(synth)
-    props = alarms(synth)[f"quollo-{stage}-{route.name.replace('_', '-')}-5xx"]
-    [stat] = [m for m in props["Metrics"] if "MetricStat" in m]
+    props = alarms(synth)[f"quollo-{stage}-{route.name.replace('_', '-')}-errors"]
+    stats = {m["MetricStat"]["Metric"]["MetricName"]: m for m in props["Metrics"] if "MetricStat" in m}
+    assert stats.keys() == {"Errors", "5XXError"}
+    crashes, answers = stats["Errors"], stats["5XXError"]
     [expression] = [m for m in props["Metrics"] if "Expression" in m]
-    assert expression["Expression"] == f"FILL({stat['Id']}, 0)" and expression["ReturnData"] is True
-    metric = stat["MetricStat"]["Metric"]
-    assert (metric["Namespace"], metric["MetricName"], stat["MetricStat"]["Stat"]) == (
-        "AWS/ApiGateway",
-        "5XXError",
-        "Sum",
-    )
+    assert expression["Expression"] == f"FILL({crashes['Id']}, 0) + FILL({answers['Id']}, 0)"
+    assert expression["ReturnData"] is True
+    function_id = synth.logical_id(synth.stack.route_functions.functions[route.name].function_arn)
+    assert crashes["MetricStat"]["Metric"]["Namespace"] == "AWS/Lambda"
+    assert crashes["MetricStat"]["Metric"]["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function_id}}]
     # The method-level series of this route alone (API Gateway's detailed metrics).
+    metric = answers["MetricStat"]["Metric"]
+    assert metric["Namespace"] == "AWS/ApiGateway"
     assert {d["Name"]: d["Value"] for d in metric["Dimensions"]} == {
         "ApiName": f"quollo-{stage}",
         "Stage": stage,
         "Method": route.method,
         "Resource": route.path,
     }
-    assert stat["MetricStat"]["Period"] == 60 and props["EvaluationPeriods"] == 1
-    assert props["Threshold"] == STAGE_DEFAULTS[stage].alarms.route_5xx
+    for stat in (crashes, answers):
+        assert (stat["MetricStat"]["Stat"], stat["MetricStat"]["Period"]) == ("Sum", 60)
+    assert props["EvaluationPeriods"] == 1
+    assert props["Threshold"] == STAGE_DEFAULTS[stage].alarms.function_errors
     assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
 
 

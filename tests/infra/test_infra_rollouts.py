@@ -113,7 +113,7 @@ def test_codedeploy_canaries_in_prod_only_each_with_its_routes_alarms_and_the_ho
         watched = {name: alarms[name] for name in names}
         kebab = route.name.replace("_", "-")
         # Its own signals only: another route's failure must not roll this one back.
-        assert set(watched) == {f"quollo-prod-{kebab}-{s}" for s in ("errors", "throttles", "5xx")}
+        assert set(watched) == {f"quollo-prod-{kebab}-{s}" for s in ("errors", "throttles")}
         # Seen within the 5-minute canary: every watched alarm looks at one minute.
         for name, props in watched.items():
             periods = [props.get("Period")] + [
