@@ -100,7 +100,10 @@ def test_stage_throttling_logging_and_tracing(
     assert settings["LoggingLevel"] == "ERROR" and settings["DataTraceEnabled"] is False
     access_log = json.loads(props["AccessLogSetting"]["Format"])
     assert access_log["requestId"] == "$context.requestId"
-    assert "Fn::GetAtt" in props["AccessLogSetting"]["DestinationArn"]
+    # The access log group's ARN without the ":*" that GetAtt adds (the CDK flag
+    # logGroupDestinationArnWithoutWildcard: API Gateway wants the group's own ARN).
+    *_, where, group = props["AccessLogSetting"]["DestinationArn"]["Fn::Join"][1]
+    assert where.endswith(":log-group:") and group["Ref"] in synth.api.resources("AWS::Logs::LogGroup")
 
 
 def test_access_log_says_why_a_request_failed_and_joins_its_trace(synth: Synth) -> None:
