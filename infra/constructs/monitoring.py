@@ -382,7 +382,7 @@ class Monitoring(Construct):
             ),
         )
 
-    def _route_errors(self, route: Route, function: lambda_.Function) -> cloudwatch.MathExpression:
+    def _route_errors(self, route: Route, function: lambda_.IFunction) -> cloudwatch.MathExpression:
         """The function's Errors plus its route's method-level 5XXError, per minute, each FILL(m, 0).
 
         Lambda's Errors counts crashes and timeouts (every version, and invocations API Gateway did
