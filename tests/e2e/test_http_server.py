@@ -10,6 +10,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -104,17 +105,27 @@ def test_client_mistakes_leave_no_traceback_and_the_server_keeps_answering(serve
 
 
 def test_every_request_prints_one_access_line(server: Server) -> None:
+    # Each request carries this test's own mark in its query, so an access line that an earlier test's
+    # request prints late (the server prints it after the answer has reached the client) is not ours.
+    probe = f"probe={uuid.uuid4().hex}"
+    requests = [
+        ("GET", f"/v1/plans?limit=5&{probe}"),
+        ("HEAD", f"/v1/plans?{probe}"),
+        ("GET", f"/v1/openapi.json?{probe}"),
+    ]
     mark = len(server.lines)
     with RawClient(server.base_url) as client:
-        client.exchange(http_request("GET", "/v1/plans?limit=5"))
-        client.exchange(http_request("HEAD", "/v1/plans"), head=True)
-        client.exchange(http_request("GET", "/v1/openapi.json"))
-    lines = ACCESS_LINE.findall(output_since(server, mark, "GET /v1/openapi.json 200 "))
+        for method, target in requests:
+            client.exchange(http_request(method, target), head=method == "HEAD")
+    printed = output_since(server, mark, f"GET /v1/openapi.json?{probe} 200 ")
+    lines = [line for line in ACCESS_LINE.findall(printed) if probe in line[1]]
     assert lines == [
-        ("GET", "/v1/plans?limit=5", "401"),
-        ("HEAD", "/v1/plans", "405"),
-        ("GET", "/v1/openapi.json", "200"),
+        ("GET", f"/v1/plans?limit=5&{probe}", "401"),
+        ("HEAD", f"/v1/plans?{probe}", "405"),
+        ("GET", f"/v1/openapi.json?{probe}", "200"),
     ]
+    # Only requests of this test end in its probe: no request printed twice, none printed without it.
+    assert printed.count(probe) == len(requests), printed
 
 
 # --- 2. slow clients and the idle timeout -------------------------------------------------------
