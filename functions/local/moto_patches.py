@@ -18,7 +18,9 @@ moto also keeps every DynamoDB Stream record forever (3, below `apply`), which t
 worker's stream on the interviews table would make one more leak. And moto ignores
 TransactWriteItems' ClientRequestToken (4): the SDK's retry of a commit whose answer came late (a
 read timeout on a busy machine) ran the transaction again, where DynamoDB answers it as the success
-it was; the create's guarded Puts then failed and it answered 500.
+it was; the create's guarded Puts then failed and it answered 500. And in-process moto (mock_aws,
+where the integration tests run handlers in threads) runs DynamoDB requests concurrently, though its
+conditions are checked and then written with no lock (5): racing debits spent one credit many times.
 
 `apply()` stops the tracking for DynamoDB's models only (quollo never reads moto's dashboard; S3's
 reset still needs its own tracked keys to close their buffers) and makes TransactWriteItems copy
@@ -38,6 +40,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.common_models import BaseModel
 from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException
 from moto.dynamodb.models import DynamoDBBackend
@@ -70,7 +73,28 @@ def apply() -> None:
         DynamoHandler.transact_write_items = functools.wraps(handle)(  # type: ignore[method-assign]
             _idempotent_transactions(handle)
         )
+        process = BotocoreStubber.process_request
+        BotocoreStubber.process_request = functools.wraps(process)(  # type: ignore[method-assign]
+            _serialized_dynamodb(process)
+        )
         _APPLIED = True
+
+
+# 5. In-process moto answers each SDK call on the caller's thread. DynamoDB serializes the writes to
+# an item (a condition holds when the write lands); moto checks, then writes, so threads interleave
+# between the two. One lock around every DynamoDB request makes each one atomic, as the embedded
+# server already is (it answers one request at a time). Other services keep running concurrently.
+_DYNAMODB_LOCK = threading.RLock()
+
+
+def _serialized_dynamodb(process: Any) -> Any:
+    def process_request(self: Any, request: Any) -> Any:
+        if "dynamodb." not in request.url:  # tables and their streams alike
+            return process(self, request)
+        with _DYNAMODB_LOCK:
+            return process(self, request)
+
+    return process_request
 
 
 # 4. ClientRequestToken, as DynamoDB keeps it: for 10 minutes after a successful TransactWriteItems,
