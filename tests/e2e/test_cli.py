@@ -21,6 +21,7 @@ from e2e_support import (
     stop_server,
 )
 
+from testkit.accounts import create_body
 from testkit.server import free_ports, subprocess_env
 
 QUICK_EXIT = 15  # seconds: a refusal to start must not hang
@@ -317,7 +318,7 @@ def test_serve_with_state_keeps_tokens_interviews_recordings_and_cursors_across_
         token = first.seeded[0]["tokens"][0]["token"]
         auth = {"Authorization": f"Bearer {token}"}
         plan = first.seeded[0]["planIds"][0]
-        body = {"title": "Kept", "planId": plan, "intervieweeName": "Jane Doe"}
+        body = create_body(plan, "Kept")
         made = [
             requests.post(first.base_url + "/v1/interviews", json=body, headers=auth, timeout=HTTP_TIMEOUT)
             for _ in range(3)

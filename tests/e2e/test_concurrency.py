@@ -13,7 +13,7 @@ import pytest
 import requests
 from e2e_support import Server
 
-from testkit.accounts import Account
+from testkit.accounts import Account, create_body
 
 CLIENTS = 20
 
@@ -102,7 +102,7 @@ def test_twenty_simultaneous_retries_with_one_idempotency_key_create_once(
     server: Server, clients: list[requests.Session]
 ) -> None:
     account = server.new_account(credits=3)
-    body = {"title": "Retried", "planId": account.plan_id, "intervieweeName": "Jane Doe"}
+    body = create_body(account.plan_id, "Retried")
     headers = {"Idempotency-Key": "ats-job-7781"}
 
     responses = _all_at_once(
@@ -166,7 +166,7 @@ def test_keyed_creates_and_deletes_racing_each_act_once_and_replay(
     """Each route keeps its own idempotency state under `quollo serve`, as each Lambda process does."""
     rounds, pairs = 3, len(clients) // 2
     account = server.new_account(credits=2 * pairs)
-    body = {"title": "Keyed", "planId": account.plan_id, "intervieweeName": "Jane Doe"}
+    body = create_body(account.plan_id, "Keyed")
     for round_number in range(rounds):
         doomed = [server.create_interview(account).json()["id"] for _ in range(pairs)]
         calls: list[Callable[[requests.Session], requests.Response]] = []

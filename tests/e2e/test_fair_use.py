@@ -11,6 +11,7 @@ import requests
 from e2e_support import Server, start_server, stop_server
 
 from functions.domain import tokens
+from testkit.accounts import create_body
 
 CLIENTS = 20
 BUDGET = 10
@@ -20,7 +21,7 @@ def test_twenty_clients_sharing_a_token_get_exactly_its_budget_and_a_429_debits_
     account = server.new_account(credits=CLIENTS)
     limited = server.admin_ok("create-token", account.user_id, "--rate-limit", str(BUDGET))
     assert limited["rateLimit"] == BUDGET
-    body = {"title": "Rate limited", "planId": account.plan_id, "intervieweeName": "Jane Doe"}
+    body = create_body(account.plan_id, "Rate limited")
     barrier = Barrier(CLIENTS)
 
     def fire(_: int) -> requests.Response:

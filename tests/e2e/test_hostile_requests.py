@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from e2e_support import RawClient, RawResponse, Server, http_request
 
-from testkit.accounts import Account
+from testkit.accounts import Account, create_body
 
 # A receiver nothing listens on (the discard port): deliveries fail at once.
 LOCAL_RECEIVER = "http://127.0.0.1:9/hook"
@@ -33,7 +33,7 @@ BODY_ROUTES: dict[str, BodyRoute] = {
     "create-interview": lambda server, acc: (
         "POST",
         "/v1/interviews",
-        {"title": "Final round", "planId": acc.plan_id, "intervieweeName": "Jane Doe"},
+        create_body(acc.plan_id, "Final round"),
     ),
     "update-interview": lambda server, acc: (
         "PATCH",

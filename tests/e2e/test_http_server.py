@@ -27,7 +27,7 @@ from e2e_support import (
 
 from functions.models.webhooks_api import EVENT_TYPES
 from functions.routes import ROUTES
-from testkit.accounts import Account
+from testkit.accounts import Account, create_body
 from testkit.server import STOP_DEADLINE
 
 # API Gateway's payload limit, which the local server enforces too (10 MiB).
@@ -58,7 +58,7 @@ def _assert_our_error(response: RawResponse, status: int, code: str) -> None:
 
 
 def _create_body(account: Account, title: str) -> bytes:
-    return json.dumps({"title": title, "planId": account.plan_id, "intervieweeName": "Jane Doe"}).encode()
+    return json.dumps(create_body(account.plan_id, title)).encode()
 
 
 # --- 1. HEAD, keep-alive, broken clients --------------------------------------------------------

@@ -30,7 +30,7 @@ import boto3
 import requests
 from e2e_support import Server, parse_json, run_quollo
 
-from testkit.accounts import Account
+from testkit.accounts import Account, create_body
 
 CLIENTS = 6
 SECONDS = float(os.environ.get("QUOLLO_STORM_SECONDS", "30"))
@@ -81,7 +81,7 @@ def _client(server: Server, account: Account, world: _World, seed: int, deadline
         return rng.choice(_EXTERNAL_IDS) if rng.random() < 0.3 else None
 
     def create_interview() -> None:
-        body: dict[str, Any] = {"title": "Model", "planId": account.plan_id, "intervieweeName": "Ann"}
+        body: dict[str, Any] = create_body(account.plan_id, "Model")
         shape = rng.choice(["plain", "candidateId", "jobId", "candidate", "job", "keyed"])
         key = None
         if shape in ("candidateId", "jobId"):
@@ -234,7 +234,7 @@ def test_the_audit_names_a_corrupted_count_and_exits_non_zero(server: Server) ->
         "POST",
         "/v1/interviews",
         account.token,
-        json={"title": "t", "planId": account.plan_id, "intervieweeName": "Ann", "jobId": job},
+        json=create_body(account.plan_id, "t", jobId=job),
     )
     assert created.status_code == 201, created.text
     assert _audit(server, account.user_id).returncode == 0

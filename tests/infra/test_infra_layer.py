@@ -37,6 +37,7 @@ from infra.layer import (
     pinned_versions,
 )
 from infra.packaging import interpreter_for
+from testkit.accounts import create_body
 from testkit.lambda_runtime import install_runtime_sdk
 from testkit.synth import Synth, cdk_json_context
 
@@ -388,7 +389,7 @@ def test_lambda_shaped_list_plans(dev: Synth, lambda_world: dict[str, Any], runt
 def test_lambda_shaped_create_interview(dev: Synth, lambda_world: dict[str, Any], runtime_sdk: Path) -> None:
     """create_interview from its synthesized asset (host-platform build of the locked layer, as above)."""
     route = _route("create_interview")
-    body = {"title": "Backend engineer — final round", "planId": lambda_world["plan_id"], "intervieweeName": "Jane"}
+    body = create_body(lambda_world["plan_id"], "Backend engineer — final round")
     denied = _invoke(dev, lambda_world, runtime_sdk, route, _event(route, "/v1/interviews", None, body))["response"]
     assert denied["statusCode"] == 401, denied
     event = _event(route, "/v1/interviews", lambda_world["token"], body)

@@ -17,7 +17,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 from functions.data import users
 from functions.domain import accounts
 from functions.domain import interviews as lifecycle
-from testkit.accounts import AccountFactory
+from testkit.accounts import AccountFactory, create_body
 from testkit.handlers import Api
 
 
@@ -45,7 +45,7 @@ def _machine(api: Api, account: AccountFactory) -> type[RuleBasedStateMachine]:
             self.model = Model(balance=self.initial)
 
         def _body(self, is_test: bool) -> dict[str, object]:
-            body: dict[str, object] = {"title": "t", "planId": self.acc.plan_id, "intervieweeName": "n"}
+            body: dict[str, object] = create_body(self.acc.plan_id, "t")
             if is_test:
                 body["isTest"] = True
             return body

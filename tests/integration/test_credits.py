@@ -8,7 +8,7 @@ from typing import Any
 
 from functions.data import aws, users
 from functions.domain import interviews
-from testkit.accounts import AccountFactory
+from testkit.accounts import AccountFactory, create_body
 from testkit.dynamodb_faults import InstallConflicts
 from testkit.handlers import Api, CallCounter, request_calls
 
@@ -68,7 +68,7 @@ def test_aws_calls_per_request_stay_at_the_design_minimum(
     acc = account(credits=5)
     calls = request_calls(api, aws_calls, acc.token, warm="/v1/interviews")
 
-    assert calls("POST", "/v1/interviews", body={"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}) == [
+    assert calls("POST", "/v1/interviews", body=create_body(acc.plan_id, "t")) == [
         "GetItem",
         "TransactWriteItems",
         "UpdateItem",

@@ -11,12 +11,12 @@ from functions.domain import accounts
 from functions.local import gateway
 from functions.models.api import InterviewCreate
 from functions.runtime import idempotency
-from testkit.accounts import Account, AccountFactory
+from testkit.accounts import Account, AccountFactory, create_body
 from testkit.handlers import Api
 
 
 def _create(api: Api, acc: Account, key: str, **overrides: Any) -> gateway.Reply:
-    body = {"title": "Backend engineer — final round", "planId": acc.plan_id, "intervieweeName": "Jane Doe"}
+    body = create_body(acc.plan_id, "Backend engineer — final round")
     body.update(overrides)
     return api.call("POST", "/v1/interviews", token=acc.token, body=body, headers={"Idempotency-Key": key})
 
@@ -83,12 +83,12 @@ def test_a_255_character_key_is_accepted(api: Api, account: AccountFactory) -> N
 def test_a_retry_while_the_first_request_still_runs_is_409_and_acts_nothing(api: Api, account: AccountFactory) -> None:
     """Deterministic: the retry is sent from inside the first request's idempotent operation."""
     acc = account(credits=5)
-    body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
+    body = create_body(acc.plan_id, "t")
     payload = InterviewCreate.model_validate(body).model_dump(mode="json")  # what the handler fingerprints
     seen: dict[str, gateway.Reply] = {}
 
     def first_request_still_running() -> idempotency.Outcome:
-        seen["retry"] = _create(api, acc, "slow-1", title="t", intervieweeName="n")
+        seen["retry"] = _create(api, acc, "slow-1", title="t")
         return idempotency.Outcome(status=201, body={})
 
     context = gateway.LocalContext(function_name="quollo-create_interview")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.domain import accounts, interviews
-from testkit.accounts import AccountFactory
+from testkit.accounts import AccountFactory, create_body
 from testkit.handlers import Api, CallCounter, request_calls, walk_pages
 
 
@@ -90,7 +90,7 @@ def test_what_moves_no_credit_writes_no_entry(api: Api, account: AccountFactory)
 
 
 def _body(plan_id: str) -> dict[str, Any]:
-    return {"title": "Keyed", "planId": plan_id, "intervieweeName": "Ann"}
+    return create_body(plan_id, "Keyed")
 
 
 def test_pages_continue_the_count_and_a_cursor_is_bound_to_its_owner(api: Api, account: AccountFactory) -> None:

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from functions.runtime.observability import logger
-from testkit.accounts import AccountFactory
+from testkit.accounts import AccountFactory, create_body
 from testkit.handlers import Api
 
 # The `metrics_out` fixture: the metrics printed since its last call.
@@ -45,7 +45,7 @@ def test_a_create_counts_one_interview_and_one_debit_and_its_replay_counts_nothi
     acc = account(credits=2)
     metrics_out()
     headers = {"Idempotency-Key": "order-1"}
-    body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
+    body = create_body(acc.plan_id, "t")
     assert api.call("POST", "/v1/interviews", token=acc.token, body=body, headers=headers).status == 201
     assert metrics_out() == {"InterviewsCreated": 1, "CreditsDebited": 1}
     assert api.call("POST", "/v1/interviews", token=acc.token, body=body, headers=headers).status == 201

@@ -9,7 +9,7 @@ import pytest
 from functions.data import users
 from functions.domain import accounts, tokens
 from functions.local import gateway
-from testkit.accounts import Account, AccountFactory
+from testkit.accounts import Account, AccountFactory, create_body
 from testkit.clock import INTO_THE_MINUTE, FakeClock
 from testkit.handlers import Api, CallCounter, an_address
 
@@ -43,11 +43,9 @@ def test_every_authenticated_answer_says_where_the_token_stands(
 ) -> None:
     acc = account(credits=3)
     token = _default_token(acc)
-    interview_id = api.call(
-        "POST", "/v1/interviews", token=token, body={"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
-    ).json()["id"]
+    interview_id = api.call("POST", "/v1/interviews", token=token, body=create_body(acc.plan_id, "t")).json()["id"]
     if body == "create":
-        body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
+        body = create_body(acc.plan_id, "t")
     reply = api.call(method, path.replace("{id}", interview_id), token=token, body=body)
     assert reply.status < 300, reply.body
     headers = _headers(reply)
@@ -68,7 +66,7 @@ def test_over_budget_is_a_429_with_retry_after_and_nothing_done(
 ) -> None:
     acc = account(credits=5)
     token_id, token = accounts.create_token(acc.user_id, rate_limit=3)
-    body = {"title": "t", "planId": acc.plan_id, "intervieweeName": "n"}
+    body = create_body(acc.plan_id, "t")
     answers = [api.call("POST", "/v1/interviews", token=token, body=body) for _ in range(3)]
     assert [reply.status for reply in answers] == [201, 201, 201]
     assert [_headers(reply)["x-ratelimit-remaining"] for reply in answers] == ["2", "1", "0"]

@@ -10,7 +10,7 @@ import pytest
 
 from functions import routes
 from functions.routes import Route
-from testkit.accounts import AccountFactory
+from testkit.accounts import AccountFactory, create_body
 from testkit.handlers import Api, CallCounter, validation_message
 
 
@@ -154,7 +154,7 @@ def test_control_characters_and_repeated_single_headers_are_rejected(
         "POST",
         "/v1/interviews",
         token=acc.token,
-        body={"title": "t", "planId": acc.plan_id, "intervieweeName": "n"},
+        body=create_body(acc.plan_id, "t"),
         headers=headers,
     )
     assert expected in validation_message(reply)
