@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -49,6 +50,10 @@ class StageConfig:
     # Webhooks: at most this many delivery functions at once (the SQS event source's
     # maximum concurrency), so slow receivers cannot take the account's concurrency from the API.
     webhook_delivery_concurrency: int = 10
+    # A Secrets Manager secret (name or ARN) holding the smoke-test user's token
+    # (`-c deploy_check_token_secret=...`): the deploy-check hook then also reads through each new
+    # version of a read route with it. None: the hook checks the unauthenticated answer only.
+    deploy_check_token_secret: str | None = None
 
     @property
     def is_prod(self) -> bool:
@@ -100,6 +105,7 @@ class StageConfig:
             webhook_delivery_concurrency=_delivery_concurrency(
                 get("webhook_delivery_concurrency", defaults.webhook_delivery_concurrency)
             ),
+            deploy_check_token_secret=_secret_name_or_arn(get("deploy_check_token_secret")),
         )
 
 
@@ -110,6 +116,19 @@ def _positive_or_none(value: Any, key: str) -> int | None:
     if number < 1:
         raise ValueError(f"context {key} must be a positive number of days, got {value!r}")
     return number
+
+
+def _secret_name_or_arn(value: Any) -> str | None:
+    if value is None:
+        return None
+    secret = str(value)
+    if secret.startswith("arn:"):
+        parts = secret.split(":")
+        if len(parts) != 7 or parts[2] != "secretsmanager" or parts[5] != "secret" or not parts[6]:
+            raise ValueError(f"context deploy_check_token_secret: not a Secrets Manager secret ARN: {value!r}")
+    elif not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", secret):
+        raise ValueError(f"context deploy_check_token_secret: not a secret name: {value!r}")
+    return secret
 
 
 def _topic_arn(value: Any) -> str | None:
@@ -189,6 +208,10 @@ class StageDefaults:
     waf_rate_limit: int
     alarms: AlarmThresholds
     webhook_delivery_concurrency: int = 10
+    # A Secrets Manager secret (name or ARN) holding the smoke-test user's token
+    # (`-c deploy_check_token_secret=...`): the deploy-check hook then also reads through each new
+    # version of a read route with it. None: the hook checks the unauthenticated answer only.
+    deploy_check_token_secret: str | None = None
 
 
 # A new account's default quota of concurrent executions, and what synth keeps free besides Lambda's 100.

@@ -39,6 +39,8 @@ PROD_OVERRIDES = {
     "alarm_api_p99_latency_ms": "1500",
     "recordings_retention_days": "365",
     "webhook_delivery_concurrency": "7",
+    # The smoke-test user's token, which the deploy-check hook reads with.
+    "deploy_check_token_secret": "quollo-prod/deploy-check-token",
 }
 
 

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from botocore.config import Config
 
 from functions.data.aws import session
+from functions.data.settings import settings
 
 if TYPE_CHECKING:
     from mypy_boto3_codedeploy import CodeDeployClient
     from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 # The version's first invocation is a cold start (or a SnapStart restore): give it the function's
 # whole timeout (10 s) and then some, and never retry an invocation the function may have run.
@@ -30,6 +32,20 @@ def codedeploy() -> CodeDeployClient:
 @cache
 def lambda_client() -> LambdaClient:
     return session().client("lambda", config=_INVOKE_CONFIG)
+
+
+@cache
+def secrets() -> SecretsManagerClient:
+    return session().client("secretsmanager", config=_CONFIG)
+
+
+def check_token() -> str | None:
+    """The deploy-check token (the smoke-test user's), read at each check so a rotated token is
+    used at once; None when the stage keeps none."""
+    name = settings().deploy_check_token_secret
+    if name is None:
+        return None
+    return secrets().get_secret_value(SecretId=name)["SecretString"].strip()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from functools import cache
 
 from functions.data import schema
 
+DEPLOY_CHECK_TOKEN_SECRET_ENV = "QUOLLO_DEPLOY_CHECK_TOKEN_SECRET"  # noqa: S105 (a variable name, no secret)
 _local_defaults = False
 _local_receivers = False
 
@@ -93,6 +94,12 @@ class Settings:
     @property
     def cursor_secret(self) -> str:
         return self._name(schema.CURSOR_SECRET_ENV, schema.CURSOR_SECRET_DEFAULT)
+
+    @property
+    def deploy_check_token_secret(self) -> str | None:
+        """The secret holding the token the deploy-check hook reads with (the stack sets it only when
+        `-c deploy_check_token_secret` is given); None: the hook checks the unauthenticated answer only."""
+        return self.environment.get(DEPLOY_CHECK_TOKEN_SECRET_ENV) or None
 
     @property
     def webhooks_table(self) -> str:

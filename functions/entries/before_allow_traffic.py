@@ -1,7 +1,8 @@
 """CodeDeploy's BeforeAllowTraffic hook for every route function's `live` alias (not an HTTP route).
 
 CodeDeploy calls it once per deployment, before any traffic reaches the new version: it invokes that
-version with an unauthenticated request (functions/domain/deploy_checks.py) and reports Succeeded or
+version with an unauthenticated request, and a read route with the stage's deploy-check token where it
+keeps one (functions/domain/deploy_checks.py), and reports Succeeded or
 Failed. Failed rolls the deployment back, and CloudFormation with it. Whatever goes wrong here is
 reported as Failed: a hook that never reports holds the deployment for an hour before it fails.
 """
@@ -13,7 +14,14 @@ from typing import Any, Literal
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.data import deployments
-from functions.domain.deploy_checks import check_unauthenticated_answer, unauthenticated_request
+from functions.domain.deploy_checks import (
+    CheckResult,
+    authenticated_read,
+    check_authenticated_answer,
+    check_unauthenticated_answer,
+    reads_with_token,
+    unauthenticated_request,
+)
 from functions.routes import ROUTES
 from functions.runtime.observability import logger
 
@@ -29,6 +37,10 @@ def check(deployment_id: str) -> tuple[bool, str]:
         return False, f"deployment group {target.deployment_group!r} is no route of the route table"
     answer = deployments.invoke_version(target, unauthenticated_request(route))
     result = check_unauthenticated_answer(route, answer.function_error, answer.payload)
+    if result.passed and reads_with_token(route) and (token := deployments.check_token()) is not None:
+        answer = deployments.invoke_version(target, authenticated_read(route, token))
+        read = check_authenticated_answer(route, answer.function_error, answer.payload)
+        result = CheckResult(read.passed, f"{result.reason}; {read.reason}")
     where = f"{route.name} version {target.version} ({target.function_name})"
     return result.passed, f"{where}: {result.reason}"
 

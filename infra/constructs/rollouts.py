@@ -28,6 +28,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from functions.data.settings import DEPLOY_CHECK_TOKEN_SECRET_ENV
 from infra.config import StageConfig
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.route_functions import base_environment, quollo_function
@@ -38,6 +39,8 @@ HOOK_HANDLER = "functions.entries.before_allow_traffic.handler"
 # CodeDeploy's role for Lambda (AWSCodeDeployRoleForLambdaLimited) may invoke functions so named, and
 # only those: no grant per deployment group is needed.
 HOOK_NAME_PREFIX = "CodeDeployHook_"
+# The hook's one read of the deploy-check token's secret (an IAM action, no secret).
+SECRET_READ = "secretsmanager:GetSecretValue"  # noqa: S105
 # What the hook calls on CodeDeploy: the deployment's group and target version, and its verdict.
 HOOK_CODEDEPLOY_ACTIONS = (
     "codedeploy:GetDeployment",
@@ -89,6 +92,8 @@ class Rollouts(Construct):
         application = self.application.node.default_child
         assert isinstance(application, CfnResource)
 
+        token_arn = self._token_arn(config)
+
         def statements(log_group: logs.ILogGroup) -> list[iam.PolicyStatement]:
             return [
                 iam.PolicyStatement(
@@ -108,7 +113,16 @@ class Rollouts(Construct):
                 iam.PolicyStatement(
                     sid="ThisApplicationsDeployments", actions=list(HOOK_CODEDEPLOY_ACTIONS), resources=[groups]
                 ),
+                *(
+                    [iam.PolicyStatement(sid="ReadDeployCheckToken", actions=[SECRET_READ], resources=[token_arn])]
+                    if token_arn
+                    else []
+                ),
             ]
+
+        environment = base_environment(config)
+        if config.deploy_check_token_secret:
+            environment[DEPLOY_CHECK_TOKEN_SECRET_ENV] = config.deploy_check_token_secret
 
         function, role = quollo_function(
             scope,
@@ -120,8 +134,9 @@ class Rollouts(Construct):
             code=code,
             layer=layer,
             # Invokes one version (its cold start, at most its 10 s timeout) and makes four CodeDeploy calls.
+            # Two invocations of it when it reads with the deploy-check token.
             timeout=Duration.seconds(60),
-            environment=base_environment(config),
+            environment=environment,
             function_name=f"{HOOK_NAME_PREFIX}quollo-{config.stage}-before-allow-traffic",
         )
         Validations.of(role).acknowledge(
@@ -151,6 +166,19 @@ class Rollouts(Construct):
             )
         )
         return function
+
+    def _token_arn(self, config: StageConfig) -> str | None:
+        """The deploy-check token's secret as an IAM resource: a name matches its ARN with the six
+        random characters Secrets Manager appends (never another secret's name with a suffix)."""
+        secret = config.deploy_check_token_secret
+        if secret is None or secret.startswith("arn:"):
+            return secret
+        return Stack.of(self).format_arn(
+            service="secretsmanager",
+            resource="secret",
+            resource_name=f"{secret}-??????",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
 
     def _service_role(self) -> iam.Role:
         """One role for every deployment group (each would make its own: a role per route for the same

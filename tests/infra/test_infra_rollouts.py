@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk import App
 from aws_cdk.assertions import Template
 
+from functions.data.settings import DEPLOY_CHECK_TOKEN_SECRET_ENV
 from functions.routes import ROUTES
 from functions.workers import WORKERS
 from infra.app import build_app
-from infra.constructs.rollouts import HOOK_CODEDEPLOY_ACTIONS, HOOK_HANDLER
-from testkit.synth import Synth, cdk_json_context
+from infra.config import StageConfig
+from infra.constructs.rollouts import HOOK_CODEDEPLOY_ACTIONS, HOOK_HANDLER, SECRET_READ
+from testkit.synth import Synth, cdk_json_context, evaluate
 
 pytestmark = pytest.mark.infra
 
@@ -148,12 +151,43 @@ def test_the_hook_is_named_for_codedeploys_role_and_may_invoke_only_published_ve
     application_id = prod.api.logical_id(prod.stack.rollouts.application.application_name)  # type: ignore[union-attr]
     resource = json.dumps(codedeploy["Resource"])
     assert f'{{"Ref": "{application_id}"}}, "/*"' in resource and ":deploymentgroup:" in resource
+    # The deploy-check token's secret (-c deploy_check_token_secret, a name here): that secret only.
+    token = statements["ReadDeployCheckToken"]
+    assert token["Action"] == SECRET_READ
+    assert evaluate(token["Resource"]) == (
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:quollo-prod/deploy-check-token-??????"
+    )
+    assert props["Environment"]["Variables"][DEPLOY_CHECK_TOKEN_SECRET_ENV] == "quollo-prod/deploy-check-token"
     assert set(statements) == {
         "OwnLogGroup",
         "InvokeVersionsBeingDeployed",
         "ThisApplicationsDeployments",
+        "ReadDeployCheckToken",
         "ActiveTracing",
     }
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        (None, None),
+        ("", None),
+        ("quollo-prod/deploy-check-token", "quollo-prod/deploy-check-token"),
+        (
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:smoke-AbCdEf",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:smoke-AbCdEf",
+        ),
+        ("arn:aws:sns:eu-west-1:123456789012:topic", ValueError),
+        ("smoke token with spaces", ValueError),
+    ],
+)
+def test_the_deploy_check_token_secret_is_a_secret_name_or_arn(given: str | None, kept: object) -> None:
+    app = App(context={**cdk_json_context(), "deploy_check_token_secret": given})
+    if kept is ValueError:
+        with pytest.raises(ValueError, match="deploy_check_token_secret"):
+            StageConfig.from_context(app.node)
+    else:
+        assert StageConfig.from_context(app.node).deploy_check_token_secret == kept
 
 
 def test_one_codedeploy_role_serves_every_group(prod: Synth) -> None:

@@ -17,17 +17,27 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from functions.data import deployments
+from functions.data.settings import DEPLOY_CHECK_TOKEN_SECRET_ENV, settings
 from functions.domain.deploy_checks import CHECK_SOURCE_IP, unauthenticated_request
 from functions.entries import before_allow_traffic
 from functions.local.gateway import LocalContext
 from functions.models.errors import error_body
-from functions.routes import ROUTES
+from functions.routes import ROUTES, Route
 
 DEPLOYMENT = "d-ABCDEF123"
 EXECUTION = "execution-1"
 FUNCTION = "QuolloProd-RoutesGetInterviewFunction-AbC123"
 VERSION = "7"
 GET_INTERVIEW = next(route for route in ROUTES if route.name == "get_interview")
+LIST_PLANS = next(route for route in ROUTES if route.name == "list_plans")
+SECRET = "quollo-prod-deploy-check-token"
+TOKEN = "qlo_live_" + "s" * 38
+OUR_404 = {
+    "statusCode": 404,
+    "multiValueHeaders": {"Content-Type": ["application/json"]},
+    "body": error_body("not_found", "Interview not found"),
+    "isBase64Encoded": False,
+}
 
 OUR_401 = {
     "statusCode": 401,
@@ -41,6 +51,7 @@ OUR_401 = {
 class Stubs:
     codedeploy: Stubber
     lambda_: Stubber
+    secrets: Stubber
 
     def target(self, group: str = "get_interview") -> None:
         self.codedeploy.add_response(
@@ -78,20 +89,37 @@ class Stubs:
             {"deploymentId": DEPLOYMENT, "lifecycleEventHookExecutionId": EXECUTION, "status": status},
         )
 
+    def read(self, answer: Any, route: Route = GET_INTERVIEW) -> None:
+        """The authenticated read: the same request with the deploy-check token."""
+        payload = json.dumps(answer).encode()
+        response: dict[str, Any] = {"StatusCode": 200, "Payload": StreamingBody(io.BytesIO(payload), len(payload))}
+        expected = {"FunctionName": FUNCTION, "Qualifier": VERSION, "Payload": _AnyEventFor(route.path, TOKEN)}
+        self.lambda_.add_response("invoke", response, expected)
+
+    def token(self) -> None:
+        self.secrets.add_response(
+            "get_secret_value",
+            {"Name": SECRET, "SecretString": TOKEN + "\n"},
+            {"SecretId": SECRET},
+        )
+
 
 class _AnyEventFor:
-    """Matches an invocation payload: the synthetic request for `resource`, without an Authorization header."""
+    """Matches an invocation payload: the synthetic request for `resource`, with `token` or without any."""
 
-    def __init__(self, resource: str) -> None:
+    def __init__(self, resource: str, token: str | None = None) -> None:
         self.resource = resource
+        self.token = token
 
     def __eq__(self, other: object) -> bool:
         event = json.loads(other) if isinstance(other, bytes | str) else None
+        if not isinstance(event, dict):
+            return False
+        authorization = {value for name, value in event["headers"].items() if name.lower() == "authorization"}
         return (
-            isinstance(event, dict)
-            and event["resource"] == self.resource
-            and "/deploy-check" in event["path"]
-            and not {name.lower() for name in event["headers"]} & {"authorization"}
+            event["resource"] == self.resource
+            and ("/deploy-check" in event["path"]) == ("{" in self.resource)
+            and authorization == ({f"Bearer {self.token}"} if self.token else set())
             and event["requestContext"]["identity"]["sourceIp"] == CHECK_SOURCE_IP
         )
 
@@ -101,17 +129,27 @@ class _AnyEventFor:
 
 @pytest.fixture
 def stubs() -> Iterator[Stubs]:
-    deployments.codedeploy.cache_clear()
-    deployments.lambda_client.cache_clear()
+    clients = (deployments.codedeploy, deployments.lambda_client, deployments.secrets)
+    for client in clients:
+        client.cache_clear()
     with (
         Stubber(deployments.codedeploy()) as codedeploy,
         Stubber(deployments.lambda_client()) as lambda_,
+        Stubber(deployments.secrets()) as secrets,
     ):
-        yield Stubs(codedeploy, lambda_)
+        yield Stubs(codedeploy, lambda_, secrets)
         codedeploy.assert_no_pending_responses()
         lambda_.assert_no_pending_responses()
-    deployments.codedeploy.cache_clear()
-    deployments.lambda_client.cache_clear()
+        secrets.assert_no_pending_responses()
+    for client in clients:
+        client.cache_clear()
+
+
+@pytest.fixture
+def with_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stage keeps a deploy-check token (`-c deploy_check_token_secret`): the stack sets this variable."""
+    monkeypatch.setenv(DEPLOY_CHECK_TOKEN_SECRET_ENV, SECRET)
+    settings.cache_clear()
 
 
 def run_hook() -> dict[str, str]:
@@ -173,3 +211,76 @@ def test_the_synthetic_request_fills_every_path_parameter() -> None:
         assert "{" not in event["path"], route.name
         assert event["httpMethod"] == route.method and event["resource"] == route.path
         assert "Authorization" not in event["headers"]
+
+
+def test_without_a_token_secret_a_read_is_checked_unauthenticated_only(stubs: Stubs) -> None:
+    stubs.target()
+    stubs.invoke(OUR_401)
+    stubs.verdict("Succeeded")  # no secret read, no second invocation: the Stubber fails on either
+    assert run_hook()["status"] == "Succeeded"
+
+
+def test_with_a_token_a_read_must_reach_its_data(stubs: Stubs, with_token: None) -> None:
+    stubs.target()
+    stubs.invoke(OUR_401)
+    stubs.token()
+    stubs.read(OUR_404)
+    stubs.verdict("Succeeded")
+    result = run_hook()
+    assert result["status"] == "Succeeded", result
+    assert TOKEN not in json.dumps(result)
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        # A lost grant or table name: the read fails behind a valid token.
+        ({**OUR_404, "statusCode": 500, "body": error_body("internal_error", "Unexpected")}, "expected 404"),
+        # The token no longer authenticates (revoked, or the tokens table is not the stage's).
+        ({**OUR_401, "body": error_body("invalid_token", "x")}, "expected 404"),
+        # A read by id that answers something for an id that does not exist.
+        ({**OUR_404, "statusCode": 200, "body": "{}"}, "expected 404"),
+        ({**OUR_404, "body": json.dumps({"message": "Not Found"})}, "not our not_found error"),
+    ],
+    ids=["500", "401", "200", "gateway-404"],
+)
+def test_with_a_token_a_read_that_answers_otherwise_fails(
+    stubs: Stubs, with_token: None, answer: Any, why: str
+) -> None:
+    stubs.target()
+    stubs.invoke(OUR_401)
+    stubs.token()
+    stubs.read(answer)
+    stubs.verdict("Failed")
+    result = run_hook()
+    assert result["status"] == "Failed" and why in result["reason"], result
+
+
+def test_a_write_is_never_sent_the_token(stubs: Stubs, with_token: None) -> None:
+    stubs.target(group="create_interview")
+    stubs.lambda_.add_response(
+        "invoke",
+        {
+            "StatusCode": 200,
+            "Payload": StreamingBody(io.BytesIO(json.dumps(OUR_401).encode()), len(json.dumps(OUR_401))),
+        },
+        {"FunctionName": FUNCTION, "Qualifier": VERSION, "Payload": _AnyEventFor("/v1/interviews")},
+    )
+    stubs.verdict("Succeeded")  # no secret read: the Stubber would fail on one
+    assert run_hook()["status"] == "Succeeded"
+
+
+def test_a_list_read_with_a_token_must_answer_200_with_a_json_object(stubs: Stubs, with_token: None) -> None:
+    stubs.target(group="list_plans")
+    stubs.lambda_.add_response(
+        "invoke",
+        {
+            "StatusCode": 200,
+            "Payload": StreamingBody(io.BytesIO(json.dumps(OUR_401).encode()), len(json.dumps(OUR_401))),
+        },
+        {"FunctionName": FUNCTION, "Qualifier": VERSION, "Payload": _AnyEventFor(LIST_PLANS.path)},
+    )
+    stubs.token()
+    stubs.read({**OUR_404, "statusCode": 200, "body": json.dumps({"items": []})}, LIST_PLANS)
+    stubs.verdict("Succeeded")
+    assert run_hook()["status"] == "Succeeded"
