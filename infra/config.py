@@ -49,6 +49,9 @@ class StageConfig:
     # Webhooks: at most this many delivery functions at once (the SQS event source's
     # maximum concurrency), so slow receivers cannot take the account's concurrency from the API.
     webhook_delivery_concurrency: int = 10
+    # The analysis service's role (`-c analysis_role_arn=arn:aws:iam::<account>:role/<name>`): the bus's
+    # policy lets it put Analysis Completed events; None: nobody outside the stack may put events.
+    analysis_role_arn: str | None = None
 
     @property
     def is_prod(self) -> bool:
@@ -100,6 +103,7 @@ class StageConfig:
             webhook_delivery_concurrency=_delivery_concurrency(
                 get("webhook_delivery_concurrency", defaults.webhook_delivery_concurrency)
             ),
+            analysis_role_arn=_role_arn(get("analysis_role_arn")),
         )
 
 
@@ -119,6 +123,24 @@ def _topic_arn(value: Any) -> str | None:
     parts = arn.split(":")
     if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not parts[5]:
         raise ValueError(f"context alarm_topic_arn must be an SNS topic ARN (arn:aws:sns:...), got {value!r}")
+    return arn
+
+
+def _role_arn(value: Any) -> str | None:
+    if value is None:
+        return None
+    arn = str(value)
+    parts = arn.split(":")
+    if (
+        len(parts) != 6
+        or parts[0] != "arn"
+        or parts[2] != "iam"
+        or not parts[4].isdigit()
+        or not parts[5].startswith("role/")
+    ):
+        raise ValueError(
+            f"context analysis_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got {value!r}"
+        )
     return arn
 
 

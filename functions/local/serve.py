@@ -162,6 +162,7 @@ def serve(
     logger.setLevel(os.environ["POWERTOOLS_LOG_LEVEL"])
     # Imported after the environment is set: the provisioning code reads settings on first use.
     from functions.data.settings import allow_local_receivers
+    from functions.local.processing_worker import ProcessingWorker
     from functions.local.provision import provision
     from functions.local.webhook_worker import WebhookWorker
 
@@ -177,6 +178,7 @@ def serve(
     # without job control starts those with SIGINT ignored, which Python would otherwise keep.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     webhooks: WebhookWorker | None = None
+    processing: ProcessingWorker | None = None
     loaded: dict[str, int] | None = None
     started = False  # only a server that loaded its state may overwrite it
     try:
@@ -193,6 +195,9 @@ def serve(
             return 2
         webhooks = WebhookWorker()
         webhooks.start()
+        # S3 -> recordings queue and the bus -> analysis queue, to the post-processing handlers.
+        processing = ProcessingWorker()
+        processing.start()
         thread.start()
         started = True
         base_url = f"http://{host}:{api.port}"
@@ -222,6 +227,8 @@ def serve(
             api.stop()
             thread.join(STOP_WAIT)
         api.close()
+        if processing is not None:
+            processing.stop()
         if webhooks is not None:
             webhooks.stop()
         if state_dir is not None and started:
