@@ -122,19 +122,6 @@ def _create_post_processing() -> None:
         )
         arns[name] = _queue_arn(created["QueueUrl"])
     arns[ANALYSIS_REQUESTS_QUEUE] = _queue_arn(sqs().create_queue(QueueName=ANALYSIS_REQUESTS_QUEUE)["QueueUrl"])
-    s3().put_bucket_notification_configuration(
-        Bucket=settings().records_bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "Id": "recordings",
-                    "QueueArn": arns[schema.RECORDINGS_QUEUE_DEFAULT],
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": schema.RECORDS_PREFIX}]}},
-                }
-            ]
-        },
-    )
     for rule, detail_type, queue in (
         ("quollo-analysis-completed", ANALYSIS_COMPLETED, schema.ANALYSIS_QUEUE_DEFAULT),
         ("quollo-recording-uploaded", RECORDING_UPLOADED, ANALYSIS_REQUESTS_QUEUE),
@@ -143,7 +130,28 @@ def _create_post_processing() -> None:
         events().put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "queue", "Arn": arns[queue]}])
 
 
-def provision() -> None:
+def notify_recordings() -> None:
+    """S3 ObjectCreated under the records prefix -> the recordings queue, as the Data stack sets it.
+
+    Separate from `provision` for `quollo serve`, which sets it after the seed and a loaded state
+    have stored their recordings: putting a saved recording back is not an upload."""
+    recordings_queue = sqs().get_queue_url(QueueName=schema.RECORDINGS_QUEUE_DEFAULT)["QueueUrl"]
+    s3().put_bucket_notification_configuration(
+        Bucket=settings().records_bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "Id": "recordings",
+                    "QueueArn": _queue_arn(recordings_queue),
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": schema.RECORDS_PREFIX}]}},
+                }
+            ]
+        },
+    )
+
+
+def provision(notifications: bool = True) -> None:
     """Idempotent: safe to run against an endpoint that already has some of the resources."""
     for spec in schema.TABLES:
         _create_table(spec)
@@ -151,3 +159,5 @@ def provision() -> None:
     _create_cursor_secret()
     _create_webhook_queues()
     _create_post_processing()
+    if notifications:
+        notify_recordings()

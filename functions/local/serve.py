@@ -163,7 +163,7 @@ def serve(
     # Imported after the environment is set: the provisioning code reads settings on first use.
     from functions.data.settings import allow_local_receivers
     from functions.local.processing_worker import ProcessingWorker
-    from functions.local.provision import provision
+    from functions.local.provision import notify_recordings, provision
     from functions.local.webhook_worker import WebhookWorker
 
     # Local only: an integrator's receiver on 127.0.0.1 may get webhooks (functions/domain/webhook_urls.py).
@@ -183,9 +183,11 @@ def serve(
     started = False  # only a server that loaded its state may overwrite it
     try:
         try:
-            provision()
+            provision(notifications=False)
             loaded = state.load(state_dir) if state_dir else None
             created = seed.apply(seed_data) if loaded is None else []
+            # From now on a stored recording is an upload (the seed's and the state's are not).
+            notify_recordings()
         except state.StateError as exc:
             print(f"quollo serve: {exc}", file=sys.stderr)
             return 2
