@@ -55,18 +55,24 @@ def linked_interview(owner: Account, candidate_id: str) -> str:
 
 def ready_interview(owner: Account) -> str:
     """An interview that went through the whole lifecycle, with a video in S3."""
-    from functions.domain import interviews
+    from functions.data import recordings
+    from functions.domain import interviews, post_processing
+    from functions.models.post_processing import AnalysisCompleted
 
     interview_id = create_interview(owner, "Interview with a recording")
     interviews.start(interview_id)
     interviews.finish(interview_id)
-    interviews.process(interview_id)
-    interviews.ready(
-        interview_id,
-        "Strong candidate.",
-        [{"skill": "python", "score": 4.5}],
-        [{"name": "Jane Doe", "role": "interviewee"}],
-        b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2048,
+    recordings.put_video(post_processing.recording_key(interview_id), b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2048)
+    post_processing.process(interview_id)
+    post_processing.analysis_completed(
+        AnalysisCompleted.model_validate(
+            {
+                "interviewId": interview_id,
+                "summary": "Strong candidate.",
+                "results": [{"sectionId": "python", "questionId": "q1", "score": 4.5, "notes": ""}],
+                "participants": [{"name": "Jane Doe", "role": "INTERVIEWEE"}],
+            }
+        )
     )
     return interview_id
 

@@ -47,3 +47,42 @@ WORKERS: tuple[Worker, ...] = (
         sends_webhook_dlq=True,
     ),
 )
+
+
+@dataclass(frozen=True)
+class Processor:
+    """A post-processing function (docs/lifecycle.md): invoked by one of its queues, in the Processing stack."""
+
+    name: str
+    description: str
+    tables: tuple[TableAccess, ...]
+    queue: str  # "recordings" (S3 ObjectCreated) or "analysis" (the bus's Analysis Completed)
+    reads_recordings: bool = False  # s3:GetObject under the records prefix (one ranged GET per upload)
+    publishes_events: bool = False  # events:PutEvents on the stack's bus
+    sends_dead_letters: bool = False  # sqs:SendMessage on the post-processing dead-letter queue
+
+    @property
+    def handler(self) -> str:
+        return f"functions.entries.{self.name}.handler"
+
+
+# GetItem reads the interview; UpdateItem is save_step's conditioned write.
+_INTERVIEW_STEP = TableAccess("interviews", ("dynamodb:GetItem", "dynamodb:UpdateItem"))
+
+PROCESSORS: tuple[Processor, ...] = (
+    Processor(
+        name="recording_uploaded",
+        description="Quollo post-processing: a stored recording checked, the record PROCESSING, the analysis asked for",
+        tables=(_INTERVIEW_STEP,),
+        queue="recordings",
+        reads_recordings=True,
+        publishes_events=True,
+    ),
+    Processor(
+        name="analysis_completed",
+        description="Quollo post-processing: an Analysis Completed event's results, the record READY",
+        tables=(_INTERVIEW_STEP,),
+        queue="analysis",
+        sends_dead_letters=True,
+    ),
+)

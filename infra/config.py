@@ -54,6 +54,9 @@ class StageConfig:
     # (`-c deploy_check_token_secret=...`): the deploy-check hook then also reads through each new
     # version of a read route with it. None: the hook checks the unauthenticated answer only.
     deploy_check_token_secret: str | None = None
+    # The analysis service's role (`-c analysis_role_arn=arn:aws:iam::<account>:role/<name>`): the bus's
+    # policy lets it put Analysis Completed events; None: nobody outside the stack may put events.
+    analysis_role_arn: str | None = None
 
     @property
     def is_prod(self) -> bool:
@@ -106,6 +109,7 @@ class StageConfig:
                 get("webhook_delivery_concurrency", defaults.webhook_delivery_concurrency)
             ),
             deploy_check_token_secret=_secret_name_or_arn(get("deploy_check_token_secret")),
+            analysis_role_arn=_role_arn(get("analysis_role_arn")),
         )
 
 
@@ -138,6 +142,24 @@ def _topic_arn(value: Any) -> str | None:
     parts = arn.split(":")
     if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not parts[5]:
         raise ValueError(f"context alarm_topic_arn must be an SNS topic ARN (arn:aws:sns:...), got {value!r}")
+    return arn
+
+
+def _role_arn(value: Any) -> str | None:
+    if value is None:
+        return None
+    arn = str(value)
+    parts = arn.split(":")
+    if (
+        len(parts) != 6
+        or parts[0] != "arn"
+        or parts[2] != "iam"
+        or not parts[4].isdigit()
+        or not parts[5].startswith("role/")
+    ):
+        raise ValueError(
+            f"context analysis_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got {value!r}"
+        )
     return arn
 
 
@@ -208,10 +230,6 @@ class StageDefaults:
     waf_rate_limit: int
     alarms: AlarmThresholds
     webhook_delivery_concurrency: int = 10
-    # A Secrets Manager secret (name or ARN) holding the smoke-test user's token
-    # (`-c deploy_check_token_secret=...`): the deploy-check hook then also reads through each new
-    # version of a read route with it. None: the hook checks the unauthenticated answer only.
-    deploy_check_token_secret: str | None = None
 
 
 # A new account's default quota of concurrent executions, and what synth keeps free besides Lambda's 100.

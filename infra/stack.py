@@ -3,10 +3,12 @@
 - `Quollo-<stage>-Data`: tables, buckets, the cursor secret and the webhook queues. Stateful: no
   API, function or alarm change touches it; the others import what they need of it.
 - `Quollo-<stage>-Webhooks`: the webhook workers and their event sources (stream, delivery queue).
+- `Quollo-<stage>-Processing`: the post-processing functions and their queues' event sources
+  (docs/lifecycle.md; docs/decisions.md, 30).
 - `Quollo-<stage>-Monitoring`: the alarm topic, every alarm and the dashboard.
 - `Quollo-<stage>-Api`: the route functions, their `live` aliases and canaries, API Gateway, the WAF.
 
-Deploy order: Data, Webhooks, Monitoring, Api. Monitoring names the route functions and the API by
+Deploy order: Data, Webhooks, Processing, Monitoring, Api. Monitoring names the route functions and the API by
 their physical names (`quollo-<stage>-<route>`, `quollo-<stage>`) rather than importing them, so it
 can deploy before the API, whose canaries watch its alarms (also by name): a route's alarms exist
 before its first canary, and removing a route removes its alarms first without an export in the way.
@@ -21,11 +23,12 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from functions.routes import ROUTES
-from functions.workers import WORKERS
+from functions.workers import PROCESSORS, WORKERS
 from infra.config import StageConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.processing import ProcessingWorkers
 from infra.constructs.rollouts import Rollouts
 from infra.constructs.route_functions import RouteFunctions, dependency_layer, function_name
 from infra.constructs.waf import Waf
@@ -62,6 +65,9 @@ class DataStack(_QuolloStack):
         self.output("RecordsBucketName", data.records_bucket.bucket_name, "QUOLLO_RECORDS_BUCKET")
         self.output("CursorSecretArn", data.cursor_secret.secret_arn, "QUOLLO_CURSOR_SECRET")
         self.output("WebhookDeadLetterQueueUrl", data.webhook_dlq.queue_url, "QUOLLO_WEBHOOK_DLQ_URL")
+        self.output("EventBusName", data.event_bus.event_bus_name, "QUOLLO_EVENT_BUS")
+        self.output("EventBusArn", data.event_bus.event_bus_arn, "where the analysis service puts Analysis Completed")
+        self.output("ProcessingDeadLetterQueueUrl", data.processing_dlq.queue_url, "QUOLLO_PROCESSING_DLQ_URL")
         for key, table in data.tables.items():
             self.output(f"{key.capitalize()}TableName", table.table_name, data.specs[key].env_var)
 
@@ -90,8 +96,39 @@ class WebhooksStack(_QuolloStack):
         )
 
 
+class ProcessingStack(_QuolloStack):
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: StageConfig,
+        data: DataConstruct,
+        code_dir: Path,
+        layer_dir: Path,
+        layer_description: str,
+    ) -> None:
+        super().__init__(scope, config, "Processing", "post-processing of recordings and analysis results")
+        self.workers = ProcessingWorkers(
+            self,
+            "Processing",
+            processors=PROCESSORS,
+            data=data,
+            code=lambda_.Code.from_asset(str(code_dir)),
+            layer=dependency_layer(self, lambda_.Code.from_asset(str(layer_dir)), layer_description),
+            config=config,
+        )
+
+
 class MonitoringStack(_QuolloStack):
-    def __init__(self, scope: Construct, *, config: StageConfig, data: DataConstruct, workers: WebhookWorkers) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        config: StageConfig,
+        data: DataConstruct,
+        workers: WebhookWorkers,
+        processing: ProcessingWorkers,
+    ) -> None:
         super().__init__(scope, config, "Monitoring", "alarms, their topic and the dashboard")
         functions = {
             route.name: lambda_.Function.from_function_name(
@@ -114,6 +151,11 @@ class MonitoringStack(_QuolloStack):
             stream_failures=data.webhook_stream_failures,
             delivery_queue=data.webhook_queue,
             dead_letters=data.webhook_dlq,
+        )
+        self.monitoring.watch_post_processing(
+            recordings=processing.functions["recording_uploaded"],
+            analysis=processing.functions["analysis_completed"],
+            dead_letters=data.processing_dlq,
         )
         if config.waf:  # by name, as the API's metrics: the web ACL is the API stack's
             self.monitoring.watch_waf(web_acl_name(config))
@@ -176,7 +218,7 @@ class ApiStack(_QuolloStack):
 
 
 class QuolloStacks:
-    """A stage's four stacks, and the constructs the tests and tools look into."""
+    """A stage's five stacks, and the constructs the tests and tools look into."""
 
     def __init__(
         self, scope: Construct, *, config: StageConfig, code_dir: Path, layer_dir: Path, layer_description: str
@@ -192,8 +234,20 @@ class QuolloStacks:
             layer_dir=layer_dir,
             layer_description=layer_description,
         )
+        self.processing_stack = ProcessingStack(
+            scope,
+            config=config,
+            data=self.data_stack.data,
+            code_dir=code_dir,
+            layer_dir=layer_dir,
+            layer_description=layer_description,
+        )
         self.monitoring_stack = MonitoringStack(
-            scope, config=config, data=self.data_stack.data, workers=self.webhooks_stack.workers
+            scope,
+            config=config,
+            data=self.data_stack.data,
+            workers=self.webhooks_stack.workers,
+            processing=self.processing_stack.workers,
         )
         self.api_stack = ApiStack(
             scope,
@@ -208,6 +262,7 @@ class QuolloStacks:
         self.api_stack.add_stack_dependency(self.monitoring_stack, "the canaries watch the monitoring stack's alarms")
         self.data = self.data_stack.data
         self.webhook_workers = self.webhooks_stack.workers
+        self.processing_workers = self.processing_stack.workers
         self.monitoring = self.monitoring_stack.monitoring
         self.route_functions = self.api_stack.route_functions
         self.api = self.api_stack.api
@@ -217,4 +272,4 @@ class QuolloStacks:
     @property
     def stacks(self) -> tuple[Stack, ...]:
         """In deploy order."""
-        return (self.data_stack, self.webhooks_stack, self.monitoring_stack, self.api_stack)
+        return (self.data_stack, self.webhooks_stack, self.processing_stack, self.monitoring_stack, self.api_stack)

@@ -41,6 +41,8 @@ PROD_OVERRIDES = {
     "webhook_delivery_concurrency": "7",
     # The smoke-test user's token, which the deploy-check hook reads with.
     "deploy_check_token_secret": "quollo-prod/deploy-check-token",
+    # The analysis service's role, in another account: the bus's policy grants it PutEvents.
+    "analysis_role_arn": "arn:aws:iam::210987654321:role/quollo-analysis",
 }
 
 
@@ -121,7 +123,7 @@ class StackTemplate:
 @dataclass(frozen=True)
 class Synth:
     """A stage's synthesized stacks (infra/stack.py): `stack` holds the constructs, `data`, `webhooks`,
-    `monitoring` and `api` each stack's template."""
+    `processing`, `monitoring` and `api` each stack's template."""
 
     stack: QuolloStacks
     outdir: Path
@@ -138,6 +140,10 @@ class Synth:
         return self._template(self.stack.webhooks_stack)
 
     @cached_property
+    def processing(self) -> StackTemplate:
+        return self._template(self.stack.processing_stack)
+
+    @cached_property
     def monitoring(self) -> StackTemplate:
         return self._template(self.stack.monitoring_stack)
 
@@ -148,7 +154,7 @@ class Synth:
     @property
     def templates(self) -> tuple[StackTemplate, ...]:
         """Every stack's, in deploy order."""
-        return (self.data, self.webhooks, self.monitoring, self.api)
+        return (self.data, self.webhooks, self.processing, self.monitoring, self.api)
 
     def context(self, key: str) -> Any:
         return self.stack.api_stack.node.try_get_context(key)

@@ -70,6 +70,12 @@ def build_clients() -> None:
 
 
 @cache
+def events() -> Any:
+    """EventBridge (typed Any: the project installs no mypy_boto3_events stubs)."""
+    return session().client("events", config=_config())
+
+
+@cache
 def sqs() -> SQSClient:
     return session().client("sqs", config=_config())
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+from botocore.exceptions import ClientError
 
 from functions.data.aws import s3, session
 from functions.data.schema import RECORDS_PREFIX
@@ -19,8 +22,49 @@ def video_key(owner_id: str, interview_id: str) -> str:
     return f"{RECORDS_PREFIX}{owner_id}/{interview_id}.mp4"
 
 
-def put_video(key: str, body: bytes) -> None:
-    s3().put_object(Bucket=settings().records_bucket, Key=key, Body=body, ContentType="video/mp4")
+def put_video(key: str, body: bytes, content_type: str = "video/mp4") -> None:
+    s3().put_object(Bucket=settings().records_bucket, Key=key, Body=body, ContentType=content_type)
+
+
+def interview_of_key(key: str) -> tuple[str, str] | None:
+    """(owner id, interview id) of a recording key as `video_key` builds it; None for any other key."""
+    if not key.startswith(RECORDS_PREFIX) or not key.endswith(".mp4"):
+        return None
+    parts = key[len(RECORDS_PREFIX) : -len(".mp4")].split("/")
+    if len(parts) != 2 or not all(parts):
+        return None
+    return parts[0], parts[1]
+
+
+@dataclass(frozen=True)
+class StoredVideo:
+    """What post-processing checks of an uploaded recording: its type as stored, its size, its first bytes."""
+
+    content_type: str
+    size: int
+    head: bytes
+
+
+HEAD_BYTES = 16
+
+
+def inspect_video(key: str) -> StoredVideo | None:
+    """One ranged GET: the object's Content-Type, its whole size (from Content-Range) and its first
+    HEAD_BYTES bytes, without reading the rest of a video of up to 2 GiB. None if nothing is stored."""
+    client, bucket = s3(), settings().records_bucket
+    try:
+        reply = client.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}")
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code in ("NoSuchKey", "404"):
+            return None
+        if code == "InvalidRange":  # an empty object has no byte 0
+            return StoredVideo(content_type="", size=0, head=b"")
+        raise
+    head = reply["Body"].read()
+    total = reply.get("ContentRange", "").rpartition("/")[2]
+    size = int(total) if total.isdigit() else int(reply.get("ContentLength", len(head)))
+    return StoredVideo(content_type=reply.get("ContentType", ""), size=size, head=head)
 
 
 def delete_video(key: str) -> None:

@@ -172,6 +172,17 @@ TABLES: tuple[TableSpec, ...] = (
     LEDGER,
 )
 
+# Post-processing (docs/lifecycle.md): the stack's own EventBridge bus, and the dead-letter queue that
+# keeps the events post-processing could not use (an invalid Analysis Completed, or a recording or
+# an analysis that failed every retry). The two queues that feed the workers are named locally only:
+# on AWS their event source mappings carry them.
+EVENT_BUS_ENV = "QUOLLO_EVENT_BUS"
+EVENT_BUS_DEFAULT = "quollo-local"
+PROCESSING_DLQ_ENV = "QUOLLO_PROCESSING_DLQ_URL"
+PROCESSING_DLQ_DEFAULT = "quollo-post-processing-dead"
+RECORDINGS_QUEUE_DEFAULT = "quollo-recordings"  # S3 ObjectCreated under RECORDS_PREFIX
+ANALYSIS_QUEUE_DEFAULT = "quollo-analysis-results"  # the bus's Analysis Completed events
+
 RECORDS_BUCKET_ENV = "QUOLLO_RECORDS_BUCKET"
 RECORDS_BUCKET_DEFAULT = "quollo-records"
 RECORDS_PREFIX = "records/"

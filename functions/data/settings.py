@@ -123,6 +123,16 @@ class Settings:
         return self._name(schema.WEBHOOK_DLQ_ENV, schema.WEBHOOK_DLQ_DEFAULT)
 
     @property
+    def event_bus(self) -> str:
+        """The post-processing bus's name (the stack's, or the local server's)."""
+        return self._name(schema.EVENT_BUS_ENV, schema.EVENT_BUS_DEFAULT)
+
+    @property
+    def processing_dlq(self) -> str:
+        """The post-processing dead-letter queue's URL (the stack) or name (local)."""
+        return self._name(schema.PROCESSING_DLQ_ENV, schema.PROCESSING_DLQ_DEFAULT)
+
+    @property
     def webhook_retry_seconds(self) -> tuple[float, ...] | None:
         """QUOLLO_WEBHOOK_RETRY_SECONDS="1,2,4": a shorter retry schedule for `quollo serve` and tests."""
         raw = self.environment.get("QUOLLO_WEBHOOK_RETRY_SECONDS")

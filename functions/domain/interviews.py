@@ -6,7 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from functions.data import interviews as store
 from functions.data import plans as plan_store
@@ -236,7 +236,7 @@ def delete(owner_id: str, interview_id: str) -> Deleted:
     return retry_on_conflict(attempt)
 
 
-# Lifecycle: stand-ins for the interview room and the post-processing pipeline (quollo admin).
+# Lifecycle: stand-ins for the interview room (quollo admin); post-processing is functions/domain/post_processing.py.
 
 
 def _current(interview_id: str) -> Interview:
@@ -257,23 +257,3 @@ def start(interview_id: str) -> Interview:
 
 def finish(interview_id: str) -> Interview:
     return _step(interview_id, lifecycle.Step.FINISH)
-
-
-def process(interview_id: str) -> Interview:
-    return _step(interview_id, lifecycle.Step.PROCESS)
-
-
-def ready(
-    interview_id: str,
-    summary: str,
-    results: list[dict[str, Any]],
-    participants: list[dict[str, Any]],
-    video: bytes,
-) -> Interview:
-    current = _current(interview_id)
-    # Checked before the upload so that a wrong state leaves no orphan object behind.
-    lifecycle.check(current, lifecycle.Step.READY)
-    key = recordings.video_key(current.owner_id, current.id)
-    recordings.put_video(key, video)
-    record = Record(RecordStatus.READY, summary, results, participants, video_key=key)
-    return store.save_step(current, lifecycle.advance(current, lifecycle.Step.READY, clock.now(), record))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from functions.data.tokens import DEFAULT_RATE_LIMIT
-from functions.domain import accounts, audit, interviews, plans
+from functions.domain import accounts, audit, interviews, plans, post_processing
 from functions.models.entities import Interview
 from functions.models.errors import ValidationFailed
 from functions.models.views import interview_public, plan_public
@@ -43,6 +43,49 @@ def _read_video(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise ValidationFailed(f"cannot read video from {path}: {exc.strerror}") from exc
+
+
+def _json_object(path: Path, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValidationFailed(f"cannot read {what} from {path}: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ValidationFailed(f"{what} file {path} must hold a JSON object")
+    return value
+
+
+def _analysis(detail: dict[str, Any]) -> Any:
+    """The Analysis Completed model the analysis handler validates with; ValidationFailed naming the faults."""
+    from pydantic import ValidationError
+
+    from functions.entries.analysis_completed import parse
+    from functions.models.post_processing import ANALYSIS_COMPLETED
+
+    try:
+        return parse(json.dumps({"detail-type": ANALYSIS_COMPLETED, "detail": detail}))
+    except (ValueError, ValidationError) as exc:
+        raise ValidationFailed(f"not a valid Analysis Completed event: {exc}") from exc
+
+
+def _process(args: argparse.Namespace) -> dict[str, Any]:
+    if args.video is not None:
+        # As the room's pre-signed PUT stores it: the bucket's notification also processes it.
+        from functions.data import recordings
+
+        kind = "video/webm" if args.video.suffix.lower() == ".webm" else "video/mp4"
+        recordings.put_video(post_processing.recording_key(args.id), _read_video(args.video), kind)
+    return _interview(post_processing.process(args.id))
+
+
+def _put_analysis(args: argparse.Namespace) -> dict[str, Any]:
+    from functions.data.post_processing import publish
+    from functions.models.post_processing import ANALYSIS_COMPLETED, ANALYSIS_SOURCE
+
+    detail = {**_json_object(args.file, "results"), "interviewId": args.id}
+    event = _analysis(detail)
+    event_id = publish(ANALYSIS_SOURCE, ANALYSIS_COMPLETED, event.model_dump())
+    return {"eventId": event_id, "interviewId": args.id, "detailType": ANALYSIS_COMPLETED}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -88,12 +131,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if command == "finish":
         return _interview(interviews.finish(args.id))
     if command == "process":
-        return _interview(interviews.process(args.id))
+        return _process(args)
     if command == "ready":
         results = _json_list(args.results, "results")
         participants = _json_list(args.participants, "participants")
-        video = _read_video(args.video)
-        return _interview(interviews.ready(args.id, args.summary, results, participants, video))
+        detail = {"interviewId": args.id, "summary": args.summary, "results": results, "participants": participants}
+        return _interview(post_processing.analysis_completed(_analysis(detail)))
+    if command == "analysis-completed":
+        return _put_analysis(args)
     raise ValidationFailed(f"unknown admin command {command}")
 
 
@@ -142,14 +187,33 @@ def add_parser(subcommands: Any) -> None:
     for name, text in (
         ("start", "PENDING -> IN_PROGRESS"),
         ("finish", "IN_PROGRESS -> FINISHED, record IDLE"),
-        ("process", "record IDLE -> PROCESSING"),
     ):
         step = commands.add_parser(name, help=text)
         step.add_argument("id", metavar="ID")
 
-    ready = commands.add_parser("ready", help="record PROCESSING -> READY, video stored in S3")
+    process = commands.add_parser(
+        "process",
+        help="record IDLE -> PROCESSING as the recording's upload does: checks the stored video (mp4/webm, "
+        "at most 2 GiB) and publishes Recording Uploaded on the bus",
+    )
+    process.add_argument("id", metavar="ID")
+    process.add_argument(
+        "--video", type=Path, metavar="FILE", help="store FILE as the recording first (.webm: video/webm, else mp4)"
+    )
+
+    ready = commands.add_parser(
+        "ready", help="record PROCESSING -> READY with these results, as an Analysis Completed event does"
+    )
     ready.add_argument("id", metavar="ID")
     ready.add_argument("--summary", required=True)
     ready.add_argument("--results", required=True, type=Path, metavar="FILE")
     ready.add_argument("--participants", required=True, type=Path, metavar="FILE")
-    ready.add_argument("--video", required=True, type=Path, metavar="FILE")
+
+    analysis = commands.add_parser(
+        "analysis-completed",
+        help="put an Analysis Completed event on the bus, as the analysis service does -> {eventId}",
+    )
+    analysis.add_argument("id", metavar="ID")
+    analysis.add_argument(
+        "--file", required=True, type=Path, metavar="FILE", help="JSON object: {summary, results, participants}"
+    )

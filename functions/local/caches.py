@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 def forget_aws_state() -> None:
-    from functions.data import aws, secrets, settings, webhook_queue
+    from functions.data import aws, post_processing, secrets, settings, webhook_queue
     from functions.domain import ratelimits
 
     settings.settings.cache_clear()
@@ -18,6 +18,8 @@ def forget_aws_state() -> None:
     aws.s3.cache_clear()
     aws.secrets_manager.cache_clear()
     aws.sqs.cache_clear()
+    aws.events.cache_clear()
+    post_processing.dead_letter_queue.cache_clear()
     webhook_queue.delivery_queue.cache_clear()
     webhook_queue.dead_letter_queue.cache_clear()
     secrets.forget()  # the cursor key of the previous endpoint's secret

@@ -162,7 +162,8 @@ def serve(
     logger.setLevel(os.environ["POWERTOOLS_LOG_LEVEL"])
     # Imported after the environment is set: the provisioning code reads settings on first use.
     from functions.data.settings import allow_local_receivers
-    from functions.local.provision import provision
+    from functions.local.processing_worker import ProcessingWorker
+    from functions.local.provision import notify_recordings, provision
     from functions.local.webhook_worker import WebhookWorker
 
     # Local only: an integrator's receiver on 127.0.0.1 may get webhooks (functions/domain/webhook_urls.py).
@@ -177,13 +178,16 @@ def serve(
     # without job control starts those with SIGINT ignored, which Python would otherwise keep.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     webhooks: WebhookWorker | None = None
+    processing: ProcessingWorker | None = None
     loaded: dict[str, int] | None = None
     started = False  # only a server that loaded its state may overwrite it
     try:
         try:
-            provision()
+            provision(notifications=False)
             loaded = state.load(state_dir) if state_dir else None
             created = seed.apply(seed_data) if loaded is None else []
+            # From now on a stored recording is an upload (the seed's and the state's are not).
+            notify_recordings()
         except state.StateError as exc:
             print(f"quollo serve: {exc}", file=sys.stderr)
             return 2
@@ -193,6 +197,9 @@ def serve(
             return 2
         webhooks = WebhookWorker()
         webhooks.start()
+        # S3 -> recordings queue and the bus -> analysis queue, to the post-processing handlers.
+        processing = ProcessingWorker()
+        processing.start()
         thread.start()
         started = True
         base_url = f"http://{host}:{api.port}"
@@ -222,6 +229,8 @@ def serve(
             api.stop()
             thread.join(STOP_WAIT)
         api.close()
+        if processing is not None:
+            processing.stop()
         if webhooks is not None:
             webhooks.stop()
         if state_dir is not None and started:

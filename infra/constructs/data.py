@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Duration, Validations
+from aws_cdk import Acknowledgment, Duration, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions.data import schema
+from functions.models.post_processing import ANALYSIS_COMPLETED, ANALYSIS_SOURCE, pattern
 from infra.config import StageConfig
 
 _PROJECTIONS = {
@@ -51,6 +56,83 @@ class DataConstruct(Construct):
 
         self.webhook_dlq, self.webhook_queue = self._webhook_queues(config)
         self.webhook_stream_failures = self._stream_failures(config)
+        self._post_processing(config)
+
+    # --- post-processing (docs/lifecycle.md, docs/decisions.md 30) ---
+    # Each queue's message is handled within the function's 30 s; SQS gives a failed one again after
+    # 6 x that, and moves it to the dead-letter queue after PROCESSING_RECEIVES receives.
+    PROCESSING_VISIBILITY = Duration.minutes(3)
+    PROCESSING_RECEIVES = 3
+
+    def _post_processing(self, config: StageConfig) -> None:
+        """The stack's event bus; S3 ObjectCreated under the records prefix -> the recordings queue;
+        the bus's Analysis Completed -> the analysis queue; one dead-letter queue for both, which also
+        keeps what the rule could not deliver and the invalid events the analysis function sets aside."""
+        self.event_bus = events.EventBus(self, "EventBus", event_bus_name=f"quollo-{config.stage}")
+        self.processing_dlq = self._queue("ProcessingDeadLetterQueue", config, retention=Duration.days(14))
+        dead = sqs.DeadLetterQueue(queue=self.processing_dlq, max_receive_count=self.PROCESSING_RECEIVES)
+        self.recordings_queue = self._queue("RecordingsQueue", config, dead=dead)
+        self.analysis_queue = self._queue("AnalysisQueue", config, dead=dead)
+        self.records_bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3n.SqsDestination(self.recordings_queue),
+            s3.NotificationKeyFilter(prefix=schema.RECORDS_PREFIX),
+        )
+        # CDK's custom resource that writes the bucket's notification configuration: one function per stack.
+        handler = Stack.of(self).node.try_find_child("BucketNotificationsHandler050a0587b7544547bf325f094a3db834")
+        assert handler is not None, "CDK renamed its bucket notifications handler"
+        Validations.of(handler).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSLambdaBasicExecutionRole]",
+                reason="CDK's own handler that sets the bucket's notification at deploy time (its logs only).",
+            )
+        )
+        analysis = pattern(ANALYSIS_COMPLETED)
+        events.Rule(
+            self,
+            "AnalysisCompletedRule",
+            description="The analysis service's results, to the analysis queue",
+            event_bus=self.event_bus,
+            event_pattern=events.EventPattern(source=analysis["source"], detail_type=analysis["detail-type"]),
+            targets=[targets.SqsQueue(self.analysis_queue, dead_letter_queue=self.processing_dlq)],
+        )
+        if config.analysis_role_arn:
+            # A resource policy, so that a role in another account can be granted too; only its own
+            # source: it cannot forge the Recording Uploaded events Quollo publishes.
+            self.event_bus.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=f"QuolloAnalysisPutEvents{config.stage.capitalize()}",
+                    principals=[iam.ArnPrincipal(config.analysis_role_arn)],
+                    actions=["events:PutEvents"],
+                    resources=[self.event_bus.event_bus_arn],
+                    conditions={"StringEquals": {"events:source": ANALYSIS_SOURCE}},
+                )
+            )
+
+    def _queue(
+        self,
+        construct_id: str,
+        config: StageConfig,
+        *,
+        retention: Duration | None = None,
+        dead: sqs.DeadLetterQueue | None = None,
+    ) -> sqs.Queue:
+        queue = sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=retention or Duration.days(4),
+            visibility_timeout=self.PROCESSING_VISIBILITY if dead else None,
+            dead_letter_queue=dead,
+            removal_policy=config.removal_policy,
+        )
+        if dead is None:
+            Validations.of(queue).acknowledge(
+                Acknowledgment(id="AwsSolutions-SQS3", reason="It is the post-processing dead-letter queue.")
+            )
+        return queue
 
     # --- webhooks ---
     # The delivery function reads a queued delivery in at most 6 x its timeout; after 5 receives that

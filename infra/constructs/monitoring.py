@@ -253,6 +253,49 @@ class Monitoring(Construct):
             ),
         )
 
+    def watch_post_processing(
+        self, *, recordings: lambda_.Function, analysis: lambda_.Function, dead_letters: sqs.IQueue
+    ) -> None:
+        """Post-processing (docs/lifecycle.md): its functions' crashes, and any message in its dead-letter
+        queue (an invalid Analysis Completed, or a recording or result that failed every retry: a record
+        left IDLE or PROCESSING). Stays in ALARM until the queue is handled, like the webhook queues'."""
+        thresholds = self._config.alarms
+        workers = (("recording_uploaded", recordings), ("analysis_completed", analysis))
+        alarms: list[cloudwatch.IAlarm] = [
+            self._alarm(
+                f"{_pascal(name)}Errors",
+                f"{name.replace('_', '-')}-errors",
+                "post-processing-errors",
+                function.metric_errors(period=ONE_MINUTE),
+                thresholds.function_errors,
+                f"{name}: invocations that crashed or timed out, per minute",
+            )
+            for name, function in workers
+        ]
+        alarms.append(
+            self._alarm(
+                "ProcessingDeadLetters",
+                "post-processing-dead-letters",
+                "post-processing-dead-letters",
+                dead_letters.metric_approximate_number_of_messages_visible(statistic="Maximum", period=FIVE_MINUTES),
+                1,
+                "Post-processing events in the dead-letter queue: an invalid Analysis Completed, or an upload "
+                "or result that failed every retry; their interviews' records did not move",
+            )
+        )
+        self.dashboard.add_widgets(
+            cloudwatch.AlarmStatusWidget(title="Post-processing alarms", alarms=alarms, width=8),
+            self._per_function(
+                "Post-processing: invocations and errors",
+                [f.metric_invocations(label=n) for n, f in workers]
+                + [f.metric_errors(label=f"{n} errors") for n, f in workers],
+            ),
+            self._per_function(
+                "Post-processing: dead letters",
+                [dead_letters.metric_approximate_number_of_messages_visible(statistic="Maximum", label="visible")],
+            ),
+        )
+
     def watch_waf(self, web_acl_name: str) -> None:
         """Requests the web ACL blocked (every rule: the token rule, the rate rule, the managed groups)."""
 

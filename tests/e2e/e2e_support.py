@@ -110,13 +110,13 @@ class Server(LocalServer):
         assert code == 0 and body is not None, f"quollo admin {' '.join(args)} -> {code}, stderr: {stderr}"
         return body
 
-    def admin_ready(self, interview_id: str, tmp: Path, summary: str, results: Rows, people: Rows, video: bytes) -> Any:
-        """`quollo admin ready`: the record's results, participants and video written as files in `tmp` first."""
+    def admin_ready(self, interview_id: str, tmp: Path, summary: str, results: Rows, people: Rows) -> Any:
+        """`quollo admin ready`: the record's results and participants written as files in `tmp` first."""
         files = {"results.json": json.dumps(results).encode(), "participants.json": json.dumps(people).encode()}
-        for name, content in (files | {"video.mp4": video}).items():
+        for name, content in files.items():
             (tmp / name).write_bytes(content)
-        paths = [str(tmp / name) for name in ("results.json", "participants.json", "video.mp4")]
-        flags = ["--summary", summary, "--results", paths[0], "--participants", paths[1], "--video", paths[2]]
+        paths = [str(tmp / name) for name in ("results.json", "participants.json")]
+        flags = ["--summary", summary, "--results", paths[0], "--participants", paths[1]]
         return self.admin_ok("ready", interview_id, *flags)
 
     def seeded_account(self, key: str) -> Account:

@@ -144,8 +144,7 @@ def test_wrong_lifecycle_steps_are_refused_and_change_nothing(server: Server, tm
     assert "PENDING" in line and interview_id in line, line
 
     (tmp_path / "list.json").write_text("[]", encoding="utf-8")
-    (tmp_path / "video.mp4").write_bytes(b"not yet")
-    files = ["--results", "list.json", "--participants", "list.json", "--video", "video.mp4"]
+    files = ["--results", "list.json", "--participants", "list.json"]
     _fails_with_one_line(run_quollo("admin", "process", interview_id, env=server.env))
     ready = [
         "ready",

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from e2e_support import EXAMPLE_SEED, HTTP_TIMEOUT, Server, assert_timestamps
 
+from functions.domain.samples import SAMPLE_VIDEO
 from testkit.accounts import Account
 
 PIN = re.compile(r"^\d{4}$")
@@ -135,16 +136,17 @@ def test_one_interview_from_pending_to_ready_with_a_downloadable_video(server: S
     assert finished["record"]["status"] == "IDLE"
     assert finished["record"]["videoUrl"] is None
 
-    server.admin_ok("process", interview_id)
+    video = SAMPLE_VIDEO + os.urandom(200_000)
+    (tmp_path / "video.mp4").write_bytes(video)
+    server.admin_ok("process", interview_id, "--video", str(tmp_path / "video.mp4"))
     processing = _get(server, account, interview_id)
     assert processing["record"]["status"] == "PROCESSING"
     assert processing["record"]["videoUrl"] is None
 
     results = [{"sectionId": "s1", "questionId": "q1", "score": 4, "notes": "clear answer"}]
     participants = [{"name": "Jane Doe", "role": "INTERVIEWEE"}, {"name": "Quollo", "role": "INTERVIEWER"}]
-    video = os.urandom(200_000)
     summary = "Strong on systems design, weaker on testing."
-    server.admin_ready(interview_id, tmp_path, summary, results, participants, video)
+    server.admin_ready(interview_id, tmp_path, summary, results, participants)
     ready = _get(server, account, interview_id)
     assert ready["interview"]["status"] == "FINISHED"
     record = ready["record"]

@@ -23,6 +23,7 @@ from e2e_support import Server, start_server, stop_server
 from svix.webhooks import Webhook as SvixWebhook
 from svix.webhooks import WebhookVerificationError
 
+from functions.domain.samples import SAMPLE_VIDEO
 from testkit.accounts import Account, create_body
 from testkit.aws import REGION
 from testkit.server import ROOT
@@ -131,10 +132,10 @@ def test_every_event_type_arrives_signed_with_the_interview(
     interview_id = _create(hooks_server, account)
     hooks_server.admin_ok("start", interview_id)
     hooks_server.admin_ok("finish", interview_id)
-    hooks_server.admin_ok("process", interview_id)
+    (tmp_path / "video.mp4").write_bytes(SAMPLE_VIDEO)
+    hooks_server.admin_ok("process", interview_id, "--video", str(tmp_path / "video.mp4"))
     (tmp_path / "results.json").write_text("[]", encoding="utf-8")
     (tmp_path / "participants.json").write_text("[]", encoding="utf-8")
-    (tmp_path / "video.mp4").write_bytes(b"\x00" * 100)
     hooks_server.admin_ok(
         "ready",
         interview_id,
@@ -144,8 +145,6 @@ def test_every_event_type_arrives_signed_with_the_interview(
         str(tmp_path / "results.json"),
         "--participants",
         str(tmp_path / "participants.json"),
-        "--video",
-        str(tmp_path / "video.mp4"),
     )
     assert hooks_server.request("DELETE", f"/v1/interviews/{interview_id}", account.token).status_code == 200
 

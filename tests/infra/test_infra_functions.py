@@ -9,7 +9,7 @@ import pytest
 
 from functions.data import schema
 from functions.routes import ROUTES, S3_DELETE_RECORDS, S3_LIST_RECORD_VERSIONS, Route
-from functions.workers import WORKERS
+from functions.workers import PROCESSORS, WORKERS
 from infra.constructs.rollouts import HOOK_HANDLER
 from testkit.synth import StackTemplate, Synth
 
@@ -20,6 +20,7 @@ LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 TRACING_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 # The only function that is not ours: CDK's provider that empties dev buckets on destroy.
 AUTO_DELETE_PROVIDER = "CustomS3AutoDeleteObjectsCustomResourceProvider"
+NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -44,14 +45,24 @@ def expected_actions(route: Route) -> set[str]:
 def test_exactly_one_function_per_route_plus_cdk_auto_delete_in_dev(synth: Synth) -> None:
     def handlers(template: StackTemplate) -> list[str]:
         functions = template.resources("AWS::Lambda::Function").items()
-        return sorted(f["Properties"]["Handler"] for i, f in functions if not i.startswith(AUTO_DELETE_PROVIDER))
+        return sorted(
+            f["Properties"]["Handler"]
+            for i, f in functions
+            if not i.startswith((AUTO_DELETE_PROVIDER, NOTIFICATIONS_HANDLER))
+        )
 
     # CodeDeploy's hook where there are canaries (prod; test_infra_rollouts.py).
     hooks = [HOOK_HANDLER] if synth.stage == "prod" else []
     assert handlers(synth.api) == sorted([r.handler for r in ROUTES] + hooks)
     # The webhook fan-out and delivery are the only functions no route invokes (test_infra_webhooks.py).
     assert handlers(synth.webhooks) == sorted(w.handler for w in WORKERS)
+    assert handlers(synth.processing) == sorted(p.handler for p in PROCESSORS)
     assert handlers(synth.data) == handlers(synth.monitoring) == []
+    # CDK's handler that writes the records bucket's notification (post-processing), in the data stack.
+    notifications = [
+        i for t in synth.templates for i in t.resources("AWS::Lambda::Function") if i.startswith(NOTIFICATIONS_HANDLER)
+    ]
+    assert len(notifications) == 1 and notifications[0] in synth.data.json["Resources"]
     cdk_internal = [
         i for t in synth.templates for i in t.resources("AWS::Lambda::Function") if i.startswith(AUTO_DELETE_PROVIDER)
     ]

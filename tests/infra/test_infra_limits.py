@@ -81,7 +81,7 @@ def test_bounded_counts_deploy_time_values_at_their_longest() -> None:
 
 def test_every_stack_holds_at_most_300_resources_and_200_outputs(synth: Synth) -> None:
     counts = {t.stack.stack_name: (len(t.json["Resources"]), len(t.json.get("Outputs", {}))) for t in synth.templates}
-    assert len(counts) == 4
+    assert len(counts) == 5
     assert all(resources <= MAX_RESOURCES for resources, _ in counts.values()), counts
     assert all(outputs <= MAX_OUTPUTS for _, outputs in counts.values()), counts
 
@@ -122,6 +122,9 @@ def test_every_function_with_its_layers_is_under_250_mb_unzipped(synth: Synth) -
         resources = template.json["Resources"]
         for logical_id, props in _functions(template).items():
             name = f"{template.stack.stack_name}/{logical_id}"
+            if "ZipFile" in props["Code"]:  # CDK's bucket notifications handler: its code inline, in the template
+                sizes[name] = len(props["Code"]["ZipFile"])
+                continue
             parts = [_asset(synth, props["Code"])]
             for layer in props.get("Layers", []):
                 parts.append(_asset(synth, resources[layer["Ref"]]["Properties"]["Content"]))

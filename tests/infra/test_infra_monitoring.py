@@ -51,7 +51,8 @@ def test_monitoring_deploys_after_data_and_webhooks_and_before_the_api(synth: Sy
     stage = f"Quollo-{synth.stage}"
     assert needs(stacks.data_stack) == set()
     assert needs(stacks.webhooks_stack) == {f"{stage}-Data"}
-    assert needs(stacks.monitoring_stack) == {f"{stage}-Data", f"{stage}-Webhooks"}
+    assert needs(stacks.processing_stack) == {f"{stage}-Data"}
+    assert needs(stacks.monitoring_stack) == {f"{stage}-Data", f"{stage}-Webhooks", f"{stage}-Processing"}
     assert needs(stacks.api_stack) == {f"{stage}-Data", f"{stage}-Monitoring"}
 
 
@@ -211,9 +212,10 @@ def test_auth_failures_alarm_and_insufficient_balance_warning(synth: Synth) -> N
 
 def test_alarm_count_is_api_functions_tables_business_webhooks_account_and_waf(synth: Synth) -> None:
     # The webhook workers' errors and throttles (4), the fan-out's stream lag, the three queues; the
-    # account's concurrency; the WAF's blocks where there is a WAF (prod).
+    # account's concurrency; post-processing's two functions' errors and its dead letters; the WAF's
+    # blocks where there is a WAF (prod).
     waf = 1 if synth.api.resources("AWS::WAFv2::WebACL") else 0
-    assert len(alarms(synth)) == 2 + 3 * len(ROUTES) + 2 * len(schema.TABLES) + 2 + 4 + 1 + 3 + 1 + waf
+    assert len(alarms(synth)) == 2 + 3 * len(ROUTES) + 2 * len(schema.TABLES) + 2 + 4 + 1 + 3 + 1 + 3 + waf
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)

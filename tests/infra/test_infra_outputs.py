@@ -29,6 +29,11 @@ def test_admin_snippet_exports_every_name() -> None:
     # quollo admin falls back to the local names for a variable that is not set, so the snippet
     # that points it at a deployed stack must export each one.
     text = DEPLOY_MD.read_text(encoding="utf-8")
-    variables = [spec.env_var for spec in schema.TABLES] + [schema.RECORDS_BUCKET_ENV, schema.CURSOR_SECRET_ENV]
+    variables = [spec.env_var for spec in schema.TABLES] + [
+        schema.RECORDS_BUCKET_ENV,
+        schema.CURSOR_SECRET_ENV,
+        schema.EVENT_BUS_ENV,
+        schema.PROCESSING_DLQ_ENV,
+    ]
     missing = [name for name in variables if not re.search(rf"^export {name}=\$\(out \w+\)$", text, re.MULTILINE)]
     assert not missing, f"not exported from the stack outputs in docs/deploy.md: {missing}"

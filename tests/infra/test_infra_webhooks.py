@@ -72,7 +72,8 @@ def test_delivery_queue_is_encrypted_tls_only_and_dead_letters_after_five_receiv
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
         if s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     ]
-    assert len(tls_only) == 3  # the delivery queue, its dead letters and the stream's failures
+    # the delivery queue, its dead letters and the stream's failures; post-processing's three queues
+    assert len(tls_only) == 6
 
 
 def test_each_worker_has_a_live_alias_on_a_published_version(synth: Synth) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
-from functions.data import aws, schema, secrets, settings, webhook_queue
+from functions.data import aws, post_processing, schema, secrets, settings, webhook_queue
 from functions.domain import ratelimits
 from functions.local import moto_patches
 from functions.local.caches import forget_aws_state
@@ -43,10 +43,11 @@ def _as_a_new_container() -> None:
     settings.settings.cache_clear()
     ratelimits.forget()
     secrets.forget()
-    for cached in (aws.dynamodb, aws.s3, aws.secrets_manager, aws.sqs):
+    for cached in (aws.dynamodb, aws.s3, aws.secrets_manager, aws.sqs, aws.events):
         cached.cache_clear()
     webhook_queue.delivery_queue.cache_clear()
     webhook_queue.dead_letter_queue.cache_clear()
+    post_processing.dead_letter_queue.cache_clear()
 
 
 @pytest.fixture

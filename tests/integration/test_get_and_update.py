@@ -11,7 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 
-from functions.domain import interviews
+from functions.data import recordings
+from functions.domain import interviews, post_processing, samples
+from functions.models.post_processing import AnalysisCompleted
 from functions.runtime.observability import logger
 from testkit.accounts import Account, AccountFactory
 from testkit.handlers import Api, CallCounter
@@ -43,11 +45,22 @@ def test_record_follows_the_lifecycle_and_the_video_url_appears_when_ready(
         "participants": [],
         "videoUrl": None,
     }
-    interviews.process(interview_id)
+    video = samples.SAMPLE_VIDEO + b"\x00video"
+    recordings.put_video(post_processing.recording_key(interview_id), video)
+    post_processing.process(interview_id)
     assert _get(api, acc, interview_id)["record"]["status"] == "PROCESSING"
     results = [{"sectionId": "s1", "questionId": "q1", "score": 4.5, "notes": "clear"}]
     participants = [{"name": "Jane Doe", "role": "INTERVIEWEE"}]
-    interviews.ready(interview_id, "Strong on systems design", results, participants, b"\x00video")
+    post_processing.analysis_completed(
+        AnalysisCompleted.model_validate(
+            {
+                "interviewId": interview_id,
+                "summary": "Strong on systems design",
+                "results": results,
+                "participants": participants,
+            }
+        )
+    )
     aws_calls.reset()
     record = _get(api, acc, interview_id)["record"]
     # Signing is local: the two calls are the token (counted) and the interview, nothing for S3.
@@ -60,7 +73,7 @@ def test_record_follows_the_lifecycle_and_the_video_url_appears_when_ready(
     assert query["X-Amz-Expires"] == ["3600"]
     assert url.path.endswith(f"/records/{acc.user_id}/{interview_id}.mp4")
     stored = boto3.client("s3").get_object(Bucket="quollo-records", Key=f"records/{acc.user_id}/{interview_id}.mp4")
-    assert stored["Body"].read() == b"\x00video"
+    assert stored["Body"].read() == video
 
 
 def test_patch_changes_fields_and_moves_updated_at_only(api: Api, account: AccountFactory) -> None:

@@ -9,8 +9,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from functions.data import recordings
 from functions.data.schema import RECORDS_BUCKET_DEFAULT
-from functions.domain import interviews
+from functions.domain import interviews, post_processing, samples
+from functions.models.post_processing import AnalysisCompleted
 from testkit.accounts import AccountFactory
 from testkit.handlers import Api
 
@@ -75,8 +77,11 @@ def test_deleting_a_finished_interview_deletes_its_recording_and_no_other(
     for an_id in (interview_id, neighbour):
         interviews.start(an_id)
         interviews.finish(an_id)
-        interviews.process(an_id)
-        interviews.ready(an_id, "Strong", [{"score": 4}], [{"name": "Jane Doe"}], b"video bytes")
+        recordings.put_video(post_processing.recording_key(an_id), samples.SAMPLE_VIDEO + b"video bytes")
+        post_processing.process(an_id)
+        post_processing.analysis_completed(
+            AnalysisCompleted(interviewId=an_id, summary="Strong", results=[], participants=[])
+        )
     before = _keys()
     assert api.call("DELETE", f"/v1/interviews/{interview_id}", token=acc.token).status == 200
     assert before - _keys() == {f"records/{acc.user_id}/{interview_id}.mp4"}
