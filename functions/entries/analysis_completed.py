@@ -22,6 +22,7 @@ from functions.domain import post_processing
 from functions.models.errors import Conflict, NotFound
 from functions.models.post_processing import ANALYSIS_COMPLETED, AnalysisCompleted
 from functions.runtime.observability import logger
+from functions.runtime.sqs_batch import each_message
 
 
 def parse(body: str) -> AnalysisCompleted:
@@ -56,11 +57,4 @@ def _one(body: str) -> None:
 
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    failures = []
-    for message in event.get("Records") or []:
-        try:
-            _one(message["body"])
-        except Exception:
-            logger.exception("Analysis Completed failed; SQS gives it again", message_id=message.get("messageId"))
-            failures.append({"itemIdentifier": message["messageId"]})
-    return {"batchItemFailures": failures}
+    return each_message(event, _one, "Analysis Completed failed; SQS gives it again")

@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.domain import post_processing
 from functions.models.errors import Conflict, NotFound, ValidationFailed
 from functions.runtime.observability import logger
+from functions.runtime.sqs_batch import each_message
 
 
 def _objects(body: str) -> list[tuple[str, str, str]]:
@@ -50,11 +51,4 @@ def _one(body: str) -> None:
 
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    failures = []
-    for message in event.get("Records") or []:
-        try:
-            _one(message["body"])
-        except Exception:
-            logger.exception("recording failed; SQS gives it again", message_id=message.get("messageId"))
-            failures.append({"itemIdentifier": message["messageId"]})
-    return {"batchItemFailures": failures}
+    return each_message(event, _one, "recording failed; SQS gives it again")

@@ -24,6 +24,7 @@ from functions.domain import interviews, post_processing
 from functions.domain.samples import SAMPLE_VIDEO
 from functions.entries import analysis_completed, recording_uploaded
 from functions.local.gateway import LocalContext
+from functions.local.processing_worker import lambda_event
 from functions.models.errors import Conflict
 from functions.models.post_processing import (
     ANALYSIS_COMPLETED,
@@ -64,23 +65,8 @@ def _drain(name: str) -> list[dict[str, Any]]:
 
 
 def _as_lambda(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """SQS messages as Lambda's SQS event source hands them to a function."""
-    return {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue",
-                "awsRegion": "us-east-1",
-            }
-            for m in messages
-        ]
-    }
+    """SQS messages as Lambda's SQS event source hands them to a function (as quollo serve hands them)."""
+    return lambda_event(messages, "arn:aws:sqs:us-east-1:123456789012:queue")
 
 
 @pytest.fixture
