@@ -175,6 +175,27 @@ def group_summary(bounds: dict[str, Any], routes: dict[str, Any], checks: dict[s
     return lines
 
 
+def route_bounds_table(per_route: dict[str, Any]) -> list[str]:
+    """Per route: its bound, the route, and our own cost (the difference) with its spread within a round."""
+    target = per_route["target_own_ratio"]
+    lines = [
+        "| route | validates | its AWS calls | bound × floor (min–max) | route × floor | own × floor (ms)"
+        f" | own within a round: min / p25 / median / p75 / max | own ≤ {target:.2f} |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, row in per_route["routes"].items():
+        low, p25, mid, p75, high = row["own_paired"]
+        calls = ", ".join(row["calls"]) or "—"
+        lines.append(
+            f"| {name} | {'yes' if row['validates'] else 'no'} | {calls}"
+            f" | {row['bound_ratio']:.2f} ({row['bound_ratio_min']:.2f}–{row['bound_ratio_max']:.2f})"
+            f" | {row['route_ratio']:.2f} | {row['own_ratio']:+.2f} ({row['own_ms']:+.0f})"
+            f" | {low:+.2f} / {p25:+.2f} / {mid:+.2f} / {p75:+.2f} / {high:+.2f}"
+            f" | {_mark(row['own_ratio'] <= target)} |"
+        )
+    return lines
+
+
 def _load(value: Any) -> str:
     return "n/a" if not value else "/".join(f"{x:.2f}" for x in value)
 
@@ -322,6 +343,16 @@ def _cold(cs: dict[str, Any], w: Any) -> None:
             w("\nBy kind of route:\n")
             for line in grouped:
                 w(line)
+    per_route = cs.get("route_bounds")
+    if per_route:
+        w("\n### Per-route bounds: what is our own code\n")
+        w(
+            f"{per_route['description'][:1].upper()}{per_route['description'][1:]} ({per_route['variant']})."
+            " Own: the route's ratio minus its bound's; within a round: the route's total minus its bound's in the"
+            " same round, over the floor's median (lowest / p25 / median / p75 / highest).\n"
+        )
+        for line in route_bounds_table(per_route):
+            w(line)
     for variant, checks in cs["checks"].items():
         loaded = sorted(k for k, v in checks.items() if v["xray_sdk_imported"])
         w(f"\nX-Ray SDK imported, {variant}: {', '.join(loaded) or 'by no route'}.")
