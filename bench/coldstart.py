@@ -59,12 +59,20 @@ SHIPPED = "unchecked-hash"
 # Not a bytecode variant: the shipped asset with the Powertools Tracer on, as `cdk deploy` does by
 # default (LAMBDA_TASK_ROOT set, no POWERTOOLS_TRACE_DISABLED: the X-Ray SDK loads and patches boto3).
 TRACED = "tracer-on"
+# Not a bytecode variant: the shipped asset with AWS_LAMBDA_INITIALIZATION_TYPE=snap-start, as the
+# snapshotted init of `-c snapstart=true` runs. Its import phase is the init Lambda snapshots; its
+# first-request phase is what a restored environment does: the after-restore hooks, then the request.
+SNAPSTART = "snapstart"
 VARIANTS = {
     SHIPPED: (
         "the function asset as infra/packaging.py builds it (unchecked-hash bytecode, files dated 1980) plus our"
         " layer (infra/layer.py from uv.lock, boto3/botocore included, unchecked-hash), before a runtime folder"
     ),
     TRACED: "as shipped, with the Powertools Tracer on (the stack's default; `-c tracer=false` turns it off)",
+    SNAPSTART: (
+        "as shipped, run as a SnapStart restore runs it: the init (imports and, as `snap-start`, the clients)"
+        " before the snapshot; after it the hooks run after each restore (random re-seeded), then the first request"
+    ),
     "stale-timestamp": "default compileall, then files dated 1980 as in a CDK zip: every .pyc is stale",
     "no-pyc": "no .pyc at all, files dated 1980",
 }
@@ -107,6 +115,11 @@ _ROUTE_CHILD = (
 import importlib
 module = importlib.import_module(os.environ["BENCH_MODULE"])
 _t1 = time.monotonic()
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+    # The snapshot is taken here. After a restore Lambda runs the hooks registered with
+    # snapshot_restore_py (not in our layer, so none registered here): observability registers random.seed.
+    import random
+    random.seed()
 
 class Context:
     function_name = "quollo-bench"
@@ -126,7 +139,9 @@ xray = any(name.startswith("aws_xray_sdk") for name in sys.modules)
     + _CHILD_PROVENANCE
     + _MODULES_REPORT
     + """
-sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "status": response["statusCode"],
+_cpu = os.times()
+sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "cpu": _cpu.user + _cpu.system,
+                                        "status": response["statusCode"],
                                         "origins": origins, "foreign": foreign, "xray": xray,
                                         "modules": len(sys.modules)}) + "\\n")
 sys.stdout.flush()
@@ -150,7 +165,9 @@ status = 200 if "Item" in found else 404
 """
     + _CHILD_PROVENANCE
     + """
-sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "status": status, "origins": origins,
+_cpu = os.times()
+sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "cpu": _cpu.user + _cpu.system,
+                                        "status": status, "origins": origins,
                                         "foreign": foreign, "xray": False, "modules": len(sys.modules)}) + "\\n")
 sys.stdout.flush()
 """
@@ -358,7 +375,7 @@ def _date_1980(tree: Path) -> None:
 def build_variant(base: Path, variant: str) -> Path:
     """The function asset at `base/variant/var/task`, compiled the `variant` way; returns that task root."""
     task = base / variant / "var" / "task"
-    if variant in (SHIPPED, TRACED):
+    if variant in (SHIPPED, TRACED, SNAPSTART):
         # Exactly what ships: infra/packaging.py's build (unchecked-hash, compiled as if at /var/task).
         asset = build_lambda_asset(PYTHON_VERSION, out=task)
         if not asset.compiled:
@@ -459,6 +476,9 @@ class Run:
     startup: float
     imports: float
     handle: float
+    # The child's own CPU time (user + system, os.times()), start-up included: what load from other
+    # processes stretches far less than the wall-clock total, and what our code adds to its bound's.
+    cpu: float = 0.0
 
 
 def _child_env(port: int) -> dict[str, str]:
@@ -643,6 +663,8 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                 child_env["BENCH_EVENT"] = json.dumps(setup.event(target))
                 if variant == TRACED:
                     child_env.update(_traced_env(roots[variant]))
+                if variant == SNAPSTART and target != FLOOR:
+                    child_env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
                 if target == FLOOR or target in bounds:
                     child_env.update({"BENCH_TABLE": settings().tokens_table, "BENCH_KEY": setup.token_hash})
                 if target == FLOOR:
@@ -703,6 +725,7 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                         startup=result["t0"] - started,
                         imports=result["t1"] - result["t0"],
                         handle=result["t2"] - result["t1"],
+                        cpu=result["cpu"],
                     )
                 )
             progress(f"cold start: round {round_no + 1}/{rounds} done ({len(jobs)} interpreters)")
@@ -752,6 +775,8 @@ def summarise_route_bounds(
         bound_runs = samples[(SHIPPED, target)]
         by_round = {r.round_no: r.total for r in bound_runs}
         own = [(r.total - by_round[r.round_no]) / floor for r in route_runs if r.round_no in by_round]
+        cpu_by_round = {r.round_no: r.cpu for r in bound_runs}
+        own_cpu = [(r.cpu - cpu_by_round[r.round_no]) / floor for r in route_runs if r.round_no in cpu_by_round]
         route_ratio = median([r.total for r in route_runs]) / floor
         bound_ratio = median([r.total for r in bound_runs]) / floor
         rows[bound.route] = {
@@ -775,6 +800,17 @@ def summarise_route_bounds(
                 round(max(own), 3),
             ],
             "bound_modules_loaded": checks.get(target, {}).get("modules_loaded"),
+            # The same difference in the children's CPU time (the AWS calls' server time is in neither),
+            # over the floor's median wall-clock total: min, p25, median, p75, max.
+            "route_cpu_ms": ms(median([r.cpu for r in route_runs])),
+            "bound_cpu_ms": ms(median([r.cpu for r in bound_runs])),
+            "own_cpu_paired": [
+                round(min(own_cpu), 3),
+                round(percentile(own_cpu, 25), 3),
+                round(median(own_cpu), 3),
+                round(percentile(own_cpu, 75), 3),
+                round(max(own_cpu), 3),
+            ],
         }
     return {
         "variant": SHIPPED,
@@ -787,6 +823,7 @@ def summarise_route_bounds(
             " its one; interleaved in the shipped rounds"
         ),
         "floor_ms": ms(floor),
+        "floor_cpu_ms": ms(median([r.cpu for r in samples[(SHIPPED, FLOOR)]])),
         "routes": rows,
     }
 
