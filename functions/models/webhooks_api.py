@@ -6,9 +6,10 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, Field
 
-from functions.models.api import InterviewPublic, RecordFields, Timestamp
+from functions.models.api import InterviewPublic, RecordFields
 from functions.models.base import ApiModel as _Model
 from functions.models.base import RequestModel as _Request
+from functions.models.fields import Timestamp
 from functions.models.vocabulary import DeliveryStatus, EventTypeName
 
 EventType = EventTypeName
