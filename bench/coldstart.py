@@ -39,6 +39,7 @@ from functions.routes import ROUTES
 from infra.function_env import FUNCTION_ENVIRONMENT
 from infra.layer import DependencyLayer, build_dependency_layer, host_platform, installed_versions, locked_versions
 from infra.packaging import build_lambda_asset, interpreter_for
+from testkit.accounts import Account
 from testkit.lambda_runtime import install_runtime_sdk
 
 FLOOR = "floor"
@@ -58,12 +59,20 @@ SHIPPED = "unchecked-hash"
 # Not a bytecode variant: the shipped asset with the Powertools Tracer on, as `cdk deploy` does by
 # default (LAMBDA_TASK_ROOT set, no POWERTOOLS_TRACE_DISABLED: the X-Ray SDK loads and patches boto3).
 TRACED = "tracer-on"
+# Not a bytecode variant: the shipped asset with AWS_LAMBDA_INITIALIZATION_TYPE=snap-start, as the
+# snapshotted init of `-c snapstart=true` runs. Its import phase is the init Lambda snapshots; its
+# first-request phase is what a restored environment does: the after-restore hooks, then the request.
+SNAPSTART = "snapstart"
 VARIANTS = {
     SHIPPED: (
         "the function asset as infra/packaging.py builds it (unchecked-hash bytecode, files dated 1980) plus our"
         " layer (infra/layer.py from uv.lock, boto3/botocore included, unchecked-hash), before a runtime folder"
     ),
     TRACED: "as shipped, with the Powertools Tracer on (the stack's default; `-c tracer=false` turns it off)",
+    SNAPSTART: (
+        "as shipped, run as a SnapStart restore runs it: the init (imports and, as `snap-start`, the clients)"
+        " before the snapshot; after it the hooks run after each restore (random re-seeded), then the first request"
+    ),
     "stale-timestamp": "default compileall, then files dated 1980 as in a CDK zip: every .pyc is stale",
     "no-pyc": "no .pyc at all, files dated 1980",
 }
@@ -88,12 +97,29 @@ origins = {name: getattr(sys.modules.get(name), "__file__", None)
            for name in ("functions", "pydantic", "boto3", "aws_lambda_powertools")}
 """
 
+# Added to the route child when BENCH_MODULES_FILE is set (one untimed run per route, before the
+# rounds): the names of the library modules it loaded (from the layer or the runtime's SDK, the
+# entries of sys.path after the function asset), in load order. Standard-library modules that only
+# our code imports are left out: they are ours to avoid; those the libraries import come with them.
+_MODULES_REPORT = """
+if os.environ.get("BENCH_MODULES_FILE"):
+    _libraries = tuple(p.rstrip("/") + "/" for p in json.loads(os.environ["BENCH_SYS_PATH"])[1:])
+    with open(os.environ["BENCH_MODULES_FILE"], "w") as _out:
+        json.dump([n for n, m in list(sys.modules.items())
+                   if isinstance(f := getattr(m, "__file__", None), str) and f.startswith(_libraries)], _out)
+"""
+
 _ROUTE_CHILD = (
     _CHILD_PRELUDE
     + """
 import importlib
 module = importlib.import_module(os.environ["BENCH_MODULE"])
 _t1 = time.monotonic()
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+    # The snapshot is taken here. After a restore Lambda runs the hooks registered with
+    # snapshot_restore_py (not in our layer, so none registered here): observability registers random.seed.
+    import random
+    random.seed()
 
 class Context:
     function_name = "quollo-bench"
@@ -111,8 +137,11 @@ _t2 = time.monotonic()
 xray = any(name.startswith("aws_xray_sdk") for name in sys.modules)
 """
     + _CHILD_PROVENANCE
+    + _MODULES_REPORT
     + """
-sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "status": response["statusCode"],
+_cpu = os.times()
+sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "cpu": _cpu.user + _cpu.system,
+                                        "status": response["statusCode"],
                                         "origins": origins, "foreign": foreign, "xray": xray,
                                         "modules": len(sys.modules)}) + "\\n")
 sys.stdout.flush()
@@ -136,7 +165,9 @@ status = 200 if "Item" in found else 404
 """
     + _CHILD_PROVENANCE
     + """
-sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "status": status, "origins": origins,
+_cpu = os.times()
+sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "cpu": _cpu.user + _cpu.system,
+                                        "status": status, "origins": origins,
                                         "foreign": foreign, "xray": False, "modules": len(sys.modules)}) + "\\n")
 sys.stdout.flush()
 """
@@ -214,6 +245,127 @@ if "Attributes" not in updated:
     return _CHILD_PRELUDE + bound.code + _FLOOR_IMPORTS + call + _FLOOR_RESULT
 
 
+# Per-route bounds: for each route, a child that loads exactly the library and standard-library modules
+# the route loads (nothing of ours), constructs what every route constructs (Logger, Metrics, the
+# resolver, validating where the route validates), then makes exactly the AWS calls the route makes
+# for the same request on the same data, each service's client created as the floor creates its one.
+# The route minus its bound is what our own code costs that route.
+ROUTE_BOUND_PREFIX = "route-bound:"
+# Operations replayed as they were recorded; any other (a write) is recorded but held back from moto
+# while recording, so that the bound's replay finds the data as the route found it.
+_READ_OPERATION = re.compile(r"^(Get|Query|Scan|BatchGet|TransactGet|List|Describe|Head)")
+# Calls a first request makes beyond calls.TARGETS (which counts warm requests): the cursor key's
+# read on a page that needs a cursor, and the queue URL the bench's environment names by name.
+_COLD_ONLY_OPERATIONS = ("GetSecretValue", "GetQueueUrl")
+
+_ROUTE_LIBRARIES = """
+import importlib
+with open(os.environ["BENCH_MODULES_FILE"]) as _modules:
+    _names = json.load(_modules)
+for _name in _names:
+    try:
+        importlib.import_module(_name)
+    except Exception:
+        pass
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+service = os.environ["POWERTOOLS_SERVICE_NAME"]
+logger = Logger(service=service)
+metrics = Metrics(namespace=os.environ["POWERTOOLS_METRICS_NAMESPACE"], service=service)
+app = APIGatewayRestResolver(enable_validation=os.environ["BENCH_VALIDATES"] == "1")
+"""
+_ROUTE_CALLS = """
+clients = {}
+for call in json.loads(os.environ["BENCH_CALLS"]):
+    if call["service"] not in clients:
+        clients[call["service"]] = boto3.client(call["service"])
+    getattr(clients[call["service"]], call["method"])(**call["params"])
+found = {"Item": True}
+"""
+ROUTE_BOUND_CHILD = _CHILD_PRELUDE + _ROUTE_LIBRARIES + _FLOOR_IMPORTS + _ROUTE_CALLS + _FLOOR_RESULT
+
+
+@dataclass(frozen=True)
+class RouteBound:
+    """What a route's bound does: its libraries (as loaded by the route) and its AWS calls, as recorded."""
+
+    route: str
+    validates: bool  # the route's resolver validates (pydantic and Powertools' validation middleware)
+
+
+def route_bounds() -> dict[str, RouteBound]:
+    """One bound per route of the route table, its libraries read from the route's own resolver."""
+    import importlib
+
+    return {
+        name: RouteBound(name, bool(importlib.import_module(f"functions.entries.{name}").app.validates))
+        for name in ROUTE_NAMES
+    }
+
+
+def record_calls(route: str, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The AWS calls `route` makes for `event` as a new container, recorded in this process.
+
+    Reads go to moto; every write after the authentication is recorded and answered with an empty
+    response instead, so the data stays as the route would find it and the bound's replay of the
+    same calls succeeds as the route's did. Checked against the bench's own count (calls.TARGETS).
+    """
+    import contextlib
+    import io
+    import logging
+
+    import boto3.session
+    from botocore import xform_name
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
+
+    from bench.calls import TARGETS, handler_of
+    from functions.local.caches import forget_aws_state
+    from functions.local.gateway import LocalContext
+    from functions.runtime.observability import logger
+
+    recorded: list[dict[str, Any]] = []
+
+    def on_params(params: dict[str, Any], model: Any, **_: Any) -> None:
+        recorded.append(
+            {
+                "service": model.service_model.service_name,
+                "operation": model.name,
+                "method": xform_name(model.name),
+                "params": json.loads(json.dumps(params)),
+            }
+        )
+
+    def on_call(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        if len(recorded) > 1 and not _READ_OPERATION.match(model.name):
+            return AWSResponse("", 200, HTTPHeaders(), None), {"ResponseMetadata": {"HTTPStatusCode": 200}}
+        return None
+
+    original: Callable[..., Any] = boto3.session.Session.client
+
+    def client(self: boto3.session.Session, *args: Any, **kwargs: Any) -> Any:
+        created = original(self, *args, **kwargs)
+        created.meta.events.register("before-parameter-build.*.*", on_params)
+        created.meta.events.register("before-call.*.*", on_call)
+        return created
+
+    forget_aws_state()  # a new container: no clients, no cached cursor key
+    level = logger.log_level
+    boto3.session.Session.client = client  # type: ignore[method-assign]
+    logger.setLevel(logging.CRITICAL)  # a held-back write may end the request in a logged 500
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # metrics
+            handler_of(route)(event, LocalContext(function_name=f"quollo-{route}"))
+    finally:
+        boto3.session.Session.client = original  # type: ignore[method-assign]
+        logger.setLevel(level)
+        forget_aws_state()
+    counted = [call for call in recorded if call["operation"] not in _COLD_ONLY_OPERATIONS]
+    if len(counted) != TARGETS[route]:
+        operations = [call["operation"] for call in recorded]
+        raise RuntimeError(f"{route}: recorded {operations}, the bench counts {TARGETS[route]} calls")
+    return recorded
+
+
 def _date_1980(tree: Path) -> None:
     """Every file dated as the CDK CLI dates it in an asset zip (function code and layer alike)."""
     for path in tree.rglob("*"):
@@ -223,7 +375,7 @@ def _date_1980(tree: Path) -> None:
 def build_variant(base: Path, variant: str) -> Path:
     """The function asset at `base/variant/var/task`, compiled the `variant` way; returns that task root."""
     task = base / variant / "var" / "task"
-    if variant in (SHIPPED, TRACED):
+    if variant in (SHIPPED, TRACED, SNAPSTART):
         # Exactly what ships: infra/packaging.py's build (unchecked-hash, compiled as if at /var/task).
         asset = build_lambda_asset(PYTHON_VERSION, out=task)
         if not asset.compiled:
@@ -324,6 +476,9 @@ class Run:
     startup: float
     imports: float
     handle: float
+    # The child's own CPU time (user + system, os.times()), start-up included: what load from other
+    # processes stretches far less than the wall-clock total, and what our code adds to its bound's.
+    cpu: float = 0.0
 
 
 def _child_env(port: int) -> dict[str, str]:
@@ -374,6 +529,7 @@ class Setup:
     """The data every cold-start child needs, prepared in moto before the first child runs."""
 
     def __init__(self, runs: int, variants: int) -> None:
+        from functions.data.tokens import set_rate_limit
         from functions.domain import tokens as token_rules
 
         self.owner = world.account(credits=runs * variants * 2 + 100)
@@ -387,6 +543,9 @@ class Setup:
         self.webhook_id = world.webhook(self.owner)
         self.event_id = world.recorded_event(self.owner)
         self.token_hash = token_rules.fingerprint(self.owner.token)
+        # Each route's bound records the route's calls (its authentication among them) and replays them:
+        # three uses of the owner's token per route and round, more than the default budget a minute.
+        set_rate_limit(self.owner.token_id, 1_000_000)
         # The bounds' authentication call counts uses on a token of its own, not on the routes' owner's.
         self.bound_token_hash = token_rules.fingerprint(world.account(credits=0).token)
         # Candidates and jobs: one of each to read and change, and one per delete.
@@ -396,7 +555,7 @@ class Setup:
         self.spare_candidates = [world.candidate(self.owner, []) for _ in range(runs * variants)]
 
     def event(self, target: str) -> dict[str, Any]:
-        if target == FLOOR or target.startswith(BOUND_PREFIX):
+        if target == FLOOR or target.startswith((BOUND_PREFIX, ROUTE_BOUND_PREFIX)):
             return REQUESTS["get_interview"](self)  # the floor and the bounds ignore it
         return REQUESTS[target](self)
 
@@ -422,6 +581,11 @@ class Setup:
         }
 
 
+def _second_webhook_event(owner: Account) -> dict[str, Any]:
+    world.webhook(owner)
+    return world.event("create_webhook", owner, body={"url": world.webhook_url()})
+
+
 # One realistic request per route, on the data Setup prepared; tests/unit/test_bench_routes.py
 # checks that every route of the route table has one.
 REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
@@ -435,10 +599,10 @@ REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
     "list_plans": lambda s: world.event("list_plans", s.owner),
     "get_balance": lambda s: world.event("get_balance", s.owner),
     "list_ledger": lambda s: world.event("list_ledger", s.owner, query="limit=20"),
-    # A fresh account per create and per delete: a user holds at most 10 webhooks.
-    "create_webhook": lambda s: world.event(
-        "create_webhook", world.account(credits=0), body={"url": world.WEBHOOK_URL}
-    ),
+    # A fresh account per create and per delete: a user holds at most 10 webhooks. The account has one
+    # webhook already, so the create is the counted path (calls.TARGETS: its counter exists); an owner's
+    # very first registration also counts the endpoints it holds and creates the counter.
+    "create_webhook": lambda s: _second_webhook_event(world.account(credits=0)),
     "list_webhooks": lambda s: world.event("list_webhooks", s.owner),
     "get_webhook": lambda s: world.event("get_webhook", s.owner, object_id=s.webhook_id),
     "delete_webhook": lambda s: world.fresh_webhook_event("delete_webhook"),
@@ -472,7 +636,9 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
     from functions.data.settings import settings
 
     progress(f"cold start: preparing data ({runs} runs shipped, {variant_runs} runs per other .pyc variant)")
-    setup = Setup(runs, len(VARIANTS))
+    # One more request per route and round than the variants' (the bound's), and one per route for the
+    # modules it loads.
+    setup = Setup(runs + 1, len(VARIANTS) + 1)
     env = _child_env(port)
     samples: dict[tuple[str, str], list[Run]] = defaultdict(list)
     checks: dict[str, Any] = {}
@@ -483,8 +649,11 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
         roots = {variant: build_variant(base, variant) for variant in VARIANTS}
         rounds = max(runs, variant_runs)
         bounds = {BOUND_PREFIX + bound.name: bound for bound in BOUNDS}
+        per_route = {ROUTE_BOUND_PREFIX + name: bound for name, bound in route_bounds().items()}
+        modules = _route_modules(lam, roots[SHIPPED], env, setup, base / "modules")
+        recorded: dict[str, list[str]] = {}
         for round_no in range(rounds):
-            shipped = (FLOOR, *ROUTE_NAMES, *bounds)
+            shipped = (FLOOR, *ROUTE_NAMES, *bounds, *per_route)
             jobs = [(SHIPPED, target) for target in shipped] if round_no < runs else []
             if round_no < variant_runs:
                 jobs += [(v, t) for v in VARIANTS if v != SHIPPED for t in (FLOOR, *ROUTE_NAMES)]
@@ -494,11 +663,24 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                 child_env["BENCH_EVENT"] = json.dumps(setup.event(target))
                 if variant == TRACED:
                     child_env.update(_traced_env(roots[variant]))
+                if variant == SNAPSTART and target != FLOOR:
+                    child_env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
                 if target == FLOOR or target in bounds:
                     child_env.update({"BENCH_TABLE": settings().tokens_table, "BENCH_KEY": setup.token_hash})
                 if target == FLOOR:
                     child_env["BENCH_SYS_PATH"] = json.dumps(lam.floor_path(roots[variant]))
                     code = _FLOOR_CHILD
+                elif target in per_route:
+                    route = per_route[target]
+                    # The route's request on data of its own (a fresh target where the route uses one up),
+                    # its calls recorded just now, so that the replay finds the data the route found.
+                    calls = record_calls(route.route, setup.event(route.route))
+                    recorded.setdefault(route.route, [f"{c['service']}:{c['operation']}" for c in calls])
+                    child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(roots[variant]))
+                    child_env["BENCH_MODULES_FILE"] = str(modules[route.route])
+                    child_env["BENCH_VALIDATES"] = "1" if route.validates else "0"
+                    child_env["BENCH_CALLS"] = json.dumps(calls)
+                    code = ROUTE_BOUND_CHILD
                 elif target in bounds:
                     # The routes' sys.path and environment: the layer's libraries, none of our code.
                     child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(roots[variant]))
@@ -510,11 +692,14 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                     child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(roots[variant]))
                     code = _ROUTE_CHILD
                 # cwd is not on sys.path under -I; the task root as cwd is what Lambda does.
-                started, arrived, result = _run_child(lam.interpreter, code, roots[variant], child_env)
+                try:
+                    started, arrived, result = _run_child(lam.interpreter, code, roots[variant], child_env)
+                except RuntimeError as exc:
+                    raise RuntimeError(f"{target} ({variant}): {exc}") from exc
                 if not 200 <= result["status"] < 300:
                     raise RuntimeError(f"{target} ({variant}) answered {result['status']}, not a success")
                 _check_provenance(result, variant, target, roots[variant], lam)
-                if target in bounds:
+                if target in bounds or target in per_route:
                     bound_checks.setdefault(
                         target.removeprefix(BOUND_PREFIX),
                         {
@@ -540,6 +725,7 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                         startup=result["t0"] - started,
                         imports=result["t1"] - result["t0"],
                         handle=result["t2"] - result["t1"],
+                        cpu=result["cpu"],
                     )
                 )
             progress(f"cold start: round {round_no + 1}/{rounds} done ({len(jobs)} interpreters)")
@@ -547,9 +733,99 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
         secrets = secrets_client_cost(lam, roots[SHIPPED])
     summary = _summarise(samples, checks, importtime)
     summary["bounds"] = summarise_bounds(samples, bound_checks)
+    summary["route_bounds"] = summarise_route_bounds(samples, bound_checks, per_route, recorded)
     summary["secrets_client_creation"] = secrets
     summary["lambda_layout"] = lam.description
     return summary
+
+
+def _route_modules(lam: Lambda, task: Path, env: dict[str, str], setup: Setup, out: Path) -> dict[str, Path]:
+    """Each route's library modules, in load order: one untimed run of the route child per route."""
+    progress("cold start: the library modules each route loads (one untimed run per route)")
+    out.mkdir()
+    found: dict[str, Path] = {}
+    for name in ROUTE_NAMES:
+        child_env = dict(env)
+        child_env["BENCH_EVENT"] = json.dumps(setup.event(name))
+        child_env["BENCH_MODULE"] = f"functions.entries.{name}"
+        child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(task))
+        child_env["BENCH_MODULES_FILE"] = str(out / f"{name}.json")
+        _, _, result = _run_child(lam.interpreter, _ROUTE_CHILD, task, child_env)
+        if not 200 <= result["status"] < 300:
+            raise RuntimeError(f"{name} answered {result['status']}, not a success")
+        found[name] = out / f"{name}.json"
+    return found
+
+
+def summarise_route_bounds(
+    samples: dict[tuple[str, str], list[Run]],
+    checks: dict[str, dict[str, Any]],
+    bounds: dict[str, RouteBound],
+    recorded: dict[str, list[str]],
+) -> dict[str, Any]:
+    """Per route: its bound's ratio, its own, and our own cost (the route's ratio minus its bound's).
+
+    The spread of our own cost is taken within each round (route minus bound, both under the same
+    load, over the floor's median): lowest, quartiles, highest.
+    """
+    floor = median([r.total for r in samples[(SHIPPED, FLOOR)]])
+    rows: dict[str, Any] = {}
+    for target, bound in bounds.items():
+        route_runs = samples[(SHIPPED, bound.route)]
+        bound_runs = samples[(SHIPPED, target)]
+        by_round = {r.round_no: r.total for r in bound_runs}
+        own = [(r.total - by_round[r.round_no]) / floor for r in route_runs if r.round_no in by_round]
+        cpu_by_round = {r.round_no: r.cpu for r in bound_runs}
+        own_cpu = [(r.cpu - cpu_by_round[r.round_no]) / floor for r in route_runs if r.round_no in cpu_by_round]
+        route_ratio = median([r.total for r in route_runs]) / floor
+        bound_ratio = median([r.total for r in bound_runs]) / floor
+        rows[bound.route] = {
+            "validates": bound.validates,
+            "calls": recorded.get(bound.route, []),
+            "runs": len(own),
+            "bound_ratio": round(bound_ratio, 3),
+            "bound_ratio_min": round(min(r.total for r in bound_runs) / floor, 3),
+            "bound_ratio_max": round(max(r.total for r in bound_runs) / floor, 3),
+            "bound_import_ms": ms(median([r.imports for r in bound_runs])),
+            "bound_first_request_ms": ms(median([r.handle for r in bound_runs])),
+            "route_ratio": round(route_ratio, 3),
+            "own_ratio": round(route_ratio - bound_ratio, 3),
+            "own_ms": ms((route_ratio - bound_ratio) * floor),
+            # Within each round: min, p25, median, p75, max.
+            "own_paired": [
+                round(min(own), 3),
+                round(percentile(own, 25), 3),
+                round(median(own), 3),
+                round(percentile(own, 75), 3),
+                round(max(own), 3),
+            ],
+            "bound_modules_loaded": checks.get(target, {}).get("modules_loaded"),
+            # The same difference in the children's CPU time (the AWS calls' server time is in neither),
+            # over the floor's median wall-clock total: min, p25, median, p75, max.
+            "route_cpu_ms": ms(median([r.cpu for r in route_runs])),
+            "bound_cpu_ms": ms(median([r.cpu for r in bound_runs])),
+            "own_cpu_paired": [
+                round(min(own_cpu), 3),
+                round(percentile(own_cpu, 25), 3),
+                round(median(own_cpu), 3),
+                round(percentile(own_cpu, 75), 3),
+                round(max(own_cpu), 3),
+            ],
+        }
+    return {
+        "variant": SHIPPED,
+        "target_own_ratio": 0.1,
+        "description": (
+            "per route, a child that imports the library modules the route loads (the layer's and the SDK's, in"
+            " the route's order; nothing of ours), constructs Logger, Metrics and the resolver (validating where the"
+            " route validates), then makes the route's own AWS calls (recorded from the route's request on its own"
+            " data just before, the authentication among them), one boto3 client per service as the floor creates"
+            " its one; interleaved in the shipped rounds"
+        ),
+        "floor_ms": ms(floor),
+        "floor_cpu_ms": ms(median([r.cpu for r in samples[(SHIPPED, FLOOR)]])),
+        "routes": rows,
+    }
 
 
 def _check_provenance(result: dict[str, Any], variant: str, target: str, task: Path, lam: Lambda) -> None:
@@ -565,7 +841,7 @@ def _check_provenance(result: dict[str, Any], variant: str, target: str, task: P
     libraries = {"pydantic": lam.layer, "aws_lambda_powertools": lam.layer}
     if target == FLOOR:
         expected: dict[str, Path] = {"boto3": lam.runtime}
-    elif target.startswith(BOUND_PREFIX):
+    elif target.startswith((BOUND_PREFIX, ROUTE_BOUND_PREFIX)):
         if origins["functions"] is not None:
             raise RuntimeError(f"{target} ({variant}) imported our code: {origins['functions']}")
         expected = {"boto3": lam.layer} | {k: v for k, v in libraries.items() if origins[k] is not None}

@@ -6,10 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from functions.models.api import Email, EntityId, ExternalId, Metadata, Text, Timestamp, patch_schema
 from functions.models.base import ApiModel as _Model
 from functions.models.base import RequestModel as _Request
 from functions.models.entities import Candidate, Job
+from functions.models.fields import Email, EntityId, ExternalId, Metadata, Text, Timestamp, patch_schema
 from functions.models.rendering import rendered
 
 # A candidate's jobs: two items each (reference, link) in a transaction, and a PATCH that replaces

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 
-from functions.models.api import InterviewPublic, RecordFields, Timestamp
+from functions.models.api import InterviewPublic, RecordFields
+from functions.models.base import ApiModel as _Model
+from functions.models.base import RequestModel as _Request
+from functions.models.fields import Timestamp
 from functions.models.vocabulary import DeliveryStatus, EventTypeName
 
 EventType = EventTypeName
@@ -19,9 +22,7 @@ def _distinct(events: list[str]) -> list[str]:
     return events
 
 
-class WebhookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
+class WebhookCreate(_Request):
     url: str = Field(
         min_length=1,
         max_length=2048,
@@ -43,7 +44,7 @@ class WebhookCreate(BaseModel):
     ) = None
 
 
-class WebhookPublic(BaseModel):
+class WebhookPublic(_Model):
     id: str
     url: str
     events: list[EventType]
@@ -55,21 +56,21 @@ class WebhookWithSecret(WebhookPublic):
     secret: str = Field(description="whsec_ and the base64 signing key: shown only here; keep it secret")
 
 
-class WebhookList(BaseModel):
+class WebhookList(_Model):
     items: list[WebhookPublic]
     nextCursor: str | None
 
 
-class WebhookDeleted(BaseModel):
+class WebhookDeleted(_Model):
     deleted: bool
 
 
-class PingQueued(BaseModel):
+class PingQueued(_Model):
     queued: bool
     messageId: str = Field(description="The webhook-id header the ping will carry")
 
 
-class DeliveryPublic(BaseModel):
+class DeliveryPublic(_Model):
     id: str
     webhookId: str
     eventId: str
@@ -83,7 +84,7 @@ class DeliveryPublic(BaseModel):
     nextAttemptAt: Timestamp | None = Field(description="When the next retry is due; null when none will follow")
 
 
-class DeliveryList(BaseModel):
+class DeliveryList(_Model):
     items: list[DeliveryPublic]
     nextCursor: str | None
 
@@ -95,22 +96,22 @@ class WebhookRecord(RecordFields):
     """The interview's record as GET /v1/interviews/{id} shows it, without the pre-signed videoUrl."""
 
 
-class InterviewEventData(BaseModel):
+class InterviewEventData(_Model):
     interview: InterviewPublic
     record: WebhookRecord | None = Field(default=None, description="Only in analysis.completed")
 
 
-class InterviewEvent(BaseModel):
+class InterviewEvent(_Model):
     type: EventType
     timestamp: Timestamp
     data: InterviewEventData
 
 
-class PingData(BaseModel):
+class PingData(_Model):
     webhookId: str
 
 
-class PingEvent(BaseModel):
+class PingEvent(_Model):
     type: Literal["webhook.ping"]
     timestamp: Timestamp
     data: PingData
@@ -119,7 +120,7 @@ class PingEvent(BaseModel):
 # --- the events feed (GET /v1/events) ---
 
 
-class EventPublic(BaseModel):
+class EventPublic(_Model):
     """An event as its deliveries carry it, plus its id: the webhook-id of every delivery of it."""
 
     id: str = Field(description="The webhook-id header of every delivery of this event")
@@ -128,14 +129,12 @@ class EventPublic(BaseModel):
     data: InterviewEventData
 
 
-class EventList(BaseModel):
+class EventList(_Model):
     items: list[EventPublic]
     nextCursor: str | None
 
 
-class EventResend(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
+class EventResend(_Request):
     webhookId: str | None = Field(
         default=None,
         min_length=1,
@@ -144,5 +143,5 @@ class EventResend(BaseModel):
     )
 
 
-class EventResent(BaseModel):
+class EventResent(_Model):
     queued: int = Field(description="How many deliveries were queued: one per webhook")

@@ -75,7 +75,9 @@ def responses(
 
     `said`: what an error status means on this route, where it differs from the interviews' wording.
     """
-    error_model: type[BaseModel] | str = "ErrorBody" if isinstance(model, str) else _model_named("ErrorBody")
+    # The error model by name on every route: looking it up here would import functions.models.api (and
+    # define its models) on routes that use none of them (decisions 31); the docs build resolves it.
+    error_model = "ErrorBody"
     documented: dict[int, OpenAPIResponse] = {
         status: {"description": description, "content": {"application/json": {"model": model}}}
     }
@@ -83,8 +85,7 @@ def responses(
     for code in (*errors, 400, 401, 405, 429, 500):
         text = (said or {}).get(code, _ERRORS[code])
         documented[code] = {"description": text, "content": {"application/json": {"model": error_model}}}
-    if isinstance(model, str):
-        _NAMED.append(documented)
+    _NAMED.append(documented)
     return documented
 
 

@@ -104,3 +104,27 @@ def test_routes_with_and_without_a_body_are_each_held_to_their_own_bound() -> No
     assert lean.startswith("- Routes without a body (no pydantic loaded), 1: median 1.40× (from 1.40 to 1.40).")
     assert "alone are 1.30×: 1.0 tenths are the routes' own" in lean
     assert "alone are 1.60×: 3.0 tenths are the routes' own" in body
+
+
+def test_a_routes_own_cost_is_the_route_minus_its_bound_within_each_round() -> None:
+    from bench.coldstart import ROUTE_BOUND_PREFIX, RouteBound
+
+    samples = {
+        (SHIPPED, coldstart.FLOOR): _runs(coldstart.FLOOR, [400, 420, 380]),
+        (SHIPPED, "get_job"): _runs("get_job", [640, 600, 700]),
+        (SHIPPED, ROUTE_BOUND_PREFIX + "get_job"): _runs("b", [600, 560, 600]),
+    }
+    summary = coldstart.summarise_route_bounds(
+        samples,
+        {ROUTE_BOUND_PREFIX + "get_job": {"modules_loaded": 500}},
+        {ROUTE_BOUND_PREFIX + "get_job": RouteBound("get_job", validates=False)},
+        {"get_job": ["dynamodb:UpdateItem", "dynamodb:GetItem"]},
+    )
+    row = summary["routes"]["get_job"]
+    # Floor median 400 ms; route median 640 (1.6×), bound median 600 (1.5×): our own 0.1×, 40 ms.
+    assert (row["route_ratio"], row["bound_ratio"], row["own_ratio"], row["own_ms"]) == (1.6, 1.5, 0.1, 40)
+    # Within each round: +40, +40, +100 ms.
+    assert row["own_paired"] == [0.1, 0.1, 0.1, 0.25, 0.25]
+    assert row["bound_modules_loaded"] == 500
+    lines = report.route_bounds_table(summary)
+    assert lines[2].startswith("| get_job | no | dynamodb:UpdateItem, dynamodb:GetItem | 1.50 (1.40–1.50) | 1.60 |")
