@@ -140,8 +140,8 @@ def add_parser(subcommands: Any) -> None:
     plan.add_argument("--language", default="EN", metavar="L")
 
     for name, text in (
-        ("start", "PENDING -> IN_PROGRESS"),
-        ("finish", "IN_PROGRESS -> FINISHED, record IDLE"),
+        ("start", "PENDING -> IN_PROGRESS, as the room's start (a no-op while IN_PROGRESS)"),
+        ("finish", "IN_PROGRESS -> FINISHED, record IDLE, as the room's finish (a no-op once FINISHED)"),
         ("process", "record IDLE -> PROCESSING"),
     ):
         step = commands.add_parser(name, help=text)

@@ -18,8 +18,8 @@ from testkit.synth import StackTemplate, Synth
 
 pytestmark = pytest.mark.infra
 
-# CloudFormation allows 500 resources per stack; 300 keeps room for about 20 more routes in the
-# largest stack before a deploy could fail (docs/decisions.md, 27).
+# CloudFormation allows 500 resources per stack; 300 is the margin the largest stack must keep
+# (docs/decisions.md, 27: the Api stack, 6 resources per route, about seventeen more routes).
 MAX_RESOURCES = 300
 MAX_TEMPLATE_BYTES = 1024 * 1024  # a template uploaded through S3, as CDK does
 MAX_OUTPUTS = 200  # our outputs and CDK's exports together
