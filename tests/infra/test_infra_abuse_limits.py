@@ -249,6 +249,21 @@ def test_public_routes_are_exempt_from_the_token_rule() -> None:
         assert matches(statement, path, {}), path
 
 
+def test_the_rooms_public_routes_pass_the_token_rule_in_prod(prod: Synth) -> None:
+    """The candidate's room carries a pin or a `qlr_` room token, never `Bearer qlo_`: its four paths are exempt."""
+    statement = token_rule(web_acl(prod))["Statement"]
+    public = [route for route in ROUTES if route.public]
+    assert {route.name for route in public} == {"join_room", "start_room", "upload_recording", "finish_room"}
+    for route in public:
+        path = route.path.replace("{id}", "e1b165ac-5d6e-4f0a-9d0b-6f1f4c8b7a21")
+        for prefix in ("/prod", ""):
+            assert not matches(statement, prefix + path, {"Authorization": "Bearer qlr_abc"}), path
+            assert not matches(statement, prefix + path, {}), path
+    # Nothing else is opened: the interview itself, or a path below a room's, still needs the token.
+    for path in ("/prod/v1/interviews/e1b165ac", "/prod/v1/rooms/e1b165ac/start/x", "/prod/v1/rooms/e1b165ac"):
+        assert matches(statement, path, {"Authorization": "Bearer qlr_abc"}), path
+
+
 def test_waf_logs_to_an_aws_waf_logs_group_without_the_authorization_header(prod: Synth) -> None:
     [acl_id] = prod.gateway.resources("AWS::WAFv2::WebACL")
     [logging] = prod.gateway.resources("AWS::WAFv2::LoggingConfiguration").values()
