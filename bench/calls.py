@@ -99,6 +99,12 @@ TARGETS: dict[str, int] = {
     "list_jobs": 2,
     "update_job": 3,
     "delete_job": 3,
+    # The room: no API token. A join reads the interview's failed pins and the interview, and stores the
+    # room token; the others read their room token (GetItem, in place of auth) and the interview.
+    "join_room": 3,  # GetItem (pin failures) + GetItem (interview) + PutItem (room token)
+    "start_room": 3,  # GetItem (room token) + GetItem + UpdateItem conditioned on the state read
+    "upload_recording": 2,  # GetItem (room token) + GetItem; pre-signing is local
+    "finish_room": 3,  # GetItem (room token) + GetItem + UpdateItem conditioned on the state read
 }
 # Cases with more calls than their route's target, by design, and how many more.
 EXTRA: dict[str, int] = {
@@ -139,6 +145,8 @@ def measure(port: int) -> dict[str, Any]:
 
     hook_id = world.webhook(owner)
     event_id = world.recorded_event(owner)
+    room_id, room_pin, room_token = world.room(owner)
+    recording = {"contentType": "video/webm", "size": 48_213_377}
     cases: list[tuple[str, str, Callable[[], dict[str, Any]], int]] = [
         (
             "create_interview",
@@ -303,6 +311,16 @@ def measure(port: int) -> dict[str, Any]:
             200,
         ),
         ("delete_job", "delete", lambda: world.event("delete_job", owner, object_id=spare_jobs.pop()), 200),
+        # In this order, on one room: joined, started, its recording's URL, finished.
+        ("join_room", "join", lambda: world.event("join_room", owner, object_id=room_id, body={"pin": room_pin}), 200),
+        ("start_room", "start", lambda: world.event("start_room", owner, object_id=room_id, token=room_token), 200),
+        (
+            "upload_recording",
+            "recording URL",
+            lambda: world.event("upload_recording", owner, object_id=room_id, body=recording, token=room_token),
+            200,
+        ),
+        ("finish_room", "finish", lambda: world.event("finish_room", owner, object_id=room_id, token=room_token), 200),
     ]
     untried = {route.name for route in ROUTES} - {case[0] for case in cases}
     if untried:

@@ -553,6 +553,17 @@ class Setup:
         self.candidate_id = world.candidate(self.owner, [self.job_id])
         self.spare_jobs = [world.job(self.owner) for _ in range(runs * variants)]
         self.spare_candidates = [world.candidate(self.owner, []) for _ in range(runs * variants)]
+        # The room: a joined interview per start and per finish (each started or finished once), one to
+        # join and one IN_PROGRESS for recording URLs.
+        self.join_target = world.room(self.owner)
+        self.recording_target = world.room(self.owner)
+        from functions.domain import interviews
+
+        interviews.start(self.recording_target[0])
+        self.start_targets = [world.room(self.owner) for _ in range(runs * variants)]
+        self.finish_targets = [world.room(self.owner) for _ in range(runs * variants)]
+        for room_id, _, _ in self.finish_targets:
+            interviews.start(room_id)
 
     def event(self, target: str) -> dict[str, Any]:
         if target == FLOOR or target.startswith((BOUND_PREFIX, ROUTE_BOUND_PREFIX)):
@@ -628,7 +639,24 @@ REQUESTS: dict[str, Callable[[Setup], dict[str, Any]]] = {
         "update_job", s.owner, object_id=s.job_id, body={"title": f"Engineer {random.randrange(10**6)}"}
     ),
     "delete_job": lambda s: world.event("delete_job", s.owner, object_id=s.spare_jobs.pop()),
+    "join_room": lambda s: world.event(
+        "join_room", s.owner, object_id=s.join_target[0], body={"pin": s.join_target[1]}
+    ),
+    "start_room": lambda s: _room_event("start_room", s, s.start_targets.pop()),
+    "upload_recording": lambda s: world.event(
+        "upload_recording",
+        s.owner,
+        object_id=s.recording_target[0],
+        body={"contentType": "video/webm", "size": 48_213_377},
+        token=s.recording_target[2],
+    ),
+    "finish_room": lambda s: _room_event("finish_room", s, s.finish_targets.pop()),
 }
+
+
+def _room_event(name: str, setup: Setup, room: tuple[str, str, str]) -> dict[str, Any]:
+    room_id, _, token = room
+    return world.event(name, setup.owner, object_id=room_id, token=token)
 
 
 def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:

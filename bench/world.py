@@ -88,10 +88,12 @@ def event(
     object_id: str | None = None,
     query: str = "",
     body: dict[str, Any] | None = None,
+    token: str | None = None,
 ) -> dict[str, Any]:
     """A realistic API Gateway REST proxy event for route `name`, as the gateway stand-in builds it.
 
-    `object_id`: the route's `{id}` (an interview's, a webhook's, a candidate's or a job's)."""
+    `object_id`: the route's `{id}` (an interview's, a webhook's, a candidate's or a job's).
+    `token`: the bearer instead of the owner's API token (a room token on the room's routes)."""
     found = route(name)
     path = found.path.replace("{id}", object_id or "")
     params = {"id": object_id} if object_id else {}
@@ -99,7 +101,7 @@ def event(
         "Host": "api.quollo.example",
         "Accept": "application/json",
         "User-Agent": "quollo-bench/1.0",
-        "Authorization": f"Bearer {owner.token}",
+        "Authorization": f"Bearer {token or owner.token}",
         "X-Forwarded-For": "127.0.0.1",
     }
     raw = None
@@ -107,6 +109,16 @@ def event(
         raw = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
     return gateway.build_event(found, path, params, headers, query, raw)
+
+
+def room(owner: Account) -> tuple[str, str, str]:
+    """A new interview's id, pin and a room token of it (the candidate has joined)."""
+    from functions.domain import interviews, rooms
+    from functions.models.api import InterviewCreate
+
+    created = interviews.create(owner.user_id, InterviewCreate.model_validate(sample_body(owner.plan_id, "Room")))
+    joined = rooms.join(created.interview.id, created.interview.pin, None)
+    return created.interview.id, created.interview.pin, joined.token
 
 
 def create_body(owner: Account) -> dict[str, Any]:

@@ -35,9 +35,10 @@ class Route:
     # `reserved_concurrency` for it (guaranteed to it, and its cap). 0 reserves nothing: a route
     # called rarely, bounded by the stage's per-method throttling, takes from the unreserved pool.
     concurrency_weight: int = 1
-    # Answers without a token by design (none today; e.g. a room join by pin). Its function must skip
-    # `authenticate` itself; prod's WAF then lets its requests through without `Bearer qlo_`
-    # (infra/constructs/waf.py), and the deploy check does not expect its 401 (domain/deploy_checks.py).
+    # Answers without an API token by design: the candidate's room (a join by pin, then a room token).
+    # Its function skips `authenticate` (lambda_entry's `access`); prod's WAF then lets its requests
+    # through without `Bearer qlo_` (infra/constructs/waf.py), and the deploy check does not expect its
+    # 401 (domain/deploy_checks.py).
     public: bool = False
 
     @property
@@ -228,6 +229,49 @@ TALENT_ROUTES: tuple[Route, ...] = (
     _talent("delete_job", "DELETE", "/v1/jobs/{id}", "GetItem", "DeleteItem"),
 )
 
+# The candidate's room (public: a pin, then a room token; functions/domain/rooms.py). Each holds the
+# default weight: called about once per interview, but public, so its reservation is also its cap: a
+# flood of joins takes at most that share of the account's concurrency (docs/decisions.md, 29).
+_ROOM_TOKEN = TableAccess("tokens", ("dynamodb:GetItem",))
+ROOM_ROUTES: tuple[Route, ...] = (
+    Route(
+        name="join_room",
+        method="POST",
+        path="/v1/rooms/{id}/join",
+        public=True,
+        tables=(
+            TableAccess("interviews", ("dynamodb:GetItem",)),
+            # PutItem: the room token (its hash).
+            TableAccess("tokens", ("dynamodb:PutItem",)),
+            # The interview's failed pins (GetItem, UpdateItem, PutItem) and the address's (UpdateItem).
+            TableAccess("ratelimits", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")),
+        ),
+    ),
+    Route(
+        name="start_room",
+        method="POST",
+        path="/v1/rooms/{id}/start",
+        public=True,
+        tables=(_ROOM_TOKEN, TableAccess("interviews", ("dynamodb:GetItem", "dynamodb:UpdateItem"))),
+    ),
+    Route(
+        name="upload_recording",
+        method="POST",
+        path="/v1/rooms/{id}/recording",
+        public=True,
+        tables=(_ROOM_TOKEN, TableAccess("interviews", ("dynamodb:GetItem",))),
+        # The upload URL is signed with the function's role: S3 authorizes the PUT as its s3:PutObject.
+        s3_write_records=True,
+    ),
+    Route(
+        name="finish_room",
+        method="POST",
+        path="/v1/rooms/{id}/finish",
+        public=True,
+        tables=(_ROOM_TOKEN, TableAccess("interviews", ("dynamodb:GetItem", "dynamodb:UpdateItem"))),
+    ),
+)
+
 # Concurrency weights: ATS integrations create interviews in bulk and poll their state, so the
 # three busiest interview routes get 6 (prod: 60, what 200 req/s at 0.3 s needs); changes 2;
 # candidates, jobs and plans 1 (the default); webhook registration 0 (docs/decisions.md, 14).
@@ -336,6 +380,7 @@ ROUTES: tuple[Route, ...] = (
     *WEBHOOK_ROUTES,
     *EVENT_ROUTES,
     *TALENT_ROUTES,
+    *ROOM_ROUTES,
 )
 
 

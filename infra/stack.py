@@ -6,19 +6,23 @@
 - `Quollo-<stage>-Processing`: the post-processing functions and their queues' event sources
   (docs/lifecycle.md; docs/decisions.md, 30).
 - `Quollo-<stage>-Monitoring`: the alarm topic, every alarm and the dashboard.
-- `Quollo-<stage>-Api`: the route functions, their `live` aliases and canaries, API Gateway, the WAF.
+- `Quollo-<stage>-Api`: the route functions, their `live` aliases and canaries.
+- `Quollo-<stage>-Gateway`: API Gateway (resources, methods, invoke permissions, stage), the WAF.
 
-Deploy order: Data, Webhooks, Processing, Monitoring, Api. Monitoring names the route functions and the API by
-their physical names (`quollo-<stage>-<route>`, `quollo-<stage>`) rather than importing them, so it
-can deploy before the API, whose canaries watch its alarms (also by name): a route's alarms exist
-before its first canary, and removing a route removes its alarms first without an export in the way.
+Deploy order: Data, Webhooks, Processing, Monitoring, Api, Gateway. Monitoring names the route
+functions and the API by their physical names (`quollo-<stage>-<route>`, `quollo-<stage>`) rather than
+importing them, so it can deploy before the API, whose canaries watch its alarms (also by name): a
+route's alarms exist before its first canary, and removing a route removes its alarms first without an
+export in the way.
+The Gateway stack names each route's `live` alias the same way (`quollo-<stage>-<route>:live`), so a
+route's function, alias and canary and its method never meet in one template (docs/decisions.md, 27).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import CfnOutput, Stack, Tags
+from aws_cdk import Aws, CfnOutput, Stack, Tags
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -173,7 +177,7 @@ class ApiStack(_QuolloStack):
         layer_dir: Path,
         layer_description: str,
     ) -> None:
-        super().__init__(scope, config, "Api", "route functions, API Gateway, canaries and WAF")
+        super().__init__(scope, config, "Api", "route functions, their aliases and canaries")
         self.route_functions = RouteFunctions(
             self,
             "Routes",
@@ -184,8 +188,6 @@ class ApiStack(_QuolloStack):
             dependencies_description=layer_description,
             config=config,
         )
-        # API Gateway invokes the `live` aliases, never $LATEST (docs/decisions.md, 13).
-        self.api = ApiConstruct(self, "Api", routes=ROUTES, functions=self.route_functions.aliases, config=config)
         self.rollouts = (
             Rollouts(
                 self,
@@ -199,6 +201,27 @@ class ApiStack(_QuolloStack):
             if config.canary_deploys
             else None
         )
+
+
+def live_alias_arn(config: StageConfig, route_name: str) -> str:
+    """A route's `live` alias by its physical name: what the Gateway stack's methods invoke."""
+    name = function_name(config, route_name)
+    alias = RouteFunctions.ALIAS
+    return f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{Aws.ACCOUNT_ID}:function:{name}:{alias}"
+
+
+class GatewayStack(_QuolloStack):
+    def __init__(self, scope: Construct, *, config: StageConfig) -> None:
+        super().__init__(scope, config, "Gateway", "API Gateway and the WAF")
+        # API Gateway invokes the `live` aliases, never $LATEST (docs/decisions.md, 13), named rather than
+        # imported (decisions 27): same account and region, so each method's invoke permission is made here.
+        aliases = {
+            route.name: lambda_.Function.from_function_attributes(
+                self, f"{route.name}Live", function_arn=live_alias_arn(config, route.name), same_environment=True
+            )
+            for route in ROUTES
+        }
+        self.api = ApiConstruct(self, "Api", routes=ROUTES, functions=aliases, config=config)
         self.waf = (
             Waf(
                 self,
@@ -258,18 +281,28 @@ class QuolloStacks:
             layer_dir=layer_dir,
             layer_description=layer_description,
         )
-        # No reference carries this order (Monitoring names the functions, the canaries name the alarms).
+        self.gateway_stack = GatewayStack(scope, config=config)
+        # No reference carries this order (Monitoring names the functions, the canaries name the alarms,
+        # the methods name the aliases).
         self.api_stack.add_stack_dependency(self.monitoring_stack, "the canaries watch the monitoring stack's alarms")
+        self.gateway_stack.add_stack_dependency(self.api_stack, "the methods invoke the route functions' aliases")
         self.data = self.data_stack.data
         self.webhook_workers = self.webhooks_stack.workers
         self.processing_workers = self.processing_stack.workers
         self.monitoring = self.monitoring_stack.monitoring
         self.route_functions = self.api_stack.route_functions
-        self.api = self.api_stack.api
         self.rollouts = self.api_stack.rollouts
-        self.waf = self.api_stack.waf
+        self.api = self.gateway_stack.api
+        self.waf = self.gateway_stack.waf
 
     @property
     def stacks(self) -> tuple[Stack, ...]:
         """In deploy order."""
-        return (self.data_stack, self.webhooks_stack, self.processing_stack, self.monitoring_stack, self.api_stack)
+        return (
+            self.data_stack,
+            self.webhooks_stack,
+            self.processing_stack,
+            self.monitoring_stack,
+            self.api_stack,
+            self.gateway_stack,
+        )

@@ -123,7 +123,7 @@ class StackTemplate:
 @dataclass(frozen=True)
 class Synth:
     """A stage's synthesized stacks (infra/stack.py): `stack` holds the constructs, `data`, `webhooks`,
-    `processing`, `monitoring` and `api` each stack's template."""
+    `processing`, `monitoring`, `api` and `gateway` each stack's template."""
 
     stack: QuolloStacks
     outdir: Path
@@ -151,10 +151,14 @@ class Synth:
     def api(self) -> StackTemplate:
         return self._template(self.stack.api_stack)
 
+    @cached_property
+    def gateway(self) -> StackTemplate:
+        return self._template(self.stack.gateway_stack)
+
     @property
     def templates(self) -> tuple[StackTemplate, ...]:
         """Every stack's, in deploy order."""
-        return (self.data, self.webhooks, self.processing, self.monitoring, self.api)
+        return (self.data, self.webhooks, self.processing, self.monitoring, self.api, self.gateway)
 
     def context(self, key: str) -> Any:
         return self.stack.api_stack.node.try_get_context(key)

@@ -92,32 +92,48 @@ def delete_video(key: str) -> None:
             raise RuntimeError(f"{len(failed)} version(s) of a recording were not deleted: {codes}")
 
 
+def _object_url(key: str) -> str:
+    """The object's URL as an S3 client would build it: the regional virtual-hosted style on AWS, path
+    style under a configured endpoint (the local moto server has no DNS per bucket)."""
+    bucket, endpoint, region = settings().records_bucket, settings().endpoint_url, session().region_name
+    path = quote(key, safe="/~")
+    if endpoint:
+        return f"{endpoint.rstrip('/')}/{bucket}/{path}"
+    # Our bucket names are DNS-compatible (CDK generates lowercase letters, digits and hyphens).
+    # us-east-1 keeps S3's global host, as botocore's endpoint rules give it.
+    host = "s3.amazonaws.com" if region in (None, "us-east-1") else f"s3.{region}.amazonaws.com"
+    return f"https://{bucket}.{host}/{path}"
+
+
+def _presigned(method: str, key: str, expires: int, headers: dict[str, str] | None = None) -> str:
+    from botocore.auth import S3SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+
+    credentials = session().get_credentials()
+    if credentials is None:
+        raise RuntimeError("no AWS credentials to sign the URL with")
+    request = AWSRequest(method=method, url=_object_url(key), headers=headers)
+    region = session().region_name
+    S3SigV4QueryAuth(credentials.get_frozen_credentials(), "s3", region or "us-east-1", expires=expires).add_auth(
+        request
+    )
+    return str(request.url)
+
+
 def presigned_url(key: str) -> str:
     """A SigV4 GET URL valid one hour. Signing is local: no network call.
 
     Signed with botocore's own S3 query signer rather than an S3 client's generate_presigned_url:
     building the client (the S3 model and endpoint rules) was most of get's cold-start cost over
     its floor (bench/report.md). The URL is the client's, byte for byte
-    (tests/integration/test_presigned_urls.py): the regional virtual-hosted style on AWS, path
-    style under a configured endpoint (the local moto server has no DNS per bucket).
+    (tests/integration/test_presigned_urls.py).
     """
-    from botocore.auth import S3SigV4QueryAuth
-    from botocore.awsrequest import AWSRequest
+    return _presigned("GET", key, URL_TTL_SECONDS)
 
-    bucket, endpoint, region = settings().records_bucket, settings().endpoint_url, session().region_name
-    path = quote(key, safe="/~")
-    if endpoint:
-        url = f"{endpoint.rstrip('/')}/{bucket}/{path}"
-    else:
-        # Our bucket names are DNS-compatible (CDK generates lowercase letters, digits and hyphens).
-        # us-east-1 keeps S3's global host, as botocore's endpoint rules give it.
-        host = "s3.amazonaws.com" if region in (None, "us-east-1") else f"s3.{region}.amazonaws.com"
-        url = f"https://{bucket}.{host}/{path}"
-    credentials = session().get_credentials()
-    if credentials is None:
-        raise RuntimeError("no AWS credentials to sign the video URL with")
-    request = AWSRequest(method="GET", url=url)
-    S3SigV4QueryAuth(
-        credentials.get_frozen_credentials(), "s3", region or "us-east-1", expires=URL_TTL_SECONDS
-    ).add_auth(request)
-    return str(request.url)
+
+def presigned_put(key: str, content_type: str, size: int, expires: int) -> tuple[str, dict[str, str]]:
+    """A SigV4 PUT URL for `key` and the headers it is signed with: S3 refuses the upload unless it
+    carries exactly this Content-Type and Content-Length (the body's size, which HTTP clients send
+    themselves)."""
+    headers = {"Content-Type": content_type, "Content-Length": str(size)}
+    return _presigned("PUT", key, expires, headers), {"Content-Type": content_type}

@@ -49,6 +49,8 @@ TOKENS = TableSpec(
         # `quollo admin list-tokens USER_ID`: a user's tokens, oldest first.
         IndexSpec(name="byUser", partition_key="userId", sort_key="createdAt"),
     ),
+    # Room tokens (functions/data/room_tokens.py) expire; API tokens have no expiresAt and never do.
+    ttl_attribute="expiresAt",
 )
 
 PLANS = TableSpec(

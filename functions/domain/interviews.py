@@ -236,24 +236,32 @@ def delete(owner_id: str, interview_id: str) -> Deleted:
     return retry_on_conflict(attempt)
 
 
-# Lifecycle: stand-ins for the interview room (quollo admin); post-processing is functions/domain/post_processing.py.
+# Lifecycle: start and finish are the room's (functions/domain/rooms.py) and `quollo admin`'s alike;
+# post-processing is functions/domain/post_processing.py.
 
 
-def _current(interview_id: str) -> Interview:
-    interview = store.get(interview_id)
+def _current(interview_id: str, owner_id: str | None = None) -> Interview:
+    """The interview; with `owner_id`, only if it is that owner's (a room token's binding)."""
+    interview = store.get(interview_id) if owner_id is None else store.get_owned(interview_id, owner_id)
     if interview is None:
         raise NotFound(f"interview {interview_id} does not exist")
     return interview
 
 
-def _step(interview_id: str, step: lifecycle.Step) -> Interview:
-    current = _current(interview_id)
+def _step_once(interview_id: str, step: lifecycle.Step, owner_id: str | None) -> Interview:
+    """`step`, or the interview as it is when the step has already brought it to its state (a retried
+    start or finish answers as the first did; its webhook event fired once, with the change)."""
+    current = _current(interview_id, owner_id)
+    if current.status is lifecycle.STEPS[step][1].status:
+        return current
     return store.save_step(current, lifecycle.advance(current, step, clock.now()))
 
 
-def start(interview_id: str) -> Interview:
-    return _step(interview_id, lifecycle.Step.START)
+def start(interview_id: str, owner_id: str | None = None) -> Interview:
+    """PENDING -> IN_PROGRESS (interview.started); as it is while IN_PROGRESS."""
+    return _step_once(interview_id, lifecycle.Step.START, owner_id)
 
 
-def finish(interview_id: str) -> Interview:
-    return _step(interview_id, lifecycle.Step.FINISH)
+def finish(interview_id: str, owner_id: str | None = None) -> Interview:
+    """IN_PROGRESS -> FINISHED with record IDLE (interview.completed); as it is once FINISHED."""
+    return _step_once(interview_id, lifecycle.Step.FINISH, owner_id)

@@ -1,7 +1,8 @@
 """What an interview's recording may be: the one place the type and size limits live.
 
 Post-processing checks each uploaded recording with `check` (functions/domain/post_processing.py);
-the room's pre-signed PUT should sign the same `CONTENT_TYPES` and `MAX_BYTES`.
+the room's pre-signed PUT signs the type and size its request model allows (models/api.py
+`RecordingContentType`, `RECORDING_MAX_BYTES`), held equal to these by tests/unit/test_vocabulary.py.
 """
 
 from __future__ import annotations

@@ -185,8 +185,8 @@ def add_parser(subcommands: Any) -> None:
     plan.add_argument("--language", default="EN", metavar="L")
 
     for name, text in (
-        ("start", "PENDING -> IN_PROGRESS"),
-        ("finish", "IN_PROGRESS -> FINISHED, record IDLE"),
+        ("start", "PENDING -> IN_PROGRESS, as the room's start (a no-op while IN_PROGRESS)"),
+        ("finish", "IN_PROGRESS -> FINISHED, record IDLE, as the room's finish (a no-op once FINISHED)"),
     ):
         step = commands.add_parser(name, help=text)
         step.add_argument("id", metavar="ID")

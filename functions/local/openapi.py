@@ -55,6 +55,16 @@ def spec() -> dict[str, Any]:
         # Names a generated client turns into method names (createInterview), instead of
         # Powertools' create_interview_v1_interviews_post.
         document["paths"][route.path][route.method.lower()]["operationId"] = _camel(route.name)
+        if route.public:
+            # The room: a join takes no credential but its pin; the other routes a room token.
+            security: list[dict[str, list[str]]] = [] if route.path.endswith("/join") else [{"roomToken": []}]
+            document["paths"][route.path][route.method.lower()]["security"] = security
+    document["components"]["securitySchemes"]["roomToken"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "qlr_...",
+        "description": "The room token POST /v1/rooms/{id}/join returns: this interview's room routes only",
+    }
     document["tags"] = [
         {"name": "Interviews", "description": "Schedule, list, read, change and delete interviews"},
         {"name": "Plans", "description": "The interview plans of your account"},
@@ -63,6 +73,7 @@ def spec() -> dict[str, Any]:
         {"name": "Events", "description": "Every webhook event of the last 30 days: catch up, and send again"},
         {"name": "Candidates", "description": "The people you interview, with your ATS's ids and their jobs"},
         {"name": "Jobs", "description": "The positions you interview for"},
+        {"name": "Room", "description": "The candidate's side: join by pin, start, upload the recording, finish"},
     ]
     # Where the API runs: a generated client or Swagger UI asks for the base URL (the stack's ApiUrl
     # output, ending in the stage; or `quollo serve`'s address) instead of calling a fixed host.

@@ -178,6 +178,49 @@ class LedgerList(_Model):
     nextCursor: str | None
 
 
+# The candidate's room (/v1/rooms/{id}/...): the pin, then a room token.
+RECORDING_MAX_BYTES = 2 * 1024**3
+RecordingContentType = Literal["video/mp4", "video/webm"]
+
+
+class RoomJoin(_Request):
+    pin: str = Field(
+        min_length=1,
+        max_length=16,
+        pattern=r"^[0-9]+$",
+        description="The interview's pin, as create returned it (4 digits); never logged",
+    )
+
+
+class RoomInterview(_Model):
+    """The interview as its room shows it to the candidate: no pin, metadata or links of the ATS."""
+
+    id: str
+    title: str
+    intervieweeName: str
+    status: StatusName
+    startedAt: Timestamp | None
+    finishedAt: Timestamp | None
+
+
+class RoomJoined(_Model):
+    roomToken: str = Field(description="`Bearer qlr_...` for this interview's other room routes, and no other route")
+    expiresAt: Timestamp
+    interview: RoomInterview
+
+
+class RecordingUpload(_Request):
+    contentType: RecordingContentType
+    size: int = Field(ge=1, le=RECORDING_MAX_BYTES, description="The recording's exact size in bytes, at most 2 GiB")
+
+
+class RecordingUploadUrl(_Model):
+    uploadUrl: str = Field(description="Pre-signed S3 URL: PUT the recording's bytes to it before expiresAt")
+    method: Literal["PUT"]
+    headers: dict[str, str] = Field(description="Headers the PUT must carry exactly as given (they are signed)")
+    expiresAt: Timestamp
+
+
 class ConflictDetails(_Model):
     field: Literal["externalId", "url"] = Field(description="The unique field whose value another object holds")
     existingId: str = Field(description="The id of the object that holds it")

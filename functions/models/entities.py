@@ -41,6 +41,23 @@ class TokenListing:
 
 
 @dataclass(frozen=True)
+class RoomToken:
+    """A room token as stored (by its hash): the one interview it opens, its owner, and until when."""
+
+    interview_id: str
+    owner_id: str
+    expires_at: float  # seconds since the epoch
+
+
+@dataclass(frozen=True)
+class PinFailures:
+    """An interview's failed pins in its current window, which its first failure opened."""
+
+    failures: int
+    window_start: float  # seconds since the epoch
+
+
+@dataclass(frozen=True)
 class TokenUse:
     """A request counted against its token: whose it is, the token's budget and its use this window."""
 

@@ -91,6 +91,26 @@ class RateLimited(DomainError):
         self.headers = headers
 
 
+class InvalidPin(DomainError):
+    """A room join with a wrong pin, or for an interview that does not exist: one answer for both."""
+
+    status = 401
+    code = "invalid_pin"
+
+
+class RoomLocked(RateLimited):
+    """Too many wrong pins for one interview: every join of it waits out the window, the right pin included."""
+
+    code = "room_locked"
+
+
+class RoomClosed(DomainError):
+    """A join of a FINISHED interview: the room is over."""
+
+    status = 409
+    code = "room_closed"
+
+
 class IdempotencyKeyReused(DomainError):
     status = 422
     code = "idempotency_key_reused"

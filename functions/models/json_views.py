@@ -33,6 +33,7 @@ INTERVIEW_FIELDS = (
     "candidateId",
     "jobId",
 )
+ROOM_INTERVIEW_FIELDS = ("id", "title", "intervieweeName", "status", "startedAt", "finishedAt")
 RECORD_FIELDS = ("status", "summary", "results", "participants", "videoUrl")
 WEBHOOK_FIELDS = ("id", "url", "events", "enabled", "createdAt")
 CANDIDATE_FIELDS = ("id", "name", "email", "externalId", "jobIds", "metadata", "createdAt", "updatedAt")
@@ -62,6 +63,11 @@ def page[E](items: Iterable[E], next_cursor: str | None, view: Callable[[E], dic
 def interview(entity: Interview) -> dict[str, Any]:
     """InterviewPublic."""
     return plain(INTERVIEW_FIELDS, entity, status=entity.status.value)
+
+
+def room_interview(entity: Interview) -> dict[str, Any]:
+    """RoomInterview: the interview as its room shows it to the candidate."""
+    return plain(ROOM_INTERVIEW_FIELDS, entity, status=entity.status.value)
 
 
 def plan(entity: Plan) -> dict[str, Any]:

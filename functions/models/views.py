@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from functions.models.api import InterviewCreated, InterviewPublic, PlanPublic, RecordPublic
+from functions.domain import clock
+from functions.models.api import (
+    InterviewCreated,
+    InterviewPublic,
+    PlanPublic,
+    RecordingUploadUrl,
+    RecordPublic,
+    RoomInterview,
+    RoomJoined,
+)
 from functions.models.entities import Interview, Plan, Record
 from functions.models.rendering import rendered
 
@@ -23,3 +32,12 @@ def record_public(record: Record | None, video_url: str | None) -> RecordPublic 
 
 def plan_public(plan: Plan) -> PlanPublic:
     return rendered(PlanPublic, plan)
+
+
+def room_joined(token: str, expires_at: float, interview: Interview) -> RoomJoined:
+    room = rendered(RoomInterview, interview, status=interview.status.value)
+    return RoomJoined(roomToken=token, expiresAt=clock.iso_epoch(expires_at), interview=room)
+
+
+def recording_upload_url(url: str, headers: dict[str, str], expires_at: float) -> RecordingUploadUrl:
+    return RecordingUploadUrl(uploadUrl=url, method="PUT", headers=headers, expiresAt=clock.iso_epoch(expires_at))

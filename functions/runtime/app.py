@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -41,14 +41,25 @@ from functions.runtime.request_checks import (
 from functions.runtime.route_input import RouteInput
 from functions.runtime.validation_messages import describe
 
+if TYPE_CHECKING:
+    from functions.domain.rooms import Room
+
 JSON_HEADERS = {"Content-Type": content_types.APPLICATION_JSON}
 
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+# How a route's requests authenticate (lambda_entry).
+Access = Literal["token", "room", "pin"]
 
 
-def _error(status: int, code: str, message: str, details: dict[str, str] | None = None) -> Response[str]:
+def _error(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
     body = error_body(code, message, details)
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
 class RouteResolver(APIGatewayRestResolver):
@@ -74,7 +85,9 @@ def build_app(*, validation: bool = True) -> RouteResolver:
     def _domain_error(exc: DomainError) -> Response[str]:
         if isinstance(exc, InsufficientBalance):
             count(Metric.INSUFFICIENT_BALANCE)
-        return _error(exc.status, exc.code, exc.message, exc.details)
+        # A 429 says when to come back (a room's pin lock).
+        headers = exc.headers if isinstance(exc, RateLimited) else None
+        return _error(exc.status, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def _invalid_request(exc: RequestValidationError) -> Response[str]:
@@ -94,6 +107,16 @@ def build_app(*, validation: bool = True) -> RouteResolver:
 
 def current_user(app: APIGatewayRestResolver) -> str:
     return str(app.context["user_id"])
+
+
+def current_room(app: APIGatewayRestResolver) -> Room:
+    """The room a public room route's token opens (lambda_entry(..., access="room"))."""
+    room: Room = app.context["room"]
+    return room
+
+
+def source_ip(app: APIGatewayRestResolver) -> str | None:
+    return _source_ip(app.current_event.raw_event)
 
 
 def _request_id(event: Mapping[str, Any]) -> str | None:
@@ -141,13 +164,23 @@ def _query_values_passer(accepts: RouteInput) -> Callable[[RouteResolver, NextMi
     return pass_query_values
 
 
-def lambda_entry(app: RouteResolver, route_function: Callable[..., Any]) -> LambdaHandler:
+def _path_id(event: Mapping[str, Any]) -> str:
+    return str((event.get("pathParameters") or {}).get("id") or "")
+
+
+def lambda_entry(app: RouteResolver, route_function: Callable[..., Any], *, access: Access = "token") -> LambdaHandler:
     """Wrap a route's resolver as a Lambda handler: logging, request checks, authentication, errors.
 
     The query parameters and the body that `route_function` declares are all the route accepts
     (tests/integration/test_validation.py holds them to the spec; any other parameter is a 400).
+    `access`: "token", an API token (every route but the room's); "room", a room token for the interview
+    in the path; "pin", none (a room join: its body holds the pin). The last two are the route table's
+    `public` routes.
     """
     accepts = RouteInput.of(route_function)
+    if access == "room":
+        # Imported by the room's functions only: the other routes' cold starts load none of it.
+        from functions.domain import rooms
     if app.validates:
         # Powertools then validates (and documents) the path parameters as Path(...) with their limits.
         documented_signature(route_function)
@@ -176,9 +209,12 @@ def lambda_entry(app: RouteResolver, route_function: Callable[..., Any]) -> Lamb
             # Only what guards the token lookup runs before it: without a valid token, a caller
             # learns nothing of the route's parameters, body rules or limits.
             check_header_shape(event)
-            caller = authenticate(event.get("headers") or {}, _source_ip(event), clock.seconds())
-            # From here on, every answer says where the token's budget stands.
-            headers |= caller.budget.headers()
+            if access == "token":
+                caller = authenticate(event.get("headers") or {}, _source_ip(event), clock.seconds())
+                # From here on, every answer says where the token's budget stands.
+                headers |= caller.budget.headers()
+            elif access == "room":
+                room = rooms.authenticate(event.get("headers") or {}, _path_id(event), clock.seconds())
             check_request(event, accepts)
         except DomainError as exc:
             if isinstance(exc, Unauthenticated | InvalidToken):
@@ -190,8 +226,12 @@ def lambda_entry(app: RouteResolver, route_function: Callable[..., Any]) -> Lamb
             return _with_headers(
                 _proxy_error(DomainError("Unexpected server-side failure. Safe to retry with backoff.")), headers
             )
-        logger.append_keys(user_id=caller.user_id)
-        app.append_context(user_id=caller.user_id)  # type: ignore[no-untyped-call]
+        if access == "token":
+            logger.append_keys(user_id=caller.user_id)
+            app.append_context(user_id=caller.user_id)  # type: ignore[no-untyped-call]
+        elif access == "room":
+            logger.append_keys(user_id=room.owner_id, interview_id=room.interview_id)
+            app.append_context(room=room)  # type: ignore[no-untyped-call]
         return _with_headers(app.resolve(with_json_content_type(event), context), headers)
 
     return instrument(handler)

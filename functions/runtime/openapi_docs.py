@@ -53,6 +53,22 @@ WEBHOOK_CREATION = {
 }
 
 
+# The room's routes: a pin, then a room token, instead of an API token (functions/domain/rooms.py).
+ROOM_TOKEN = {
+    401: "`unauthenticated` (missing or malformed Authorization header) or `invalid_token`: not a room token "
+    "(`Bearer qlr_...`; an API token is refused here), expired, for another interview, or its interview was "
+    "deleted",
+    429: "`rate_limited`: the stage's throttling (API Gateway) answers it; retry after `Retry-After` seconds",
+}
+ROOM_JOIN = {
+    401: "`invalid_pin`: the pin is wrong or no interview has this id (one answer for both)",
+    409: "`room_closed`: the interview is FINISHED",
+    429: "`room_locked`: 5 wrong pins for this interview within 15 minutes; every join of it, the right pin "
+    "included, is refused until `Retry-After` seconds have passed; or `rate_limited`: too many failed "
+    "authentications from this address this minute",
+}
+
+
 _KEY_IN_PROGRESS = "`idempotency_in_progress`: a request with this Idempotency-Key is still running"
 
 

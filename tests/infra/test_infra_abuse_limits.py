@@ -37,7 +37,7 @@ def dev_with_waf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
 
 
 def web_acl(synth: Synth) -> dict[str, Any]:
-    [acl] = synth.api.resources("AWS::WAFv2::WebACL").values()
+    [acl] = synth.gateway.resources("AWS::WAFv2::WebACL").values()
     props: dict[str, Any] = acl["Properties"]
     return props
 
@@ -106,19 +106,19 @@ def test_account_concurrency_and_margin_are_context(tmp_path: Path) -> None:
 
 
 def test_no_waf_in_dev_by_default(dev: Synth) -> None:
-    assert dev.api.resources("AWS::WAFv2::WebACL") == {}
-    assert dev.api.resources("AWS::WAFv2::WebACLAssociation") == {}
+    assert dev.gateway.resources("AWS::WAFv2::WebACL") == {}
+    assert dev.gateway.resources("AWS::WAFv2::WebACLAssociation") == {}
 
 
 @pytest.mark.parametrize(("fixture", "limit"), [("prod", STAGE_DEFAULTS["prod"].waf_rate_limit), ("dev_with_waf", 300)])
 def test_waf_web_acl_is_associated_with_the_stage(request: pytest.FixtureRequest, fixture: str, limit: int) -> None:
     synth: Synth = request.getfixturevalue(fixture)
-    [acl_id] = synth.api.resources("AWS::WAFv2::WebACL")
+    [acl_id] = synth.gateway.resources("AWS::WAFv2::WebACL")
     acl = web_acl(synth)
     assert acl["Scope"] == "REGIONAL" and acl["DefaultAction"] == {"Allow": {}}
-    [association] = synth.api.resources("AWS::WAFv2::WebACLAssociation").values()
+    [association] = synth.gateway.resources("AWS::WAFv2::WebACLAssociation").values()
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
-    stage_id = synth.api.logical_id(synth.stack.api.api.deployment_stage.stage_name)
+    stage_id = synth.gateway.logical_id(synth.stack.api.api.deployment_stage.stage_name)
     assert {"Ref": stage_id} in association["Properties"]["ResourceArn"]["Fn::Join"][1]
     rules = {r["Name"]: r for r in acl["Rules"]}
     assert MANAGED <= rules.keys()
@@ -249,9 +249,24 @@ def test_public_routes_are_exempt_from_the_token_rule() -> None:
         assert matches(statement, path, {}), path
 
 
+def test_the_rooms_public_routes_pass_the_token_rule_in_prod(prod: Synth) -> None:
+    """The candidate's room carries a pin or a `qlr_` room token, never `Bearer qlo_`: its four paths are exempt."""
+    statement = token_rule(web_acl(prod))["Statement"]
+    public = [route for route in ROUTES if route.public]
+    assert {route.name for route in public} == {"join_room", "start_room", "upload_recording", "finish_room"}
+    for route in public:
+        path = route.path.replace("{id}", "e1b165ac-5d6e-4f0a-9d0b-6f1f4c8b7a21")
+        for prefix in ("/prod", ""):
+            assert not matches(statement, prefix + path, {"Authorization": "Bearer qlr_abc"}), path
+            assert not matches(statement, prefix + path, {}), path
+    # Nothing else is opened: the interview itself, or a path below a room's, still needs the token.
+    for path in ("/prod/v1/interviews/e1b165ac", "/prod/v1/rooms/e1b165ac/start/x", "/prod/v1/rooms/e1b165ac"):
+        assert matches(statement, path, {"Authorization": "Bearer qlr_abc"}), path
+
+
 def test_waf_logs_to_an_aws_waf_logs_group_without_the_authorization_header(prod: Synth) -> None:
-    [acl_id] = prod.api.resources("AWS::WAFv2::WebACL")
-    [logging] = prod.api.resources("AWS::WAFv2::LoggingConfiguration").values()
+    [acl_id] = prod.gateway.resources("AWS::WAFv2::WebACL")
+    [logging] = prod.gateway.resources("AWS::WAFv2::LoggingConfiguration").values()
     props = logging["Properties"]
     assert props["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     # A token in a log is a leaked token.
@@ -259,7 +274,7 @@ def test_waf_logs_to_an_aws_waf_logs_group_without_the_authorization_header(prod
     [destination] = props["LogDestinationConfigs"]
     groups = {
         k: g
-        for k, g in prod.api.resources("AWS::Logs::LogGroup").items()
+        for k, g in prod.gateway.resources("AWS::Logs::LogGroup").items()
         if g["Properties"].get("LogGroupName") == "aws-waf-logs-quollo-prod"
     }
     [(group_id, group)] = groups.items()

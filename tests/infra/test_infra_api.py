@@ -1,4 +1,4 @@
-"""The REST API (API stack): the route table's methods, a 405 for other methods, our error body from the gateway."""
+"""The REST API (Gateway stack): the route table's methods, a 405 for other methods, our error body from the gateway."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.infra
 
 def _paths(synth: Synth) -> dict[str, str]:
     """Resource logical id -> full path, rebuilt from the ParentId chain."""
-    resources = synth.api.resources("AWS::ApiGateway::Resource")
+    resources = synth.gateway.resources("AWS::ApiGateway::Resource")
 
     def path(logical_id: str) -> str:
         props = resources[logical_id]["Properties"]
@@ -31,7 +31,7 @@ def _methods(synth: Synth) -> list[tuple[str, str, dict[str, Any]]]:
     paths = _paths(synth)
     return [
         (m["Properties"]["HttpMethod"], paths[m["Properties"]["ResourceId"]["Ref"]], m["Properties"])
-        for m in synth.api.resources("AWS::ApiGateway::Method").values()
+        for m in synth.gateway.resources("AWS::ApiGateway::Method").values()
     ]
 
 
@@ -42,10 +42,23 @@ def test_lambda_methods_are_exactly_the_route_table(synth: Synth) -> None:
 
 def test_each_method_invokes_its_routes_function(dev: Synth) -> None:
     for route in ROUTES:
-        # The integration invokes the route's `live` alias (test_infra_rollouts.py checks the alias).
-        function_id = dev.api.logical_id(dev.stack.route_functions.aliases[route.name].function_arn)
+        # The integration invokes the route's `live` alias (test_infra_rollouts.py checks the alias), named
+        # in the Api stack's template by the same physical name and alias name: no export between them.
+        alias_id = dev.api.logical_id(dev.stack.route_functions.aliases[route.name].function_arn)
+        alias = dev.api.json["Resources"][alias_id]["Properties"]
+        function = dev.api.json["Resources"][alias["FunctionName"]["Ref"]]["Properties"]
+        named = f":function:{function['FunctionName']}:{alias['Name']}"
         [props] = [p for verb, path, p in _methods(dev) if (verb, path) == (route.method, route.path)]
-        assert function_id in json.dumps(props["Integration"]["Uri"])
+        uri = json.dumps(props["Integration"]["Uri"])
+        assert named in uri and "Fn::ImportValue" not in uri, route.name
+        # Its invoke permission, for this method only, is the Gateway stack's.
+        permissions = [
+            p["Properties"]
+            for p in dev.gateway.resources("AWS::Lambda::Permission").values()
+            if named in json.dumps(p["Properties"]["FunctionName"])
+        ]
+        assert len(permissions) == 1, route.name
+        assert permissions[0]["Principal"] == "apigateway.amazonaws.com"
 
 
 def test_every_known_path_answers_other_methods_with_our_405(synth: Synth) -> None:
@@ -66,7 +79,7 @@ def test_every_known_path_answers_other_methods_with_our_405(synth: Synth) -> No
 def test_gateway_responses_render_our_error_body(synth: Synth) -> None:
     responses = {
         r["Properties"]["ResponseType"]: r["Properties"]
-        for r in synth.api.resources("AWS::ApiGateway::GatewayResponse").values()
+        for r in synth.gateway.resources("AWS::ApiGateway::GatewayResponse").values()
     }
     assert set(responses) == {t.response_type for t in GATEWAY_RESPONSES}
     for response_type, props in responses.items():
@@ -91,7 +104,7 @@ def test_stage_throttling_logging_and_tracing(
     request: pytest.FixtureRequest, fixture: str, rate: int, burst: int
 ) -> None:
     synth: Synth = request.getfixturevalue(fixture)
-    [stage] = synth.api.resources("AWS::ApiGateway::Stage").values()
+    [stage] = synth.gateway.resources("AWS::ApiGateway::Stage").values()
     props = stage["Properties"]
     assert props["StageName"] == fixture
     assert props["TracingEnabled"] is True
@@ -103,11 +116,11 @@ def test_stage_throttling_logging_and_tracing(
     # The access log group's ARN without the ":*" that GetAtt adds (the CDK flag
     # logGroupDestinationArnWithoutWildcard: API Gateway wants the group's own ARN).
     *_, where, group = props["AccessLogSetting"]["DestinationArn"]["Fn::Join"][1]
-    assert where.endswith(":log-group:") and group["Ref"] in synth.api.resources("AWS::Logs::LogGroup")
+    assert where.endswith(":log-group:") and group["Ref"] in synth.gateway.resources("AWS::Logs::LogGroup")
 
 
 def test_access_log_says_why_a_request_failed_and_joins_its_trace(synth: Synth) -> None:
-    [stage] = synth.api.resources("AWS::ApiGateway::Stage").values()
+    [stage] = synth.gateway.resources("AWS::ApiGateway::Stage").values()
     logged = set(json.loads(stage["Properties"]["AccessLogSetting"]["Format"]).values())
     assert {
         "$context.error.message",
@@ -121,12 +134,12 @@ def test_access_log_says_why_a_request_failed_and_joins_its_trace(synth: Synth) 
 def test_execution_log_group_is_ours_with_retention(synth: Synth) -> None:
     """API Gateway writes execution logs (ERROR level) to a group it would otherwise create itself,
     kept forever; the stack creates it first, with the functions' retention."""
-    [(stage_id, stage)] = synth.api.resources("AWS::ApiGateway::Stage").items()
+    [(stage_id, stage)] = synth.gateway.resources("AWS::ApiGateway::Stage").items()
     api_id = stage["Properties"]["RestApiId"]["Ref"]
     name = {"Fn::Join": ["", ["API-Gateway-Execution-Logs_", {"Ref": api_id}, f"/{stage['Properties']['StageName']}"]]}
     groups = {
         k: v
-        for k, v in synth.api.resources("AWS::Logs::LogGroup").items()
+        for k, v in synth.gateway.resources("AWS::Logs::LogGroup").items()
         if v["Properties"].get("LogGroupName") == name
     }
     assert len(groups) == 1, "no execution log group of the stack's own"
@@ -150,7 +163,7 @@ def test_outputs_have_stable_logical_ids_in_the_stack_that_holds_them(synth: Syn
     }
     assert expected <= outputs.keys()
     assert outputs["UsersTableName"]["Value"] == synth.data.resolve(synth.stack.data.tables["users"].table_name)
-    # The API's URL is the API stack's; no other stack has an output of ours (only CDK's exports).
-    assert synth.api.json["Outputs"]["ApiUrl"]["Value"] == synth.api.resolve(synth.stack.api.api.url)
-    for template in (synth.webhooks, synth.monitoring):
+    # The API's URL is the Gateway stack's; no other stack has an output of ours (only CDK's exports).
+    assert synth.gateway.json["Outputs"]["ApiUrl"]["Value"] == synth.gateway.resolve(synth.stack.api.api.url)
+    for template in (synth.webhooks, synth.monitoring, synth.api):
         assert all("Export" in output for output in template.json.get("Outputs", {}).values())

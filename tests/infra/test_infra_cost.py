@@ -44,7 +44,7 @@ def test_the_cost_script_prices_the_synthesized_prod_assembly(prod: Synth, capsy
     assert read > len(alarms), "prod has metric-math alarms, each billed per metric"
     assert f"| alarm metrics, standard resolution | $0.10 / metric | {read}: ${read * 0.10:,.2f} |" in table
 
-    [acl] = prod.api.resources("AWS::WAFv2::WebACL").values()
+    [acl] = prod.gateway.resources("AWS::WAFv2::WebACL").values()
     rules = len(acl["Properties"]["Rules"])
     assert f"| WAF rules (a managed rule group is one) | $1.00 / rule | {rules}: ${rules:,.2f} |" in table
     functions = [f for t in prod.templates for f in t.resources("AWS::Lambda::Function").values()]

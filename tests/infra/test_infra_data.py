@@ -32,7 +32,7 @@ def test_one_table_per_spec(synth: Synth) -> None:
 
 def test_stateful_resources_live_in_the_data_stack_only(synth: Synth) -> None:
     """An API, worker or alarm change never updates the stack that holds the data (infra/stack.py)."""
-    for template in (synth.webhooks, synth.processing, synth.monitoring, synth.api):
+    for template in (synth.webhooks, synth.processing, synth.monitoring, synth.api, synth.gateway):
         for kind in (*STATEFUL, "AWS::SQS::Queue"):
             assert template.resources(kind) == {}, (template.stack.stack_name, kind)
     # webhook deliveries, dead letters, stream failures; post-processing recordings, analysis, dead letters

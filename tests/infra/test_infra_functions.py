@@ -133,13 +133,17 @@ def test_table_actions_apply_to_that_table_and_its_listed_indexes_only(dev: Synt
     }
 
 
-def test_only_get_reads_only_create_writes_and_only_delete_deletes_records_under_the_prefix(dev: Synth) -> None:
+def test_only_get_reads_only_create_and_the_room_write_and_only_delete_deletes_records_under_the_prefix(
+    dev: Synth,
+) -> None:
     bucket_arn = dev.api.resolve(dev.stack.data.records_bucket.bucket_arn)
     prefix = {"Fn::Join": ["", [bucket_arn, f"/{schema.RECORDS_PREFIX}*"]]}
     readers = {route.name for route in ROUTES if route.s3_read_records}
     writers = {route.name for route in ROUTES if route.s3_write_records}
     deleters = {route.name for route in ROUTES if route.s3_delete_records}
-    assert (readers, writers, deleters) == ({"get_interview"}, {"create_interview"}, {"delete_interview"})
+    # create: a test interview's sample video; the room: its upload URL is signed with the function's role.
+    writers_expected = {"create_interview", "upload_recording"}
+    assert (readers, writers, deleters) == ({"get_interview"}, writers_expected, {"delete_interview"})
     for route in ROUTES:
         props = dev.api.route_functions()[route.name]
         s3 = [s for s in dev.api.role_statements(props["Role"]["Fn::GetAtt"][0]) if "s3:" in json.dumps(s["Action"])]

@@ -34,11 +34,12 @@ def _stage(synth: Synth) -> str:
 
 
 def test_alarms_topic_and_dashboard_are_the_monitoring_stacks_only(synth: Synth) -> None:
-    for template in (synth.data, synth.webhooks, synth.api):
+    for template in (synth.data, synth.webhooks, synth.api, synth.gateway):
         for kind in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard", "AWS::SNS::Topic"):
             assert template.resources(kind) == {}, (template.stack.stack_name, kind)
-    # Nothing of the API stack is imported: the monitoring stack deploys before it.
-    assert "Quollo-" + synth.stage + "-Api:" not in json.dumps(synth.monitoring.json)
+    # Nothing of the Api or Gateway stack is imported: the monitoring stack deploys before them.
+    for later in ("Api", "Gateway"):
+        assert f"Quollo-{synth.stage}-{later}:" not in json.dumps(synth.monitoring.json)
 
 
 def test_monitoring_deploys_after_data_and_webhooks_and_before_the_api(synth: Synth) -> None:
@@ -54,6 +55,9 @@ def test_monitoring_deploys_after_data_and_webhooks_and_before_the_api(synth: Sy
     assert needs(stacks.processing_stack) == {f"{stage}-Data"}
     assert needs(stacks.monitoring_stack) == {f"{stage}-Data", f"{stage}-Webhooks", f"{stage}-Processing"}
     assert needs(stacks.api_stack) == {f"{stage}-Data", f"{stage}-Monitoring"}
+    # The methods name the aliases: the Gateway stack goes last, and imports nothing.
+    assert needs(stacks.gateway_stack) == {f"{stage}-Api"}
+    assert "Fn::ImportValue" not in json.dumps(synth.gateway.json)
 
 
 def test_every_alarm_notifies_the_topic_on_alarm_and_ok_and_ignores_missing_data(synth: Synth) -> None:
@@ -214,7 +218,7 @@ def test_alarm_count_is_api_functions_tables_business_webhooks_account_and_waf(s
     # The webhook workers' errors and throttles (4), the fan-out's stream lag, the three queues; the
     # account's concurrency; post-processing's two functions' errors and its dead letters; the WAF's
     # blocks where there is a WAF (prod).
-    waf = 1 if synth.api.resources("AWS::WAFv2::WebACL") else 0
+    waf = 1 if synth.gateway.resources("AWS::WAFv2::WebACL") else 0
     assert len(alarms(synth)) == 2 + 3 * len(ROUTES) + 2 * len(schema.TABLES) + 2 + 4 + 1 + 3 + 1 + 3 + waf
 
 
@@ -252,7 +256,7 @@ def test_each_route_errors_alarm_counts_its_crashes_and_its_5xx_answers_per_minu
 
 def test_the_stage_publishes_per_method_metrics(synth: Synth) -> None:
     """The route alarms read method-level series, which exist only with the stage's detailed metrics."""
-    [stage] = synth.api.resources("AWS::ApiGateway::Stage").values()
+    [stage] = synth.gateway.resources("AWS::ApiGateway::Stage").values()
     settings = {(m["HttpMethod"], m["ResourcePath"]): m for m in stage["Properties"]["MethodSettings"]}
     assert settings[("*", "/*")]["MetricsEnabled"] is True
 
@@ -306,7 +310,7 @@ def test_waf_blocks_alarm_in_prod_only(dev: Synth, prod: Synth) -> None:
     assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("AWS/WAFV2", "BlockedRequests", "Sum")
     dims = {d["Name"]: d["Value"] for d in props["Dimensions"]}
     assert dims == {"WebACL": "quollo-prod", "Rule": "ALL", "Region": {"Ref": "AWS::Region"}}
-    [acl] = prod.api.resources("AWS::WAFv2::WebACL").values()
+    [acl] = prod.gateway.resources("AWS::WAFv2::WebACL").values()
     assert acl["Properties"]["Name"] == "quollo-prod"
     assert props["Threshold"] == STAGE_DEFAULTS["prod"].alarms.waf_blocked_requests
 

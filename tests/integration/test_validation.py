@@ -192,11 +192,16 @@ def test_every_route_accepts_exactly_the_query_parameters_the_spec_documents(
     api: Api, account: AccountFactory, method: str, path: str, documented: set[str]
 ) -> None:
     acc = account()
-    path = path.replace("{id}", api.create(acc).json()["id"])
+    created = api.create(acc).json()
+    path = path.replace("{id}", created["id"])
+    token = acc.token
+    if path.startswith("/v1/rooms/"):  # the room's routes take a room token of the interview in the path
+        joined = api.call("POST", f"/v1/rooms/{created['id']}/join", body={"pin": created["pin"]})
+        token = joined.json()["roomToken"]
     for name in documented:
-        reply = api.call(method, path, token=acc.token, query=f"{name}=x")
+        reply = api.call(method, path, token=token, query=f"{name}=x")
         assert "Unknown query parameter" not in reply.body.decode(), (name, reply.body)
-    message = validation_message(api.call(method, path, token=acc.token, query="limt=5"))
+    message = validation_message(api.call(method, path, token=token, query="limt=5"))
     assert message.startswith('Unknown query parameter "limt"'), message
 
 
@@ -214,7 +219,11 @@ def test_a_near_miss_path_is_a_404_naming_the_right_one(
     assert api.call("GET", "/v2/nothing", token=acc.token).json()["error"]["message"] == "No route for /v2/nothing"
 
 
-_ID_ROUTES = [route for route in routes.ROUTES if "{id}" in route.path]
+# The room's token-taking routes check the token against the path's id first: any other id is their 401
+# (tests/integration/test_rooms.py); their join is here, looked up by the pin in its body.
+_ID_ROUTES = [
+    route for route in routes.ROUTES if "{id}" in route.path and (not route.public or route.path.endswith("/join"))
+]
 
 
 @pytest.mark.parametrize("route", _ID_ROUTES, ids=[route.name for route in _ID_ROUTES])
@@ -230,7 +239,13 @@ def test_an_overlong_path_id_is_a_400_naming_the_limit(api: Api, account: Accoun
 def test_a_64_character_path_id_is_looked_up(api: Api, account: AccountFactory, route: Route) -> None:
     acc = account()
     # A valid change where the route takes one, so that only the id decides the answer.
-    changes = {"update_candidate": {"name": "n"}, "update_interview": {"title": "t"}, "update_job": {"title": "t"}}
+    changes = {
+        "update_candidate": {"name": "n"},
+        "update_interview": {"title": "t"},
+        "update_job": {"title": "t"},
+        "join_room": {"pin": "0000"},
+    }
     body = changes.get(route.name, {} if route.method == "POST" else None)
     reply = api.call(route.method, route.path.replace("{id}", "x" * 64), token=acc.token, body=body)
-    assert reply.status == 404, reply.body
+    # A room join of an unknown interview is a wrong pin (one answer for both).
+    assert reply.status == (401 if route.public else 404), reply.body

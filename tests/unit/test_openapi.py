@@ -103,6 +103,10 @@ def test_operations_have_names_a_client_generator_can_use() -> None:
         "getJob",
         "updateJob",
         "deleteJob",
+        "joinRoom",
+        "startRoom",
+        "uploadRecording",
+        "finishRoom",
     }
 
 
@@ -143,8 +147,16 @@ def test_incoming_events_need_no_token_and_the_server_is_a_variable() -> None:
     assert spec["security"] == [{"bearer": []}]
     for event, operations in spec["webhooks"].items():
         assert operations["post"]["security"] == [], event
-    # Every route the API serves keeps the global bearer security (none overrides it).
-    assert all("security" not in op for ops in spec["paths"].values() for op in ops.values())
+    # Every route the API serves keeps the global bearer security but the public room's: a join takes
+    # nothing (its body holds the pin), the other room routes the room token.
+    public = {route.path: route for route in routes.ROUTES if route.public}
+    for path, ops in spec["paths"].items():
+        for op in ops.values():
+            if path not in public:
+                assert "security" not in op, path
+            else:
+                assert op["security"] == ([] if path.endswith("/join") else [{"roomToken": []}]), path
+    assert spec["components"]["securitySchemes"]["roomToken"]["bearerFormat"] == "qlr_..."
     (server,) = spec["servers"]
     assert server["url"] == "{base_url}"
     assert server["variables"]["base_url"]["default"] == "http://127.0.0.1:8000"

@@ -1,0 +1,103 @@
+"""The candidate's room over HTTP against `quollo serve`: join by pin, start, upload the recording to the
+pre-signed URL, finish; the webhook events in the events feed; `quollo admin` on the same steps."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import boto3
+import requests
+from e2e_support import HTTP_TIMEOUT, Server
+
+from functions.data.schema import RECORDS_BUCKET_DEFAULT
+from testkit.accounts import Account, create_body
+from testkit.aws import fake_aws_env
+
+
+def _create(server: Server, account: Account, **overrides: Any) -> dict[str, Any]:
+    reply = server.request("POST", "/v1/interviews", account.token, json=create_body(account.plan_id, **overrides))
+    assert reply.status_code == 201, reply.text
+    created: dict[str, Any] = reply.json()
+    return created
+
+
+def _join(server: Server, interview: dict[str, Any]) -> str:
+    reply = server.request("POST", f"/v1/rooms/{interview['id']}/join", json={"pin": interview["pin"]})
+    assert reply.status_code == 200, reply.text
+    token: str = reply.json()["roomToken"]
+    return token
+
+
+def _events(server: Server, account: Account, kind: str, interview_id: str, timeout: float = 20) -> list[Any]:
+    """The account's events of `kind` for the interview, once the fan-out has recorded one."""
+    until = time.monotonic() + timeout
+    while True:
+        items = server.request("GET", f"/v1/events?type={kind}", account.token).json()["items"]
+        found = [event for event in items if event["data"]["interview"]["id"] == interview_id]
+        if found or time.monotonic() > until:
+            return found
+        time.sleep(0.1)
+
+
+def _s3(server: Server) -> Any:
+    env = fake_aws_env(server.aws_url)
+    return boto3.client(
+        "s3",
+        endpoint_url=server.aws_url,
+        region_name=env["AWS_DEFAULT_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def test_a_candidate_joins_starts_uploads_and_finishes(server: Server) -> None:
+    account = server.new_account(credits=2)
+    interview = _create(server, account)
+    token = _join(server, interview)
+    room = f"/v1/rooms/{interview['id']}"
+
+    started = server.request("POST", f"{room}/start", token)
+    assert started.status_code == 200 and started.json()["status"] == "IN_PROGRESS", started.text
+    video = b"\x1aE\xdf\xa3 a webm recording " * 1000
+    upload = server.request("POST", f"{room}/recording", token, json={"contentType": "video/webm", "size": len(video)})
+    assert upload.status_code == 200, upload.text
+    url = upload.json()
+    put = requests.put(url["uploadUrl"], data=video, headers=url["headers"], timeout=HTTP_TIMEOUT)
+    assert put.status_code == 200, put.text
+    stored = _s3(server).get_object(
+        Bucket=RECORDS_BUCKET_DEFAULT, Key=f"records/{account.user_id}/{interview['id']}.mp4"
+    )
+    assert stored["Body"].read() == video and stored["ContentType"] == "video/webm"
+
+    finished = server.request("POST", f"{room}/finish", token)
+    assert finished.status_code == 200 and finished.json()["status"] == "FINISHED", finished.text
+    detail = server.request("GET", f"/v1/interviews/{interview['id']}", account.token).json()
+    assert detail["interview"]["status"] == "FINISHED" and detail["record"]["status"] == "IDLE"
+    # The room's steps fire the webhook events, once each (a repeated start changed nothing).
+    assert server.request("POST", f"{room}/finish", token).status_code == 200
+    for kind in ("interview.started", "interview.completed"):
+        assert len(_events(server, account, kind, interview["id"])) == 1, kind
+    closed = server.request("POST", f"{room}/join", json={"pin": interview["pin"]})
+    assert closed.status_code == 409 and closed.json()["error"]["code"] == "room_closed"
+    # The API token opens no room; the room token opens no API route.
+    assert server.request("POST", f"{room}/start", account.token).status_code == 401
+    assert server.request("GET", f"/v1/interviews/{interview['id']}", token).status_code == 401
+
+
+def test_quollo_admin_runs_the_rooms_steps(server: Server) -> None:
+    account = server.new_account(credits=2)
+    interview = _create(server, account)
+    token = _join(server, interview)
+    by_admin = server.admin_ok("start", interview["id"])
+    by_room = server.request("POST", f"/v1/rooms/{interview['id']}/start", token).json()
+    assert by_room["status"] == "IN_PROGRESS" and by_room["startedAt"] == by_admin["startedAt"]
+    assert server.admin_ok("start", interview["id"])["startedAt"] == by_admin["startedAt"]  # a no-op, as the room's
+    assert server.admin_ok("finish", interview["id"])["status"] == "FINISHED"
+    assert server.request("POST", f"/v1/rooms/{interview['id']}/finish", token).json()["status"] == "FINISHED"
+    assert len(_events(server, account, "interview.started", interview["id"])) == 1
+    assert len(_events(server, account, "interview.completed", interview["id"])) == 1
+    # A test interview still completes at once: its room is closed from the start.
+    test = _create(server, account, isTest=True)
+    closed = server.request("POST", f"/v1/rooms/{test['id']}/join", json={"pin": test["pin"]})
+    assert closed.status_code == 409 and closed.json()["error"]["code"] == "room_closed"
