@@ -31,6 +31,9 @@ class Route:
     s3_delete_records: bool = False
     cursor_secret: bool = False
     webhook_queue_send: bool = False  # sqs:SendMessage on the webhook delivery queue (ping)
+    # events:PutEvents on the stage's bus: a finish publishes Recording Uploaded for a recording the
+    # room stored during the interview (functions/domain/post_processing.after_finish).
+    publishes_events: bool = False
     # Its share of the account's Lambda concurrency: the stack reserves weight x the stage's
     # `reserved_concurrency` for it (guaranteed to it, and its cap). 0 reserves nothing: a route
     # called rarely, bounded by the stage's per-method throttling, takes from the unreserved pool.
@@ -269,6 +272,9 @@ ROOM_ROUTES: tuple[Route, ...] = (
         path="/v1/rooms/{id}/finish",
         public=True,
         tables=(_ROOM_TOKEN, TableAccess("interviews", ("dynamodb:GetItem", "dynamodb:UpdateItem"))),
+        # A recording uploaded during the interview is checked (its first bytes) and announced.
+        s3_read_records=True,
+        publishes_events=True,
     ),
 )
 

@@ -263,5 +263,11 @@ def start(interview_id: str, owner_id: str | None = None) -> Interview:
 
 
 def finish(interview_id: str, owner_id: str | None = None) -> Interview:
-    """IN_PROGRESS -> FINISHED with record IDLE (interview.completed); as it is once FINISHED."""
-    return _step_once(interview_id, lifecycle.Step.FINISH, owner_id)
+    """IN_PROGRESS -> FINISHED with record IDLE (interview.completed); as it is once FINISHED. A
+    recording uploaded during the interview is then taken into processing (record PROCESSING)."""
+    finished = _step_once(interview_id, lifecycle.Step.FINISH, owner_id)
+    # Imported here: finish alone needs post-processing (its event models and the bus), and the other
+    # interview routes, which import this module, would pay for it at every cold start.
+    from functions.domain import post_processing
+
+    return post_processing.after_finish(finished)

@@ -1,7 +1,8 @@
 """Post-processing (docs/lifecycle.md): the recording's upload moves an interview's record IDLE ->
 PROCESSING and asks for its analysis; the analysis's results move it PROCESSING -> READY.
 
-The production path and `quollo admin` share these functions: S3's ObjectCreated (through the
+The production path and `quollo admin` share these functions: a finish (the room's or the CLI's)
+calls `after_finish` for a recording uploaded during the interview; S3's ObjectCreated (through the
 recordings queue) calls `recording_uploaded` and `quollo admin process` calls `process`, both of
 which check the stored video and publish the same Recording Uploaded event; the bus's Analysis
 Completed (through the analysis queue) and `quollo admin ready` both call `analysis_completed`.
@@ -24,6 +25,7 @@ from functions.models.post_processing import (
 )
 
 _PROCESSING = lifecycle.State(InterviewStatus.FINISHED, RecordStatus.PROCESSING)
+_FINISHED_IDLE = lifecycle.State(InterviewStatus.FINISHED, RecordStatus.IDLE)
 
 
 def _current(interview_id: str) -> Interview:
@@ -62,6 +64,26 @@ def process(interview_id: str) -> Interview:
     except Conflict:
         current = _current(interview_id)
         return _process(current, recordings.video_key(current.owner_id, current.id))
+
+
+def after_finish(finished: Interview) -> Interview:
+    """The interview just finished (or finished again): process a recording the room stored before it.
+
+    The room may upload while IN_PROGRESS, and that upload's notification found no record to move
+    (logged, left as it was). So a finish looks at the recording key: a valid video there is processed
+    now, as its notification would have been; none, or a wrong one, leaves the record IDLE for the
+    next upload's notification. A notification racing this finish loses (or wins) on save_step's
+    condition, so the record moves and Recording Uploaded is published once.
+    """
+    if lifecycle.state_of(finished) != _FINISHED_IDLE:
+        return finished
+    key = recordings.video_key(finished.owner_id, finished.id)
+    try:
+        return _process(finished, key)
+    except ValidationFailed:
+        return finished
+    except Conflict:  # the upload's own notification moved it first
+        return _current(finished.id)
 
 
 def _process(current: Interview, key: str) -> Interview:

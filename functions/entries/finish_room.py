@@ -16,7 +16,8 @@ app = build_app(validation=False)
     "/v1/rooms/<id>/finish",
     summary="Finish interview",
     description="IN_PROGRESS -> FINISHED with finishedAt and its record IDLE (webhook interview.completed); "
-    "again once FINISHED: the interview as it is. Authorization: Bearer with the room token of this interview.",
+    "a recording uploaded before the finish is taken into processing at once (record PROCESSING). "
+    "Again once FINISHED: the interview as it is. Authorization: Bearer with the room token of this interview.",
     tags=["Room"],
     responses=responses(
         200,

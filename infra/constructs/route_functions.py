@@ -75,6 +75,12 @@ def route_statements(route: Route, data: DataConstruct, log_group: logs.ILogGrou
                 sid="QueueWebhookDelivery", actions=["sqs:SendMessage"], resources=[data.webhook_queue.queue_arn]
             )
         )
+    if route.publishes_events:
+        statements.append(
+            iam.PolicyStatement(
+                sid="PublishRecordingUploaded", actions=["events:PutEvents"], resources=[data.event_bus.event_bus_arn]
+            )
+        )
     if route.cursor_secret:
         statements.append(
             iam.PolicyStatement(
@@ -256,8 +262,9 @@ class RouteFunctions(Construct):
         if route.s3_read_records:
             Validations.of(role).acknowledge(
                 self._records_prefix_acknowledgment(
-                    "The get function pre-signs URLs for any recording, so it may read every "
-                    "object under the records/ prefix and nothing else."
+                    "The function reads any interview's recording (the get route pre-signs its URL, a "
+                    "room's finish checks its first bytes), so it may read every object under the "
+                    "records/ prefix and nothing else."
                 )
             )
         if route.s3_write_records:
@@ -305,4 +312,6 @@ class RouteFunctions(Construct):
             env[schema.CURSOR_SECRET_ENV] = self._data.cursor_secret.secret_arn
         if route.webhook_queue_send:
             env[schema.WEBHOOK_QUEUE_ENV] = self._data.webhook_queue.queue_url
+        if route.publishes_events:
+            env[schema.EVENT_BUS_ENV] = self._data.event_bus.event_bus_name
         return env

@@ -39,6 +39,8 @@ def expected_actions(route: Route) -> set[str]:
         actions.add("secretsmanager:GetSecretValue")
     if route.webhook_queue_send:
         actions.add("sqs:SendMessage")
+    if route.publishes_events:
+        actions.add("events:PutEvents")
     return actions
 
 
@@ -133,7 +135,7 @@ def test_table_actions_apply_to_that_table_and_its_listed_indexes_only(dev: Synt
     }
 
 
-def test_only_get_reads_only_create_and_the_room_write_and_only_delete_deletes_records_under_the_prefix(
+def test_only_get_and_the_rooms_finish_read_create_and_the_room_write_and_delete_deletes_records_in_the_prefix(
     dev: Synth,
 ) -> None:
     bucket_arn = dev.api.resolve(dev.stack.data.records_bucket.bucket_arn)
@@ -143,7 +145,9 @@ def test_only_get_reads_only_create_and_the_room_write_and_only_delete_deletes_r
     deleters = {route.name for route in ROUTES if route.s3_delete_records}
     # create: a test interview's sample video; the room: its upload URL is signed with the function's role.
     writers_expected = {"create_interview", "upload_recording"}
-    assert (readers, writers, deleters) == ({"get_interview"}, writers_expected, {"delete_interview"})
+    # get: pre-signed URLs; the room's finish: the first bytes of a recording uploaded during the interview.
+    readers_expected = {"get_interview", "finish_room"}
+    assert (readers, writers, deleters) == (readers_expected, writers_expected, {"delete_interview"})
     for route in ROUTES:
         props = dev.api.route_functions()[route.name]
         s3 = [s for s in dev.api.role_statements(props["Role"]["Fn::GetAtt"][0]) if "s3:" in json.dumps(s["Action"])]
@@ -193,6 +197,9 @@ def test_environment_names_the_routes_tables_and_secret(dev: Synth, route: Route
     if route.cursor_secret:
         assert env[schema.CURSOR_SECRET_ENV] == dev.api.resolve(dev.stack.data.cursor_secret.secret_arn)
     assert (schema.WEBHOOK_QUEUE_ENV in env) == route.webhook_queue_send
+    assert (schema.EVENT_BUS_ENV in env) == route.publishes_events
+    if route.publishes_events:
+        assert env[schema.EVENT_BUS_ENV] == dev.api.resolve(dev.stack.data.event_bus.event_bus_name)
     assert env["POWERTOOLS_SERVICE_NAME"] == "quollo"
 
 

@@ -209,6 +209,55 @@ def test_an_upload_in_any_other_state_changes_nothing(api: Api, account: Account
     assert _details(published) == []
 
 
+def _room(api: Api, interview_id: str, pin: str) -> Callable[[str], Any]:
+    """The candidate's room for the interview: join with its pin, then a step (start, finish) with the
+    room token."""
+    joined = api.call("POST", f"/v1/rooms/{interview_id}/join", body={"pin": pin})
+    assert joined.status == 200, joined.body
+    token = joined.json()["roomToken"]
+    return lambda step: api.call("POST", f"/v1/rooms/{interview_id}/{step}", token=token)
+
+
+def test_a_recording_uploaded_during_the_interview_is_processed_when_the_room_finishes(
+    api: Api, account: AccountFactory, published: str
+) -> None:
+    """The room may upload while IN_PROGRESS: that upload's notification finds no record to move, so
+    the finish takes the stored recording into processing, once."""
+    acc = account()
+    created = api.create(acc).json()
+    interview_id, room = created["id"], _room(api, created["id"], created["pin"])
+    assert room("start").status == 200
+    assert _on_upload(_upload(acc, interview_id, SAMPLE_VIDEO)) == {"batchItemFailures": []}
+    assert _details(published) == []  # IN_PROGRESS: nothing to process yet
+    finished = room("finish")
+    assert finished.status == 200, finished.body
+    assert finished.json()["status"] == "FINISHED"
+    assert _record(api, acc, interview_id)["status"] == "PROCESSING"
+    [event] = _details(published)
+    assert event["detail"]["interviewId"] == interview_id and event["detail"]["size"] == len(SAMPLE_VIDEO)
+    # A retried finish answers as the first did and asks for nothing more.
+    assert room("finish").json() == finished.json()
+    assert _record(api, acc, interview_id)["status"] == "PROCESSING"
+
+
+def test_a_finish_without_a_recording_or_with_a_wrong_one_leaves_the_record_idle(
+    api: Api, account: AccountFactory, published: str
+) -> None:
+    acc = account()
+    created = api.create(acc).json()
+    interview_id, room = created["id"], _room(api, created["id"], created["pin"])
+    assert room("start").status == 200
+    assert room("finish").status == 200
+    assert _record(api, acc, interview_id)["status"] == "IDLE"
+    other = api.create(acc).json()
+    other_room = _room(api, other["id"], other["pin"])
+    assert other_room("start").status == 200
+    _on_upload(_upload(acc, other["id"], b"<html>not a video</html>"))
+    assert other_room("finish").status == 200
+    assert _record(api, acc, other["id"])["status"] == "IDLE"
+    assert _details(published) == []
+
+
 def test_a_repeated_notification_changes_nothing_and_asks_for_the_analysis_again(
     api: Api, account: AccountFactory, published: str
 ) -> None:
