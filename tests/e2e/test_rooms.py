@@ -1,9 +1,12 @@
 """The candidate's room over HTTP against `quollo serve`: join by pin, start, upload the recording to the
-pre-signed URL, finish; the webhook events in the events feed; `quollo admin` on the same steps."""
+pre-signed URL, finish; post-processing takes the recording and the analysis's results make the record
+READY; the webhook events in the events feed; `quollo admin` on the same steps."""
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,6 +16,10 @@ from e2e_support import HTTP_TIMEOUT, Server
 from functions.data.schema import RECORDS_BUCKET_DEFAULT
 from testkit.accounts import Account, create_body
 from testkit.aws import fake_aws_env
+
+RESULTS = [{"sectionId": "s1", "questionId": "q1", "score": 4, "notes": "clear answer"}]
+PARTICIPANTS = [{"name": "Jane Doe", "role": "INTERVIEWEE"}, {"name": "Quollo", "role": "INTERVIEWER"}]
+SUMMARY = "Strong on systems design, weaker on testing."
 
 
 def _create(server: Server, account: Account, **overrides: Any) -> dict[str, Any]:
@@ -51,7 +58,17 @@ def _s3(server: Server) -> Any:
     )
 
 
-def test_a_candidate_joins_starts_uploads_and_finishes(server: Server) -> None:
+def _until_ready(server: Server, account: Account, interview_id: str, timeout: float = 20) -> Any:
+    until = time.monotonic() + timeout
+    while True:
+        record = server.request("GET", f"/v1/interviews/{interview_id}", account.token).json()["record"]
+        if record["status"] == "READY":
+            return record
+        assert time.monotonic() < until, f"record {record['status']}, not READY within {timeout}s"
+        time.sleep(0.1)
+
+
+def test_a_candidate_joins_starts_uploads_and_finishes_and_the_results_arrive(server: Server, tmp_path: Path) -> None:
     account = server.new_account(credits=2)
     interview = _create(server, account)
     token = _join(server, interview)
@@ -72,11 +89,21 @@ def test_a_candidate_joins_starts_uploads_and_finishes(server: Server) -> None:
 
     finished = server.request("POST", f"{room}/finish", token)
     assert finished.status_code == 200 and finished.json()["status"] == "FINISHED", finished.text
+    # Uploaded during the interview: the finish takes the recording into processing.
     detail = server.request("GET", f"/v1/interviews/{interview['id']}", account.token).json()
-    assert detail["interview"]["status"] == "FINISHED" and detail["record"]["status"] == "IDLE"
-    # The room's steps fire the webhook events, once each (a repeated start changed nothing).
+    assert detail["interview"]["status"] == "FINISHED" and detail["record"]["status"] == "PROCESSING"
     assert server.request("POST", f"{room}/finish", token).status_code == 200
-    for kind in ("interview.started", "interview.completed"):
+
+    # The analysis service's results, as `quollo admin analysis-completed` puts them on the local bus.
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"summary": SUMMARY, "results": RESULTS, "participants": PARTICIPANTS}))
+    server.admin_ok("analysis-completed", interview["id"], "--file", str(results))
+    record = _until_ready(server, account, interview["id"])
+    assert (record["summary"], record["results"], record["participants"]) == (SUMMARY, RESULTS, PARTICIPANTS)
+    download = requests.get(record["videoUrl"], timeout=HTTP_TIMEOUT)
+    assert download.status_code == 200 and download.content == video
+    # The room's steps and the analysis fire the webhook events, once each (repeats changed nothing).
+    for kind in ("interview.started", "interview.completed", "analysis.completed"):
         assert len(_events(server, account, kind, interview["id"])) == 1, kind
     closed = server.request("POST", f"{room}/join", json={"pin": interview["pin"]})
     assert closed.status_code == 409 and closed.json()["error"]["code"] == "room_closed"
