@@ -128,3 +128,17 @@ def test_quollo_admin_runs_the_rooms_steps(server: Server) -> None:
     test = _create(server, account, isTest=True)
     closed = server.request("POST", f"/v1/rooms/{test['id']}/join", json={"pin": test["pin"]})
     assert closed.status_code == 409 and closed.json()["error"]["code"] == "room_closed"
+
+
+def test_a_brute_force_of_pins_is_locked_after_five(server: Server) -> None:
+    account = server.new_account(credits=1)
+    interview = _create(server, account)
+    wrong = f"{(int(interview['pin']) + 1) % 10_000:04d}"
+    join = f"/v1/rooms/{interview['id']}/join"
+    answers = [server.request("POST", join, json={"pin": wrong}) for _ in range(6)]
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    assert {a.json()["error"]["code"] for a in answers[:5]} == {"invalid_pin"}
+    assert answers[5].json()["error"]["code"] == "room_locked" and int(answers[5].headers["Retry-After"]) > 0
+    # Locked is locked: the right pin too, until the window passes.
+    right = server.request("POST", join, json={"pin": interview["pin"]})
+    assert right.status_code == 429 and right.json()["error"]["code"] == "room_locked"
