@@ -12,6 +12,7 @@ from functions.data.settings import settings
 from functions.local import gateway
 from functions.routes import ROUTES
 from testkit.accounts import Account, create_body
+from testkit.api_errors import assert_error
 from testkit.aws_calls import CallCounter
 
 
@@ -59,11 +60,7 @@ class Api:
 
 def validation_message(reply: gateway.Reply) -> str:
     """The message of a 400 validation_failed answer (and a failed assertion for any other answer)."""
-    assert reply.status == 400, reply.body
-    body = reply.json()
-    assert body["error"]["code"] == "validation_failed", body
-    message: str = body["error"]["message"]
-    return message
+    return assert_error(reply, 400, "validation_failed")
 
 
 def request_calls(api: Api, counter: CallCounter, token: str, *, warm: str) -> Callable[..., list[str]]:
