@@ -12,6 +12,7 @@ from e2e_support import HTTP_TIMEOUT, Server
 
 from functions.data.schema import RECORDS_BUCKET_DEFAULT
 from testkit.accounts import Account, create_body
+from testkit.api_errors import assert_error
 from testkit.aws import fake_aws_env
 
 
@@ -78,8 +79,7 @@ def test_a_candidate_joins_starts_uploads_and_finishes(server: Server) -> None:
     assert server.request("POST", f"{room}/finish", token).status_code == 200
     for kind in ("interview.started", "interview.completed"):
         assert len(_events(server, account, kind, interview["id"])) == 1, kind
-    closed = server.request("POST", f"{room}/join", json={"pin": interview["pin"]})
-    assert closed.status_code == 409 and closed.json()["error"]["code"] == "room_closed"
+    assert_error(server.request("POST", f"{room}/join", json={"pin": interview["pin"]}), 409, "room_closed")
     # The API token opens no room; the room token opens no API route.
     assert server.request("POST", f"{room}/start", account.token).status_code == 401
     assert server.request("GET", f"/v1/interviews/{interview['id']}", token).status_code == 401
@@ -100,4 +100,4 @@ def test_quollo_admin_runs_the_rooms_steps(server: Server) -> None:
     # A test interview still completes at once: its room is closed from the start.
     test = _create(server, account, isTest=True)
     closed = server.request("POST", f"/v1/rooms/{test['id']}/join", json={"pin": test["pin"]})
-    assert closed.status_code == 409 and closed.json()["error"]["code"] == "room_closed"
+    assert_error(closed, 409, "room_closed")
