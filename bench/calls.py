@@ -1,68 +1,20 @@
 """AWS calls per request, per route, counted with botocore event hooks while the route runs on moto.
 
-Every boto3 client created while counting (functions.data.aws's, on any Session) gets two hooks:
-`before-call` (one per API operation) and `before-send` (one per HTTP request, retries included,
-which also proves that pre-signing makes no network call).
+testkit.aws_calls's counter (the integration tests' too) is attached to every boto3 client created
+while counting (functions.data.aws's, on any Session) and, warm, to the clients already made: calls
+per operation, HTTP requests (`before-send`, retries included) and pre-signed URLs.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
-
-import boto3.session
 
 from bench import world
 from bench.common import progress, use_aws_env
 from functions.routes import ROUTES
-
-
-class CallCounter:
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-        self.sends = 0
-        self.presigned = 0
-
-    def reset(self) -> None:
-        self.calls.clear()
-        self.sends = 0
-        self.presigned = 0
-
-    def _on_call(self, model: Any, **_: Any) -> None:
-        self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
-
-    def _on_send(self, **_: Any) -> None:
-        self.sends += 1
-
-    def _on_presign(self, **_: Any) -> None:
-        self.presigned += 1
-
-    def attach(self, client: Any) -> None:
-        client.meta.events.register("before-call.*.*", self._on_call)
-        client.meta.events.register("before-send.*.*", self._on_send)
-        client.meta.events.register("before-sign.s3.GetObject", self._on_presign)
-
-
-@contextmanager
-def counting() -> Iterator[CallCounter]:
-    """Hooks on every client any boto3 Session creates while the block runs."""
-    counter = CallCounter()
-    original: Callable[..., Any] = boto3.session.Session.client
-
-    def client(self: boto3.session.Session, *args: Any, **kwargs: Any) -> Any:
-        created = original(self, *args, **kwargs)
-        counter.attach(created)
-        return created
-
-    boto3.session.Session.client = client  # type: ignore[method-assign]
-    try:
-        yield counter
-    finally:
-        boto3.session.Session.client = original  # type: ignore[method-assign]
-
+from testkit.aws_calls import counting
 
 # Targets: total AWS API calls per request, authentication included: 1 UpdateItem on the token that
 # also counts the request against its rate limit (docs/decisions.md, 15). Every route of the route
@@ -336,7 +288,7 @@ def measure(port: int) -> dict[str, Any]:
             event = make_event()  # may write with the bench's own clients, before the container "starts"
             if phase == "cold":
                 use_aws_env(port)  # a new container: no clients, no cached secret
-            with counting() as counter:
+            with counting(new_clients=True) as counter:
                 if phase == "warm":
                     from functions.data.aws import dynamodb, s3, secrets_manager, sqs
 
@@ -346,8 +298,8 @@ def measure(port: int) -> dict[str, Any]:
             if response["statusCode"] != expected:
                 raise RuntimeError(f"{label}: status {response['statusCode']}: {response.get('body')}")
             row[phase] = {
-                "calls": sum(counter.calls.values()),
-                "by_operation": dict(counter.calls),
+                "calls": len(counter.made),
+                "by_operation": dict(counter.by_operation),
                 "http_requests": counter.sends,
                 "presigned_urls": counter.presigned,
             }
@@ -355,7 +307,7 @@ def measure(port: int) -> dict[str, Any]:
     # The one path with more calls by design: deleting a started interview (no refund).
     handler = handler_of("delete_interview")
     event = world.event("delete_interview", owner, object_id=started)
-    with counting() as counter:
+    with counting(new_clients=True) as counter:
         from functions.data.aws import dynamodb
 
         counter.attach(dynamodb())
@@ -366,8 +318,8 @@ def measure(port: int) -> dict[str, Any]:
             "case": "delete IN_PROGRESS (no refund)",
             "target": TARGETS["delete_interview"] + 1,
             "warm": {
-                "calls": sum(counter.calls.values()),
-                "by_operation": dict(counter.calls),
+                "calls": len(counter.made),
+                "by_operation": dict(counter.by_operation),
                 "http_requests": counter.sends,
             },
         }

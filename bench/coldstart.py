@@ -314,7 +314,6 @@ def record_calls(route: str, event: dict[str, Any]) -> list[dict[str, Any]]:
     import io
     import logging
 
-    import boto3.session
     from botocore import xform_name
     from botocore.awsrequest import AWSResponse, HTTPHeaders
 
@@ -322,6 +321,7 @@ def record_calls(route: str, event: dict[str, Any]) -> list[dict[str, Any]]:
     from functions.local.caches import forget_aws_state
     from functions.local.gateway import LocalContext
     from functions.runtime.observability import logger
+    from testkit.aws_calls import on_new_clients
 
     recorded: list[dict[str, Any]] = []
 
@@ -340,23 +340,17 @@ def record_calls(route: str, event: dict[str, Any]) -> list[dict[str, Any]]:
             return AWSResponse("", 200, HTTPHeaders(), None), {"ResponseMetadata": {"HTTPStatusCode": 200}}
         return None
 
-    original: Callable[..., Any] = boto3.session.Session.client
-
-    def client(self: boto3.session.Session, *args: Any, **kwargs: Any) -> Any:
-        created = original(self, *args, **kwargs)
+    def hook(created: Any) -> None:
         created.meta.events.register("before-parameter-build.*.*", on_params)
         created.meta.events.register("before-call.*.*", on_call)
-        return created
 
     forget_aws_state()  # a new container: no clients, no cached cursor key
     level = logger.log_level
-    boto3.session.Session.client = client  # type: ignore[method-assign]
     logger.setLevel(logging.CRITICAL)  # a held-back write may end the request in a logged 500
     try:
-        with contextlib.redirect_stdout(io.StringIO()):  # metrics
+        with on_new_clients(hook), contextlib.redirect_stdout(io.StringIO()):  # stdout: metrics
             handler_of(route)(event, LocalContext(function_name=f"quollo-{route}"))
     finally:
-        boto3.session.Session.client = original  # type: ignore[method-assign]
         logger.setLevel(level)
         forget_aws_state()
     counted = [call for call in recorded if call["operation"] not in _COLD_ONLY_OPERATIONS]

@@ -40,6 +40,9 @@ def aws_env(port: int) -> dict[str, str]:
     # then looks a URL up once per process, which the deployed ones never do).
     names[schema.WEBHOOK_QUEUE_ENV] = schema.WEBHOOK_QUEUE_DEFAULT
     names[schema.WEBHOOK_DLQ_ENV] = schema.WEBHOOK_DLQ_DEFAULT
+    # Post-processing's bus and dead-letter queue (a name likewise), which provisioning creates too.
+    names[schema.EVENT_BUS_ENV] = schema.EVENT_BUS_DEFAULT
+    names[schema.PROCESSING_DLQ_ENV] = schema.PROCESSING_DLQ_DEFAULT
     return names | fake_aws_env(f"http://127.0.0.1:{port}") | {"POWERTOOLS_TRACE_DISABLED": "true"}
 
 

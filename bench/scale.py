@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench import world
-from bench.calls import counting
 from bench.common import median, ms, percentile, progress
 from testkit.accounts import Account
+from testkit.aws_calls import counting
 
 SIZES = (100, 1_000, 10_000)
 PAGE = 20
@@ -87,7 +87,7 @@ def measure(requests: int) -> dict[str, Any]:
         observed: dict[str, Any] = {}
         for i in range(requests + 1):
             event = world.event("list_interviews", owner, query=query)
-            with counting() as counter:
+            with counting(new_clients=True) as counter:
                 from functions.data.aws import dynamodb
 
                 client = dynamodb()

@@ -1,21 +1,19 @@
-"""The handlers in-process: calls through the route table as API Gateway makes them, and AWS calls counted."""
+"""The handlers in-process: calls through the route table as API Gateway makes them, and the AWS calls they make."""
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from functions.data import schema
 from functions.data.settings import settings
 from functions.local import gateway
 from functions.routes import ROUTES
 from testkit.accounts import Account, create_body
-
-if TYPE_CHECKING:
-    from botocore.client import BaseClient
+from testkit.api_errors import assert_error
+from testkit.aws_calls import CallCounter
 
 
 def an_address() -> str:
@@ -62,37 +60,7 @@ class Api:
 
 def validation_message(reply: gateway.Reply) -> str:
     """The message of a 400 validation_failed answer (and a failed assertion for any other answer)."""
-    assert reply.status == 400, reply.body
-    body = reply.json()
-    assert body["error"]["code"] == "validation_failed", body
-    message: str = body["error"]["message"]
-    return message
-
-
-class CallCounter:
-    """Counts AWS API calls per operation, through botocore's event hooks (nothing of ours is patched)."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def __call__(self, model: Any, **_: Any) -> None:
-        self.calls.append(model.name)
-
-    def reset(self) -> None:
-        self.calls.clear()
-
-
-@contextmanager
-def counting(clients: Sequence[BaseClient]) -> Iterator[CallCounter]:
-    """A CallCounter on `clients` for the block's length."""
-    counter = CallCounter()
-    for client in clients:
-        client.meta.events.register("before-call.*.*", counter)
-    try:
-        yield counter
-    finally:
-        for client in clients:
-            client.meta.events.unregister("before-call.*.*", counter)
+    return assert_error(reply, 400, "validation_failed")
 
 
 def request_calls(api: Api, counter: CallCounter, token: str, *, warm: str) -> Callable[..., list[str]]:

@@ -14,6 +14,7 @@ import requests
 from e2e_support import Server, assert_timestamps
 
 from testkit.accounts import SAMPLE_TITLE, Account
+from testkit.api_errors import assert_error
 
 
 def _ok(response: requests.Response, status: int = 200) -> Any:
@@ -21,14 +22,6 @@ def _ok(response: requests.Response, status: int = 200) -> Any:
     body = response.json()
     assert_timestamps(body)
     return body
-
-
-def _refused(response: requests.Response, status: int, code: str) -> str:
-    assert response.status_code == status, response.text
-    error = response.json()["error"]
-    assert error["code"] == code, error
-    message: str = error["message"]
-    return message
 
 
 def _job(server: Server, account: Account, **fields: Any) -> dict[str, Any]:
@@ -92,13 +85,13 @@ def test_candidate_and_job_crud_round_trip(server: Server) -> None:
     assert retitled["title"] == "Staff engineer"
 
     # The job is linked to the candidate: in use until the candidate lets go of it.
-    _refused(server.request("DELETE", f"/v1/jobs/{job['id']}", account.token), 409, "resource_in_use")
+    assert_error(server.request("DELETE", f"/v1/jobs/{job['id']}", account.token), 409, "resource_in_use")
     unlinked = _ok(server.request("PATCH", f"/v1/candidates/{candidate['id']}", account.token, json={"jobIds": []}))
     assert unlinked["jobIds"] == []
     assert _ok(server.request("DELETE", f"/v1/jobs/{job['id']}", account.token)) == {"deleted": True}
     assert _ok(server.request("DELETE", f"/v1/candidates/{candidate['id']}", account.token)) == {"deleted": True}
-    _refused(server.request("GET", f"/v1/candidates/{candidate['id']}", account.token), 404, "not_found")
-    _refused(server.request("GET", f"/v1/jobs/{job['id']}", account.token), 404, "not_found")
+    assert_error(server.request("GET", f"/v1/candidates/{candidate['id']}", account.token), 404, "not_found")
+    assert_error(server.request("GET", f"/v1/jobs/{job['id']}", account.token), 404, "not_found")
 
 
 @pytest.mark.parametrize(
@@ -113,7 +106,7 @@ def test_candidate_and_job_crud_round_trip(server: Server) -> None:
 )
 def test_candidate_fields_are_validated(server: Server, body: dict[str, Any], message: str) -> None:
     account = server.seeded_account("talent")
-    assert message in _refused(
+    assert message in assert_error(
         server.request("POST", "/v1/candidates", account.token, json=body), 400, "validation_failed"
     )
 
@@ -123,12 +116,12 @@ def test_external_id_is_unique_per_owner_and_kind_and_the_conflict_names_the_hol
     external = _unique()
     first = _candidate(server, account, externalId=external)
     again = server.request("POST", "/v1/candidates", account.token, json={"name": "Twin", "externalId": external})
-    assert first["id"] in _refused(again, 409, "conflict")
+    assert first["id"] in assert_error(again, 409, "conflict")
     # Another kind, another owner: no conflict.
     job = _job(server, account, externalId=external)
     _candidate(server, other, externalId=external)
     job_again = server.request("POST", "/v1/jobs", account.token, json={"title": "t", "externalId": external})
-    assert job["id"] in _refused(job_again, 409, "conflict")
+    assert job["id"] in assert_error(job_again, 409, "conflict")
     # An ATS sync finds it by externalId, and a rename frees the old one.
     found = _ok(server.request("GET", "/v1/candidates", account.token, params={"externalId": external}))
     assert [item["id"] for item in found["items"]] == [first["id"]]
@@ -138,7 +131,7 @@ def test_external_id_is_unique_per_owner_and_kind_and_the_conflict_names_the_hol
     taken = server.request("PATCH", f"/v1/jobs/{job['id']}", account.token, json={"externalId": external})
     assert _ok(taken)["externalId"] == external  # jobs and candidates are separate namespaces
     clash = server.request("PATCH", f"/v1/candidates/{first['id']}", account.token, json={"externalId": external})
-    _refused(clash, 409, "conflict")
+    assert_error(clash, 409, "conflict")
 
 
 def test_another_users_candidates_and_jobs_are_404_on_their_routes_and_400_when_referenced(server: Server) -> None:
@@ -146,18 +139,20 @@ def test_another_users_candidates_and_jobs_are_404_on_their_routes_and_400_when_
     job = _job(server, account)
     candidate = _candidate(server, account, jobIds=[job["id"]])
     for method in ("GET", "DELETE"):
-        _refused(server.request(method, f"/v1/candidates/{candidate['id']}", intruder.token), 404, "not_found")
-        _refused(server.request(method, f"/v1/jobs/{job['id']}", intruder.token), 404, "not_found")
-    _refused(server.request("PATCH", f"/v1/jobs/{job['id']}", intruder.token, json={"title": "x"}), 404, "not_found")
+        assert_error(server.request(method, f"/v1/candidates/{candidate['id']}", intruder.token), 404, "not_found")
+        assert_error(server.request(method, f"/v1/jobs/{job['id']}", intruder.token), 404, "not_found")
+    assert_error(
+        server.request("PATCH", f"/v1/jobs/{job['id']}", intruder.token, json={"title": "x"}), 404, "not_found"
+    )
     not_yours = "does not exist or is not yours"
     for body, field in (
         ({"candidateId": candidate["id"]}, '"candidateId"'),
         ({"jobId": job["id"], "intervieweeName": "n"}, '"jobId"'),
         ({"candidate": {"name": "n", "jobId": job["id"]}}, '"candidate.jobId"'),
     ):
-        message = _refused(_interview(server, intruder, **body), 400, "validation_failed")
+        message = assert_error(_interview(server, intruder, **body), 400, "validation_failed")
         assert field in message and not_yours in message
-    message = _refused(
+    message = assert_error(
         server.request("POST", "/v1/candidates", intruder.token, json={"name": "n", "jobIds": [job["id"]]}),
         400,
         "validation_failed",
@@ -202,7 +197,7 @@ def test_create_refuses_each_ambiguous_or_incomplete_combination(
 ) -> None:
     account = server.seeded_account("talent")
     before = _all_candidates(server, account)
-    assert message in _refused(_interview(server, account, **fields), 400, "validation_failed")
+    assert message in assert_error(_interview(server, account, **fields), 400, "validation_failed")
     assert _all_candidates(server, account) == before
 
 
@@ -226,10 +221,10 @@ def test_inline_candidate_and_inline_job_are_created_linked_and_referenced(serve
     assert (candidate["externalId"], candidate["jobIds"]) == (external, [created["jobId"]])
     assert _ok(server.request("GET", f"/v1/jobs/{created['jobId']}", account.token))["title"] == "Analyst"
     # Referenced: neither can go while the interview is there; both can once it is deleted.
-    _refused(
+    assert_error(
         server.request("DELETE", f"/v1/candidates/{created['candidateId']}", account.token), 409, "resource_in_use"
     )
-    _refused(server.request("DELETE", f"/v1/jobs/{created['jobId']}", account.token), 409, "resource_in_use")
+    assert_error(server.request("DELETE", f"/v1/jobs/{created['jobId']}", account.token), 409, "resource_in_use")
     assert _ok(server.request("DELETE", f"/v1/interviews/{created['id']}", account.token))["refunded"] is True
     _ok(server.request("DELETE", f"/v1/candidates/{created['candidateId']}", account.token))
     _ok(server.request("DELETE", f"/v1/jobs/{created['jobId']}", account.token))
@@ -260,7 +255,7 @@ def test_existing_candidate_takes_its_first_job_a_listed_job_or_a_new_linked_one
         _ok(_interview(server, account, candidateId=candidate["id"], jobId=second["id"]), 201)["jobId"] == second["id"]
     )
     assert _ok(_interview(server, account, candidateId=lone["id"]), 201)["jobId"] is None
-    message = _refused(
+    message = assert_error(
         _interview(server, account, candidateId=candidate["id"], jobId=foreign["id"]), 400, "validation_failed"
     )
     assert message == f'Field "jobId": job {foreign["id"]} is not one of candidate {candidate["id"]}\'s jobs'
@@ -277,11 +272,11 @@ def test_unknown_candidate_or_job_ids_are_400_and_write_nothing(server: Server) 
     account = server.seeded_account("talent")
     before = _all_candidates(server, account)
     missing = str(uuid.uuid4())
-    assert f"candidate {missing} does not exist or is not yours" in _refused(
+    assert f"candidate {missing} does not exist or is not yours" in assert_error(
         _interview(server, account, candidateId=missing), 400, "validation_failed"
     )
     # The inline candidate is in the same transaction as the failed job reference: not created.
-    assert f"job {missing} does not exist or is not yours" in _refused(
+    assert f"job {missing} does not exist or is not yours" in assert_error(
         _interview(server, account, candidate={"name": "Ghost"}, jobId=missing), 400, "validation_failed"
     )
     assert _all_candidates(server, account) == before
@@ -296,7 +291,7 @@ def test_a_402_with_an_inline_candidate_and_job_leaves_nothing_behind(server: Se
     refused = _interview(
         server, account, candidate={"name": "Broke", "externalId": external}, job={"title": "t", "externalId": external}
     )
-    _refused(refused, 402, "insufficient_balance")
+    assert_error(refused, 402, "insufficient_balance")
     assert _all_candidates(server, account) == []
     assert _ok(server.request("GET", "/v1/jobs", account.token))["items"] == []
     assert _ok(server.request("GET", "/v1/interviews", account.token))["items"] == []
@@ -353,19 +348,21 @@ def test_patch_sets_and_clears_candidate_and_job_while_pending(server: Server) -
     )
     assert (patched["candidateId"], patched["jobId"], patched["title"]) == (candidate["id"], job["id"], "Linked")
     assert _get_interview(server, account, created["id"])["candidateId"] == candidate["id"]
-    _refused(server.request("DELETE", f"/v1/candidates/{candidate['id']}", account.token), 409, "resource_in_use")
+    assert_error(server.request("DELETE", f"/v1/candidates/{candidate['id']}", account.token), 409, "resource_in_use")
     missing = str(uuid.uuid4())
-    message = _refused(server.request("PATCH", path, account.token, json={"jobId": missing}), 400, "validation_failed")
+    message = assert_error(
+        server.request("PATCH", path, account.token, json={"jobId": missing}), 400, "validation_failed"
+    )
     assert f'Field "jobId": job {missing} does not exist or is not yours' == message
     cleared = _ok(server.request("PATCH", path, account.token, json={"candidateId": None}))
     assert (cleared["candidateId"], cleared["jobId"]) == (None, job["id"])
     _ok(server.request("DELETE", f"/v1/candidates/{candidate['id']}", account.token))
     # Not PENDING any more: refused.
     server.admin_ok("start", created["id"])
-    message = _refused(server.request("PATCH", path, account.token, json={"jobId": None}), 400, "validation_failed")
+    message = assert_error(server.request("PATCH", path, account.token, json={"jobId": None}), 400, "validation_failed")
     assert "only be changed while the interview is PENDING" in message
     # A started interview still holds its job until it is deleted (no refund, references given back).
-    _refused(server.request("DELETE", f"/v1/jobs/{job['id']}", account.token), 409, "resource_in_use")
+    assert_error(server.request("DELETE", f"/v1/jobs/{job['id']}", account.token), 409, "resource_in_use")
     assert _ok(server.request("DELETE", path, account.token))["refunded"] is False
     _ok(server.request("DELETE", f"/v1/jobs/{job['id']}", account.token))
 
@@ -398,6 +395,6 @@ def test_candidate_and_job_filters_list_45_interviews_in_full_pages(server: Serv
         {"candidateId": candidate["id"], "status": "PENDING"},
         {"candidateId": candidate["id"], "jobId": job["id"]},
     ):
-        assert supported in _refused(
+        assert supported in assert_error(
             server.request("GET", "/v1/interviews", account.token, params=params), 400, "validation_failed"
         )

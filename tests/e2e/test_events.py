@@ -12,6 +12,7 @@ import pytest
 from e2e_support import Server, assert_timestamps, start_server, stop_server
 
 from testkit.accounts import Account, create_body
+from testkit.api_errors import assert_error
 from testkit.webhook_receiver import Receiver, receiving
 
 USERS = ("catchup", "pages", "owner", "stranger", "resend", "named")
@@ -104,9 +105,9 @@ def test_pages_cover_every_event_once(events_server: Server) -> None:
     # A cursor belongs to its list: with another type filter it is refused.
     first = events_server.request("GET", "/v1/events?limit=2", account.token).json()["nextCursor"]
     other = events_server.request("GET", f"/v1/events?limit=2&type=interview.created&cursor={first}", account.token)
-    assert other.status_code == 400, other.text
+    assert_error(other, 400, "validation_failed")
     bad = events_server.request("GET", "/v1/events?type=interview.renamed", account.token)
-    assert bad.status_code == 400 and bad.json()["error"]["code"] == "validation_failed"
+    assert_error(bad, 400, "validation_failed")
 
 
 def test_another_users_events_are_invisible(events_server: Server, receiver: Receiver) -> None:
@@ -120,9 +121,7 @@ def test_another_users_events_are_invisible(events_server: Server, receiver: Rec
         ("POST", f"/v1/events/{event['id']}/resend", None),
         ("POST", f"/v1/events/{event['id']}/resend", {"webhookId": hook["id"]}),
     ):
-        answer = events_server.request(method, path, stranger.token, json=body)
-        assert answer.status_code == 404, (method, path, answer.text)
-        assert answer.json()["error"]["code"] == "not_found"
+        assert_error(events_server.request(method, path, stranger.token, json=body), 404, "not_found")
     # Nor can the owner send its event to the stranger's webhook.
     answer = events_server.request(
         "POST", f"/v1/events/{event['id']}/resend", owner.token, json={"webhookId": hook["id"]}
@@ -174,4 +173,4 @@ def test_a_resend_to_a_named_webhook_needs_no_subscription(events_server: Server
     assert (named.status_code, named.json()) == (202, {"queued": 1})
     assert receiver.wait_for("/n", 1)[0].headers["webhook-id"] == event["id"]
     missing = events_server.request("GET", "/v1/events/evt_missing", account.token)
-    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    assert_error(missing, 404, "not_found")

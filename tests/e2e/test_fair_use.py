@@ -12,6 +12,7 @@ from e2e_support import Server, start_server, stop_server
 
 from functions.domain import tokens
 from testkit.accounts import create_body
+from testkit.api_errors import assert_error
 
 CLIENTS = 20
 BUDGET = 10
@@ -47,7 +48,7 @@ def test_twenty_clients_sharing_a_token_get_exactly_its_budget_and_a_429_debits_
         assert remaining == list(range(BUDGET - granted, BUDGET))
     created = sum(r.status_code == 201 for r in responses)
     for refused in (r for r in responses if r.status_code == 429):
-        assert refused.json()["error"]["code"] == "rate_limited"
+        assert_error(refused, 429, "rate_limited")
         assert 1 <= int(refused.headers["Retry-After"]) <= 60
         assert refused.headers["X-RateLimit-Remaining"] == "0" and refused.headers["X-RateLimit-Limit"] == str(BUDGET)
     # Only the 201s debited: the other token of the same user sees the rest of the credits.

@@ -10,6 +10,7 @@ import pytest
 from e2e_support import RawClient, RawResponse, Server, http_request
 
 from testkit.accounts import Account, create_body
+from testkit.api_errors import assert_error
 
 # A receiver nothing listens on (the discard port): deliveries fail at once.
 LOCAL_RECEIVER = "http://127.0.0.1:9/hook"
@@ -115,6 +116,4 @@ def test_a_malformed_or_empty_media_type_is_a_400(
 ) -> None:
     method, path, body = BODY_ROUTES[route](server, hostile)
     answer = _send(server, hostile, method, path, body, content_type)
-    assert answer.status == 400, (answer.status, answer.body)
-    error = answer.json()["error"]
-    assert error["code"] == "validation_failed" and "Content-Type" in error["message"], error
+    assert "Content-Type" in assert_error(answer, 400, "validation_failed")

@@ -28,6 +28,7 @@ from e2e_support import (
 from functions.models.webhooks_api import EVENT_TYPES
 from functions.routes import ROUTES
 from testkit.accounts import Account, create_body
+from testkit.api_errors import assert_error
 from testkit.server import STOP_DEADLINE
 
 # API Gateway's payload limit, which the local server enforces too (10 MiB).
@@ -47,13 +48,8 @@ def account(server: Server) -> Account:
 
 
 def _assert_our_error(response: RawResponse, status: int, code: str) -> None:
-    """The `{"error": {"code", "message"}}` body of the API, with its content type and our Server header."""
-    assert response.status == status, (response.status, response.body)
-    assert response.header("Content-Type") == "application/json", response.headers
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
-    assert body["error"]["code"] == code, body
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"], body
+    """The API's error answer (testkit.api_errors), from the local server itself: its Server header."""
+    assert_error(response, status, code)
     assert response.header("Server") == "quollo-local", response.headers
 
 

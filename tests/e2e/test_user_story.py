@@ -16,17 +16,9 @@ from e2e_support import EXAMPLE_SEED, HTTP_TIMEOUT, Server, assert_timestamps
 
 from functions.domain.samples import SAMPLE_VIDEO
 from testkit.accounts import Account
+from testkit.api_errors import assert_error
 
 PIN = re.compile(r"^\d{4}$")
-
-
-def _error(response: requests.Response, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert body["error"]["code"] == code, body
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"], body
 
 
 def _get(server: Server, account: Account, interview_id: str) -> dict[str, Any]:
@@ -97,7 +89,7 @@ def test_interviews_until_the_balance_runs_out_then_add_credits(server: Server) 
         created.append(body["id"])
 
     refused = server.create_interview(account, title="one too many")
-    _error(refused, 402, "insufficient_balance")
+    assert_error(refused, 402, "insufficient_balance")
 
     listed = _list_all(server, account, limit=100)
     assert sorted(item["id"] for page in listed for item in page) == sorted(created)
@@ -203,7 +195,7 @@ def test_pagination_is_full_pages_without_duplicates_and_filters_by_status(serve
     first = server.request("GET", "/v1/interviews", account.token, params={"limit": 20}).json()
     intruder = server.seeded_account("intruder")
     foreign = server.request("GET", "/v1/interviews", intruder.token, params={"cursor": first["nextCursor"]})
-    _error(foreign, 400, "validation_failed")
+    assert_error(foreign, 400, "validation_failed")
 
 
 def test_patch_moves_updated_at_and_never_created_at(server: Server) -> None:
@@ -241,10 +233,10 @@ def test_delete_refunds_a_pending_interview_but_not_a_started_one(server: Server
     assert not_refunded.json()["deleted"] is True and not_refunded.json()["refunded"] is False
 
     for interview_id in (pending_id, started_id):
-        _error(server.request("GET", f"/v1/interviews/{interview_id}", account.token), 404, "not_found")
+        assert_error(server.request("GET", f"/v1/interviews/{interview_id}", account.token), 404, "not_found")
     # The balance is 1: exactly the one refund.
     assert server.create_interview(account).json()["balanceAfter"] == 0
-    _error(server.create_interview(account), 402, "insufficient_balance")
+    assert_error(server.create_interview(account), 402, "insufficient_balance")
 
 
 def test_a_revoked_token_is_refused_on_the_very_next_request(server: Server) -> None:
@@ -254,15 +246,15 @@ def test_a_revoked_token_is_refused_on_the_very_next_request(server: Server) -> 
 
     assert server.admin_ok("revoke-token", account.token_id) == {"revoked": True}
 
-    _error(server.request("GET", "/v1/interviews", account.token), 401, "invalid_token")
-    _error(server.create_interview(account), 401, "invalid_token")
+    assert_error(server.request("GET", "/v1/interviews", account.token), 401, "invalid_token")
+    assert_error(server.create_interview(account), 401, "invalid_token")
     # Only that token: the user's other token still works.
     assert server.request("GET", "/v1/interviews", spare).status_code == 200
 
 
 def test_missing_or_malformed_authorization_is_unauthenticated(server: Server) -> None:
-    _error(server.request("GET", "/v1/interviews"), 401, "unauthenticated")
-    _error(server.request("GET", "/v1/plans", headers={"Authorization": "Token abc"}), 401, "unauthenticated")
+    assert_error(server.request("GET", "/v1/interviews"), 401, "unauthenticated")
+    assert_error(server.request("GET", "/v1/plans", headers={"Authorization": "Token abc"}), 401, "unauthenticated")
 
 
 def test_another_users_interview_answers_404_like_a_missing_one(server: Server) -> None:
@@ -274,8 +266,8 @@ def test_another_users_interview_answers_404_like_a_missing_one(server: Server) 
     for method, body in (("GET", None), ("PATCH", {"title": "taken over"}), ("DELETE", None)):
         foreign = server.request(method, f"/v1/interviews/{interview_id}", acme_token, json=body)
         absent = server.request(method, f"/v1/interviews/{missing}", acme_token, json=body)
-        _error(foreign, 404, "not_found")
-        _error(absent, 404, "not_found")
+        assert_error(foreign, 404, "not_found")
+        assert_error(absent, 404, "not_found")
         assert foreign.json() == absent.json(), method
 
     # Untouched for its owner.
@@ -287,9 +279,11 @@ def test_another_users_interview_answers_404_like_a_missing_one(server: Server) 
 
 def test_unknown_path_is_404_and_wrong_method_is_405(server: Server) -> None:
     account = server.seeded_account("routes")
-    _error(server.request("GET", "/v1/nothing-here", account.token), 404, "not_found")
-    _error(server.request("GET", "/v2/interviews", account.token), 404, "not_found")
+    assert_error(server.request("GET", "/v1/nothing-here", account.token), 404, "not_found")
+    assert_error(server.request("GET", "/v2/interviews", account.token), 404, "not_found")
     wrong = server.request("PUT", "/v1/interviews", account.token, json={})
-    _error(wrong, 405, "method_not_allowed")
-    _error(server.request("POST", "/v1/plans", account.token, json={}), 405, "method_not_allowed")
-    _error(server.request("POST", f"/v1/interviews/{uuid.uuid4()}", account.token, json={}), 405, "method_not_allowed")
+    assert_error(wrong, 405, "method_not_allowed")
+    assert_error(server.request("POST", "/v1/plans", account.token, json={}), 405, "method_not_allowed")
+    assert_error(
+        server.request("POST", f"/v1/interviews/{uuid.uuid4()}", account.token, json={}), 405, "method_not_allowed"
+    )

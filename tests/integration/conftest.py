@@ -22,8 +22,9 @@ from functions.local import moto_patches
 from functions.local.caches import forget_aws_state
 from functions.local.provision import provision
 from testkit.accounts import AccountFactory, account_factory
+from testkit.aws_calls import CallCounter, counting
 from testkit.dynamodb_faults import InstallConflicts, TransactionConflicts
-from testkit.handlers import ActionLog, Api, CallCounter, counting
+from testkit.handlers import ActionLog, Api
 
 
 @pytest.fixture(scope="session")

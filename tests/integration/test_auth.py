@@ -7,7 +7,8 @@ import pytest
 
 from functions.domain import accounts, tokens
 from testkit.accounts import AccountFactory
-from testkit.handlers import Api, CallCounter
+from testkit.aws_calls import CallCounter
+from testkit.handlers import Api
 
 
 def test_missing_header_is_unauthenticated(api: Api, account: AccountFactory) -> None:

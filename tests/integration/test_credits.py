@@ -9,8 +9,9 @@ from typing import Any
 from functions.data import aws, users
 from functions.domain import interviews
 from testkit.accounts import AccountFactory, create_body
+from testkit.aws_calls import CallCounter
 from testkit.dynamodb_faults import InstallConflicts
-from testkit.handlers import Api, CallCounter, request_calls
+from testkit.handlers import Api, request_calls
 
 
 def test_create_debits_exactly_one_credit(api: Api, account: AccountFactory) -> None:

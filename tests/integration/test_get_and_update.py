@@ -16,7 +16,8 @@ from functions.domain import interviews, post_processing, samples
 from functions.models.post_processing import AnalysisCompleted
 from functions.runtime.observability import logger
 from testkit.accounts import Account, AccountFactory
-from testkit.handlers import Api, CallCounter
+from testkit.aws_calls import CallCounter
+from testkit.handlers import Api
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

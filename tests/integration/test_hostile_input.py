@@ -12,7 +12,8 @@ import pytest
 from functions.data import users
 from functions.domain import tokens
 from testkit.accounts import Account, AccountFactory, create_body
-from testkit.handlers import Api, CallCounter, validation_message
+from testkit.aws_calls import CallCounter
+from testkit.handlers import Api, validation_message
 
 
 def _nothing_written(api: Api, acc: Account, credits: int) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 
 from functions.domain import accounts, interviews
 from testkit.accounts import AccountFactory, create_body
-from testkit.handlers import Api, CallCounter, request_calls, walk_pages
+from testkit.aws_calls import CallCounter
+from testkit.handlers import Api, request_calls, walk_pages
 
 
 def _balance(api: Api, token: str) -> int:

@@ -10,8 +10,9 @@ from functions.data import users
 from functions.domain import accounts, tokens
 from functions.local import gateway
 from testkit.accounts import Account, AccountFactory, create_body
+from testkit.aws_calls import CallCounter
 from testkit.clock import INTO_THE_MINUTE, FakeClock
-from testkit.handlers import Api, CallCounter, an_address
+from testkit.handlers import Api, an_address
 
 ROUTES = [
     ("GET", "/v1/plans", None),

@@ -17,8 +17,9 @@ from functions.domain.ratelimits import FAILED_AUTH_LIMIT
 from functions.routes import ROUTES
 from functions.runtime.observability import logger
 from testkit.accounts import Account, AccountFactory
+from testkit.aws_calls import CallCounter
 from testkit.clock import FakeClock
-from testkit.handlers import ActionLog, Api, CallCounter, granted
+from testkit.handlers import ActionLog, Api, granted
 
 pytestmark = pytest.mark.usefixtures("clock")
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from testkit.accounts import AccountFactory
-from testkit.handlers import ActionLog, Api, CallCounter, granted, request_calls
+from testkit.aws_calls import CallCounter
+from testkit.handlers import ActionLog, Api, granted, request_calls
 
 
 def test_aws_calls_per_request_for_candidates_jobs_and_linked_interviews(

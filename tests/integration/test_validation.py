@@ -11,7 +11,8 @@ import pytest
 from functions import routes
 from functions.routes import Route
 from testkit.accounts import AccountFactory, create_body
-from testkit.handlers import Api, CallCounter, validation_message
+from testkit.aws_calls import CallCounter
+from testkit.handlers import Api, validation_message
 
 
 @pytest.mark.parametrize(

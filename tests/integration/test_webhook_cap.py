@@ -11,8 +11,9 @@ from functions.data import aws
 from functions.data.settings import settings
 from functions.domain.webhook_registration import MAX_WEBHOOKS
 from testkit.accounts import Account, AccountFactory
+from testkit.aws_calls import CallCounter
 from testkit.dynamodb_faults import InstallConflicts
-from testkit.handlers import ActionLog, Api, CallCounter, granted, request_calls
+from testkit.handlers import ActionLog, Api, granted, request_calls
 
 URL = "https://93.184.215.14/hook"
 

@@ -29,7 +29,8 @@ from functions.local.provision import provision
 from functions.local.webhook_worker import lambda_shape
 from testkit.accounts import AccountFactory
 from testkit.aws import fake_aws_env
-from testkit.handlers import Api, CallCounter, counting
+from testkit.aws_calls import CallCounter, counting
+from testkit.handlers import Api
 from testkit.server import free_ports
 from testkit.webhook_receiver import Receiver, receiving
 
