@@ -21,6 +21,30 @@ from functions import routes
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
+# One copy loads at a time in the process. Request threads, the webhook worker and the post-processing
+# worker load their first copies at once when a server starts; run concurrently, those imports meet
+# Powertools' modules half-initialized in another thread ("cannot import name 'SQSEvent' from partially
+# initialized module": a request answered 500 and a webhook retry was lost in CI).
+_LOADING = threading.Lock()
+
+
+def load_copy(module: str, suffix: str) -> ModuleType:
+    """A separate copy of `module`, run anew as `<module>__<suffix>` (not put in sys.modules): its own
+    resolver and routes, as a new Lambda container would have them."""
+    with _LOADING:
+        return _load_copy(module, suffix)
+
+
+def _load_copy(module: str, suffix: str) -> ModuleType:
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None
+    copy_spec = importlib.util.spec_from_file_location(f"{module}__{suffix}", spec.origin)
+    assert copy_spec is not None and copy_spec.loader is not None
+    copy: ModuleType = importlib.util.module_from_spec(copy_spec)
+    copy_spec.loader.exec_module(copy)
+    return copy
+
+
 class ContainerPool:
     """Copies of one handler module (a route's, or the webhook delivery's), each used by one thread at a time."""
 
@@ -33,14 +57,7 @@ class ContainerPool:
         self._available = threading.Semaphore(limit)
 
     def _load(self) -> Handler:
-        name = f"{self._module}__container{self._created}"
-        spec = importlib.util.find_spec(self._module)
-        assert spec is not None and spec.origin is not None
-        copy_spec = importlib.util.spec_from_file_location(name, spec.origin)
-        assert copy_spec is not None and copy_spec.loader is not None
-        module: ModuleType = importlib.util.module_from_spec(copy_spec)
-        copy_spec.loader.exec_module(module)
-        return module.handler  # type: ignore[no-any-return]
+        return load_copy(self._module, f"container{self._created}").handler  # type: ignore[no-any-return]
 
     @contextmanager
     def container(self) -> Iterator[Handler]:

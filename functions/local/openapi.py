@@ -6,11 +6,11 @@ fails when it is stale.
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
 from functions import routes
+from functions.local.containers import load_copy
 from functions.runtime.openapi_docs import prepare_for_docs
 
 # Powertools documents its own validation error (422, `detail`); ours is 400 with the error body.
@@ -22,7 +22,11 @@ def spec() -> dict[str, Any]:
     # files by glob and loads them by path, so the route functions it documents are not the ones
     # prepare_for_docs gave their Path/Query declarations, and our route table (not a file pattern)
     # is what says which modules are routes. Our merge is the loop over `part` below.
-    modules = [importlib.import_module(route.module) for route in routes.ROUTES]
+    # Fresh copies of the route modules, not the imported ones: Powertools caches a route's
+    # parameters and response models at the first request it validates, so a module that has served
+    # one in this process (the deploy check's tests, a local request) would keep the error model's
+    # name unresolved, and the document would fail to build.
+    modules = [load_copy(route.module, "docs") for route in routes.ROUTES]
     # Routes that run without pydantic name their models and declare their path parameters as
     # PathRules; the spec gets the models and Powertools' Path(...) as the validating routes have them.
     prepare_for_docs([getattr(module, route.name) for module, route in zip(modules, routes.ROUTES, strict=True)])

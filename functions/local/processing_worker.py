@@ -16,6 +16,7 @@ from typing import Any
 
 from functions.data import schema
 from functions.data.aws import sqs
+from functions.local.containers import load_copy
 from functions.local.gateway import LocalContext
 from functions.runtime.observability import logger
 
@@ -50,11 +51,11 @@ class ProcessingWorker:
         self._poll = poll_seconds
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="post-processing", daemon=True)
-        # Imported here: the handlers read settings that `quollo serve` sets before it starts the worker.
-        from functions.entries import analysis_completed, recording_uploaded
-
-        uploaded: Handler = recording_uploaded.handler
-        completed: Handler = analysis_completed.handler
+        # Loaded here, when the server starts the worker, and as copies, under the lock that keeps
+        # concurrent first imports apart (functions/local/containers.py): the webhook worker's thread
+        # is already loading its own.
+        uploaded: Handler = load_copy("functions.entries.recording_uploaded", "worker").handler
+        completed: Handler = load_copy("functions.entries.analysis_completed", "worker").handler
         self._sources = [
             (schema.RECORDINGS_QUEUE_DEFAULT, "quollo-recording_uploaded", uploaded),
             (schema.ANALYSIS_QUEUE_DEFAULT, "quollo-analysis_completed", completed),
