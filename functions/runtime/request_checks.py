@@ -137,8 +137,8 @@ def _check_headers(event: Mapping[str, Any], accepts: RouteInput) -> None:
     if key is not None and not accepts.idempotency_key and str(event.get("httpMethod", "GET")).upper() != "GET":
         # Never silently ignored on a write: the client would believe its retry safe. Reads need none.
         raise ValidationFailed(
-            f'Header "{IDEMPOTENCY_HEADER}" is not honoured on this route: only POST and DELETE take it '
-            "(a PATCH sent again sets the same fields again)"
+            f'Header "{IDEMPOTENCY_HEADER}" is not honoured on this route: the API token\'s POST and DELETE '
+            "routes take it (a PATCH sent again sets the same fields again; the room's routes are safe to repeat)"
         )
 
 

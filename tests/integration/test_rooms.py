@@ -17,6 +17,7 @@ from functions.domain.ratelimits import FAILED_AUTH_LIMIT
 from functions.routes import ROUTES
 from functions.runtime.observability import logger
 from testkit.accounts import Account, AccountFactory
+from testkit.api_errors import assert_error
 from testkit.aws_calls import CallCounter
 from testkit.clock import FakeClock
 from testkit.handlers import ActionLog, Api, granted
@@ -333,3 +334,17 @@ def test_a_room_routes_token_is_checked_against_the_path_before_its_id_limit(api
     for step in ("start", "finish"):
         assert _room(api, "x" * 65, step, token).json()["error"]["code"] == "invalid_token"
     assert _join(api, "x" * 65, pin).status == 400
+
+
+def test_the_rooms_routes_refuse_an_idempotency_key_rather_than_ignore_it(api: Api, account: AccountFactory) -> None:
+    """A client that sends one believes its retry safe: the room's routes say they do not honour it."""
+    acc = account()
+    interview_id, pin = _created(api, acc)
+    key = {"Idempotency-Key": "retry-1"}
+    refused = api.call("POST", f"/v1/rooms/{interview_id}/join", body={"pin": pin}, headers=key)
+    assert "is not honoured on this route" in assert_error(refused, 400, "validation_failed")
+    token = _joined(api, interview_id, pin)
+    started = api.call("POST", f"/v1/rooms/{interview_id}/start", token=token, headers=key)
+    assert_error(started, 400, "validation_failed")
+    detail = api.call("GET", f"/v1/interviews/{interview_id}", token=acc.token).json()
+    assert detail["interview"]["status"] == "PENDING"  # the refused start started nothing
