@@ -185,6 +185,12 @@ def serve(
     loaded: dict[str, int] | None = None
     started = False  # only a server that loaded its state may overwrite it
     try:
+        # Watching before the state loads: a queued retry it holds wakes the worker when it falls due.
+        webhooks = WebhookWorker()
+        writes.add(webhooks.watcher())
+        # S3 -> recordings queue and the bus -> analysis queue, to the post-processing handlers.
+        processing = ProcessingWorker()
+        writes.add(processing.watcher())
         try:
             provision(notifications=False)
             loaded = state.load(state_dir) if state_dir else None
@@ -198,12 +204,7 @@ def serve(
             message = exc.message if isinstance(exc, DomainError) else str(exc)
             print(f"quollo serve: cannot load the seed: {message}", file=sys.stderr)
             return 2
-        webhooks = WebhookWorker()
-        writes.add(webhooks.watcher())
         webhooks.start()
-        # S3 -> recordings queue and the bus -> analysis queue, to the post-processing handlers.
-        processing = ProcessingWorker()
-        writes.add(processing.watcher())
         processing.start()
         thread.start()
         started = True
