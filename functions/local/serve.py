@@ -164,12 +164,15 @@ def serve(
     from functions.data.settings import allow_local_receivers
     from functions.local.processing_worker import ProcessingWorker
     from functions.local.provision import notify_recordings, provision
+    from functions.local.wakeups import WriteWatch
     from functions.local.webhook_worker import WebhookWorker
 
     # Local only: an integrator's receiver on 127.0.0.1 may get webhooks (functions/domain/webhook_urls.py).
     allow_local_receivers()
 
-    moto = MotoServer("127.0.0.1", aws_port)
+    # moto's server tells the workers of the writes that concern them, so they need not poll often.
+    writes = WriteWatch()
+    moto = MotoServer("127.0.0.1", aws_port, writes.observe)
     moto.start()
     api = LocalServer(host, port, _respond, idle_timeout)
     thread = threading.Thread(target=api.run, name="api", daemon=True)
@@ -182,6 +185,12 @@ def serve(
     loaded: dict[str, int] | None = None
     started = False  # only a server that loaded its state may overwrite it
     try:
+        # Watching before the state loads: a queued retry it holds wakes the worker when it falls due.
+        webhooks = WebhookWorker()
+        writes.add(webhooks.watcher())
+        # S3 -> recordings queue and the bus -> analysis queue, to the post-processing handlers.
+        processing = ProcessingWorker()
+        writes.add(processing.watcher())
         try:
             provision(notifications=False)
             loaded = state.load(state_dir) if state_dir else None
@@ -195,10 +204,7 @@ def serve(
             message = exc.message if isinstance(exc, DomainError) else str(exc)
             print(f"quollo serve: cannot load the seed: {message}", file=sys.stderr)
             return 2
-        webhooks = WebhookWorker()
         webhooks.start()
-        # S3 -> recordings queue and the bus -> analysis queue, to the post-processing handlers.
-        processing = ProcessingWorker()
         processing.start()
         thread.start()
         started = True

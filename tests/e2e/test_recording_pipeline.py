@@ -130,7 +130,9 @@ def test_an_uploaded_recording_is_processed_and_its_results_arrive_as_an_event(
 
     # The same event again changes nothing.
     server.admin_ok("analysis-completed", interview_id, "--file", str(results))
-    time.sleep(1)  # the worker polls every 0.2 s: the duplicate has been handled (and refused) by now
+    # The event on the bus wakes the worker (and its idle polls are 1 s apart at most): the duplicate
+    # has been handled (and refused) by now.
+    time.sleep(1)
     assert _record(server, account, interview_id)["summary"] == SUMMARY
 
 
