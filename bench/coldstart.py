@@ -257,6 +257,11 @@ _READ_OPERATION = re.compile(r"^(Get|Query|Scan|BatchGet|TransactGet|List|Descri
 # Calls a first request makes beyond calls.TARGETS (which counts warm requests): the cursor key's
 # read on a page that needs a cursor, and the queue URL the bench's environment names by name.
 _COLD_ONLY_OPERATIONS = ("GetSecretValue", "GetQueueUrl")
+# Calls a route makes after a write, with what the write answered: a held-back write answers nothing,
+# so the request ends there and the bound lacks them. finish_room: the ranged GetObject that looks for a
+# recording uploaded during the interview follows the UpdateItem that finished it (one S3 read, a few
+# ms, counted in the route's own cost instead).
+_AFTER_A_HELD_WRITE = {"finish_room": 1}
 
 _ROUTE_LIBRARIES = """
 import importlib
@@ -354,7 +359,7 @@ def record_calls(route: str, event: dict[str, Any]) -> list[dict[str, Any]]:
         logger.setLevel(level)
         forget_aws_state()
     counted = [call for call in recorded if call["operation"] not in _COLD_ONLY_OPERATIONS]
-    if len(counted) != TARGETS[route]:
+    if len(counted) != TARGETS[route] - _AFTER_A_HELD_WRITE.get(route, 0):
         operations = [call["operation"] for call in recorded]
         raise RuntimeError(f"{route}: recorded {operations}, the bench counts {TARGETS[route]} calls")
     return recorded
