@@ -20,7 +20,8 @@ from functions.data.expressions import set_or_remove
 from functions.data.paging import every_item, query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
-from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
+from functions.models.entities.interviews import Interview, InterviewChanges, InterviewStatus, Record, RecordStatus
+from functions.models.entities.page import Page
 from functions.models.errors import Conflict, NotFound
 
 BY_OWNER = "byOwner"

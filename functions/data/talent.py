@@ -24,7 +24,8 @@ from functions.data.interviews import metadata_text
 from functions.data.paging import every_item, query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded, stale
-from functions.models.entities import Candidate, Job, Page
+from functions.models.entities.page import Page
+from functions.models.entities.talent import Candidate, Job
 from functions.models.errors import Conflict, Duplicate
 
 if TYPE_CHECKING:

@@ -15,7 +15,8 @@ from functions.data.transactions import Guarded
 from functions.domain import clock, credits, cursors, interview_links, lifecycle, samples
 from functions.domain.contention import retry_on_conflict
 from functions.domain.ownership import failing, not_yours
-from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
+from functions.models.entities.interviews import Interview, InterviewChanges, InterviewStatus, Record, RecordStatus
+from functions.models.entities.page import Page
 from functions.models.errors import NotFound, ValidationFailed
 
 if TYPE_CHECKING:

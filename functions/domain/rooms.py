@@ -26,7 +26,8 @@ from functions.data import interviews as store
 from functions.data import ratelimits as failure_store
 from functions.data import recordings, room_tokens
 from functions.domain import auth, clock, interviews, ratelimits, tokens
-from functions.models.entities import Interview, InterviewStatus, RecordStatus, RoomToken
+from functions.models.entities.interviews import Interview, InterviewStatus, RecordStatus
+from functions.models.entities.tokens import RoomToken
 from functions.models.errors import Conflict, InvalidPin, InvalidToken, NotFound, RateLimited, RoomClosed, RoomLocked
 
 PIN_FAILURE_LIMIT = 5

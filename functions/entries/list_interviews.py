@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from functions.domain import interviews
 from functions.models import json_views
-from functions.models.entities import InterviewStatus
+from functions.models.entities.interviews import InterviewStatus
 from functions.models.vocabulary import StatusName
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses

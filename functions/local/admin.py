@@ -13,7 +13,7 @@ from typing import Any
 
 from functions.data.tokens import DEFAULT_RATE_LIMIT
 from functions.domain import accounts, audit, interviews, plans, post_processing
-from functions.models.entities import Interview
+from functions.models.entities.interviews import Interview
 from functions.models.errors import ValidationFailed
 from functions.models.views import interview_public, plan_public
 from functions.models.vocabulary import SENIORITIES

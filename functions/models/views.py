@@ -12,7 +12,8 @@ from functions.models.api import (
     RoomInterview,
     RoomJoined,
 )
-from functions.models.entities import Interview, Plan, Record
+from functions.models.entities.interviews import Interview, Record
+from functions.models.entities.plans import Plan
 from functions.models.rendering import rendered
 
 

@@ -11,7 +11,9 @@ from pydantic import BaseModel
 
 from functions.models import json_views
 from functions.models.api import InterviewDeleted, InterviewDetail
-from functions.models.entities import Candidate, Interview, InterviewStatus, Job, Record, RecordStatus, Webhook
+from functions.models.entities.interviews import Interview, InterviewStatus, Record, RecordStatus
+from functions.models.entities.talent import Candidate, Job
+from functions.models.entities.webhooks import Webhook
 from functions.models.rendering import rendered
 from functions.models.talent import CandidatePublic, Deleted, JobPublic
 from functions.models.views import interview_public, record_public
