@@ -1,4 +1,7 @@
-"""The interview rules: credits, ownership, pagination and the record lifecycle."""
+"""The interview rules that write: credits, links, ownership and the record lifecycle.
+
+Reading one interview or a page of them is functions/domain/interview_reads.py, which the read routes
+import without these modules (credits, candidates and jobs: decisions 31)."""
 
 from __future__ import annotations
 
@@ -12,18 +15,15 @@ from functions.data import interviews as store
 from functions.data import plans as plan_store
 from functions.data import recordings, transactions, users
 from functions.data.transactions import Guarded
-from functions.domain import clock, credits, cursors, interview_links, lifecycle, samples
+from functions.domain import clock, credits, interview_links, lifecycle, samples
 from functions.domain.contention import retry_on_conflict
 from functions.domain.ownership import failing, not_yours
 from functions.models.entities.interviews import Interview, InterviewChanges, InterviewStatus, Record, RecordStatus
-from functions.models.entities.page import Page
 from functions.models.errors import NotFound, ValidationFailed
 
 if TYPE_CHECKING:
     # Types only: get and delete run without pydantic (decisions 18).
     from functions.models.api import InterviewCreate, InterviewUpdate
-
-_CURSOR_SCOPE = "interviews"
 
 
 @dataclass(frozen=True)
@@ -118,46 +118,6 @@ def _create_test(draft: Interview, linked: list[Guarded]) -> Interview:
 def _owned_plan(interview: Interview) -> Guarded:
     check = plan_store.owned_plan_check(interview.owner_id, interview.plan_id)
     return Guarded(check, failing("planId", "plan", interview.plan_id))
-
-
-def get(owner_id: str, interview_id: str) -> tuple[Interview, str | None]:
-    """The caller's interview and, once its record is READY, a pre-signed video URL."""
-    interview = store.get_owned(interview_id, owner_id)
-    if interview is None:
-        raise NotFound("Interview not found")
-    record = interview.record
-    url = None
-    if record is not None and record.status is RecordStatus.READY and record.video_key:
-        url = recordings.presigned_url(record.video_key)
-    return interview, url
-
-
-_ONE_FILTER = (
-    'Query parameters "status", "candidateId" and "jobId" cannot be combined: the supported filters are '
-    "status alone, candidateId alone or jobId alone"
-)
-
-
-def list_page(
-    owner_id: str,
-    status: InterviewStatus | None,
-    limit: int,
-    cursor: str | None,
-    candidate_id: str | None = None,
-    job_id: str | None = None,
-) -> tuple[list[Interview], str | None]:
-    # Each filter is one index's key; no index has two of them, and none is applied after reading.
-    if sum(value is not None for value in (status, candidate_id, job_id)) > 1:
-        raise ValidationFailed(_ONE_FILTER)
-    if candidate_id is not None:
-        scope = f"{_CURSOR_SCOPE}:candidate:{candidate_id}"
-    elif job_id is not None:
-        scope = f"{_CURSOR_SCOPE}:job:{job_id}"
-    else:
-        scope = f"{_CURSOR_SCOPE}:{status or '*'}"
-    start_key = cursors.decode(cursor, owner_id, scope)
-    page: Page[Interview] = store.query(owner_id, status, limit, start_key, candidate_id=candidate_id, job_id=job_id)
-    return page.items, cursors.encode(page.last_key, owner_id, scope)
 
 
 def update(owner_id: str, interview_id: str, request: InterviewUpdate) -> Interview:
