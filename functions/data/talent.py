@@ -18,9 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from functions.data.aws import dynamodb, from_item, to_item, to_value
+from functions.data.aws import dynamodb, from_item, metadata_text, to_item, to_value
 from functions.data.expressions import set_or_remove
-from functions.data.interviews import metadata_text
 from functions.data.paging import every_item, query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded, stale
