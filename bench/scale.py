@@ -29,7 +29,7 @@ def _interviews(owner_id: str, plan_id: str, count: int, rare_every: int | None)
     from functions.data import interviews as store
     from functions.data.aws import to_item
     from functions.domain.clock import iso
-    from functions.models.entities import Interview, InterviewStatus
+    from functions.models.entities.interviews import Interview, InterviewStatus
 
     start = datetime(2026, 1, 1, tzinfo=UTC)
     items = []

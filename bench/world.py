@@ -154,7 +154,7 @@ def recorded_event(owner: Account) -> str:
     """An interview.created event of `owner`'s, recorded as the fan-out records it (the bench runs no stream)."""
     from functions.data import events
     from functions.domain import clock
-    from functions.models.entities import Event
+    from functions.models.entities.webhooks import Event
 
     at = clock.now()
     event_id = f"evt_{uuid.uuid4().hex[:26]}"

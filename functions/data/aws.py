@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -86,6 +87,13 @@ _deserializer = TypeDeserializer()
 # DynamoDB numbers carry at most 38 significant digits; a string of at most 38 ASCII digits (and an
 # optional minus sign) is an integer TypeDeserializer reads exactly, so int() of it is the same value.
 _MAX_DIGITS = 38
+
+
+def metadata_text(metadata: dict[str, Any] | None) -> str | None:
+    """An interview's, candidate's or job's metadata as stored: JSON text, returned as given, floats
+    included, and never queried (here rather than in data/interviews.py, so that the talent routes do not
+    import the interviews' data module: decisions 31)."""
+    return None if metadata is None else json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
 
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:

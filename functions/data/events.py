@@ -14,7 +14,8 @@ from typing import Any
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.paging import query_page
 from functions.data.settings import settings
-from functions.models.entities import Event, Page
+from functions.models.entities.page import Page
+from functions.models.entities.webhooks import Event
 
 RETENTION_DAYS = 30
 _BATCH = 25  # BatchWriteItem's limit

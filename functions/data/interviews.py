@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.data import transactions
-from functions.data.aws import dynamodb, from_item, to_item, to_value
+from functions.data.aws import dynamodb, from_item, metadata_text, to_item, to_value
 from functions.data.errors import on_condition_failure
 from functions.data.expressions import set_or_remove
 from functions.data.paging import every_item, query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
-from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
+from functions.models.entities.interviews import Interview, InterviewChanges, InterviewStatus, Record, RecordStatus
+from functions.models.entities.page import Page
 from functions.models.errors import Conflict, NotFound
 
 BY_OWNER = "byOwner"
@@ -70,11 +71,6 @@ def _to_values(interview: Interview) -> dict[str, Any]:
     if interview.record is not None:
         values["record"] = _record_values(interview.record)
     return values
-
-
-def metadata_text(metadata: dict[str, Any] | None) -> str | None:
-    # Kept as JSON text: returned as given, floats included, and never queried.
-    return None if metadata is None else json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
 
 
 def _record_values(record: Record) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from functions.data.aws import from_item, to_item
 from functions.data.paging import every_item, query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
-from functions.models.entities import LedgerEntry, Page
+from functions.models.entities.accounts import LedgerEntry
+from functions.models.entities.page import Page
 
 
 def _sort_key(entry: LedgerEntry) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from functions.data.aws import dynamodb
-from functions.models.entities import Page
+from functions.models.entities.page import Page
 
 
 def query_page[T](

@@ -9,7 +9,8 @@ from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import on_condition_failure
 from functions.data.paging import query_page
 from functions.data.settings import settings
-from functions.models.entities import Page, Plan
+from functions.models.entities.page import Page
+from functions.models.entities.plans import Plan
 from functions.models.errors import Conflict
 
 if TYPE_CHECKING:

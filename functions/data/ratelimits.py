@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 from functions.data.aws import dynamodb, from_item
 from functions.data.errors import is_conditional_failure
 from functions.data.settings import settings
-from functions.models.entities import PinFailures
+from functions.models.entities.tokens import PinFailures
 
 _KEEP_SECONDS = 120  # the window, plus room for clocks; DynamoDB's TTL deletes the item after
 

@@ -18,13 +18,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from functions.data.aws import dynamodb, from_item, to_item, to_value
+from functions.data.aws import dynamodb, from_item, metadata_text, to_item, to_value
 from functions.data.expressions import set_or_remove
-from functions.data.interviews import metadata_text
 from functions.data.paging import every_item, query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded, stale
-from functions.models.entities import Candidate, Job, Page
+from functions.models.entities.page import Page
+from functions.models.entities.talent import Candidate, Job
 from functions.models.errors import Conflict, Duplicate
 
 if TYPE_CHECKING:

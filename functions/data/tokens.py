@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import is_conditional_failure, on_condition_failure
 from functions.data.settings import settings
-from functions.models.entities import TokenListing, TokenUse
+from functions.models.entities.tokens import TokenListing, TokenUse
 from functions.models.errors import NotFound
 
 DEFAULT_RATE_LIMIT = 120

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.paging import every_item
 from functions.data.settings import settings
-from functions.models.entities import User
+from functions.models.entities.accounts import User
 from functions.models.errors import UnknownUser
 
 if TYPE_CHECKING:

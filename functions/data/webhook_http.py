@@ -28,7 +28,7 @@ from string import printable
 from urllib.parse import quote
 
 from functions.data.settings import settings
-from functions.models.entities import WebhookTarget as Target
+from functions.models.entities.webhooks import WebhookTarget as Target
 
 TIMEOUT_SECONDS = 10.0
 _PRINTABLE_ASCII = "".join(c for c in printable if c not in " \t\n\r\x0b\x0c")

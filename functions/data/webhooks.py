@@ -23,7 +23,8 @@ from functions.data.errors import is_conditional_failure, on_condition_failure
 from functions.data.paging import query_page
 from functions.data.settings import settings
 from functions.data.transactions import Guarded
-from functions.models.entities import DeliveryAttempt, Page, Webhook
+from functions.models.entities.page import Page
+from functions.models.entities.webhooks import DeliveryAttempt, Webhook
 from functions.models.errors import Conflict, NotFound, TransactionConflict
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from functions.data import transactions, users
 from functions.domain import clock, tokens
 from functions.domain import credits as credit_rules
 from functions.domain.contention import retry_on_conflict
-from functions.models.entities import TokenListing, User
+from functions.models.entities.accounts import User
+from functions.models.entities.tokens import TokenListing
 from functions.models.errors import UnknownUser, ValidationFailed
 from functions.models.text import text_problem
 

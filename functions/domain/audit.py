@@ -23,7 +23,7 @@ from typing import Any
 from functions.data import interviews as interview_store
 from functions.data import ledger, users
 from functions.data import talent as talent_store
-from functions.models.entities import Interview
+from functions.models.entities.interviews import Interview
 from functions.models.errors import UnknownUser
 
 

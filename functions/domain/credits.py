@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from functions.data import ledger, users
 from functions.data.transactions import Guarded
 from functions.domain import clock, cursors
-from functions.models.entities import InterviewStatus, LedgerEntry, User
+from functions.models.entities.accounts import LedgerEntry, User
+from functions.models.entities.interviews import InterviewStatus
 from functions.models.errors import Conflict, InsufficientBalance, UnknownUser
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from typing import Any
 
 from functions.data import events as store
 from functions.domain import cursors
-from functions.models.entities import Event
+from functions.models.entities.webhooks import Event
 from functions.models.errors import NotFound
 
 _CURSOR_SCOPE = "events"

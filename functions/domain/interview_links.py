@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from functions.data import talent as store
 from functions.data.transactions import Guarded, stale
 from functions.domain.ownership import failing, not_yours
-from functions.models.entities import Candidate, Interview, Job
+from functions.models.entities.interviews import Interview
+from functions.models.entities.talent import Candidate, Job
 from functions.models.errors import ValidationFailed
 
 if TYPE_CHECKING:

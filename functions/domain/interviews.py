@@ -1,4 +1,7 @@
-"""The interview rules: credits, ownership, pagination and the record lifecycle."""
+"""The interview rules that write: credits, links, ownership and the record lifecycle.
+
+Reading one interview or a page of them is functions/domain/interview_reads.py, which the read routes
+import without these modules (credits, candidates and jobs: decisions 31)."""
 
 from __future__ import annotations
 
@@ -12,17 +15,20 @@ from functions.data import interviews as store
 from functions.data import plans as plan_store
 from functions.data import recordings, transactions, users
 from functions.data.transactions import Guarded
-from functions.domain import clock, credits, cursors, interview_links, lifecycle, samples
+from functions.domain import clock, credits, interview_links, samples
 from functions.domain.contention import retry_on_conflict
+
+# The lifecycle steps live apart, so that the room routes import them without credits and links
+# (decisions 31); `interviews.start`/`finish` stay the callers' names (quollo admin, tests, bench).
+from functions.domain.interview_steps import finish as finish
+from functions.domain.interview_steps import start as start
 from functions.domain.ownership import failing, not_yours
-from functions.models.entities import Interview, InterviewChanges, InterviewStatus, Page, Record, RecordStatus
+from functions.models.entities.interviews import Interview, InterviewChanges, InterviewStatus, Record, RecordStatus
 from functions.models.errors import NotFound, ValidationFailed
 
 if TYPE_CHECKING:
     # Types only: get and delete run without pydantic (decisions 18).
     from functions.models.api import InterviewCreate, InterviewUpdate
-
-_CURSOR_SCOPE = "interviews"
 
 
 @dataclass(frozen=True)
@@ -119,46 +125,6 @@ def _owned_plan(interview: Interview) -> Guarded:
     return Guarded(check, failing("planId", "plan", interview.plan_id))
 
 
-def get(owner_id: str, interview_id: str) -> tuple[Interview, str | None]:
-    """The caller's interview and, once its record is READY, a pre-signed video URL."""
-    interview = store.get_owned(interview_id, owner_id)
-    if interview is None:
-        raise NotFound("Interview not found")
-    record = interview.record
-    url = None
-    if record is not None and record.status is RecordStatus.READY and record.video_key:
-        url = recordings.presigned_url(record.video_key)
-    return interview, url
-
-
-_ONE_FILTER = (
-    'Query parameters "status", "candidateId" and "jobId" cannot be combined: the supported filters are '
-    "status alone, candidateId alone or jobId alone"
-)
-
-
-def list_page(
-    owner_id: str,
-    status: InterviewStatus | None,
-    limit: int,
-    cursor: str | None,
-    candidate_id: str | None = None,
-    job_id: str | None = None,
-) -> tuple[list[Interview], str | None]:
-    # Each filter is one index's key; no index has two of them, and none is applied after reading.
-    if sum(value is not None for value in (status, candidate_id, job_id)) > 1:
-        raise ValidationFailed(_ONE_FILTER)
-    if candidate_id is not None:
-        scope = f"{_CURSOR_SCOPE}:candidate:{candidate_id}"
-    elif job_id is not None:
-        scope = f"{_CURSOR_SCOPE}:job:{job_id}"
-    else:
-        scope = f"{_CURSOR_SCOPE}:{status or '*'}"
-    start_key = cursors.decode(cursor, owner_id, scope)
-    page: Page[Interview] = store.query(owner_id, status, limit, start_key, candidate_id=candidate_id, job_id=job_id)
-    return page.items, cursors.encode(page.last_key, owner_id, scope)
-
-
 def update(owner_id: str, interview_id: str, request: InterviewUpdate) -> Interview:
     sent = request.model_fields_set
     changes: InterviewChanges = {}
@@ -234,40 +200,3 @@ def delete(owner_id: str, interview_id: str) -> Deleted:
         return Deleted(refunded=refund, balance_after=users.get_balance(owner_id) if refund else None)
 
     return retry_on_conflict(attempt)
-
-
-# Lifecycle: start and finish are the room's (functions/domain/rooms.py) and `quollo admin`'s alike;
-# post-processing is functions/domain/post_processing.py.
-
-
-def _current(interview_id: str, owner_id: str | None = None) -> Interview:
-    """The interview; with `owner_id`, only if it is that owner's (a room token's binding)."""
-    interview = store.get(interview_id) if owner_id is None else store.get_owned(interview_id, owner_id)
-    if interview is None:
-        raise NotFound(f"interview {interview_id} does not exist")
-    return interview
-
-
-def _step_once(interview_id: str, step: lifecycle.Step, owner_id: str | None) -> Interview:
-    """`step`, or the interview as it is when the step has already brought it to its state (a retried
-    start or finish answers as the first did; its webhook event fired once, with the change)."""
-    current = _current(interview_id, owner_id)
-    if current.status is lifecycle.STEPS[step][1].status:
-        return current
-    return store.save_step(current, lifecycle.advance(current, step, clock.now()))
-
-
-def start(interview_id: str, owner_id: str | None = None) -> Interview:
-    """PENDING -> IN_PROGRESS (interview.started); as it is while IN_PROGRESS."""
-    return _step_once(interview_id, lifecycle.Step.START, owner_id)
-
-
-def finish(interview_id: str, owner_id: str | None = None) -> Interview:
-    """IN_PROGRESS -> FINISHED with record IDLE (interview.completed); as it is once FINISHED. A
-    recording uploaded during the interview is then taken into processing (record PROCESSING)."""
-    finished = _step_once(interview_id, lifecycle.Step.FINISH, owner_id)
-    # Imported here: finish alone needs post-processing (its event models and the bus), and the other
-    # interview routes, which import this module, would pay for it at every cold start.
-    from functions.domain import post_processing
-
-    return post_processing.after_finish(finished)

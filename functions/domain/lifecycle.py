@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from functions.models.entities import Interview, InterviewStatus, Record, RecordStatus
+from functions.models.entities.interviews import Interview, InterviewStatus, Record, RecordStatus
 from functions.models.errors import Conflict, ValidationFailed
 
 

@@ -7,7 +7,7 @@ import uuid
 from functions.data import plans as store
 from functions.data import users
 from functions.domain import clock, cursors
-from functions.models.entities import Plan
+from functions.models.entities.plans import Plan
 from functions.models.errors import UnknownUser, ValidationFailed
 from functions.models.text import text_problem
 from functions.models.vocabulary import SENIORITIES

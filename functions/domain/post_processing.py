@@ -15,7 +15,7 @@ from functions.data import interviews as store
 from functions.data import post_processing as bus
 from functions.data import recordings, settings
 from functions.domain import clock, lifecycle, videos
-from functions.models.entities import Interview, InterviewStatus, Record, RecordStatus
+from functions.models.entities.interviews import Interview, InterviewStatus, Record, RecordStatus
 from functions.models.errors import Conflict, NotFound, ValidationFailed
 from functions.models.post_processing import (
     RECORDING_SOURCE,

@@ -9,7 +9,7 @@
   (TOKEN_SECONDS). Every room route reads the interview it opens, so a deleted interview's tokens
   answer 401 from the next request on; they work on no other interview, and API routes refuse them
   by their format (as room routes refuse API tokens).
-- Start and finish are the interviews' own steps (functions/domain/interviews.py): the room and
+- Start and finish are the interviews' own steps (functions/domain/interview_steps.py): the room and
   `quollo admin` run the same code, and the interviews stream fires the same webhook events.
 
 The pin is never logged, nor any token: only the interview id and the outcome.
@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from functions.data import interviews as store
 from functions.data import ratelimits as failure_store
 from functions.data import recordings, room_tokens
-from functions.domain import auth, clock, interviews, ratelimits, tokens
-from functions.models.entities import Interview, InterviewStatus, RecordStatus, RoomToken
+from functions.domain import auth, clock, interview_steps, ratelimits, tokens
+from functions.models.entities.interviews import Interview, InterviewStatus, RecordStatus
+from functions.models.entities.tokens import RoomToken
 from functions.models.errors import Conflict, InvalidPin, InvalidToken, NotFound, RateLimited, RoomClosed, RoomLocked
 
 PIN_FAILURE_LIMIT = 5
@@ -142,14 +143,14 @@ def _opened(room: Room) -> Interview:
 
 def start(room: Room) -> Interview:
     try:
-        return interviews.start(room.interview_id, owner_id=room.owner_id)
+        return interview_steps.start(room.interview_id, owner_id=room.owner_id)
     except NotFound as exc:  # deleted since the token was issued
         raise InvalidToken(_DEAD_TOKEN) from exc
 
 
 def finish(room: Room) -> Interview:
     try:
-        return interviews.finish(room.interview_id, owner_id=room.owner_id)
+        return interview_steps.finish(room.interview_id, owner_id=room.owner_id)
     except NotFound as exc:
         raise InvalidToken(_DEAD_TOKEN) from exc
 

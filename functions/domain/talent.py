@@ -12,7 +12,8 @@ from functions.data import transactions
 from functions.domain import clock, cursors
 from functions.domain.contention import retry_on_conflict
 from functions.domain.ownership import failing, not_yours
-from functions.models.entities import Candidate, Job, Page
+from functions.models.entities.page import Page
+from functions.models.entities.talent import Candidate, Job
 from functions.models.errors import NotFound, ResourceInUse, ValidationFailed
 
 if TYPE_CHECKING:

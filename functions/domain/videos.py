@@ -1,7 +1,7 @@
 """What an interview's recording may be: the one place the type and size limits live.
 
 Post-processing checks each uploaded recording with `check` (functions/domain/post_processing.py);
-the room's pre-signed PUT signs the type and size its request model allows (models/api.py
+the room's pre-signed PUT signs the type and size its request model allows (models/rooms_api.py
 `RecordingContentType`, `RECORDING_MAX_BYTES`), held equal to these by tests/unit/test_vocabulary.py.
 """
 

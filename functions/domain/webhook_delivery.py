@@ -18,7 +18,7 @@ from functions.data.settings import settings
 from functions.domain import clock, webhook_events, webhook_signing, webhook_urls
 from functions.domain.webhook_events import Change
 from functions.domain.webhook_messages import Delivery
-from functions.models.entities import DeliveryAttempt, Event, Webhook
+from functions.models.entities.webhooks import DeliveryAttempt, Event, Webhook
 from functions.models.errors import ValidationFailed
 
 # After the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts over about 28 hours).

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 
 from functions.domain.webhook_messages import digest
-from functions.models.entities import Interview, InterviewStatus, RecordStatus
+from functions.models.entities.interviews import Interview, InterviewStatus, RecordStatus
 from functions.models.views import interview_public
 from functions.models.webhooks_api import InterviewEvent, InterviewEventData, WebhookRecord
 

@@ -8,7 +8,7 @@ from functools import partial
 from functions.data import webhooks as store
 from functions.domain import clock, webhook_signing, webhook_urls
 from functions.domain.webhooks import counted
-from functions.models.entities import Webhook
+from functions.models.entities.webhooks import Webhook
 from functions.models.errors import ConcurrentUpdate, Duplicate, ValidationFailed
 from functions.models.webhooks_api import EVENT_TYPES, WebhookCreate
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from standardwebhooks.webhooks import Webhook as Signer
 
-from functions.models.entities import Webhook
+from functions.models.entities.webhooks import Webhook
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
 SECRET_BYTES = 32  # the spec asks for 24 to 64

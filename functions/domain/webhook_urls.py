@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import idna
 
 from functions.data.settings import settings
-from functions.models.entities import WebhookTarget as Target
+from functions.models.entities.webhooks import WebhookTarget as Target
 from functions.models.errors import ValidationFailed
 
 MAX_URL_LENGTH = 2048

@@ -13,7 +13,7 @@ from functions.data import webhook_queue
 from functions.data import webhooks as store
 from functions.domain import clock, cursors, webhook_messages, webhook_signing
 from functions.domain.contention import retry_on_conflict
-from functions.models.entities import DeliveryAttempt, Webhook
+from functions.models.entities.webhooks import DeliveryAttempt, Webhook
 from functions.models.errors import Conflict, NotFound
 from functions.models.vocabulary import PING
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from functions.domain import interviews
+from functions.domain import interview_reads
 from functions.models import json_views
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
@@ -20,7 +20,7 @@ app = build_app(validation=False)
     responses=responses(200, "InterviewDetail", "The interview and its record", 404),
 )
 def get_interview(id: InterviewId) -> dict[str, Any]:
-    interview, video_url = interviews.get(current_user(app), id)
+    interview, video_url = interview_reads.get(current_user(app), id)
     return json_views.interview_detail(interview, video_url)
 
 

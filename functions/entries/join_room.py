@@ -1,8 +1,8 @@
 """POST /v1/rooms/{id}/join: the candidate's pin for a room token (public: no API token)."""
 
 from functions.domain import rooms
-from functions.models.api import RoomJoin, RoomJoined
-from functions.models.views import room_joined
+from functions.models.room_views import room_joined
+from functions.models.rooms_api import RoomJoin, RoomJoined
 from functions.runtime.app import build_app, lambda_entry, source_ip
 from functions.runtime.openapi_docs import ROOM_JOIN, responses
 from functions.runtime.path_params import RoomId

@@ -2,9 +2,9 @@
 
 from typing import Annotated, Any
 
-from functions.domain import interviews
+from functions.domain import interview_reads
 from functions.models import json_views
-from functions.models.entities import InterviewStatus
+from functions.models.entities.interviews import InterviewStatus
 from functions.models.vocabulary import StatusName
 from functions.runtime.app import build_app, current_user, lambda_entry
 from functions.runtime.openapi_docs import responses
@@ -29,7 +29,7 @@ def list_interviews(
     candidateId: CandidateFilter = None,
     jobId: JobFilter = None,
 ) -> dict[str, Any]:
-    items, next_cursor = interviews.list_page(
+    items, next_cursor = interview_reads.list_page(
         current_user(app), InterviewStatus(status) if status else None, limit, cursor, candidateId, jobId
     )
     return json_views.page(items, next_cursor, json_views.interview)

@@ -1,8 +1,8 @@
 """POST /v1/rooms/{id}/recording: a pre-signed PUT for the interview's recording (room token)."""
 
 from functions.domain import rooms
-from functions.models.api import RecordingUpload, RecordingUploadUrl
-from functions.models.views import recording_upload_url
+from functions.models.room_views import recording_upload_url
+from functions.models.rooms_api import RecordingUpload, RecordingUploadUrl
 from functions.runtime.app import build_app, current_room, lambda_entry
 from functions.runtime.openapi_docs import ROOM_TOKEN, responses
 from functions.runtime.path_params import RoomId

@@ -13,9 +13,10 @@ from typing import Any
 
 from functions.data.tokens import DEFAULT_RATE_LIMIT
 from functions.domain import accounts, audit, interviews, plans, post_processing
-from functions.models.entities import Interview
+from functions.models.entities.interviews import Interview
 from functions.models.errors import ValidationFailed
-from functions.models.views import interview_public, plan_public
+from functions.models.read_api import plan_public
+from functions.models.views import interview_public
 from functions.models.vocabulary import SENIORITIES
 
 # The exit status of an audit that found discrepancies: told apart from 1, a command that failed.

@@ -23,7 +23,7 @@ from functions.models.fields import (
     Timestamp,
     patch_schema,
 )
-from functions.models.vocabulary import Seniority, StatusName
+from functions.models.vocabulary import StatusName
 
 
 class CandidateInline(_Request):
@@ -116,11 +116,6 @@ class InterviewPublic(_Model):
     jobId: str | None
 
 
-class InterviewList(_Model):
-    items: list[InterviewPublic]
-    nextCursor: str | None
-
-
 class RecordFields(_Model):
     """What every rendering of an interview's record holds (the API's and the webhook payloads')."""
 
@@ -128,111 +123,3 @@ class RecordFields(_Model):
     summary: str | None
     results: list[dict[str, Any]]
     participants: list[dict[str, Any]]
-
-
-class RecordPublic(RecordFields):
-    videoUrl: str | None
-
-
-class InterviewDetail(_Model):
-    interview: InterviewPublic
-    record: RecordPublic | None
-
-
-class InterviewDeleted(_Model):
-    deleted: bool
-    refunded: bool
-    balanceAfter: int | None = Field(default=None, description="Present when refunded is true")
-
-
-class PlanPublic(_Model):
-    id: str
-    name: str
-    tags: list[str]
-    seniority: Seniority | None
-    language: str
-
-
-class PlanList(_Model):
-    items: list[PlanPublic]
-    nextCursor: str | None
-
-
-class Balance(_Model):
-    balance: int = Field(description="Interview credits left")
-
-
-class LedgerEntryPublic(_Model):
-    id: str
-    type: Literal["debit", "refund", "grant"] = Field(
-        description="debit: an interview created (-1); refund: a PENDING interview deleted (+1); grant: credits added"
-    )
-    amount: int
-    balanceAfter: int = Field(description="The balance right after this change")
-    interviewId: str | None
-    createdAt: Timestamp
-
-
-class LedgerList(_Model):
-    items: list[LedgerEntryPublic]
-    nextCursor: str | None
-
-
-# The candidate's room (/v1/rooms/{id}/...): the pin, then a room token.
-RECORDING_MAX_BYTES = 2 * 1024**3
-RecordingContentType = Literal["video/mp4", "video/webm"]
-
-
-class RoomJoin(_Request):
-    pin: str = Field(
-        min_length=1,
-        max_length=16,
-        pattern=r"^[0-9]+$",
-        description="The interview's pin, as create returned it (4 digits); never logged",
-    )
-
-
-class RoomInterview(_Model):
-    """The interview as its room shows it to the candidate: no pin, metadata or links of the ATS."""
-
-    id: str
-    title: str
-    intervieweeName: str
-    status: StatusName
-    startedAt: Timestamp | None
-    finishedAt: Timestamp | None
-
-
-class RoomJoined(_Model):
-    roomToken: str = Field(description="`Bearer qlr_...` for this interview's other room routes, and no other route")
-    expiresAt: Timestamp
-    interview: RoomInterview
-
-
-class RecordingUpload(_Request):
-    contentType: RecordingContentType
-    size: int = Field(ge=1, le=RECORDING_MAX_BYTES, description="The recording's exact size in bytes, at most 2 GiB")
-
-
-class RecordingUploadUrl(_Model):
-    uploadUrl: str = Field(description="Pre-signed S3 URL: PUT the recording's bytes to it before expiresAt")
-    method: Literal["PUT"]
-    headers: dict[str, str] = Field(description="Headers the PUT must carry exactly as given (they are signed)")
-    expiresAt: Timestamp
-
-
-class ConflictDetails(_Model):
-    field: Literal["externalId", "url"] = Field(description="The unique field whose value another object holds")
-    existingId: str = Field(description="The id of the object that holds it")
-
-
-class ErrorDetail(_Model):
-    code: str
-    message: str
-    details: ConflictDetails | None = Field(
-        default=None, description="Only on a 409 `conflict` with an existing object: which one holds the value"
-    )
-
-
-class ErrorBody(_Model):
-    error: ErrorDetail

@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from functions.models.entities import Candidate, DeliveryAttempt, Interview, Job, Plan, Record, Webhook
 from functions.models.rendering import plain
 
 if TYPE_CHECKING:
+    # Types only: a route builds the entities of its own resource alone (decisions 31).
     from functions.domain.credits import Movement
+    from functions.models.entities.interviews import Interview, Record
+    from functions.models.entities.plans import Plan
+    from functions.models.entities.talent import Candidate, Job
+    from functions.models.entities.webhooks import DeliveryAttempt, Webhook
 
 INTERVIEW_FIELDS = (
     "id",

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from functions.models.base import ApiModel as _Model
 from functions.models.base import RequestModel as _Request
-from functions.models.entities import Candidate, Job
+from functions.models.entities.talent import Candidate, Job
 from functions.models.fields import Email, EntityId, ExternalId, Metadata, Text, Timestamp, patch_schema
 from functions.models.rendering import rendered
 

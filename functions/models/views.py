@@ -1,18 +1,10 @@
-"""Entities rendered as the public API shows them."""
+"""Interviews rendered as the create and update routes answer them (the room's: room_views.py; the
+plans' and records' wire models: read_api.py)."""
 
 from __future__ import annotations
 
-from functions.domain import clock
-from functions.models.api import (
-    InterviewCreated,
-    InterviewPublic,
-    PlanPublic,
-    RecordingUploadUrl,
-    RecordPublic,
-    RoomInterview,
-    RoomJoined,
-)
-from functions.models.entities import Interview, Plan, Record
+from functions.models.api import InterviewCreated, InterviewPublic
+from functions.models.entities.interviews import Interview
 from functions.models.rendering import rendered
 
 
@@ -22,22 +14,3 @@ def interview_public(interview: Interview) -> InterviewPublic:
 
 def interview_created(interview: Interview, balance_after: int) -> InterviewCreated:
     return rendered(InterviewCreated, interview, balanceAfter=balance_after)
-
-
-def record_public(record: Record | None, video_url: str | None) -> RecordPublic | None:
-    if record is None:
-        return None
-    return rendered(RecordPublic, record, status=record.status.value, videoUrl=video_url)
-
-
-def plan_public(plan: Plan) -> PlanPublic:
-    return rendered(PlanPublic, plan)
-
-
-def room_joined(token: str, expires_at: float, interview: Interview) -> RoomJoined:
-    room = rendered(RoomInterview, interview, status=interview.status.value)
-    return RoomJoined(roomToken=token, expiresAt=clock.iso_epoch(expires_at), interview=room)
-
-
-def recording_upload_url(url: str, headers: dict[str, str], expires_at: float) -> RecordingUploadUrl:
-    return RecordingUploadUrl(uploadUrl=url, method="PUT", headers=headers, expiresAt=clock.iso_epoch(expires_at))

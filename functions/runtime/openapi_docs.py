@@ -23,7 +23,14 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 # Where a named response model is found, in this order.
-_MODEL_MODULES = ("functions.models.api", "functions.models.webhooks_api", "functions.models.talent")
+_MODEL_MODULES = (
+    "functions.models.api",
+    "functions.models.read_api",
+    "functions.models.rooms_api",
+    "functions.models.error_body",
+    "functions.models.webhooks_api",
+    "functions.models.talent",
+)
 # Every response map that names a model instead of holding it; Powertools keeps these very dicts
 # (Route.responses), so resolving them in place is what the docs build needs.
 _NAMED: list[dict[int, OpenAPIResponse]] = []
@@ -91,7 +98,7 @@ def responses(
 
     `said`: what an error status means on this route, where it differs from the interviews' wording.
     """
-    # The error model by name on every route: looking it up here would import functions.models.api (and
+    # The error model by name on every route: looking it up here would import functions.models.error_body (and
     # define its models) on routes that use none of them (decisions 31); the docs build resolves it.
     error_model = "ErrorBody"
     documented: dict[int, OpenAPIResponse] = {

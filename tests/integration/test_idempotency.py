@@ -150,7 +150,7 @@ def _keyed(api: Api, acc: Account, method: str, path: str, key: str, body: Any =
 def _recorded_event(acc: Account) -> str:
     """An event of the account's, as the fan-out records it (no stream runs in this suite)."""
     from functions.data import events
-    from functions.models.entities import Event
+    from functions.models.entities.webhooks import Event
 
     body = '{"type":"interview.created","timestamp":"2026-12-05T08:00:00.000Z","data":{"interview":{},"record":null}}'
     event_id = f"evt_{acc.user_id[-12:]}"

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from functions.domain.webhook_events import Change, body, event_id, event_types
-from functions.models.entities import Interview, InterviewStatus, Record, RecordStatus
+from functions.models.entities.interviews import Interview, InterviewStatus, Record, RecordStatus
 
 AT = "2026-05-18T10:02:14.000Z"
 PENDING = Interview(

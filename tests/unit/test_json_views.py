@@ -10,11 +10,13 @@ import pytest
 from pydantic import BaseModel
 
 from functions.models import json_views
-from functions.models.api import InterviewDeleted, InterviewDetail
-from functions.models.entities import Candidate, Interview, InterviewStatus, Job, Record, RecordStatus, Webhook
+from functions.models.entities.interviews import Interview, InterviewStatus, Record, RecordStatus
+from functions.models.entities.talent import Candidate, Job
+from functions.models.entities.webhooks import Webhook
+from functions.models.read_api import InterviewDeleted, InterviewDetail, record_public
 from functions.models.rendering import rendered
 from functions.models.talent import CandidatePublic, Deleted, JobPublic
-from functions.models.views import interview_public, record_public
+from functions.models.views import interview_public
 from functions.models.webhooks_api import WebhookDeleted, WebhookPublic, WebhookWithSecret
 from functions.runtime.app import build_app
 
@@ -126,9 +128,9 @@ def test_the_plain_view_is_the_models_json_byte_for_byte(plain: dict[str, Any], 
     ],
 )
 def test_field_lists_are_the_models_fields_in_order(fields: tuple[str, ...], model: type[BaseModel] | str) -> None:
-    from functions.models import api
+    from functions.runtime.openapi_docs import _model_named
 
-    found: type[BaseModel] = getattr(api, model) if isinstance(model, str) else model
+    found: type[BaseModel] = _model_named(model) if isinstance(model, str) else model
     assert fields == tuple(found.model_fields)
 
 

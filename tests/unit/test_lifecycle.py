@@ -8,7 +8,7 @@ import pytest
 
 from functions.domain import lifecycle
 from functions.domain.lifecycle import STATES, STEPS, State, Step
-from functions.models.entities import Interview, InterviewStatus, Record, RecordStatus
+from functions.models.entities.interviews import Interview, InterviewStatus, Record, RecordStatus
 from functions.models.errors import Conflict, ValidationFailed
 
 CREATED = "2026-05-15T08:30:00.000Z"

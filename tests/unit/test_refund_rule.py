@@ -8,7 +8,7 @@ import pytest
 
 from functions.data.interviews import AsRead
 from functions.domain import credits
-from functions.models.entities import InterviewStatus
+from functions.models.entities.interviews import InterviewStatus
 
 
 def _as_read(status: InterviewStatus, charged: bool) -> AsRead:

@@ -3,8 +3,8 @@
 from typing import get_args
 
 from functions.domain import videos
-from functions.models.api import RECORDING_MAX_BYTES, RecordingContentType
-from functions.models.entities import InterviewStatus
+from functions.models.entities.interviews import InterviewStatus
+from functions.models.rooms_api import RECORDING_MAX_BYTES, RecordingContentType
 from functions.models.vocabulary import StatusName
 
 

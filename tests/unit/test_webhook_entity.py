@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.models.entities import Webhook
+from functions.models.entities.webhooks import Webhook
 
 
 def test_a_webhooks_repr_shows_no_secret() -> None:

@@ -1,0 +1,26 @@
+"""Users and their ledgers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    balance: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One change of a balance: `debit` (-1, an interview created), `refund` (+1, a PENDING one
+    deleted) or `grant` (+N, credits added)."""
+
+    id: str
+    owner_id: str
+    type: str
+    amount: int
+    interview_id: str | None
+    created_at: str
