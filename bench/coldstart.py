@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import world
-from bench.common import ROOT, aws_env, median, ms, percentile, progress
+from bench.common import ROOT, aws_env, median, ms, percentile, progress, spread
 from functions.routes import ROUTES
 from infra.function_env import FUNCTION_ENVIRONMENT
 from infra.layer import DependencyLayer, build_dependency_layer, host_platform, installed_versions, locked_versions
@@ -819,25 +819,13 @@ def summarise_route_bounds(
             "own_ratio": round(route_ratio - bound_ratio, 3),
             "own_ms": ms((route_ratio - bound_ratio) * floor),
             # Within each round: min, p25, median, p75, max.
-            "own_paired": [
-                round(min(own), 3),
-                round(percentile(own, 25), 3),
-                round(median(own), 3),
-                round(percentile(own, 75), 3),
-                round(max(own), 3),
-            ],
+            "own_paired": spread(own),
             "bound_modules_loaded": checks.get(target, {}).get("modules_loaded"),
             # The same difference in the children's CPU time (the AWS calls' server time is in neither),
             # over the floor's median wall-clock total: min, p25, median, p75, max.
             "route_cpu_ms": ms(median([r.cpu for r in route_runs])),
             "bound_cpu_ms": ms(median([r.cpu for r in bound_runs])),
-            "own_cpu_paired": [
-                round(min(own_cpu), 3),
-                round(percentile(own_cpu, 25), 3),
-                round(median(own_cpu), 3),
-                round(percentile(own_cpu, 75), 3),
-                round(max(own_cpu), 3),
-            ],
+            "own_cpu_paired": spread(own_cpu),
         }
     return {
         "variant": SHIPPED,

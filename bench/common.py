@@ -155,5 +155,11 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return float(ordered[rank - 1])
 
 
+def spread(values: Sequence[float], digits: int = 3) -> list[float]:
+    """min, p25, median, p75 and max, rounded: a figure's spread within the rounds of one run."""
+    figures = (min(values), percentile(values, 25), median(values), percentile(values, 75), max(values))
+    return [round(figure, digits) for figure in figures]
+
+
 def ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
