@@ -8,7 +8,7 @@ import socket
 import struct
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,3 +292,31 @@ def output_since(server: Server, mark: int, last: str, timeout: float = 10) -> s
                 return "".join(lines[: index + 1])
         assert time.monotonic() < until, f"{last!r} not printed within {timeout}s; printed:\n{''.join(lines)}"
         time.sleep(0.05)
+
+
+def until(what: str, check: Callable[[], Any], timeout: float = 20) -> Any:
+    """What `check` returns once it is truthy, polled every 0.1 s for at most `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"{what}: not within {timeout}s"
+        time.sleep(0.1)
+
+
+def interview_record(server: Server, account: Account, interview_id: str) -> Any:
+    """The interview's record as `GET /v1/interviews/{id}` shows it (None before it finishes)."""
+    got = server.request("GET", f"/v1/interviews/{interview_id}", account.token)
+    assert got.status_code == 200, got.text
+    return got.json()["record"]
+
+
+def record_in(server: Server, account: Account, interview_id: str, status: str) -> Callable[[], Any]:
+    """A check for `until`: the record once it is in `status`, else None."""
+
+    def check() -> Any:
+        record = interview_record(server, account, interview_id)
+        return record if record and record["status"] == status else None
+
+    return check

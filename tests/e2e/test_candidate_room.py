@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import requests
-from e2e_support import HTTP_TIMEOUT, Server
+from e2e_support import HTTP_TIMEOUT, Server, record_in, until
 
 from functions.data.schema import RECORDS_BUCKET_DEFAULT
 from testkit.accounts import Account, create_body
@@ -59,16 +59,6 @@ def _s3(server: Server) -> Any:
     )
 
 
-def _until_ready(server: Server, account: Account, interview_id: str, timeout: float = 20) -> Any:
-    until = time.monotonic() + timeout
-    while True:
-        record = server.request("GET", f"/v1/interviews/{interview_id}", account.token).json()["record"]
-        if record["status"] == "READY":
-            return record
-        assert time.monotonic() < until, f"record {record['status']}, not READY within {timeout}s"
-        time.sleep(0.1)
-
-
 def test_a_candidate_joins_starts_uploads_and_finishes_and_the_results_arrive(server: Server, tmp_path: Path) -> None:
     account = server.new_account(credits=2)
     interview = _create(server, account)
@@ -99,7 +89,7 @@ def test_a_candidate_joins_starts_uploads_and_finishes_and_the_results_arrive(se
     results = tmp_path / "results.json"
     results.write_text(json.dumps({"summary": SUMMARY, "results": RESULTS, "participants": PARTICIPANTS}))
     server.admin_ok("analysis-completed", interview["id"], "--file", str(results))
-    record = _until_ready(server, account, interview["id"])
+    record = until("READY", record_in(server, account, interview["id"], "READY"))
     assert (record["summary"], record["results"], record["participants"]) == (SUMMARY, RESULTS, PARTICIPANTS)
     download = requests.get(record["videoUrl"], timeout=HTTP_TIMEOUT)
     assert download.status_code == 200 and download.content == video

@@ -9,18 +9,17 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 import requests
-from e2e_support import HTTP_TIMEOUT, Server, start_server, stop_server
+from e2e_support import HTTP_TIMEOUT, Server, interview_record, record_in, start_server, stop_server, until
 from svix.webhooks import Webhook as SvixWebhook
 
 from functions.domain.samples import SAMPLE_VIDEO
-from testkit.accounts import Account
 from testkit.aws import REGION
 from testkit.webhook_receiver import Receiver, receiving
 
@@ -44,30 +43,6 @@ def receiver() -> Iterator[Receiver]:
         yield running
 
 
-def _until(what: str, check: Callable[[], Any], timeout: float = 20) -> Any:
-    until = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        assert time.monotonic() < until, f"{what}: not within {timeout}s"
-        time.sleep(0.1)
-
-
-def _record(server: Server, account: Account, interview_id: str) -> Any:
-    got = server.request("GET", f"/v1/interviews/{interview_id}", account.token)
-    assert got.status_code == 200, got.text
-    return got.json()["record"]
-
-
-def _status(server: Server, account: Account, interview_id: str, status: str) -> Callable[[], Any]:
-    def check() -> Any:
-        record = _record(server, account, interview_id)
-        return record if record and record["status"] == status else None
-
-    return check
-
-
 def _messages(server: Server, queue: str) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs", endpoint_url=server.aws_url, region_name=REGION)
     url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
@@ -84,18 +59,18 @@ def test_an_uploaded_recording_is_processed_and_its_results_arrive_as_an_event(
     interview_id = server.create_interview(account).json()["id"]
     server.admin_ok("start", interview_id)
     server.admin_ok("finish", interview_id)
-    assert _record(server, account, interview_id)["status"] == "IDLE"
+    assert interview_record(server, account, interview_id)["status"] == "IDLE"
 
     # What the room's pre-signed PUT does: the bytes at the interview's recording key.
     video = SAMPLE_VIDEO + os.urandom(100_000)
     s3 = boto3.client("s3", endpoint_url=server.aws_url, region_name=REGION)
     key = f"records/{account.user_id}/{interview_id}.mp4"
     s3.put_object(Bucket="quollo-records", Key=key, Body=video, ContentType="video/mp4")
-    processing = _until("PROCESSING", _status(server, account, interview_id, "PROCESSING"))
+    processing = until("PROCESSING", record_in(server, account, interview_id, "PROCESSING"))
     assert processing["videoUrl"] is None
 
     # The analysis service's side: Recording Uploaded, on the bus (a local rule keeps it in a queue).
-    requested = _until("Recording Uploaded", lambda: _messages(server, "quollo-analysis-requests"))
+    requested = until("Recording Uploaded", lambda: _messages(server, "quollo-analysis-requests"))
     [event] = [json.loads(m["Body"]) for m in requested]
     assert (event["source"], event["detail-type"]) == ("quollo.recordings", "Recording Uploaded")
     assert event["detail"] == {
@@ -110,7 +85,7 @@ def test_an_uploaded_recording_is_processed_and_its_results_arrive_as_an_event(
     results.write_text(json.dumps({"summary": SUMMARY, "results": RESULTS, "participants": PARTICIPANTS}))
     put = server.admin_ok("analysis-completed", interview_id, "--file", str(results))
     assert put["interviewId"] == interview_id and put["eventId"]
-    record = _until("READY", _status(server, account, interview_id, "READY"))
+    record = until("READY", record_in(server, account, interview_id, "READY"))
     assert (record["summary"], record["results"], record["participants"]) == (SUMMARY, RESULTS, PARTICIPANTS)
     download = requests.get(record["videoUrl"], timeout=HTTP_TIMEOUT)
     assert download.status_code == 200 and download.content == video
@@ -133,7 +108,7 @@ def test_an_uploaded_recording_is_processed_and_its_results_arrive_as_an_event(
     # The event on the bus wakes the worker (and its idle polls are 1 s apart at most): the duplicate
     # has been handled (and refused) by now.
     time.sleep(1)
-    assert _record(server, account, interview_id)["summary"] == SUMMARY
+    assert interview_record(server, account, interview_id)["summary"] == SUMMARY
 
 
 def test_a_wrong_upload_stays_idle_and_an_invalid_event_is_dead_lettered(processing_server: Server) -> None:
@@ -145,8 +120,8 @@ def test_a_wrong_upload_stays_idle_and_an_invalid_event_is_dead_lettered(process
     s3 = boto3.client("s3", endpoint_url=server.aws_url, region_name=REGION)
     key = f"records/{account.user_id}/{interview_id}.mp4"
     s3.put_object(Bucket="quollo-records", Key=key, Body=b"%PDF-1.7 not a video", ContentType="application/pdf")
-    _until("the server's warning", lambda: "recording type 'application/pdf'" in server.output)
-    assert _record(server, account, interview_id)["status"] == "IDLE"
+    until("the server's warning", lambda: "recording type 'application/pdf'" in server.output)
+    assert interview_record(server, account, interview_id)["status"] == "IDLE"
 
     events = boto3.client("events", endpoint_url=server.aws_url, region_name=REGION)
     detail = {"interviewId": interview_id, "summary": "s", "results": [{"score": 1}], "participants": []}
@@ -160,10 +135,10 @@ def test_a_wrong_upload_stays_idle_and_an_invalid_event_is_dead_lettered(process
             }
         ]
     )
-    [dead] = _until("the dead letter", lambda: _messages(server, "quollo-post-processing-dead"))
+    [dead] = until("the dead letter", lambda: _messages(server, "quollo-post-processing-dead"))
     assert json.loads(dead["Body"])["detail"] == detail
     assert "results.0.sectionId" in dead["MessageAttributes"]["reason"]["StringValue"]
-    assert _record(server, account, interview_id)["status"] == "IDLE"
+    assert interview_record(server, account, interview_id)["status"] == "IDLE"
 
 
 def test_a_test_interview_still_completes_at_once(processing_server: Server) -> None:
@@ -177,7 +152,7 @@ def test_a_test_interview_still_completes_at_once(processing_server: Server) -> 
     )
     assert created.status_code == 201, created.text
     interview_id = created.json()["id"]
-    assert _record(server, account, interview_id)["status"] == "READY"
+    assert interview_record(server, account, interview_id)["status"] == "READY"
     # Its sample video's upload notification reaches the worker, which leaves a READY record alone.
-    _until("the server's warning", lambda: f"{interview_id} is FINISHED with record READY" in server.output)
-    assert _record(server, account, interview_id)["status"] == "READY"
+    until("the server's warning", lambda: f"{interview_id} is FINISHED with record READY" in server.output)
+    assert interview_record(server, account, interview_id)["status"] == "READY"
