@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import pytest
 from e2e_support import Server, start_server, stop_server, write_seed
 
+from testkit.webhook_receiver import Receiver, receiving
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -28,3 +30,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
     finally:
         stop_server(running)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver of the test's own on 127.0.0.1 (testkit/webhook_receiver.py)."""
+    with receiving() as running:
+        yield running

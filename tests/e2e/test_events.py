@@ -13,7 +13,7 @@ from e2e_support import Server, assert_timestamps, start_server, stop_server
 
 from testkit.accounts import Account, create_body
 from testkit.api_errors import assert_error
-from testkit.webhook_receiver import Receiver, receiving
+from testkit.webhook_receiver import Receiver
 
 USERS = ("catchup", "pages", "owner", "stranger", "resend", "named")
 
@@ -38,12 +38,6 @@ def events_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
     finally:
         stop_server(server)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as running:
-        yield running
 
 
 def _create(server: Server, account: Account, **overrides: Any) -> str:

@@ -21,7 +21,7 @@ from svix.webhooks import Webhook as SvixWebhook
 
 from functions.domain.samples import SAMPLE_VIDEO
 from testkit.aws import REGION
-from testkit.webhook_receiver import Receiver, receiving
+from testkit.webhook_receiver import Receiver
 
 RESULTS = [{"sectionId": "s1", "questionId": "q1", "score": 4, "notes": "clear answer"}]
 PARTICIPANTS = [{"name": "Jane Doe", "role": "INTERVIEWEE"}, {"name": "Quollo", "role": "INTERVIEWER"}]
@@ -35,12 +35,6 @@ def processing_server() -> Iterator[Server]:
         yield server
     finally:
         stop_server(server)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as running:
-        yield running
 
 
 def _messages(server: Server, queue: str) -> list[dict[str, Any]]:

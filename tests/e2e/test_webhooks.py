@@ -28,7 +28,7 @@ from testkit.accounts import Account, create_body
 from testkit.api_errors import assert_error
 from testkit.aws import REGION
 from testkit.server import ROOT
-from testkit.webhook_receiver import Received, Receiver, receiving
+from testkit.webhook_receiver import Received, Receiver
 
 USERS = (
     "events",
@@ -72,12 +72,6 @@ def hooks_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
     finally:
         stop_server(server)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as running:
-        yield running
 
 
 def _register(server: Server, account: Account, url: str, events: list[str] | None = None) -> dict[str, Any]:
