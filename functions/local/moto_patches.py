@@ -22,6 +22,11 @@ it was; the create's guarded Puts then failed and it answered 500. And in-proces
 where the integration tests run handlers in threads) runs DynamoDB requests concurrently, though its
 conditions are checked and then written with no lock (5): racing debits spent one credit many times.
 
+And moto validates an UpdateExpression in quadratic time (6): every request's authentication (an
+UpdateItem that SETs one rate-limit slot and REMOVEs the other 59) cost 35 ms of CPU in moto against
+2 ms for a GetItem, which made moto most of the CPU of the test suites and of a busy `quollo serve`;
+it also parses each UpdateExpression twice per request, where quollo sends a few dozen distinct ones.
+
 `apply()` stops the tracking for DynamoDB's models only (quollo never reads moto's dashboard; S3's
 reset still needs its own tracked keys to close their buffers) and makes TransactWriteItems copy
 only the items its operations write, restoring exactly those when the transaction fails. A
@@ -45,6 +50,8 @@ from moto.core.common_models import BaseModel
 from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import StreamShard, Table
+from moto.dynamodb.parsing import ast_nodes, expressions
+from moto.dynamodb.parsing.validators import ActionCountValidator, OverlappingPathsValidator
 from moto.dynamodb.responses import DynamoHandler
 
 # True while our wrapper runs moto's transact_write_items: its whole-table "backup" is then the
@@ -73,6 +80,13 @@ def apply() -> None:
         DynamoHandler.transact_write_items = functools.wraps(handle)(  # type: ignore[method-assign]
             _idempotent_transactions(handle)
         )
+        for validator in (ActionCountValidator, OverlappingPathsValidator):
+            validator.traverse = _at_the_root(validator.traverse)
+        # These two modules start with `# type: ignore`: mypy sees none of their names.
+        traverser: Any = getattr(ast_nodes, "DepthFirstTraverser")  # noqa: B009
+        traverser.nodes_to_be_processed = _kinds_once
+        parser: Any = getattr(expressions, "UpdateExpressionParser")  # noqa: B009
+        parser.make = staticmethod(functools.lru_cache(maxsize=PARSED_EXPRESSIONS_KEPT)(parser.make))
         process = BotocoreStubber.process_request
         BotocoreStubber.process_request = functools.wraps(process)(  # type: ignore[method-assign]
             _serialized_dynamodb(process)
@@ -150,6 +164,36 @@ def _trimmed_add(add: Any) -> Any:
             self.starting_sequence_number += extra
 
     return trimmed
+
+
+# 6. moto parses `SET a = :a REMOVE b, c, ...` into a right-leaning chain of UpdateExpression nodes,
+# and these two validators run their whole-expression check (count the SET/ADD/REMOVE clauses; find
+# overlapping paths) at every node of the chain: each check walks the node's whole subtree, so an
+# expression of n actions costs n² node visits. A node's clauses are a subset of the root's, so a
+# clause counted twice or a path written twice anywhere is one at the root too: checking the root
+# alone refuses the same expressions with the same exceptions, in linear time.
+def _at_the_root(traverse: Any) -> Any:
+    def at_the_root(self: Any, node: Any) -> Any:
+        if isinstance(node, getattr(ast_nodes, "UpdateExpression")):  # noqa: B009 (see apply)
+            return self.process(node)
+        return traverse(self, node)
+
+    return at_the_root
+
+
+# Every traverser asks at every node which node types it processes, and moto builds its processing
+# map (a new dict of bound methods) to answer; the answer is the same for the traverser's whole walk.
+def _kinds_once(self: Any) -> tuple[type, ...]:
+    kinds: tuple[type, ...] | None = self.__dict__.get("_quollo_kinds")
+    if kinds is None:
+        kinds = self.__dict__["_quollo_kinds"] = tuple(self._processing_map())
+    return kinds
+
+
+# The parse of an UpdateExpression depends on its text alone, and moto never changes a parsed tree:
+# the validator works on a deep copy, and the other readers only look for clauses. So one parse per
+# distinct text serves every request (lru_cache keeps no failed parse: those raise every time).
+PARSED_EXPRESSIONS_KEPT = 1024
 
 
 def _dynamodb_models() -> Iterator[type]:
