@@ -59,9 +59,17 @@ def main(argv: list[str] | None = None) -> int:
         choices=["memory", "calls", "coldstart", "overhead"],
         help="run this measurement alone; the other figures are kept from OUT/results.json",
     )
+    parser.add_argument(
+        "--routes",
+        type=lambda text: tuple(name.strip() for name in text.split(",") if name.strip()),
+        default=coldstart.ROUTE_NAMES,
+        help="with --only coldstart: these routes alone, comma-separated (a quick look; default: every route)",
+    )
     parser.add_argument("--storm-seconds", type=float, default=300, help="the model-based storm's length (0: skip)")
     parser.add_argument("--out", type=Path, default=HERE, help="where report.md, results.json and the chart go")
     args = parser.parse_args(argv)
+    if unknown := sorted(set(args.routes) - set(coldstart.ROUTE_NAMES)):
+        parser.error(f"--routes: not in the route table: {', '.join(unknown)}")
     if args.only:
         return _only(args)
 
@@ -117,7 +125,7 @@ def _only(args: argparse.Namespace) -> int:
         with moto_process() as port:
             use_aws_env(port)
             world.provision()
-            results["cold_start"] = coldstart.measure(port, args.runs, args.variant_runs)
+            results["cold_start"] = coldstart.measure(port, args.runs, args.variant_runs, args.routes)
         # The report's machine line is the full run's; this section says where and when it ran.
         results["cold_start"]["machine"] = machine | {"load_average_at_end": os.getloadavg()}
         results["cold_start"]["runtime_seconds"] = round(time.monotonic() - began, 1)

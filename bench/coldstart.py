@@ -80,6 +80,9 @@ VARIANTS = {
 _CHILD_PRELUDE = """
 import time
 _t0 = time.monotonic()
+# The process's CPU clock (CLOCK_PROCESS_CPUTIME_ID, in ns: the scheduler's own count, not 10 ms ticks),
+# read at each stamp; _c0 is what the interpreter's start-up took before this line.
+_c0 = time.process_time_ns()
 import json, os, sys
 # -I -S left only the standard library; Lambda's order: function code, layer, runtime's SDK.
 sys.path[:0] = json.loads(os.environ["BENCH_SYS_PATH"])
@@ -97,24 +100,23 @@ origins = {name: getattr(sys.modules.get(name), "__file__", None)
            for name in ("functions", "pydantic", "boto3", "aws_lambda_powertools")}
 """
 
-# Added to the route child when BENCH_MODULES_FILE is set (one untimed run per route, before the
+# Added to the route child when BENCH_MODULES_OUT is set (one untimed run per route, before the
 # rounds): the names of the library modules it loaded (from the layer or the runtime's SDK, the
 # entries of sys.path after the function asset), in load order. Standard-library modules that only
 # our code imports are left out: they are ours to avoid; those the libraries import come with them.
 _MODULES_REPORT = """
-if os.environ.get("BENCH_MODULES_FILE"):
+if os.environ.get("BENCH_MODULES_OUT"):
     _libraries = tuple(p.rstrip("/") + "/" for p in json.loads(os.environ["BENCH_SYS_PATH"])[1:])
-    with open(os.environ["BENCH_MODULES_FILE"], "w") as _out:
+    with open(os.environ["BENCH_MODULES_OUT"], "w") as _out:
         json.dump([n for n, m in list(sys.modules.items())
                    if isinstance(f := getattr(m, "__file__", None), str) and f.startswith(_libraries)], _out)
 """
 
-_ROUTE_CHILD = (
-    _CHILD_PRELUDE
-    + """
+_ROUTE_CHILD_BODY = """
 import importlib
 module = importlib.import_module(os.environ["BENCH_MODULE"])
 _t1 = time.monotonic()
+_c1 = time.process_time_ns()
 if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
     # The snapshot is taken here. After a restore Lambda runs the hooks registered with
     # snapshot_restore_py (not in our layer, so none registered here): observability registers random.seed.
@@ -134,24 +136,28 @@ class Context:
 
 response = module.handler(event, Context())
 _t2 = time.monotonic()
+_c2 = time.process_time_ns()
 xray = any(name.startswith("aws_xray_sdk") for name in sys.modules)
 """
-    + _CHILD_PROVENANCE
+_ROUTE_CHILD_RESULT = (
+    _CHILD_PROVENANCE
     + _MODULES_REPORT
     + """
-_cpu = os.times()
-sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "cpu": _cpu.user + _cpu.system,
+sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "cpu_ns": [_c0, _c1, _c2],
+                                        "cpu_libraries_ns": globals().get("_cl"),
                                         "status": response["statusCode"],
                                         "origins": origins, "foreign": foreign, "xray": xray,
                                         "modules": len(sys.modules)}) + "\\n")
 sys.stdout.flush()
 """
 )
+_ROUTE_CHILD = _CHILD_PRELUDE + _ROUTE_CHILD_BODY + _ROUTE_CHILD_RESULT
 
 # The floor's work, split at the end of its imports; the library bounds run the very same lines.
 _FLOOR_IMPORTS = """
 import boto3
 _t1 = time.monotonic()
+_c1 = time.process_time_ns()
 """
 _FLOOR_CALL = """
 client = boto3.client("dynamodb")
@@ -161,12 +167,13 @@ found = client.get_item(TableName=os.environ["BENCH_TABLE"], Key={"tokenHash": {
 _FLOOR_RESULT = (
     """
 _t2 = time.monotonic()
+_c2 = time.process_time_ns()
 status = 200 if "Item" in found else 404
 """
     + _CHILD_PROVENANCE
     + """
-_cpu = os.times()
-sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "cpu": _cpu.user + _cpu.system,
+sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "cpu_ns": [_c0, _c1, _c2],
+                                        "cpu_libraries_ns": globals().get("_cl"),
                                         "status": status, "origins": origins,
                                         "foreign": foreign, "xray": False, "modules": len(sys.modules)}) + "\\n")
 sys.stdout.flush()
@@ -263,7 +270,7 @@ _COLD_ONLY_OPERATIONS = ("GetSecretValue", "GetQueueUrl")
 # ms, counted in the route's own cost instead).
 _AFTER_A_HELD_WRITE = {"finish_room": 1}
 
-_ROUTE_LIBRARIES = """
+_LOAD_LIBRARIES = """
 import importlib
 with open(os.environ["BENCH_MODULES_FILE"]) as _modules:
     _names = json.load(_modules)
@@ -272,6 +279,11 @@ for _name in _names:
         importlib.import_module(_name)
     except Exception:
         pass
+_cl = time.process_time_ns()
+"""
+_ROUTE_LIBRARIES = (
+    _LOAD_LIBRARIES
+    + """
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 service = os.environ["POWERTOOLS_SERVICE_NAME"]
@@ -279,6 +291,7 @@ logger = Logger(service=service)
 metrics = Metrics(namespace=os.environ["POWERTOOLS_METRICS_NAMESPACE"], service=service)
 app = APIGatewayRestResolver(enable_validation=os.environ["BENCH_VALIDATES"] == "1")
 """
+)
 _ROUTE_CALLS = """
 clients = {}
 for call in json.loads(os.environ["BENCH_CALLS"]):
@@ -289,6 +302,15 @@ found = {"Item": True}
 """
 ROUTE_BOUND_CHILD = _CHILD_PRELUDE + _ROUTE_LIBRARIES + _FLOOR_IMPORTS + _ROUTE_CALLS + _FLOOR_RESULT
 
+# The route with its libraries loaded first (the bound's very loop, so the same modules in the same order),
+# then the route as shipped: its handler module (our modules, and the Logger, Metrics and resolver it
+# builds), its first request. Both it and the bound read the CPU clock where the libraries are in (_cl), so
+# our own cost is the difference of two short spans (our imports and request against the bound's
+# construction and calls) rather than of two whole cold starts: load from other processes stretches each
+# span by a factor, so the shorter the span, the less it spreads.
+ROUTE_SPLIT_PREFIX = "route-split:"
+ROUTE_SPLIT_CHILD = _CHILD_PRELUDE + _LOAD_LIBRARIES + _ROUTE_CHILD_BODY + _ROUTE_CHILD_RESULT
+
 
 @dataclass(frozen=True)
 class RouteBound:
@@ -298,13 +320,13 @@ class RouteBound:
     validates: bool  # the route's resolver validates (pydantic and Powertools' validation middleware)
 
 
-def route_bounds() -> dict[str, RouteBound]:
-    """One bound per route of the route table, its libraries read from the route's own resolver."""
+def route_bounds(names: tuple[str, ...] = ROUTE_NAMES) -> dict[str, RouteBound]:
+    """One bound per route (every route of the route table by default), its libraries read from the route's resolver."""
     import importlib
 
     return {
         name: RouteBound(name, bool(importlib.import_module(f"functions.entries.{name}").app.validates))
-        for name in ROUTE_NAMES
+        for name in names
     }
 
 
@@ -475,9 +497,15 @@ class Run:
     startup: float
     imports: float
     handle: float
-    # The child's own CPU time (user + system, os.times()), start-up included: what load from other
-    # processes stretches far less than the wall-clock total, and what our code adds to its bound's.
+    # The child's own CPU time (CLOCK_PROCESS_CPUTIME_ID, ns resolution) up to its answer, start-up
+    # included: what load from other processes stretches far less than the wall-clock total, and what
+    # our code adds to its bound's. Split as the wall clock is: start-up, imports, first request.
     cpu: float = 0.0
+    cpu_startup: float = 0.0
+    # Of cpu_imports, what the libraries took where a child loads them first (a bound, a split route).
+    cpu_libraries: float = 0.0
+    cpu_imports: float = 0.0
+    cpu_handle: float = 0.0
 
 
 def _child_env(port: int) -> dict[str, str]:
@@ -567,7 +595,7 @@ class Setup:
     def event(self, target: str) -> dict[str, Any]:
         if target == FLOOR or target.startswith((BOUND_PREFIX, ROUTE_BOUND_PREFIX)):
             return REQUESTS["get_interview"](self)  # the floor and the bounds ignore it
-        return REQUESTS[target](self)
+        return REQUESTS[target.removeprefix(ROUTE_SPLIT_PREFIX)](self)
 
     def auth_call(self) -> dict[str, Any]:
         """The UpdateItem that authenticates a request (functions/data/tokens.py's `use`), on the bounds' token."""
@@ -658,14 +686,17 @@ def _room_event(name: str, setup: Setup, room: tuple[str, str, str]) -> dict[str
     return world.event(name, setup.owner, object_id=room_id, token=token)
 
 
-def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
-    """Interleaved rounds: every (variant, target) pair runs once per round, in shuffled order."""
+def measure(port: int, runs: int, variant_runs: int, routes: tuple[str, ...] = ROUTE_NAMES) -> dict[str, Any]:
+    """Interleaved rounds: every (variant, target) pair runs once per round, in shuffled order.
+
+    `routes`: every route of the route table by default; fewer for a quick look at some of them.
+    """
     from functions.data.settings import settings
 
     progress(f"cold start: preparing data ({runs} runs shipped, {variant_runs} runs per other .pyc variant)")
     # One more request per route and round than the variants' (the bound's), and one per route for the
     # modules it loads.
-    setup = Setup(runs + 1, len(VARIANTS) + 1)
+    setup = Setup(runs + 1, len(VARIANTS) + 2)
     env = _child_env(port)
     samples: dict[tuple[str, str], list[Run]] = defaultdict(list)
     checks: dict[str, Any] = {}
@@ -676,15 +707,21 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
         roots = {variant: build_variant(base, variant) for variant in VARIANTS}
         rounds = max(runs, variant_runs)
         bounds = {BOUND_PREFIX + bound.name: bound for bound in BOUNDS}
-        per_route = {ROUTE_BOUND_PREFIX + name: bound for name, bound in route_bounds().items()}
-        modules = _route_modules(lam, roots[SHIPPED], env, setup, base / "modules")
+        per_route = {ROUTE_BOUND_PREFIX + name: bound for name, bound in route_bounds(routes).items()}
+        modules = _route_modules(lam, roots[SHIPPED], env, setup, base / "modules", routes)
         recorded: dict[str, list[str]] = {}
         for round_no in range(rounds):
-            shipped = (FLOOR, *ROUTE_NAMES, *bounds, *per_route)
-            jobs = [(SHIPPED, target) for target in shipped] if round_no < runs else []
+            # Each route beside its bound and its split run (in any order), so that all run under the same
+            # load: what another process does to the machine between them is what the paired difference keeps out.
+            units: list[list[tuple[str, str]]] = []
+            if round_no < runs:
+                units += [[(SHIPPED, FLOOR)], *([(SHIPPED, target)] for target in bounds)]
+                prefixes = ("", ROUTE_BOUND_PREFIX, ROUTE_SPLIT_PREFIX)
+                units += [random.sample([(SHIPPED, prefix + name) for prefix in prefixes], 3) for name in routes]
             if round_no < variant_runs:
-                jobs += [(v, t) for v in VARIANTS if v != SHIPPED for t in (FLOOR, *ROUTE_NAMES)]
-            random.shuffle(jobs)
+                units += [[(v, t)] for v in VARIANTS if v != SHIPPED for t in (FLOOR, *routes)]
+            random.shuffle(units)
+            jobs = [job for unit in units for job in unit]
             for variant, target in jobs:
                 child_env = dict(env)
                 child_env["BENCH_EVENT"] = json.dumps(setup.event(target))
@@ -714,6 +751,12 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                     if bounds[target].auth_call:
                         child_env["BENCH_UPDATE"] = json.dumps(setup.auth_call())
                     code = bound_child(bounds[target])
+                elif target.startswith(ROUTE_SPLIT_PREFIX):
+                    name = target.removeprefix(ROUTE_SPLIT_PREFIX)
+                    child_env["BENCH_MODULE"] = f"functions.entries.{name}"
+                    child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(roots[variant]))
+                    child_env["BENCH_MODULES_FILE"] = str(modules[name])
+                    code = ROUTE_SPLIT_CHILD
                 else:
                     child_env["BENCH_MODULE"] = f"functions.entries.{target}"
                     child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(roots[variant]))
@@ -734,7 +777,7 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                             "pydantic_loaded": result["origins"]["pydantic"] is not None,
                         },
                     )
-                elif target != FLOOR:
+                elif target != FLOOR and not target.startswith(ROUTE_SPLIT_PREFIX):
                     checks.setdefault(variant, {}).setdefault(
                         target,
                         {
@@ -752,11 +795,19 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
                         startup=result["t0"] - started,
                         imports=result["t1"] - result["t0"],
                         handle=result["t2"] - result["t1"],
-                        cpu=result["cpu"],
+                        cpu=result["cpu_ns"][2] / 1e9,
+                        cpu_startup=result["cpu_ns"][0] / 1e9,
+                        cpu_libraries=(
+                            (result["cpu_libraries_ns"] - result["cpu_ns"][0]) / 1e9
+                            if result["cpu_libraries_ns"] is not None
+                            else 0.0
+                        ),
+                        cpu_imports=(result["cpu_ns"][1] - result["cpu_ns"][0]) / 1e9,
+                        cpu_handle=(result["cpu_ns"][2] - result["cpu_ns"][1]) / 1e9,
                     )
                 )
             progress(f"cold start: round {round_no + 1}/{rounds} done ({len(jobs)} interpreters)")
-        importtime = import_breakdown(lam, roots[SHIPPED], env)
+        importtime = import_breakdown(lam, roots[SHIPPED], env, routes=routes)
         secrets = secrets_client_cost(lam, roots[SHIPPED])
     summary = _summarise(samples, checks, importtime)
     summary["bounds"] = summarise_bounds(samples, bound_checks)
@@ -766,17 +817,19 @@ def measure(port: int, runs: int, variant_runs: int) -> dict[str, Any]:
     return summary
 
 
-def _route_modules(lam: Lambda, task: Path, env: dict[str, str], setup: Setup, out: Path) -> dict[str, Path]:
+def _route_modules(
+    lam: Lambda, task: Path, env: dict[str, str], setup: Setup, out: Path, routes: tuple[str, ...] = ROUTE_NAMES
+) -> dict[str, Path]:
     """Each route's library modules, in load order: one untimed run of the route child per route."""
     progress("cold start: the library modules each route loads (one untimed run per route)")
     out.mkdir()
     found: dict[str, Path] = {}
-    for name in ROUTE_NAMES:
+    for name in routes:
         child_env = dict(env)
         child_env["BENCH_EVENT"] = json.dumps(setup.event(name))
         child_env["BENCH_MODULE"] = f"functions.entries.{name}"
         child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(task))
-        child_env["BENCH_MODULES_FILE"] = str(out / f"{name}.json")
+        child_env["BENCH_MODULES_OUT"] = str(out / f"{name}.json")
         _, _, result = _run_child(lam.interpreter, _ROUTE_CHILD, task, child_env)
         if not 200 <= result["status"] < 300:
             raise RuntimeError(f"{name} answered {result['status']}, not a success")
@@ -802,8 +855,11 @@ def summarise_route_bounds(
         bound_runs = samples[(SHIPPED, target)]
         by_round = {r.round_no: r.total for r in bound_runs}
         own = [(r.total - by_round[r.round_no]) / floor for r in route_runs if r.round_no in by_round]
-        cpu_by_round = {r.round_no: r.cpu for r in bound_runs}
-        own_cpu = [(r.cpu - cpu_by_round[r.round_no]) / floor for r in route_runs if r.round_no in cpu_by_round]
+        bound_by_round = {r.round_no: r for r in bound_runs}
+        pairs = [(r, bound_by_round[r.round_no]) for r in route_runs if r.round_no in bound_by_round]
+        own_cpu = [(r.cpu - b.cpu) / floor for r, b in pairs]
+        split_runs = {r.round_no: r for r in samples.get((SHIPPED, ROUTE_SPLIT_PREFIX + bound.route), [])}
+        splits = [(split_runs[b.round_no], b) for b in bound_runs if b.round_no in split_runs]
         route_ratio = median([r.total for r in route_runs]) / floor
         bound_ratio = median([r.total for r in bound_runs]) / floor
         rows[bound.route] = {
@@ -826,7 +882,20 @@ def summarise_route_bounds(
             "route_cpu_ms": ms(median([r.cpu for r in route_runs])),
             "bound_cpu_ms": ms(median([r.cpu for r in bound_runs])),
             "own_cpu_paired": spread(own_cpu),
+            # The same in ms, and by phase (medians within a round): the interpreter's start-up (the same
+            # in both: its difference is the noise), the imports, the first request.
+            "own_cpu_ms_paired": spread([(r.cpu - b.cpu) * 1000 for r, b in pairs], 2),
+            # Load only ever adds CPU time (a shared cache, a busy sibling core): the least of each is the
+            # estimate least touched by it.
+            "own_cpu_ms_of_minima": ms(min(r.cpu for r in route_runs) - min(b.cpu for b in bound_runs)),
+            "own_cpu_phases_ms": {
+                "startup": ms(median([r.cpu_startup - b.cpu_startup for r, b in pairs])),
+                "imports": ms(median([r.cpu_imports - b.cpu_imports for r, b in pairs])),
+                "first_request": ms(median([r.cpu_handle - b.cpu_handle for r, b in pairs])),
+            },
         }
+        if splits:
+            rows[bound.route] |= _split_figures(splits, floor)
     return {
         "variant": SHIPPED,
         "target_own_ratio": 0.1,
@@ -839,7 +908,29 @@ def summarise_route_bounds(
         ),
         "floor_ms": ms(floor),
         "floor_cpu_ms": ms(median([r.cpu for r in samples[(SHIPPED, FLOOR)]])),
+        "cpu_clock": "time.process_time_ns() in the child (CLOCK_PROCESS_CPUTIME_ID), at its answer",
         "routes": rows,
+    }
+
+
+def _split_figures(splits: list[tuple[Run, Run]], floor: float) -> dict[str, Any]:
+    """Our own CPU time from the split runs: (our imports, our first request) against (the bound's construction,
+    its calls), each pair taken within a round; and the libraries' span in both, which should match."""
+    imports = [(s.cpu_imports - s.cpu_libraries) - (b.cpu_imports - b.cpu_libraries) for s, b in splits]
+    request = [s.cpu_handle - b.cpu_handle for s, b in splits]
+    own = [i + r for i, r in zip(imports, request, strict=True)]
+    return {
+        "split_runs": len(splits),
+        # min, p25, median, p75, max: in ms, and over the floor's median wall-clock total.
+        "own_cpu_split_ms": spread([value * 1000 for value in own], 2),
+        "own_cpu_split_ratio": spread([value / floor for value in own]),
+        "own_cpu_split_phases_ms": {
+            "imports": spread([value * 1000 for value in imports], 2),
+            "first_request": spread([value * 1000 for value in request], 2),
+        },
+        # The same library modules in the same order in both: their difference is this measurement's noise.
+        "libraries_cpu_difference_ms": spread([(s.cpu_libraries - b.cpu_libraries) * 1000 for s, b in splits], 2),
+        "startup_cpu_difference_ms": spread([(s.cpu_startup - b.cpu_startup) * 1000 for s, b in splits], 2),
     }
 
 
@@ -881,6 +972,8 @@ def _summarise(
         floor = median([r.total for r in floor_runs])
         rows: dict[str, Any] = {}
         for target in (FLOOR, *ROUTE_NAMES):
+            if (variant, target) not in samples:  # a route left out (--routes)
+                continue
             runs = samples[(variant, target)]
             total = median([r.total for r in runs])
             rows[target] = {
@@ -988,7 +1081,9 @@ def _parse_importtime(stderr: str) -> tuple[dict[str, float], dict[str, float], 
     return dict(by_package), named, total
 
 
-def import_breakdown(lam: Lambda, task: Path, env: dict[str, str], repeats: int = 3) -> dict[str, Any]:
+def import_breakdown(
+    lam: Lambda, task: Path, env: dict[str, str], repeats: int = 3, routes: tuple[str, ...] = ROUTE_NAMES
+) -> dict[str, Any]:
     """`python -X importtime` of each handler module (median of `repeats`), aggregated by package.
 
     Same interpreter flags and sys.path as the timed children, so the packages are the layer's and
@@ -996,7 +1091,7 @@ def import_breakdown(lam: Lambda, task: Path, env: dict[str, str], repeats: int 
     """
     progress("cold start: import-time breakdown (-X importtime)")
     result: dict[str, Any] = {}
-    for target in ROUTE_NAMES:
+    for target in routes:
         packages: dict[str, list[float]] = defaultdict(list)
         named: dict[str, list[float]] = defaultdict(list)
         totals: list[float] = []

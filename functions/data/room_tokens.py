@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.settings import settings
-from functions.models.entities.tokens import RoomToken
+from functions.models.entities.room_access import RoomToken
 
 
 def put(token_hash: str, token: RoomToken, created_at: str) -> None:

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from functions.data.aws import dynamodb, from_item, to_item
 from functions.data.errors import is_conditional_failure, on_condition_failure
 from functions.data.settings import settings
-from functions.models.entities.tokens import TokenListing, TokenUse
+from functions.models.entities.tokens import TokenUse
 from functions.models.errors import NotFound
 
 DEFAULT_RATE_LIMIT = 120
@@ -127,30 +127,3 @@ def set_rate_limit(token_id: str, rate_limit: int) -> None:
 
 def revoke(token_id: str, revoked_at: str) -> None:
     _update_by_id(token_id, "SET revokedAt = if_not_exists(revokedAt, :at)", {":at": {"S": revoked_at}})
-
-
-def list_for_user(user_id: str) -> list[TokenListing]:
-    """Every token of the user, oldest first (one Query per page of the byUser index)."""
-    listed: list[TokenListing] = []
-    params: dict[str, Any] = {
-        "TableName": settings().tokens_table,
-        "IndexName": "byUser",
-        "KeyConditionExpression": "userId = :u",
-        "ExpressionAttributeValues": {":u": {"S": user_id}},
-        "ProjectionExpression": "tokenId, createdAt, revokedAt, rateLimit",
-    }
-    while True:
-        found = dynamodb().query(**params)
-        for item in found["Items"]:
-            values = from_item(item)
-            listed.append(
-                TokenListing(
-                    values["tokenId"],
-                    values["createdAt"],
-                    values.get("revokedAt"),
-                    int(values.get("rateLimit", DEFAULT_RATE_LIMIT)),
-                )
-            )
-        if "LastEvaluatedKey" not in found:
-            return listed
-        params["ExclusiveStartKey"] = found["LastEvaluatedKey"]

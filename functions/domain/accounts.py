@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from functions.data import token_listing, transactions, users
 from functions.data import tokens as token_store
-from functions.data import transactions, users
 from functions.domain import clock, tokens
 from functions.domain import credits as credit_rules
 from functions.domain.contention import retry_on_conflict
 from functions.models.entities.accounts import User
-from functions.models.entities.tokens import TokenListing
+from functions.models.entities.token_listing import TokenListing
 from functions.models.errors import UnknownUser, ValidationFailed
 from functions.models.text import text_problem
 
@@ -57,7 +57,7 @@ def set_rate_limit(token_id: str, rate_limit: int) -> None:
 def list_tokens(user_id: str) -> list[TokenListing]:
     if users.get_user(user_id) is None:
         raise UnknownUser(f"user {user_id} does not exist")
-    return token_store.list_for_user(user_id)
+    return token_listing.list_for_user(user_id)
 
 
 def revoke_token(token_id: str) -> None:

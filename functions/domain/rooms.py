@@ -23,11 +23,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from functions.data import interviews as store
-from functions.data import ratelimits as failure_store
+from functions.data import pin_failures as failure_store
 from functions.data import recordings, room_tokens
 from functions.domain import auth, clock, interview_steps, ratelimits, tokens
 from functions.models.entities.interviews import Interview, InterviewStatus, RecordStatus
-from functions.models.entities.tokens import RoomToken
+from functions.models.entities.room_access import RoomToken
 from functions.models.errors import Conflict, InvalidPin, InvalidToken, NotFound, RateLimited, RoomClosed, RoomLocked
 
 PIN_FAILURE_LIMIT = 5

@@ -128,3 +128,55 @@ def test_a_routes_own_cost_is_the_route_minus_its_bound_within_each_round() -> N
     assert row["bound_modules_loaded"] == 500
     lines = report.route_bounds_table(summary)
     assert lines[2].startswith("| get_job | no | dynamodb:UpdateItem, dynamodb:GetItem | 1.50 (1.40–1.50) | 1.60 |")
+
+
+def _cpu_run(target: str, round_no: int, libraries: float, imports: float, handle: float) -> Run:
+    """A run whose CPU spans are given in ms: start-up 20, the libraries, the rest of the imports, the request."""
+    return Run(
+        target,
+        SHIPPED,
+        round_no,
+        total=0.5,
+        startup=0.01,
+        imports=0.2,
+        handle=0.2,
+        cpu=(20 + imports + handle) / 1000,
+        cpu_startup=0.02,
+        cpu_libraries=libraries / 1000,
+        cpu_imports=imports / 1000,
+        cpu_handle=handle / 1000,
+    )
+
+
+def test_our_own_cpu_is_our_spans_in_the_split_run_against_the_bounds_spans() -> None:
+    from bench.coldstart import ROUTE_BOUND_PREFIX, ROUTE_SPLIT_PREFIX, RouteBound
+
+    samples = {
+        (SHIPPED, coldstart.FLOOR): _runs(coldstart.FLOOR, [200, 200, 200]),
+        (SHIPPED, "get_job"): _runs("get_job", [300, 300, 300]),
+        (SHIPPED, ROUTE_BOUND_PREFIX + "get_job"): [
+            # Libraries 150 ms (160 under load in round 1), then 2 ms of construction; calls 40 ms.
+            _cpu_run("b", 0, 150, 152, 40),
+            _cpu_run("b", 1, 160, 162, 40),
+            _cpu_run("b", 2, 150, 152, 42),
+        ],
+        (SHIPPED, ROUTE_SPLIT_PREFIX + "get_job"): [
+            # The same libraries, then 22 ms of our imports; the request 46 ms.
+            _cpu_run("s", 0, 150, 172, 46),
+            _cpu_run("s", 1, 150, 172, 46),
+            _cpu_run("s", 2, 152, 174, 48),
+        ],
+    }
+    summary = coldstart.summarise_route_bounds(
+        samples, {}, {ROUTE_BOUND_PREFIX + "get_job": RouteBound("get_job", validates=False)}, {}
+    )
+    row = summary["routes"]["get_job"]
+    # Our imports 20 ms over the bound's construction, our request 6 ms over its calls, in every round: the
+    # load on the libraries of round 1 (and round 2's 2 ms) is in neither span.
+    assert row["own_cpu_split_ms"] == [26.0, 26.0, 26.0, 26.0, 26.0]
+    assert row["own_cpu_split_ratio"][2] == 0.13  # over the floor's 200 ms
+    assert row["own_cpu_split_phases_ms"]["imports"][2] == 20.0
+    assert row["own_cpu_split_phases_ms"]["first_request"][2] == 6.0
+    assert row["libraries_cpu_difference_ms"] == [-10.0, -10.0, 0.0, 2.0, 2.0]
+    line = report.route_bounds_table(summary)[2]
+    assert line.endswith("| +26.0 / +26.0 / +26.0 / +26.0 / +26.0 | +0.130 | +20.0 / +6.0 | ❌ |")

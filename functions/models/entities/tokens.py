@@ -1,4 +1,8 @@
-"""What authentication reads: API tokens, room tokens and pin failures."""
+"""What authenticating an API token reads: the request counted against it.
+
+Every route with an API token imports this; what an operator lists (token_listing.py) and the room's
+tokens and pin failures (room_access.py) are apart, so that no route builds what it does not use.
+"""
 
 from __future__ import annotations
 
@@ -12,30 +16,3 @@ class TokenUse:
     user_id: str
     rate_limit: int
     used: int
-
-
-@dataclass(frozen=True)
-class TokenListing:
-    """What an operator may see of a token: never its secret, nor its hash."""
-
-    token_id: str
-    created_at: str
-    revoked_at: str | None
-    rate_limit: int
-
-
-@dataclass(frozen=True)
-class RoomToken:
-    """A room token as stored (by its hash): the one interview it opens, its owner, and until when."""
-
-    interview_id: str
-    owner_id: str
-    expires_at: float  # seconds since the epoch
-
-
-@dataclass(frozen=True)
-class PinFailures:
-    """An interview's failed pins in its current window, which its first failure opened."""
-
-    failures: int
-    window_start: float  # seconds since the epoch

@@ -1,0 +1,21 @@
+"""Every route of the route table, as a new container, makes the AWS calls the cold-start bench counts.
+
+bench/coldstart.record_calls records a route's calls on its bench request and data (bench/coldstart.Setup),
+the very calls its per-route bound replays, and refuses a count other than bench/calls.TARGETS's; without
+this test a route whose calls change would break only at `make bench`.
+"""
+
+from __future__ import annotations
+
+from bench import coldstart
+from bench.calls import TARGETS
+
+
+def test_every_route_records_the_calls_the_bench_counts(moto_aws: None) -> None:
+    setup = coldstart.Setup(1, 1)
+    recorded = {name: coldstart.record_calls(name, setup.event(name)) for name in coldstart.ROUTE_NAMES}
+    assert set(recorded) == set(TARGETS)
+    # Authentication first: the token's UpdateItem, or the room token's GetItem on the room's routes.
+    for name, calls in recorded.items():
+        first = (calls[0]["service"], calls[0]["operation"])
+        assert first in (("dynamodb", "UpdateItem"), ("dynamodb", "GetItem")), (name, first)
