@@ -116,9 +116,9 @@ infra-tests: dev
 
 # One pytest session for every suite (a failure in one never skips another; its last lines say how
 # each suite did), on two xdist workers: each e2e module and the infra suite stay on one worker
-# (testkit/suites.py), so their servers and synths are made once. mypy runs beside the tests, with
+# (testkit/scheduling.py), so their servers and synths are made once, and the longest go first. mypy runs beside the tests, with
 # its cache in MYPY_CACHE_DIR (above). Lint, types and tests all run; the last lines give each one's status.
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+PYTEST_ARGS ?= -n 2
 test: dev browser
 	@mkdir -p .build; $(BIN)/mypy functions infra tests bench testkit > .build/mypy.log 2>&1 & mypy=$$!; \
 	lint=ok; { $(BIN)/ruff check . && $(BIN)/ruff format --check .; } || lint=FAILED; \

@@ -3,8 +3,7 @@
 `make test` runs every suite in one pytest session, so a failure in one never stops the others;
 this table makes it visible which suite failed, and that each suite ran at all (a suite that was
 asked for but reported nothing, say because its conftest failed to import, shows as "nothing ran").
-It also keeps each e2e module, and the infra suite, on one xdist worker (`--dist loadgroup`): their
-servers and synthesized stacks are set up once per module or session, not once per worker.
+How the tests are shared between xdist workers is testkit/scheduling.py's.
 """
 
 from __future__ import annotations
@@ -50,15 +49,6 @@ class SuiteSummary:
             elif (suite := _suite_of(path)) is not None:
                 asked.add(suite)
         return sorted(asked)
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        for item in items:
-            suite = _suite_of(item.path)
-            if suite == "e2e":
-                item.add_marker(pytest.mark.xdist_group(f"e2e-{item.path.stem}"))
-            elif suite == "infra":
-                item.add_marker(pytest.mark.xdist_group("infra"))
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -108,5 +98,5 @@ class SuiteSummary:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # On an xdist worker the controller reports; the grouping hook is needed on the workers too.
+    # On an xdist worker the controller reports; the workers only count.
     config.pluginmanager.register(SuiteSummary(config), "quollo-suite-summary")

@@ -21,8 +21,8 @@ hypothesis_settings.register_profile("repeatable", derandomize=True, database=No
 hypothesis_settings.register_profile("explore")
 hypothesis_settings.load_profile("repeatable")
 
-# Every suite's outcome in the session's last lines; e2e modules and the infra suite kept on one worker each.
-pytest_plugins = ["testkit.suites"]
+# Every suite's outcome in the session's last lines; how xdist shares the tests (testkit/scheduling.py).
+pytest_plugins = ["testkit.suites", "testkit.scheduling"]
 
 
 @pytest.fixture
