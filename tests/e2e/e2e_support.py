@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import requests
 
 from testkit.accounts import SAMPLE_TITLE, Account, create_body
+from testkit.aws import REGION
 from testkit.server import QUOLLO, ROOT, LocalServer, ServerError, subprocess_env
 from testkit.server import start_server as start_local_server
 from testkit.server import stop_server as stop_local_server
@@ -320,3 +322,19 @@ def record_in(server: Server, account: Account, interview_id: str, status: str) 
         return record if record and record["status"] == status else None
 
     return check
+
+
+def queue_drained(server: Server, queue: str, timeout: float = 30) -> None:
+    """Waits until the server's queue `queue` holds nothing: no message waiting, delayed, hidden or in flight.
+
+    The local workers delete a message once its handler is done with it (and queue any retry before
+    that), so an empty queue means every message queued so far has been handled or dropped: the
+    positive signal a test waits for before it asserts that nothing more happened.
+    """
+    sqs = boto3.client("sqs", endpoint_url=server.aws_url, region_name=REGION)
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    names: list[Any] = [f"ApproximateNumberOfMessages{kind}" for kind in ("", "Delayed", "NotVisible")]
+    deadline = time.monotonic() + timeout
+    while any(int(n) for n in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"].values()):
+        assert time.monotonic() < deadline, f"the queue {queue} still held messages after {timeout}s"
+        time.sleep(0.1)

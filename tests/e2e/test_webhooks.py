@@ -19,10 +19,11 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from e2e_support import Server, start_server, stop_server
+from e2e_support import Server, queue_drained, start_server, stop_server
 from svix.webhooks import Webhook as SvixWebhook
 from svix.webhooks import WebhookVerificationError
 
+from functions.data.schema import WEBHOOK_QUEUE_DEFAULT
 from functions.domain.samples import SAMPLE_VIDEO
 from testkit.accounts import Account, create_body
 from testkit.api_errors import assert_error
@@ -79,22 +80,6 @@ def _register(server: Server, account: Account, url: str, events: list[str] | No
     created = server.request("POST", "/v1/webhooks", account.token, json=body)
     assert created.status_code == 201, created.text
     return dict(created.json())
-
-
-def _queue_drained(server: Server, timeout: float = 30) -> None:
-    """Waits until the delivery queue holds nothing: no message waiting, delayed, hidden or in flight.
-
-    The worker deletes a message once its delivery is done, and queues a retry before that, so an
-    empty queue means every delivery (and retry) queued so far has been made or dropped: what a test
-    waits for before it asserts that nothing more arrived.
-    """
-    sqs = boto3.client("sqs", endpoint_url=server.aws_url, region_name=REGION)
-    queue = sqs.get_queue_url(QueueName="quollo-webhook-deliveries")["QueueUrl"]
-    names: list[Any] = [f"ApproximateNumberOfMessages{kind}" for kind in ("", "Delayed", "NotVisible")]
-    until = time.monotonic() + timeout
-    while any(int(n) for n in sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=names)["Attributes"].values()):
-        assert time.monotonic() < until, f"the delivery queue still held messages after {timeout}s"
-        time.sleep(0.1)
 
 
 def _verified(secret: str, delivery: Received) -> dict[str, Any]:
@@ -190,7 +175,7 @@ def test_a_receiver_failing_twice_gets_three_attempts_with_one_webhook_id(
 
     attempts = receiver.wait_for("/flaky", 3)
     _logged(hooks_server, account, hook["id"], 3)
-    _queue_drained(hooks_server)
+    queue_drained(hooks_server, WEBHOOK_QUEUE_DEFAULT)
     assert len(receiver.on("/flaky")) == 3  # the success ends the retries
     assert [attempt.answered for attempt in attempts] == [500, 503, 204]
     assert len({attempt.headers["webhook-id"] for attempt in attempts}) == 1
@@ -230,7 +215,7 @@ def test_a_delivery_failing_every_attempt_ends_in_the_dead_letter_queue(
         assert time.monotonic() < until, "nothing reached the dead-letter queue within 15 s"
         received = sqs.receive_message(QueueUrl=dead, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
         mine = [body for m in received if (body := json.loads(m["Body"]))["webhook_id"] == hook["id"]]
-    _queue_drained(hooks_server)
+    queue_drained(hooks_server, WEBHOOK_QUEUE_DEFAULT)
     assert len(receiver.on("/down")) == 4  # the first attempt and three retries
     assert len(mine) == 1 and mine[0]["message_id"] == attempts[0].headers["webhook-id"]
     log = _deliveries(hooks_server, account, hook["id"])
@@ -297,7 +282,8 @@ def test_a_deleted_endpoint_gets_nothing_more_not_even_queued_retries(hooks_serv
     _register(hooks_server, account, receiver.url("/deleted-witness"), events=["interview.created"])
     _create(hooks_server, account)
     receiver.wait_for("/deleted-witness", 1)  # the new event was fanned out
-    _queue_drained(hooks_server)  # and every delivery queued, the retry (due after 1 s) included, was made or dropped
+    # Every delivery queued, the retry (due after 1 s) included, was made or dropped.
+    queue_drained(hooks_server, WEBHOOK_QUEUE_DEFAULT)
     assert len(receiver.on("/deleted")) == 1  # neither the retry nor the new event
     assert hooks_server.request("GET", f"/v1/webhooks/{hook['id']}", account.token).status_code == 404
 
@@ -315,7 +301,7 @@ def test_an_endpoint_answering_410_is_disabled_and_gets_nothing_more(hooks_serve
     _register(hooks_server, account, receiver.url("/gone-witness"), events=["interview.created"])
     _create(hooks_server, account)
     receiver.wait_for("/gone-witness", 1)  # the new event was fanned out
-    _queue_drained(hooks_server)
+    queue_drained(hooks_server, WEBHOOK_QUEUE_DEFAULT)
     assert len(receiver.on("/gone")) == 1
     assert hooks_server.request("POST", f"/v1/webhooks/{hook['id']}/ping", account.token).status_code == 409
 
@@ -327,7 +313,7 @@ def test_another_users_events_and_webhooks_stay_theirs(hooks_server: Server, rec
     owners_interview = _create(hooks_server, owner)
     # The owner's own event arrives after the stranger's change was on the stream.
     first = receiver.wait_for("/owner", 1)
-    _queue_drained(hooks_server)
+    queue_drained(hooks_server, WEBHOOK_QUEUE_DEFAULT)
     seen = [json.loads(delivery.body)["data"]["interview"]["id"] for delivery in receiver.on("/owner")]
     assert seen == [owners_interview] and strangers_interview not in seen
     assert first[0].headers["webhook-id"]
