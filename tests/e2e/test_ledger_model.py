@@ -10,7 +10,8 @@ races make many requests fail on purpose. Then the invariants must hold exactly:
   missing candidate or job, every externalId has its entity (`quollo admin audit` exits 0);
 - and the audit does find a corrupted count (the same store, one counter bumped by hand).
 
-QUOLLO_STORM_SECONDS sets the length (default 30; longer runs find rarer interleavings).
+QUOLLO_STORM_SECONDS sets the length (default 15; longer runs find rarer interleavings: `make bench`
+runs it for 300 s, bench/storm.py).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from e2e_support import Server, parse_json, run_quollo
 from testkit.accounts import Account, create_body
 
 CLIENTS = 6
-SECONDS = float(os.environ.get("QUOLLO_STORM_SECONDS", "30"))
+SECONDS = float(os.environ.get("QUOLLO_STORM_SECONDS", "15"))
 INITIAL_CREDITS = 20
 GRANTS = 3  # `quollo admin add-credits` calls, by one client, during the storm
 _EXTERNAL_IDS = ["ext-a", "ext-b", "ext-c"]  # a small pool, so that externalIds collide
