@@ -73,6 +73,12 @@ $(NODE_STAMP): package.json package-lock.json
 
 dev: $(DEV_STAMP) $(NODE_STAMP)
 
+# What the tests need, its independent steps (uv's sync, npm ci, apt's chromium) at the same time: on
+# a fresh machine they download together. Each step's output is printed whole when it ends.
+.PHONY: test-setup
+test-setup:
+	@$(MAKE) --no-print-directory --jobs=4 --output-sync=target dev browser
+
 # Debian's chromium, for the test that renders /docs with no network (tests/e2e/test_http_server.py).
 # `make test` installs it rather than let that test fail; only its dependencies, not its
 # recommends (about 130 packages more, avahi-daemon and cups helpers among them: none renders HTML).
@@ -119,7 +125,7 @@ infra-tests: dev
 # (testkit/scheduling.py), so their servers and synths are made once, and the longest go first. mypy runs beside the tests, with
 # its cache in MYPY_CACHE_DIR (above). Lint, types and tests all run; the last lines give each one's status.
 PYTEST_ARGS ?= -n 2
-test: dev browser
+test: test-setup
 	@mkdir -p .build; $(BIN)/mypy functions infra tests bench testkit > .build/mypy.log 2>&1 & mypy=$$!; \
 	lint=ok; { $(BIN)/ruff check . && $(BIN)/ruff format --check .; } || lint=FAILED; \
 	tests=ok; $(BIN)/pytest -q $(PYTEST_ARGS) tests || tests=FAILED; \
@@ -130,7 +136,7 @@ test: dev browser
 # The whole suite RUNS times (default 3) with two CPU hogs beside it, as on a busy CI machine: a test
 # that depends on timing or on another test's leftovers fails here first. Stops at the first failing run.
 RUNS ?= 3
-test-stress: dev browser
+test-stress: test-setup
 	@yes > /dev/null & hog1=$$!; yes > /dev/null & hog2=$$!; trap 'kill $$hog1 $$hog2' EXIT; \
 	for run in $$(seq $(RUNS)); do \
 		echo "== test-stress: run $$run of $(RUNS)"; \
