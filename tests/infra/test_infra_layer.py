@@ -37,6 +37,7 @@ from infra.layer import (
     pinned_versions,
 )
 from infra.packaging import interpreter_for
+from infra.stack import QuolloStacks
 from testkit.accounts import create_body
 from testkit.lambda_runtime import install_runtime_sdk
 from testkit.synth import Synth, cdk_json_context
@@ -157,23 +158,26 @@ def _asset_hashes(template: dict[str, Any]) -> dict[str, str]:
     return hashes
 
 
-def test_two_synths_of_one_commit_give_the_same_asset_hashes(tmp_path: Path) -> None:
-    """Separate output, code-build and layer-cache directories: nothing path- or time-dependent leaks in."""
-    templates = []
-    for run in ("a", "b"):
-        app, stacks = build_app(
-            {**cdk_json_context(), "stage": "dev"},
-            outdir=str(tmp_path / run / "cdk.out"),
-            build_dir=tmp_path / run / "lambda",
-            layer_cache=tmp_path / run / "layers",
-        )
-        assembly = app.synth()
-        # Every stack's resources in one template-like dict (logical ids are unique across them).
-        merged: dict[str, Any] = {"Resources": {}}
-        for stack in stacks.stacks:
-            template = json.loads(Path(assembly.get_stack_by_name(stack.stack_name).template_full_path).read_text())
-            merged["Resources"].update({f"{stack.stack_name}/{k}": v for k, v in template["Resources"].items()})
-        templates.append(merged)
+def _merged(stacks: QuolloStacks, outdir: Path) -> dict[str, Any]:
+    """Every stack's resources in one template-like dict (logical ids are unique across them)."""
+    merged: dict[str, Any] = {"Resources": {}}
+    for stack in stacks.stacks:
+        template = json.loads((outdir / stack.template_file).read_text())
+        merged["Resources"].update({f"{stack.stack_name}/{k}": v for k, v in template["Resources"].items()})
+    return merged
+
+
+def test_two_synths_of_one_commit_give_the_same_asset_hashes(dev: Synth, tmp_path: Path) -> None:
+    """Separate output, code-build and layer-cache directories: nothing path- or time-dependent leaks in.
+    The first synth is the session's dev stage (its own directories and the clone's layer cache)."""
+    app, stacks = build_app(
+        {**cdk_json_context(), "stage": "dev"},
+        outdir=str(tmp_path / "cdk.out"),
+        build_dir=tmp_path / "lambda",
+        layer_cache=tmp_path / "layers",
+    )
+    app.synth()
+    templates = [_merged(dev.stack, dev.outdir), _merged(stacks, tmp_path / "cdk.out")]
     first, second = (_asset_hashes(t) for t in templates)
     layers = [k for k, v in templates[0]["Resources"].items() if v["Type"] == "AWS::Lambda::LayerVersion"]
     assert len(layers) == 3 and set(layers) <= first.keys()  # the Api, Webhooks and Processing stacks' copies
