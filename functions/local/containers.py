@@ -1,13 +1,18 @@
 """Warm "containers" for the local server: separate copies of each route module.
 
-Powertools resolvers keep the current event on the resolver object, as Lambda can afford to
-(one request per container at a time). The local server serves requests on threads, so each
-request borrows a copy of its route's module that no other thread is using, the way Lambda
-hands each concurrent request its own container.
+Powertools resolvers keep per-request state, as Lambda can afford to (one request per container at
+a time). The local server serves requests on threads, so each request borrows a copy of its route's
+module that no other thread is using, the way Lambda hands each concurrent request its own container.
+
+A copy alone was not enough: Powertools' `resolve()` puts the current event and Lambda context on
+its `BaseRouter` class, shared by every resolver in the process. Two requests answered at once read
+each other's: under load, one of twenty racing webhook registrations stored another racer's URL and
+answered that it was taken. `_own_request_per_resolver` keeps them on each resolver instead.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import queue
 import threading
@@ -32,7 +37,31 @@ def load_copy(module: str, suffix: str) -> ModuleType:
     """A separate copy of `module`, run anew as `<module>__<suffix>` (not put in sys.modules): its own
     resolver and routes, as a new Lambda container would have them."""
     with _LOADING:
+        _own_request_per_resolver()
         return _load_copy(module, suffix)
+
+
+def _own_request_per_resolver() -> None:
+    """Each resolver keeps the request it is answering. resolve() still sets the class attributes, but
+    every read of ours and of Powertools' goes through the resolver (`app.current_event`, the
+    validation and the middlewares), where an attribute of the instance comes before the class's.
+    Powertools has no per-instance option: Lambda never runs two requests in one process."""
+    from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+    from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+    resolve = ApiGatewayResolver.resolve
+    if getattr(resolve, "_quollo_own_request", False):
+        return
+
+    @functools.wraps(resolve)
+    def own_request(self: Any, event: Any, context: Any) -> dict[str, Any]:
+        raw = event.raw_event if isinstance(event, BaseProxyEvent) else event
+        self.current_event = self._to_proxy_event(raw)
+        self.lambda_context = context
+        return resolve(self, event, context)
+
+    own_request._quollo_own_request = True  # type: ignore[attr-defined]
+    ApiGatewayResolver.resolve = own_request  # type: ignore[method-assign]
 
 
 def _load_copy(module: str, suffix: str) -> ModuleType:

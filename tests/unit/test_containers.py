@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from functions.local.containers import load_copy
 
 # A fresh interpreter loads the first copy of every handler module from its own thread at once, as a
 # server's first requests and its workers do; it prints the failures.
@@ -37,3 +45,61 @@ def test_first_copies_loaded_from_many_threads_at_once_all_load() -> None:
         ran = subprocess.run([sys.executable, "-c", _RACE], cwd=root, capture_output=True, text=True, timeout=120)
         assert ran.returncode == 0, ran.stderr
         assert ran.stdout.strip() == "0 []", ran.stdout
+
+
+# A route that, mid-request, lets another copy of itself answer a whole request, then reads its own.
+_ROUTE = """
+import threading
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+app = APIGatewayRestResolver()
+inside, other_done = threading.Event(), threading.Event()
+
+@app.get("/who")
+def who():
+    if app.current_event.query_string_parameters["name"] == "first":
+        inside.set()
+        assert other_done.wait(10)
+    return {"name": app.current_event.query_string_parameters["name"], "context": app.lambda_context["id"]}
+
+def handler(event, context):
+    return app.resolve(event, context)
+"""
+
+
+def _event(name: str) -> dict[str, Any]:
+    return {
+        "httpMethod": "GET",
+        "path": "/who",
+        "resource": "/who",
+        "headers": {},
+        "queryStringParameters": {"name": name},
+        "requestContext": {"stage": "test", "requestId": name},
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def test_two_copies_answering_at_once_each_read_their_own_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Powertools keeps the current event and context on its BaseRouter class, for every resolver of the
+    process: a copy of the module alone did not keep one thread's request from another's."""
+    (tmp_path / "who_route.py").write_text(_ROUTE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first, second = load_copy("who_route", "first"), load_copy("who_route", "second")
+    answers: dict[str, Any] = {}
+
+    def ask(copy: ModuleType, name: str) -> None:
+        answers[name] = json.loads(copy.handler(_event(name), {"id": name})["body"])
+
+    thread = threading.Thread(target=ask, args=(first, "first"))
+    thread.start()
+    assert first.inside.wait(10)
+    ask(second, "second")
+    first.other_done.set()
+    thread.join(10)
+    assert answers == {
+        "first": {"name": "first", "context": "first"},
+        "second": {"name": "second", "context": "second"},
+    }
