@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from functions.local.containers import load_copy
+from functions.local.gateway import build_event
+from functions.routes import Route
 
 # A fresh interpreter loads the first copy of every handler module from its own thread at once, as a
 # server's first requests and its workers do; it prints the failures.
@@ -68,16 +70,8 @@ def handler(event, context):
 
 
 def _event(name: str) -> dict[str, Any]:
-    return {
-        "httpMethod": "GET",
-        "path": "/who",
-        "resource": "/who",
-        "headers": {},
-        "queryStringParameters": {"name": name},
-        "requestContext": {"stage": "test", "requestId": name},
-        "body": None,
-        "isBase64Encoded": False,
-    }
+    """The event `quollo serve` hands a route for GET /who?name=NAME."""
+    return build_event(Route(name="who", method="GET", path="/who", tables=()), "/who", {}, {}, f"name={name}", None)
 
 
 def test_two_copies_answering_at_once_each_read_their_own_request(
