@@ -72,16 +72,19 @@ lock: | $(UV)
 # no linking install, and `npm ci` spent 18 s and 21 s of CPU of a fresh clone's set-up unpacking the
 # same 14,000 files (the 193 MB `node` package among them) again. npm replaces files rather than
 # writing into them, so an `npm install` in a clone never changes the cache; a copy where the cache is
-# on another file system. NODE_CACHE=none installs in the clone as before.
+# on another file system. Each install builds in a directory of its own and renames it into place, so
+# two clones setting up at once never share a half-made tree (the second finds one in place and drops
+# its own). NODE_CACHE=none installs in the clone as before.
 NODE_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/quollo/node_modules
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 $(NODE_STAMP): package.json package-lock.json
 	@if [ "$(NODE_CACHE)" = none ]; then $(NPM_CI); else \
-		cached="$(NODE_CACHE)/$$(cat package.json package-lock.json | sha256sum | cut -c1-16)"; \
+		cached="$(NODE_CACHE)/$$(cat package.json package-lock.json | { sha256sum 2>/dev/null || shasum -a 256; } | cut -c1-16)"; \
 		if [ ! -e "$$cached/.complete" ]; then \
-			echo "npm ci into $$cached"; rm -rf "$$cached.tmp" && mkdir -p "$$cached.tmp" \
-			&& cp package.json package-lock.json "$$cached.tmp/" && (cd "$$cached.tmp" && $(NPM_CI)) \
-			&& touch "$$cached.tmp/.complete" && rm -rf "$$cached" && mv "$$cached.tmp" "$$cached" || exit 1; \
+			building="$$cached.$$$$"; echo "npm ci into $$cached"; mkdir -p "$$building" \
+			&& cp package.json package-lock.json "$$building/" && (cd "$$building" && $(NPM_CI)) \
+			&& touch "$$building/.complete" || { rm -rf "$$building"; exit 1; }; \
+			[ -e "$$cached" ] || mv "$$building" "$$cached"; rm -rf "$$building"; \
 		fi; \
 		rm -rf node_modules && { cp -al "$$cached/node_modules" node_modules 2>/dev/null \
 			|| { rm -rf node_modules && cp -a "$$cached/node_modules" node_modules; }; } || exit 1; \
