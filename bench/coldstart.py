@@ -559,7 +559,9 @@ class Setup:
         from functions.data.tokens import set_rate_limit
         from functions.domain import tokens as token_rules
 
-        self.owner = world.account(credits=runs * variants * 2 + 100)
+        # A credit per request slot for each interview made below to be deleted, started and finished,
+        # one for the create route's own debit, and 100 for the rest (the seeded and single interviews).
+        self.owner = world.account(credits=runs * variants * 4 + 100)
         for i in range(30):  # more than one page: the list answers with a signed nextCursor
             world.create_interview(self.owner, f"Seeded interview {i}")
         self.ready_id = world.ready_interview(self.owner)

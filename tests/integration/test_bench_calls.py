@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bench import coldstart
 from bench.calls import TARGETS
+from functions.domain import credits
 
 
 def test_every_route_records_the_calls_the_bench_counts(moto_aws: None) -> None:
@@ -19,3 +20,12 @@ def test_every_route_records_the_calls_the_bench_counts(moto_aws: None) -> None:
     for name, calls in recorded.items():
         first = (calls[0]["service"], calls[0]["operation"])
         assert first in (("dynamodb", "UpdateItem"), ("dynamodb", "GetItem")), (name, first)
+
+
+def test_the_cold_start_owner_has_a_credit_left_for_every_create_request_at_any_size(moto_aws: None) -> None:
+    """Setup makes an interview to delete, to start and to finish per request slot, and the create route
+    debits one more per slot: the owner's credits left after Setup must grow by at least one per slot,
+    or a large enough `make bench` (the default 16 rounds x its variants) runs out mid-setup."""
+    left = {slots: credits.balance(coldstart.Setup(slots, 1).owner.user_id) for slots in (1, 2)}
+    assert left[1] >= 1
+    assert left[2] - left[1] >= 1, left
