@@ -83,6 +83,17 @@ _t0 = time.monotonic()
 # The process's CPU clock (CLOCK_PROCESS_CPUTIME_ID, in ns: the scheduler's own count, not 10 ms ticks),
 # read at each stamp; _c0 is what the interpreter's start-up took before this line.
 _c0 = time.process_time_ns()
+import gc
+# The CPU time the cyclic collector takes, summed by gc.callbacks and read beside each CPU stamp, so that
+# a span's collections can be told from its other work (a Lambda init of ours runs none:
+# functions/runtime/init_collector.py).
+_gc = [0, 0]
+def _gc_clock(phase, info):
+    if phase == "start":
+        _gc[1] = time.process_time_ns()
+    else:
+        _gc[0] += time.process_time_ns() - _gc[1]
+gc.callbacks.append(_gc_clock)
 import json, os, sys
 # -I -S left only the standard library; Lambda's order: function code, layer, runtime's SDK.
 sys.path[:0] = json.loads(os.environ["BENCH_SYS_PATH"])
@@ -117,6 +128,7 @@ import importlib
 module = importlib.import_module(os.environ["BENCH_MODULE"])
 _t1 = time.monotonic()
 _c1 = time.process_time_ns()
+_g1 = _gc[0]
 if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
     # The snapshot is taken here. After a restore Lambda runs the hooks registered with
     # snapshot_restore_py (not in our layer, so none registered here): observability registers random.seed.
@@ -137,6 +149,7 @@ class Context:
 response = module.handler(event, Context())
 _t2 = time.monotonic()
 _c2 = time.process_time_ns()
+_g2 = _gc[0]
 xray = any(name.startswith("aws_xray_sdk") for name in sys.modules)
 """
 _ROUTE_CHILD_RESULT = (
@@ -145,6 +158,7 @@ _ROUTE_CHILD_RESULT = (
     + """
 sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "cpu_ns": [_c0, _c1, _c2],
                                         "cpu_libraries_ns": globals().get("_cl"),
+                                        "gc_ns": [0, _g1, _g2], "gc_libraries_ns": globals().get("_gl"),
                                         "status": response["statusCode"],
                                         "origins": origins, "foreign": foreign, "xray": xray,
                                         "modules": len(sys.modules)}) + "\\n")
@@ -158,6 +172,7 @@ _FLOOR_IMPORTS = """
 import boto3
 _t1 = time.monotonic()
 _c1 = time.process_time_ns()
+_g1 = _gc[0]
 """
 _FLOOR_CALL = """
 client = boto3.client("dynamodb")
@@ -168,12 +183,14 @@ _FLOOR_RESULT = (
     """
 _t2 = time.monotonic()
 _c2 = time.process_time_ns()
+_g2 = _gc[0]
 status = 200 if "Item" in found else 404
 """
     + _CHILD_PROVENANCE
     + """
 sys.stdout.write("BENCH " + json.dumps({"t0": _t0, "t1": _t1, "t2": _t2, "cpu_ns": [_c0, _c1, _c2],
                                         "cpu_libraries_ns": globals().get("_cl"),
+                                        "gc_ns": [0, _g1, _g2], "gc_libraries_ns": globals().get("_gl"),
                                         "status": status, "origins": origins,
                                         "foreign": foreign, "xray": False, "modules": len(sys.modules)}) + "\\n")
 sys.stdout.flush()
@@ -280,6 +297,7 @@ for _name in _names:
     except Exception:
         pass
 _cl = time.process_time_ns()
+_gl = _gc[0]
 """
 _ROUTE_LIBRARIES = (
     _LOAD_LIBRARIES
@@ -506,6 +524,18 @@ class Run:
     cpu_libraries: float = 0.0
     cpu_imports: float = 0.0
     cpu_handle: float = 0.0
+    # Of each CPU span above, what the cyclic collector took (gc.callbacks in the child).
+    gc_libraries: float = 0.0
+    gc_imports: float = 0.0
+    gc_handle: float = 0.0
+
+    def ours_cpu(self) -> float:
+        """CPU after the libraries a split route or a route bound loads first: the imports left, the first request."""
+        return self.cpu_imports - self.cpu_libraries + self.cpu_handle
+
+    def ours_gc(self) -> float:
+        """Of ours_cpu, the collector's."""
+        return self.gc_imports - self.gc_libraries + self.gc_handle
 
 
 def _child_env(port: int) -> dict[str, str]:
@@ -513,6 +543,8 @@ def _child_env(port: int) -> dict[str, str]:
     env.update(aws_env(port))
     env.update(FUNCTION_ENVIRONMENT)
     env["POWERTOOLS_LOG_LEVEL"] = "INFO"
+    # What Lambda sets for every on-demand init (the SnapStart variant sets snap-start instead).
+    env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand"
     return env
 
 
@@ -806,6 +838,9 @@ def measure(port: int, runs: int, variant_runs: int, routes: tuple[str, ...] = R
                         ),
                         cpu_imports=(result["cpu_ns"][1] - result["cpu_ns"][0]) / 1e9,
                         cpu_handle=(result["cpu_ns"][2] - result["cpu_ns"][1]) / 1e9,
+                        gc_libraries=(result["gc_libraries_ns"] or 0) / 1e9,
+                        gc_imports=result["gc_ns"][1] / 1e9,
+                        gc_handle=(result["gc_ns"][2] - result["gc_ns"][1]) / 1e9,
                     )
                 )
             progress(f"cold start: round {round_no + 1}/{rounds} done ({len(jobs)} interpreters)")
@@ -921,6 +956,9 @@ def _split_figures(splits: list[tuple[Run, Run]], floor: float) -> dict[str, Any
     imports = [(s.cpu_imports - s.cpu_libraries) - (b.cpu_imports - b.cpu_libraries) for s, b in splits]
     request = [s.cpu_handle - b.cpu_handle for s, b in splits]
     own = [i + r for i, r in zip(imports, request, strict=True)]
+    # The same with the collector's time left out of both spans: our code's work alone, whatever either
+    # child's collections cost (the route runs none in a Lambda init; the bound runs Python's default).
+    without_gc = [(s.ours_cpu() - s.ours_gc()) - (b.ours_cpu() - b.ours_gc()) for s, b in splits]
     return {
         "split_runs": len(splits),
         # min, p25, median, p75, max: in ms, and over the floor's median wall-clock total.
@@ -929,6 +967,13 @@ def _split_figures(splits: list[tuple[Run, Run]], floor: float) -> dict[str, Any
         "own_cpu_split_phases_ms": {
             "imports": spread([value * 1000 for value in imports], 2),
             "first_request": spread([value * 1000 for value in request], 2),
+        },
+        "own_cpu_split_without_gc_ms": spread([value * 1000 for value in without_gc], 2),
+        "own_cpu_split_without_gc_ratio": spread([value / floor for value in without_gc]),
+        # The collector's CPU in those spans (min, p25, median, p75, max), ms: the route's, the bound's.
+        "gc_cpu_ms": {
+            "route": spread([s.ours_gc() * 1000 for s, _ in splits], 2),
+            "bound": spread([b.ours_gc() * 1000 for _, b in splits], 2),
         },
         # The same library modules in the same order in both: their difference is this measurement's noise.
         "libraries_cpu_difference_ms": spread([(s.cpu_libraries - b.cpu_libraries) * 1000 for s, b in splits], 2),

@@ -197,6 +197,17 @@ def _own_cpu(row: dict[str, Any]) -> tuple[list[float] | None, float | None, str
     return None, None, "—"
 
 
+def _collector(row: dict[str, Any]) -> str:
+    """The collector's CPU in our spans and in the bound's (medians, ms); older results did not time it."""
+    spent = row.get("gc_cpu_ms")
+    return f"{spent['route'][2]:.1f} / {spent['bound'][2]:.1f}" if spent else "—"
+
+
+def _without_collector(row: dict[str, Any]) -> str:
+    ratio = row.get("own_cpu_split_without_gc_ratio")
+    return f"{ratio[2]:+.3f}" if ratio else "—"
+
+
 def route_bounds_table(per_route: dict[str, Any]) -> list[str]:
     """Per route: its bound, the route, and our own cost (the difference) with its spread within a round.
 
@@ -206,8 +217,9 @@ def route_bounds_table(per_route: dict[str, Any]) -> list[str]:
     lines = [
         "| route | validates | its AWS calls | bound × floor (min–max) | route × floor | own wall clock × floor"
         " within a round: min / p25 / median / p75 / max | own CPU ms within a round: min / p25 / median / p75 / max"
-        f" | own CPU × floor | of which imports / first request ms | own ≤ {target:.2f} |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        f" | own CPU × floor | of which imports / first request ms | collector's CPU ms, route / bound"
+        f" | own CPU without the collector × floor | own ≤ {target:.2f} |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, row in per_route["routes"].items():
         low, p25, mid, p75, high = row["own_paired"]
@@ -220,7 +232,8 @@ def route_bounds_table(per_route: dict[str, Any]) -> list[str]:
             f" | {row['bound_ratio']:.2f} ({row['bound_ratio_min']:.2f}–{row['bound_ratio_max']:.2f})"
             f" | {row['route_ratio']:.2f}"
             f" | {low:+.2f} / {p25:+.2f} / {mid:+.2f} / {p75:+.2f} / {high:+.2f} | {cpu_text}"
-            f" | {'—' if cpu_ratio is None else f'{cpu_ratio:+.3f}'} | {phases} | {_mark(own <= target)} |"
+            f" | {'—' if cpu_ratio is None else f'{cpu_ratio:+.3f}'} | {phases} | {_collector(row)}"
+            f" | {_without_collector(row)} | {_mark(own <= target)} |"
         )
     return lines
 

@@ -21,6 +21,7 @@ from functions.data import post_processing as bus
 from functions.domain import post_processing
 from functions.models.errors import Conflict, NotFound
 from functions.models.post_processing import ANALYSIS_COMPLETED, AnalysisCompleted
+from functions.runtime.init_collector import resumes_after_first_invocation
 from functions.runtime.observability import logger
 from functions.runtime.sqs_batch import each_message
 
@@ -55,6 +56,7 @@ def _one(body: str) -> None:
     logger.info("record READY", interview_id=interview.id)
 
 
+@resumes_after_first_invocation
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return each_message(event, _one, "Analysis Completed failed; SQS gives it again")

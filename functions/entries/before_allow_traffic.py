@@ -23,6 +23,7 @@ from functions.domain.deploy_checks import (
     unauthenticated_request,
 )
 from functions.routes import ROUTES
+from functions.runtime.init_collector import resumes_after_first_invocation
 from functions.runtime.observability import logger
 
 # Each route's CodeDeploy deployment group is named after it (infra/constructs/rollouts.py).
@@ -45,6 +46,7 @@ def check(deployment_id: str) -> tuple[bool, str]:
     return result.passed, f"{where}: {result.reason}"
 
 
+@resumes_after_first_invocation
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     deployment_id = str(event["DeploymentId"])

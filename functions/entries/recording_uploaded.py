@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain import post_processing
 from functions.models.errors import Conflict, NotFound, ValidationFailed
+from functions.runtime.init_collector import resumes_after_first_invocation
 from functions.runtime.observability import logger
 from functions.runtime.sqs_batch import each_message
 
@@ -49,6 +50,7 @@ def _one(body: str) -> None:
         logger.info("recording processed", interview_id=interview.id, key=key)
 
 
+@resumes_after_first_invocation
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return each_message(event, _one, "recording failed; SQS gives it again")

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain.webhook_delivery import deliver
 from functions.domain.webhook_messages import Delivery
+from functions.runtime.init_collector import resumes_after_first_invocation
 from functions.runtime.observability import logger
 
 # A batch of retries that are all early is no error: they were hidden again on purpose.
@@ -25,6 +26,7 @@ def _one(record: SQSRecord) -> None:
     deliver(Delivery.from_json(record.body), record.receipt_handle)
 
 
+@resumes_after_first_invocation
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return dict(process_partial_response(event=event, record_handler=_one, processor=processor, context=context))

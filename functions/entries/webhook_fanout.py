@@ -19,6 +19,7 @@ from functions.data.interviews import from_image
 from functions.domain import clock
 from functions.domain.webhook_delivery import fan_out
 from functions.domain.webhook_events import Change
+from functions.runtime.init_collector import resumes_after_first_invocation
 from functions.runtime.observability import logger
 
 
@@ -36,6 +37,7 @@ def _change(record: dict[str, Any]) -> Change:
     )
 
 
+@resumes_after_first_invocation
 @logger.inject_lambda_context(clear_state=True, log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []

@@ -30,6 +30,7 @@ from functions.models.errors import (
     Unauthenticated,
     error_body,
 )
+from functions.runtime.init_collector import resumes_after_first_invocation
 from functions.runtime.observability import Metric, count, in_lambda, instrument, logger, snapstart_init
 from functions.runtime.openapi_docs import documented_signature
 from functions.runtime.request_checks import (
@@ -234,4 +235,4 @@ def lambda_entry(app: RouteResolver, route_function: Callable[..., Any], *, acce
             app.append_context(room=room)  # type: ignore[no-untyped-call]
         return _with_headers(app.resolve(with_json_content_type(event), context), headers)
 
-    return instrument(handler)
+    return resumes_after_first_invocation(instrument(handler))

@@ -130,8 +130,9 @@ def test_a_routes_own_cost_is_the_route_minus_its_bound_within_each_round() -> N
     assert lines[2].startswith("| get_job | no | dynamodb:UpdateItem, dynamodb:GetItem | 1.50 (1.40–1.50) | 1.60 |")
 
 
-def _cpu_run(target: str, round_no: int, libraries: float, imports: float, handle: float) -> Run:
-    """A run whose CPU spans are given in ms: start-up 20, the libraries, the rest of the imports, the request."""
+def _cpu_run(target: str, round_no: int, libraries: float, imports: float, handle: float, gc_handle: float = 0) -> Run:
+    """A run whose CPU spans are given in ms: start-up 20, the libraries, the rest of the imports, the request
+    (of which gc_handle the collector's)."""
     return Run(
         target,
         SHIPPED,
@@ -145,6 +146,7 @@ def _cpu_run(target: str, round_no: int, libraries: float, imports: float, handl
         cpu_libraries=libraries / 1000,
         cpu_imports=imports / 1000,
         cpu_handle=handle / 1000,
+        gc_handle=gc_handle / 1000,
     )
 
 
@@ -179,4 +181,28 @@ def test_our_own_cpu_is_our_spans_in_the_split_run_against_the_bounds_spans() ->
     assert row["own_cpu_split_phases_ms"]["first_request"][2] == 6.0
     assert row["libraries_cpu_difference_ms"] == [-10.0, -10.0, 0.0, 2.0, 2.0]
     line = report.route_bounds_table(summary)[2]
-    assert line.endswith("| +26.0 / +26.0 / +26.0 / +26.0 / +26.0 | +0.130 | +20.0 / +6.0 | ❌ |")
+    assert line.endswith("| +26.0 / +26.0 / +26.0 / +26.0 / +26.0 | +0.130 | +20.0 / +6.0 | 0.0 / 0.0 | +0.130 | ❌ |")
+
+
+def test_the_collectors_time_is_told_apart_and_our_work_is_also_given_without_it() -> None:
+    """A route whose init runs no collection saves its bound's collections: shown, and left out of the work."""
+    from bench.coldstart import ROUTE_BOUND_PREFIX, ROUTE_SPLIT_PREFIX, RouteBound
+
+    samples = {
+        (SHIPPED, coldstart.FLOOR): _runs(coldstart.FLOOR, [200, 200, 200]),
+        (SHIPPED, "get_job"): _runs("get_job", [300, 300, 300]),
+        # The bound's calls take 40 ms, 12 of them in collections; the route's request 34 ms, none.
+        (SHIPPED, ROUTE_BOUND_PREFIX + "get_job"): [_cpu_run("b", n, 150, 152, 40, gc_handle=12) for n in range(3)],
+        (SHIPPED, ROUTE_SPLIT_PREFIX + "get_job"): [_cpu_run("s", n, 150, 160, 34) for n in range(3)],
+    }
+    summary = coldstart.summarise_route_bounds(
+        samples, {}, {ROUTE_BOUND_PREFIX + "get_job": RouteBound("get_job", validates=False)}, {}
+    )
+    row = summary["routes"]["get_job"]
+    # Own: 8 ms of imports over the bound's 2 of construction, and 6 ms less in the request: +2 ms.
+    assert row["own_cpu_split_ms"][2] == 2.0
+    # Without the collector in either: the request's 34 ms of work against the bound's 28, so +14 ms.
+    assert row["own_cpu_split_without_gc_ms"][2] == 14.0
+    assert row["gc_cpu_ms"] == {"route": [0.0] * 5, "bound": [12.0] * 5}
+    line = report.route_bounds_table(summary)[2]
+    assert line.endswith("| +0.010 | +8.0 / -6.0 | 0.0 / 12.0 | +0.070 | ✅ |")
