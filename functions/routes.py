@@ -8,17 +8,18 @@ infra tests compare the synthesized template against it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from functions.records import record
 
 
-@dataclass(frozen=True)
+@record
 class TableAccess:
     table: str  # TableSpec.key
     actions: tuple[str, ...]
     indexes: tuple[str, ...] = ()  # index names the actions also apply to
 
 
-@dataclass(frozen=True)
+@record
 class Route:
     name: str
     method: str
@@ -400,7 +401,7 @@ def suggest(path: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class Match:
     route: Route | None
     path_params: dict[str, str]

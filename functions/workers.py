@@ -6,12 +6,11 @@ tests, which compare each role with exactly the actions listed here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from functions.records import record
 from functions.routes import TableAccess
 
 
-@dataclass(frozen=True)
+@record
 class Worker:
     name: str
     description: str
@@ -49,7 +48,7 @@ WORKERS: tuple[Worker, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Processor:
     """A post-processing function (docs/lifecycle.md): invoked by one of its queues, in the Processing stack."""
 

@@ -4,7 +4,6 @@ answer to a synthetic request, and the hook's verdict. Only the hook imports thi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -12,6 +11,7 @@ from botocore.config import Config
 
 from functions.data.aws import session
 from functions.data.settings import settings
+from functions.records import record
 
 if TYPE_CHECKING:
     from mypy_boto3_codedeploy import CodeDeployClient
@@ -48,7 +48,7 @@ def check_token() -> str | None:
     return secrets().get_secret_value(SecretId=name)["SecretString"].strip()
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     """The version a Lambda deployment is shifting its alias to, and the group it deploys in."""
 
@@ -58,7 +58,7 @@ class Target:
     version: str
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     function_error: str | None
     payload: bytes

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from functions.data import transactions
@@ -23,6 +22,7 @@ from functions.data.transactions import Guarded
 from functions.models.entities.interviews import Interview, InterviewChanges, InterviewStatus, Record, RecordStatus
 from functions.models.entities.page import Page
 from functions.models.errors import Conflict, NotFound
+from functions.records import record
 
 BY_OWNER = "byOwner"
 BY_OWNER_STATUS = "byOwnerStatus"
@@ -187,7 +187,7 @@ def update_fields(
         return None
 
 
-@dataclass(frozen=True)
+@record
 class AsRead:
     """The state of an interview that a delete or a change of its links was decided from.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -11,6 +10,7 @@ from botocore.exceptions import ClientError
 from functions.data.aws import s3, session
 from functions.data.schema import RECORDS_PREFIX
 from functions.data.settings import settings
+from functions.records import record
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
@@ -36,7 +36,7 @@ def interview_of_key(key: str) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
-@dataclass(frozen=True)
+@record
 class StoredVideo:
     """What post-processing checks of an uploaded recording: its type as stored, its size, its first bytes."""
 

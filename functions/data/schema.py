@@ -6,10 +6,12 @@ the key names the data layer relies on exist in exactly one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from functions.records import record
 
 
-@dataclass(frozen=True)
+@record
 class IndexSpec:
     name: str
     partition_key: str
@@ -18,7 +20,7 @@ class IndexSpec:
     projection: str = "ALL"
 
 
-@dataclass(frozen=True)
+@record
 class TableSpec:
     key: str  # short name used by the route table and IAM policies
     env_var: str  # environment variable that carries the deployed table name

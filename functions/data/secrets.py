@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from functions.data.aws import secrets_manager
 from functions.data.settings import settings
+from functions.records import record
 
 # Long enough that a warm function rarely calls Secrets Manager, short enough that a rotated key
 # reaches every container within minutes.
 _MAX_AGE_SECONDS = 300
 
 
-@dataclass
+@record(frozen=False)
 class _Cached:
     value: bytes
     fetched_at: float

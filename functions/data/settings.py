@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 
 from functions.data import schema
+from functions.records import record
 
 DEPLOY_CHECK_TOKEN_SECRET_ENV = "QUOLLO_DEPLOY_CHECK_TOKEN_SECRET"  # noqa: S105 (a variable name, no secret)
 _local_defaults = False
@@ -38,7 +38,7 @@ def allow_local_receivers(allowed: bool = True) -> None:
     settings.cache_clear()
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     environment: Mapping[str, str]
     local_defaults: bool

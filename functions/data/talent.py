@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal
 
 from functions.data.aws import dynamodb, from_item, metadata_text, to_item, to_value
@@ -26,6 +26,7 @@ from functions.data.transactions import Guarded, stale
 from functions.models.entities.page import Page
 from functions.models.entities.talent import Candidate, Job
 from functions.models.errors import Conflict, Duplicate
+from functions.records import record
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -34,7 +35,7 @@ Kind = Literal["candidate", "job"]
 _MAX_BATCH_GET = 100  # BatchGetItem's limit, and our largest page
 
 
-@dataclass(frozen=True)
+@record
 class Stored[T]:
     """An entity as read, with what a later conditional write needs."""
 
@@ -359,7 +360,7 @@ def deleted_entity(stored: Stored[Candidate] | Stored[Job]) -> list[Guarded]:
     return items
 
 
-@dataclass
+@record(frozen=False)
 class Holdings:
     """Everything the talent table holds for one owner, for an audit."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
@@ -23,12 +22,13 @@ from functions.data.errors import (
     is_transaction_conflict,
 )
 from functions.models.errors import Stale, TransactionConflict
+from functions.records import record
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
-@dataclass(frozen=True)
+@record
 class Guarded:
     """A transaction item and the domain error its failed condition stands for (None: a bug, re-raised).
 

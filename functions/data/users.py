@@ -9,7 +9,6 @@ counters has no `granted`, and the audit says it cannot reconcile that balance.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from functions.data.aws import dynamodb, from_item, to_item
@@ -17,6 +16,7 @@ from functions.data.paging import every_item
 from functions.data.settings import settings
 from functions.models.entities.accounts import User
 from functions.models.errors import UnknownUser
+from functions.records import record
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
@@ -118,7 +118,7 @@ def _balance_change(user_id: str, new_balance: str, condition: str) -> TransactW
     }
 
 
-@dataclass(frozen=True)
+@record
 class Credits:
     """A user's balance and the counters that reconcile it (granted None: stored before they were kept)."""
 

@@ -22,19 +22,19 @@ import socket
 import ssl
 import threading
 import time
-from dataclasses import dataclass
 from functools import cache
 from string import printable
 from urllib.parse import quote
 
 from functions.data.settings import settings
 from functions.models.entities.webhooks import WebhookTarget as Target
+from functions.records import record
 
 TIMEOUT_SECONDS = 10.0
 _PRINTABLE_ASCII = "".join(c for c in printable if c not in " \t\n\r\x0b\x0c")
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     status: int | None  # None: no HTTP answer (timeout, refused connection, TLS failure)
     error: str | None

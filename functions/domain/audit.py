@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from functions.data import interviews as interview_store
@@ -25,9 +24,10 @@ from functions.data import ledger, users
 from functions.data import talent as talent_store
 from functions.models.entities.interviews import Interview
 from functions.models.errors import UnknownUser
+from functions.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Discrepancy:
     user_id: str
     rule: str  # a short name: balance, refs, dangling, external-id, link
@@ -37,7 +37,7 @@ class Discrepancy:
         return {"userId": self.user_id, "rule": self.rule, "detail": self.detail}
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     users: int
     interviews: int

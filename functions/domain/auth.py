@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from functions.data import tokens as token_store
 from functions.domain import ratelimits, tokens
 from functions.http_headers import header_value
 from functions.models.errors import InvalidToken, RateLimited, Unauthenticated
+from functions.records import record
 
 
 def bearer_token(headers: Mapping[str, str]) -> str:
@@ -22,7 +22,7 @@ def bearer_token(headers: Mapping[str, str]) -> str:
     return credentials
 
 
-@dataclass(frozen=True)
+@record
 class Caller:
     user_id: str
     budget: ratelimits.Budget

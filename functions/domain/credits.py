@@ -16,7 +16,6 @@ so the entries sum to the balance; each entry's `balanceAfter` is read back from
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from functions.data import ledger, users
@@ -25,6 +24,7 @@ from functions.domain import clock, cursors
 from functions.models.entities.accounts import LedgerEntry, User
 from functions.models.entities.interviews import InterviewStatus
 from functions.models.errors import Conflict, InsufficientBalance, UnknownUser
+from functions.records import record
 
 if TYPE_CHECKING:
     from functions.data.interviews import AsRead
@@ -73,7 +73,7 @@ def balance(owner_id: str) -> int:
     return users.get_balance(owner_id)
 
 
-@dataclass(frozen=True)
+@record
 class Movement:
     """A ledger entry as the API shows it: with the balance right after it."""
 

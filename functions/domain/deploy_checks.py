@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
+from functions.records import record
 from functions.routes import Route
 
 # RFC 5737 TEST-NET-2: no real client sends from it, so the check never shares a failure count
@@ -31,7 +31,7 @@ CHECK_USER_AGENT = "quollo-deploy-check"
 PATH_VALUE = "deploy-check"
 
 
-@dataclass(frozen=True)
+@record
 class CheckResult:
     passed: bool
     reason: str

@@ -7,7 +7,7 @@ create leaves no candidate or job behind, and reference counts never drift from 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from functions.data import talent as store
@@ -16,13 +16,14 @@ from functions.domain.ownership import failing, not_yours
 from functions.models.entities.interviews import Interview
 from functions.models.entities.talent import Candidate, Job
 from functions.models.errors import ValidationFailed
+from functions.records import record
 
 if TYPE_CHECKING:
     # A type only: the routes that merely read or delete interviews load no pydantic (decisions 18).
     from functions.models.api import InterviewCreate
 
 
-@dataclass(frozen=True)
+@record
 class Links:
     candidate_id: str | None = None
     job_id: str | None = None
@@ -30,7 +31,7 @@ class Links:
     writes: list[Guarded] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record
 class NewIds:
     """Ids for inline entities, drawn once per request so that a retried transaction writes the same items."""
 

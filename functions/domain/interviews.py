@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -25,19 +25,20 @@ from functions.domain.interview_steps import start as start
 from functions.domain.ownership import failing, not_yours
 from functions.models.entities.interviews import Interview, InterviewChanges, InterviewStatus, Record, RecordStatus
 from functions.models.errors import NotFound, ValidationFailed
+from functions.records import record
 
 if TYPE_CHECKING:
     # Types only: get and delete run without pydantic (decisions 18).
     from functions.models.api import InterviewCreate, InterviewUpdate
 
 
-@dataclass(frozen=True)
+@record
 class Created:
     interview: Interview
     balance_after: int
 
 
-@dataclass(frozen=True)
+@record
 class Deleted:
     refunded: bool
     balance_after: int | None

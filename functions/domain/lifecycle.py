@@ -7,11 +7,12 @@ room (start, finish) and the post-processing pipeline (process, ready); `quollo 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
 
 from functions.models.entities.interviews import Interview, InterviewStatus, Record, RecordStatus
 from functions.models.errors import Conflict, ValidationFailed
+from functions.records import record
 
 
 class Step(StrEnum):
@@ -21,7 +22,7 @@ class Step(StrEnum):
     READY = "ready"
 
 
-@dataclass(frozen=True)
+@record
 class State:
     status: InterviewStatus
     record: RecordStatus | None = None

@@ -7,9 +7,9 @@ the UpdateItem that authenticates the token, so fair use costs no extra DynamoDB
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from functions.data import ratelimits as store
+from functions.records import record
 
 WINDOW_SECONDS = 60
 # Failed authentications a source address may make per window before it is refused outright.
@@ -29,7 +29,7 @@ def retry_after(window: int, now: float) -> int:
     return max(1, math.ceil(window_end(window) - now))
 
 
-@dataclass(frozen=True)
+@record
 class Budget:
     limit: int
     used: int  # requests counted in this window, this one included

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hmac
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from functions.data import interviews as store
 from functions.data import pin_failures as failure_store
@@ -29,6 +28,7 @@ from functions.domain import auth, clock, interview_steps, ratelimits, tokens
 from functions.models.entities.interviews import Interview, InterviewStatus, RecordStatus
 from functions.models.entities.room_access import RoomToken
 from functions.models.errors import Conflict, InvalidPin, InvalidToken, NotFound, RateLimited, RoomClosed, RoomLocked
+from functions.records import record
 
 PIN_FAILURE_LIMIT = 5
 LOCK_SECONDS = 15 * 60
@@ -43,14 +43,14 @@ _DEAD_TOKEN = "Room token does not exist, has expired, or is for another intervi
 _NO_PIN = "\x00" * 4
 
 
-@dataclass(frozen=True)
+@record
 class Joined:
     token: str
     expires_at: float
     interview: Interview
 
 
-@dataclass(frozen=True)
+@record
 class Room:
     """Who a room request acts for: the interview its token opens."""
 
@@ -58,7 +58,7 @@ class Room:
     owner_id: str
 
 
-@dataclass(frozen=True)
+@record
 class Upload:
     url: str
     headers: dict[str, str]

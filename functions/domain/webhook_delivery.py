@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
 
 from functions.data import events as events_store
 from functions.data import webhook_http, webhook_queue
@@ -20,6 +19,7 @@ from functions.domain.webhook_events import Change
 from functions.domain.webhook_messages import Delivery
 from functions.models.entities.webhooks import DeliveryAttempt, Event, Webhook
 from functions.models.errors import ValidationFailed
+from functions.records import record
 
 # After the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts over about 28 hours).
 RETRY_SECONDS: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
@@ -43,7 +43,7 @@ def retry_schedule() -> tuple[float, ...]:
 # --- fan-out ---
 
 
-@dataclass(frozen=True)
+@record
 class FanOut:
     queued: int
     oversized: int  # events over an item's size, deliveries over SQS's message size: dropped (the handler logs them)
@@ -163,7 +163,7 @@ class NotDue(Exception):
     """A retry received before its time: it was hidden again and must stay on the queue."""
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     succeeded: bool
     status: int | None

@@ -8,15 +8,15 @@ fires interview.created, interview.completed and analysis.completed at once, as 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from functions.domain.webhook_messages import digest
 from functions.models.entities.interviews import Interview, InterviewStatus, RecordStatus
 from functions.models.views import interview_public
 from functions.models.webhooks_api import InterviewEvent, InterviewEventData, WebhookRecord
+from functions.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """One stream record: INSERT, MODIFY or REMOVE, with the images before and after."""
 

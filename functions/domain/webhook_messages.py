@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 
 from functions.models.vocabulary import PING
+from functions.records import record
 
 
 def digest(*parts: str) -> str:
@@ -31,7 +32,7 @@ def ping_body(webhook_id: str, at: str) -> str:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
+@record
 class Delivery:
     """What the delivery queue carries: one event for one endpoint, and where its retries stand."""
 

@@ -13,7 +13,6 @@ import ipaddress
 import re
 import socket
 import threading
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ import idna
 from functions.data.settings import settings
 from functions.models.entities.webhooks import WebhookTarget as Target
 from functions.models.errors import ValidationFailed
+from functions.records import record
 
 MAX_URL_LENGTH = 2048
 DNS_TIMEOUT_SECONDS = 5.0  # before the send's own 10 s: the delivery Lambda's 30 s timeout covers both
@@ -107,7 +107,7 @@ def _host(raw: str) -> str:
         raise _refuse("host must be a valid internationalised domain name (IDNA)") from exc
 
 
-@dataclass(frozen=True)
+@record
 class _Parsed:
     scheme: str
     host: str

@@ -6,10 +6,10 @@ with a plainer message than a spec pattern; the docs build sees these as Powerto
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functions.records import record
 
 
-@dataclass(frozen=True)
+@record
 class HeaderRule:
     alias: str
     description: str

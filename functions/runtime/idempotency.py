@@ -8,12 +8,12 @@ still runs is a 409. Keys are scoped to the caller and the route, and records ex
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from functions.data.idempotency import PersistenceStore
 from functions.http_headers import header_value
 from functions.models.errors import IdempotencyInProgress, IdempotencyKeyReused
+from functions.records import record
 from functions.runtime.app import current_user
 from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER, KeyHeader
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["HEADER", "KeyHeader", "IdempotentRoute", "Outcome", "key_from"]
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """What a replay must answer: the status and the JSON body of the first response."""
 

@@ -20,7 +20,6 @@ import gc
 import os
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
 
 _paused = False
 
@@ -40,15 +39,13 @@ def _resume() -> None:
         gc.enable()
 
 
-def resumes_after_first_invocation[Result](
-    handler: Callable[[dict[str, Any], Any], Result],
-) -> Callable[[dict[str, Any], Any], Result]:
+def resumes_after_first_invocation[**Params, Result](handler: Callable[Params, Result]) -> Callable[Params, Result]:
     """Every Lambda handler's outermost wrapper: the first invocation, answered or failed, ends the init."""
 
     @wraps(handler)
-    def invoked(event: dict[str, Any], context: Any) -> Result:
+    def invoked(*args: Params.args, **kwargs: Params.kwargs) -> Result:
         try:
-            return handler(event, context)
+            return handler(*args, **kwargs)
         finally:
             _resume()
 

@@ -8,11 +8,12 @@ Validating routes and the docs build see them as Powertools' `Path(...)`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
+from functions.records import record
 
-@dataclass(frozen=True)
+
+@record
 class PathRule:
     description: str
     # Ids are UUIDs (36 characters); 64 leaves room while a 10 KB id is a 400 before any database read.

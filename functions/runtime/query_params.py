@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 import re
 import types
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from functions.models.text import PLAIN_TEXT_PATTERN
+from functions.records import record
 from functions.runtime.path_params import length_problem
 
 _MAX_DIGITS = 4300
@@ -29,7 +29,7 @@ def members(annotation: Any) -> tuple[Any, ...]:
     return (annotation,)
 
 
-@dataclass(frozen=True)
+@record
 class QueryRule:
     """One query parameter's limits; its type (int, str or a Literal, each optionally None) is the annotation's."""
 

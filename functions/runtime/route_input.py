@@ -10,9 +10,9 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
+from functions.records import record
 from functions.runtime.header_params import HeaderRule
 from functions.runtime.idempotency_key import IDEMPOTENCY_HEADER
 from functions.runtime.path_params import PathRule
@@ -28,7 +28,7 @@ _POWERTOOLS_PARAMS = "aws_lambda_powertools.event_handler.openapi.params"
 _PYDANTIC = "pydantic"
 
 
-@dataclass(frozen=True)
+@record
 class DeclaredParameter:
     """One parameter of a route function: its annotation, and for `Annotated[T, ...]` its T and extras."""
 
@@ -62,7 +62,7 @@ def declared_parameters(route_function: Callable[..., Any]) -> list[DeclaredPara
     return declared
 
 
-@dataclass(frozen=True)
+@record
 class RouteInput:
     """What a route accepts: query parameter names, which of them are integers, a body, path parameter rules."""
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functions.records import record
 
 
-@dataclass(frozen=True)
+@record
 class User:
     id: str
     name: str
@@ -13,7 +13,7 @@ class User:
     created_at: str
 
 
-@dataclass(frozen=True)
+@record
 class LedgerEntry:
     """One change of a balance: `debit` (-1, an interview created), `refund` (+1, a PENDING one
     deleted) or `grant` (+N, credits added)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any, TypedDict
+
+from functions.records import record
 
 
 class InterviewStatus(StrEnum):
@@ -22,7 +24,7 @@ class RecordStatus(StrEnum):
     READY = "READY"
 
 
-@dataclass(frozen=True)
+@record
 class Record:
     status: RecordStatus
     summary: str | None = None
@@ -31,7 +33,7 @@ class Record:
     video_key: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Interview:
     id: str
     owner_id: str

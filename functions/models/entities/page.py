@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from functions.records import record
 
-@dataclass(frozen=True)
+
+@record
 class Page[T]:
     items: list[T]
     last_key: dict[str, Any] | None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functions.records import record
 
 
-@dataclass(frozen=True)
+@record
 class RoomToken:
     """A room token as stored (by its hash): the one interview it opens, its owner, and until when."""
 
@@ -14,7 +14,7 @@ class RoomToken:
     expires_at: float  # seconds since the epoch
 
 
-@dataclass(frozen=True)
+@record
 class PinFailures:
     """An interview's failed pins in its current window, which its first failure opened."""
 

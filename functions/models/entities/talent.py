@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from functions.records import record
 
-@dataclass(frozen=True)
+
+@record
 class Candidate:
     id: str
     owner_id: str
@@ -19,7 +20,7 @@ class Candidate:
     updated_at: str
 
 
-@dataclass(frozen=True)
+@record
 class Job:
     id: str
     owner_id: str

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functions.records import record
 
 
-@dataclass(frozen=True)
+@record
 class TokenListing:
     """What an operator may see of a token: never its secret, nor its hash."""
 

@@ -6,10 +6,10 @@ tokens and pin failures (room_access.py) are apart, so that no route builds what
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functions.records import record
 
 
-@dataclass(frozen=True)
+@record
 class TokenUse:
     """A request counted against its token: whose it is, the token's budget and its use this window."""
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from functions.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Webhook:
     """An endpoint a user registered. `secret` is kept in the clear: signing needs the key itself
     (an HMAC cannot be computed from a hash), so it is protected like the table (SSE, least privilege)
@@ -24,7 +26,7 @@ class Webhook:
     disabled_reason: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class DeliveryAttempt:
     """One attempt to deliver one event to one endpoint, as GET /v1/webhooks/{id}/deliveries shows it."""
 
@@ -42,7 +44,7 @@ class DeliveryAttempt:
     next_attempt_at: str | None
 
 
-@dataclass(frozen=True)
+@record
 class WebhookTarget:
     """Where a delivery goes, once the URL passed the SSRF rules (functions/domain/webhook_urls.py)."""
 
@@ -53,7 +55,7 @@ class WebhookTarget:
     addresses: tuple[str, ...]  # what the host resolved to, every one of them allowed
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     """One webhook event as recorded: `body` is the exact payload its deliveries carry (and sign)."""
 
