@@ -30,6 +30,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -282,9 +283,9 @@ _READ_OPERATION = re.compile(r"^(Get|Query|Scan|BatchGet|TransactGet|List|Descri
 # read on a page that needs a cursor, and the queue URL the bench's environment names by name.
 _COLD_ONLY_OPERATIONS = ("GetSecretValue", "GetQueueUrl")
 # Calls a route makes after a write, with what the write answered: a held-back write answers nothing,
-# so the request ends there and the bound lacks them. finish_room: the ranged GetObject that looks for a
-# recording uploaded during the interview follows the UpdateItem that finished it (one S3 read, a few
-# ms, counted in the route's own cost instead).
+# so the recording ends there, and bound_calls adds them from a recording of their own. finish_room: the
+# ranged GetObject that looks for a recording uploaded during the interview follows the UpdateItem that
+# finished it (an S3 client and one read).
 _AFTER_A_HELD_WRITE = {"finish_room": 1}
 
 _LOAD_LIBRARIES = """
@@ -315,7 +316,11 @@ clients = {}
 for call in json.loads(os.environ["BENCH_CALLS"]):
     if call["service"] not in clients:
         clients[call["service"]] = boto3.client(call["service"])
-    getattr(clients[call["service"]], call["method"])(**call["params"])
+    try:
+        getattr(clients[call["service"]], call["method"])(**call["params"])
+    except Exception as exc:  # the route was answered with this error too (bound_calls)
+        if getattr(exc, "response", {}).get("Error", {}).get("Code") != call.get("error"):
+            raise
 found = {"Item": True}
 """
 ROUTE_BOUND_CHILD = _CHILD_PRELUDE + _ROUTE_LIBRARIES + _FLOOR_IMPORTS + _ROUTE_CALLS + _FLOOR_RESULT
@@ -348,12 +353,14 @@ def route_bounds(names: tuple[str, ...] = ROUTE_NAMES) -> dict[str, RouteBound]:
     }
 
 
-def record_calls(route: str, event: dict[str, Any]) -> list[dict[str, Any]]:
+def record_calls(route: str, event: dict[str, Any], *, writes_through: bool = False) -> list[dict[str, Any]]:
     """The AWS calls `route` makes for `event` as a new container, recorded in this process.
 
     Reads go to moto; every write after the authentication is recorded and answered with an empty
     response instead, so the data stays as the route would find it and the bound's replay of the
     same calls succeeds as the route's did. Checked against the bench's own count (calls.TARGETS).
+    `writes_through`: every call goes to moto (the data of `event` changes: bound_calls).
+    Each call notes the error code it was answered with, if any (`error`).
     """
     import contextlib
     import io
@@ -381,13 +388,17 @@ def record_calls(route: str, event: dict[str, Any]) -> list[dict[str, Any]]:
         )
 
     def on_call(model: Any, **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
-        if len(recorded) > 1 and not _READ_OPERATION.match(model.name):
+        if not writes_through and len(recorded) > 1 and not _READ_OPERATION.match(model.name):
             return AWSResponse("", 200, HTTPHeaders(), None), {"ResponseMetadata": {"HTTPStatusCode": 200}}
         return None
+
+    def on_answer(parsed: dict[str, Any], **_: Any) -> None:
+        recorded[-1]["error"] = (parsed.get("Error") or {}).get("Code")
 
     def hook(created: Any) -> None:
         created.meta.events.register("before-parameter-build.*.*", on_params)
         created.meta.events.register("before-call.*.*", on_call)
+        created.meta.events.register("after-call.*.*", on_answer)
 
     forget_aws_state()  # a new container: no clients, no cached cursor key
     level = logger.log_level
@@ -399,10 +410,27 @@ def record_calls(route: str, event: dict[str, Any]) -> list[dict[str, Any]]:
         logger.setLevel(level)
         forget_aws_state()
     counted = [call for call in recorded if call["operation"] not in _COLD_ONLY_OPERATIONS]
-    if len(counted) != TARGETS[route] - _AFTER_A_HELD_WRITE.get(route, 0):
+    if len(counted) != TARGETS[route] - (0 if writes_through else _AFTER_A_HELD_WRITE.get(route, 0)):
         operations = [call["operation"] for call in recorded]
         raise RuntimeError(f"{route}: recorded {operations}, the bench counts {TARGETS[route]} calls")
     return recorded
+
+
+def bound_calls(
+    route: str, held: list[dict[str, Any]], event_for: Callable[[], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The calls a route's bound replays: `held` (record_calls), and where the route calls on after a held write
+    (_AFTER_A_HELD_WRITE), those calls, from a second recording with the writes made on data of its own
+    (`event_for()`, a fresh target). They are reads, replayed as recorded, answered as the route was answered
+    (finish_room: the recording's key, NoSuchKey)."""
+    after = _AFTER_A_HELD_WRITE.get(route, 0)
+    if not after:
+        return held
+    through = record_calls(route, event_for(), writes_through=True)
+    following = through[len(held) :]
+    if len(following) != after or not all(_READ_OPERATION.match(call["operation"]) for call in following):
+        raise RuntimeError(f"{route}: after its write, recorded {[c['operation'] for c in following]}")
+    return held + following
 
 
 def _date_1980(tree: Path) -> None:
@@ -744,6 +772,7 @@ def measure(port: int, runs: int, variant_runs: int, routes: tuple[str, ...] = R
         per_route = {ROUTE_BOUND_PREFIX + name: bound for name, bound in route_bounds(routes).items()}
         modules = _route_modules(lam, roots[SHIPPED], env, setup, base / "modules", routes)
         recorded: dict[str, list[str]] = {}
+        after_writes: dict[str, list[dict[str, Any]]] = {}
         for round_no in range(rounds):
             # Each route beside its bound and its split run (in any order), so that all run under the same
             # load: what another process does to the machine between them is what the paired difference keeps out.
@@ -773,6 +802,11 @@ def measure(port: int, runs: int, variant_runs: int, routes: tuple[str, ...] = R
                     # The route's request on data of its own (a fresh target where the route uses one up),
                     # its calls recorded just now, so that the replay finds the data the route found.
                     calls = record_calls(route.route, setup.event(route.route))
+                    # Calls after a held write: recorded once per route, on a target of their own.
+                    if route.route not in after_writes:
+                        complete = bound_calls(route.route, calls, partial(setup.event, route.route))
+                        after_writes[route.route] = complete[len(calls) :]
+                    calls = calls + after_writes[route.route]
                     recorded.setdefault(route.route, [f"{c['service']}:{c['operation']}" for c in calls])
                     child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(roots[variant]))
                     child_env["BENCH_MODULES_FILE"] = str(modules[route.route])

@@ -29,3 +29,22 @@ def test_the_cold_start_owner_has_a_credit_left_for_every_create_request_at_any_
     left = {slots: credits.balance(coldstart.Setup(slots, 1).owner.user_id) for slots in (1, 2)}
     assert left[1] >= 1
     assert left[2] - left[1] >= 1, left
+
+
+def test_a_route_that_calls_after_a_write_gives_its_bound_those_calls_too(moto_aws: None) -> None:
+    """finish_room reads the recording's key (S3) after the write that finished the interview: the bound
+    makes that call as well, expecting the answer the route had (no recording: NoSuchKey)."""
+    setup = coldstart.Setup(1, 2)  # two interviews to finish
+    held = coldstart.record_calls("finish_room", setup.event("finish_room"))
+    complete = coldstart.bound_calls("finish_room", held, lambda: setup.event("finish_room"))
+    assert [(c["service"], c["operation"]) for c in complete] == [
+        ("dynamodb", "GetItem"),
+        ("dynamodb", "GetItem"),
+        ("dynamodb", "UpdateItem"),
+        ("s3", "GetObject"),
+    ]
+    assert complete[-1]["error"] == "NoSuchKey"
+    assert len(complete) == TARGETS["finish_room"]
+    # A route with no call after a write is replayed as recorded.
+    plain = coldstart.record_calls("get_interview", setup.event("get_interview"))
+    assert coldstart.bound_calls("get_interview", plain, lambda: setup.event("get_interview")) == plain
