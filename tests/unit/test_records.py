@@ -179,6 +179,12 @@ def test_options_it_does_not_reproduce_are_refused_at_class_creation() -> None:
             extra: int
 
 
+def test_a_record_without_a_docstring_is_documented_by_its_fields() -> None:
+    _, ours = _pair()
+    assert ours.__doc__ == "Thing(id, count, tags, secret, note)"
+    assert _Pickled.__doc__ == "_Pickled(id, values)"
+
+
 def test_a_pickled_record_comes_back_equal() -> None:
     made = _Pickled("a", (1, 2))
     assert pickle.loads(pickle.dumps(made)) == made
