@@ -58,7 +58,9 @@ def _repr(self: Any) -> str:
 def _eq(self: Any, other: Any) -> Any:
     if other.__class__ is not self.__class__:
         return NotImplemented
-    return all(getattr(self, name) == getattr(other, name) for name in self.__record_compare__)
+    # Tuples, as the generated __eq__ compares: an element is equal to itself even where == says no (NaN).
+    names = self.__record_compare__
+    return tuple(getattr(self, name) for name in names) == tuple(getattr(other, name) for name in names)
 
 
 def _hash(self: Any) -> int:

@@ -94,6 +94,8 @@ def test_equality_and_hash_follow_the_fields_and_the_class() -> None:
     assert {ours("a", 1, ()), ours("a", 1, ())} == {ours("a", 1, ())}
     assert hash(ours("a", 1, ())) == hash(standard("a", 1, ()))
     assert ours("a", 1) != standard("a", 1)  # another class, even with the same fields
+    nan = float("nan")  # the same object in both: equal as the generated __eq__ has it
+    assert (ours("a", nan) == ours("a", nan)) is (standard("a", nan) == standard("a", nan)) is True
     assert (ours("a", 1) == ("a", 1)) is (standard("a", 1) == ("a", 1)) is False
 
 
