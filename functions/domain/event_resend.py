@@ -6,7 +6,7 @@ import uuid
 
 from functions.data import webhook_queue
 from functions.domain import events, webhooks
-from functions.domain.webhook_delivery import all_endpoints, delivery
+from functions.domain.webhook_targets import all_endpoints, delivery
 from functions.models.errors import Conflict
 
 

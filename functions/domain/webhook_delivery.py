@@ -17,6 +17,7 @@ from functions.data.settings import settings
 from functions.domain import clock, webhook_events, webhook_signing, webhook_urls
 from functions.domain.webhook_events import Change
 from functions.domain.webhook_messages import Delivery
+from functions.domain.webhook_targets import all_endpoints, delivery
 from functions.models.entities.webhooks import DeliveryAttempt, Event, Webhook
 from functions.models.errors import ValidationFailed
 from functions.records import record
@@ -130,30 +131,6 @@ def _deliveries(found: list[Event], endpoints: dict[str, list[Webhook]]) -> list
         targets = [hook for hook in endpoints[event.owner_id] if hook.enabled and event.type in hook.events]
         bodies += [delivery(event, hook).to_json() for hook in targets]
     return bodies
-
-
-def delivery(event: Event, hook: Webhook, resend: str = "") -> Delivery:
-    """The queued delivery of an event to one endpoint: its webhook-id is the event's id."""
-    return Delivery(
-        message_id=event.id,
-        event_id=event.id,
-        webhook_id=hook.id,
-        owner_id=hook.owner_id,
-        type=event.type,
-        body=event.body,
-        resend=resend,
-    )
-
-
-def all_endpoints(owner_id: str) -> list[Webhook]:
-    found: list[Webhook] = []
-    start_key = None
-    while True:
-        page = store.query(owner_id, None, start_key)
-        found += page.items
-        if not page.last_key:
-            return found
-        start_key = page.last_key
 
 
 # --- delivery ---

@@ -12,7 +12,7 @@ import json
 from functions.domain.webhook_messages import digest
 from functions.models.entities.interviews import Interview, InterviewStatus, RecordStatus
 from functions.models.views import interview_public
-from functions.models.webhooks_api import InterviewEvent, InterviewEventData, WebhookRecord
+from functions.models.webhook_payloads import InterviewEvent, InterviewEventData, WebhookRecord
 from functions.records import record
 
 

@@ -116,7 +116,7 @@ _DELIVERY_HEADERS = {
 
 
 def _add_webhooks(document: dict[str, Any]) -> None:
-    from functions.models.webhooks_api import InterviewEvent, PingEvent
+    from functions.models.webhook_payloads import InterviewEvent, PingEvent
 
     schemas = document["components"]["schemas"]
     for model in (InterviewEvent, PingEvent):

@@ -1,12 +1,15 @@
-"""The public contract of webhooks: request and response bodies, and the event payloads."""
+"""The public contract of the webhook routes: request and response bodies.
+
+The event payloads (what receivers get, and the events feed) are in webhook_payloads: they hold an
+interview (models.api), which the webhook routes with a body need not build or import.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, get_args
 
 from pydantic import AfterValidator, Field
 
-from functions.models.api import InterviewPublic, RecordFields
 from functions.models.base import ApiModel as _Model
 from functions.models.base import RequestModel as _Request
 from functions.models.fields import Timestamp
@@ -86,51 +89,6 @@ class DeliveryPublic(_Model):
 
 class DeliveryList(_Model):
     items: list[DeliveryPublic]
-    nextCursor: str | None
-
-
-# --- event payloads: the bodies POSTed to receivers ---
-
-
-class WebhookRecord(RecordFields):
-    """The interview's record as GET /v1/interviews/{id} shows it, without the pre-signed videoUrl."""
-
-
-class InterviewEventData(_Model):
-    interview: InterviewPublic
-    record: WebhookRecord | None = Field(default=None, description="Only in analysis.completed")
-
-
-class InterviewEvent(_Model):
-    type: EventType
-    timestamp: Timestamp
-    data: InterviewEventData
-
-
-class PingData(_Model):
-    webhookId: str
-
-
-class PingEvent(_Model):
-    type: Literal["webhook.ping"]
-    timestamp: Timestamp
-    data: PingData
-
-
-# --- the events feed (GET /v1/events) ---
-
-
-class EventPublic(_Model):
-    """An event as its deliveries carry it, plus its id: the webhook-id of every delivery of it."""
-
-    id: str = Field(description="The webhook-id header of every delivery of this event")
-    type: EventType
-    timestamp: Timestamp
-    data: InterviewEventData
-
-
-class EventList(_Model):
-    items: list[EventPublic]
     nextCursor: str | None
 
 

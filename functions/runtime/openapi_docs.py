@@ -29,6 +29,7 @@ _MODEL_MODULES = (
     "functions.models.rooms_api",
     "functions.models.error_body",
     "functions.models.webhooks_api",
+    "functions.models.webhook_payloads",
     "functions.models.talent",
 )
 # Every response map that names a model instead of holding it; Powertools keeps these very dicts

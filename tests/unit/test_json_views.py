@@ -149,7 +149,7 @@ def test_the_secret_is_the_only_difference_between_the_webhook_views() -> None:
 def test_the_ping_event_is_what_the_ping_model_serializes() -> None:
     """The queued ping (signed and sent as is) matches PingEvent, as the interview events match theirs."""
     from functions.domain.webhook_messages import ping_body
-    from functions.models.webhooks_api import PingData, PingEvent
+    from functions.models.webhook_payloads import PingData, PingEvent
 
     model = PingEvent(type="webhook.ping", timestamp=_NOW, data=PingData(webhookId="wh_1"))
     expected = json.dumps(model.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
