@@ -4,9 +4,10 @@ Field names are the wire names (camelCase) so that the OpenAPI spec and the code
 Requests are strict (no coercion of 5 to "5") and closed (unknown fields are rejected).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would then eval() every field's annotation string
+# when the class is built (a compile each; about a third of this module's import, docs/decisions.md 31).
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -81,7 +82,7 @@ class InterviewUpdate(_Request):
         return data
 
     @model_validator(mode="after")
-    def _at_least_one(self) -> InterviewUpdate:
+    def _at_least_one(self) -> Self:
         if not self.model_fields_set:
             raise ValueError("at least one of " + ", ".join(type(self).model_fields) + " is required")
         return self

@@ -2,7 +2,8 @@
 
 Apart from functions/models/api.py so that the interview routes define none of them (decisions 31)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would then eval() every field's annotation string
+# when the class is built (a compile each; about a third of this module's import, docs/decisions.md 31).
 
 from typing import Literal
 

@@ -1,8 +1,9 @@
 """The public contract of candidates and jobs: request and response bodies."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would then eval() every field's annotation string
+# when the class is built (a compile each; about a third of this module's import, docs/decisions.md 31).
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -63,7 +64,7 @@ class CandidateUpdate(_Request):
         return _required_not_null(_required_not_null(data, "name"), "jobIds", "a list of job ids")
 
     @model_validator(mode="after")
-    def _some_field(self) -> CandidateUpdate:
+    def _some_field(self) -> Self:
         _at_least_one(self)
         return self
 
@@ -85,7 +86,7 @@ class JobUpdate(_Request):
         return _required_not_null(data, "title")
 
     @model_validator(mode="after")
-    def _some_field(self) -> JobUpdate:
+    def _some_field(self) -> Self:
         _at_least_one(self)
         return self
 

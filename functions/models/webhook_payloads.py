@@ -4,7 +4,8 @@ Apart from the webhook routes' models (webhooks_api): each holds an interview (m
 fan-out and the docs, not by the webhook routes with a body.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would then eval() every field's annotation string
+# when the class is built (a compile each; about a third of this module's import, docs/decisions.md 31).
 
 from typing import Literal
 

@@ -4,7 +4,8 @@ The event payloads (what receivers get, and the events feed) are in webhook_payl
 interview (models.api), which the webhook routes with a body need not build or import.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would then eval() every field's annotation string
+# when the class is built (a compile each; about a third of this module's import, docs/decisions.md 31).
 
 from typing import Annotated, get_args
 
