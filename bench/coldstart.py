@@ -283,7 +283,7 @@ _READ_OPERATION = re.compile(r"^(Get|Query|Scan|BatchGet|TransactGet|List|Descri
 # read on a page that needs a cursor, and the queue URL the bench's environment names by name.
 _COLD_ONLY_OPERATIONS = ("GetSecretValue", "GetQueueUrl")
 # Calls a route makes after a write, with what the write answered: a held-back write answers nothing,
-# so the recording ends there, and bound_calls adds them from a recording of their own. finish_room: the
+# so the recording ends there, and calls_after_held_write adds them from a recording of their own. finish_room: the
 # ranged GetObject that looks for a recording uploaded during the interview follows the UpdateItem that
 # finished it (an S3 client and one read).
 _AFTER_A_HELD_WRITE = {"finish_room": 1}
@@ -318,7 +318,7 @@ for call in json.loads(os.environ["BENCH_CALLS"]):
         clients[call["service"]] = boto3.client(call["service"])
     try:
         getattr(clients[call["service"]], call["method"])(**call["params"])
-    except Exception as exc:  # the route was answered with this error too (bound_calls)
+    except Exception as exc:  # the route was answered with this error too (calls_after_held_write)
         if getattr(exc, "response", {}).get("Error", {}).get("Code") != call.get("error"):
             raise
 found = {"Item": True}
@@ -359,7 +359,7 @@ def record_calls(route: str, event: dict[str, Any], *, writes_through: bool = Fa
     Reads go to moto; every write after the authentication is recorded and answered with an empty
     response instead, so the data stays as the route would find it and the bound's replay of the
     same calls succeeds as the route's did. Checked against the bench's own count (calls.TARGETS).
-    `writes_through`: every call goes to moto (the data of `event` changes: bound_calls).
+    `writes_through`: every call goes to moto (the data of `event` changes: calls_after_held_write).
     Each call notes the error code it was answered with, if any (`error`).
     """
     import contextlib
@@ -416,21 +416,20 @@ def record_calls(route: str, event: dict[str, Any], *, writes_through: bool = Fa
     return recorded
 
 
-def bound_calls(
+def calls_after_held_write(
     route: str, held: list[dict[str, Any]], event_for: Callable[[], dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The calls a route's bound replays: `held` (record_calls), and where the route calls on after a held write
+    """What a route's bound replays after `held` (record_calls): where the route calls on after a held write
     (_AFTER_A_HELD_WRITE), those calls, from a second recording with the writes made on data of its own
-    (`event_for()`, a fresh target). They are reads, replayed as recorded, answered as the route was answered
-    (finish_room: the recording's key, NoSuchKey)."""
+    (`event_for()`, a fresh target); none elsewhere. They are reads, replayed as recorded, answered as the
+    route was answered (finish_room: the recording's key, NoSuchKey)."""
     after = _AFTER_A_HELD_WRITE.get(route, 0)
     if not after:
-        return held
-    through = record_calls(route, event_for(), writes_through=True)
-    following = through[len(held) :]
+        return []
+    following = record_calls(route, event_for(), writes_through=True)[len(held) :]
     if len(following) != after or not all(_READ_OPERATION.match(call["operation"]) for call in following):
         raise RuntimeError(f"{route}: after its write, recorded {[c['operation'] for c in following]}")
-    return held + following
+    return following
 
 
 def _date_1980(tree: Path) -> None:
@@ -804,8 +803,8 @@ def measure(port: int, runs: int, variant_runs: int, routes: tuple[str, ...] = R
                     calls = record_calls(route.route, setup.event(route.route))
                     # Calls after a held write: recorded once per route, on a target of their own.
                     if route.route not in after_writes:
-                        complete = bound_calls(route.route, calls, partial(setup.event, route.route))
-                        after_writes[route.route] = complete[len(calls) :]
+                        event_for = partial(setup.event, route.route)
+                        after_writes[route.route] = calls_after_held_write(route.route, calls, event_for)
                     calls = calls + after_writes[route.route]
                     recorded.setdefault(route.route, [f"{c['service']}:{c['operation']}" for c in calls])
                     child_env["BENCH_SYS_PATH"] = json.dumps(lam.route_path(roots[variant]))
@@ -989,10 +988,10 @@ def _split_figures(splits: list[tuple[Run, Run]], floor: float) -> dict[str, Any
     its calls), each pair taken within a round; and the libraries' span in both, which should match."""
     imports = [(s.cpu_imports - s.cpu_libraries) - (b.cpu_imports - b.cpu_libraries) for s, b in splits]
     request = [s.cpu_handle - b.cpu_handle for s, b in splits]
-    own = [i + r for i, r in zip(imports, request, strict=True)]
+    own = [s.ours_cpu() - b.ours_cpu() for s, b in splits]
     # The same with the collector's time left out of both spans: our code's work alone, whatever either
     # child's collections cost (the route runs none in a Lambda init; the bound runs Python's default).
-    without_gc = [(s.ours_cpu() - s.ours_gc()) - (b.ours_cpu() - b.ours_gc()) for s, b in splits]
+    without_gc = [mine - (s.ours_gc() - b.ours_gc()) for mine, (s, b) in zip(own, splits, strict=True)]
     return {
         "split_runs": len(splits),
         # min, p25, median, p75, max: in ms, and over the floor's median wall-clock total.

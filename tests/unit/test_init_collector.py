@@ -30,24 +30,17 @@ frozen_at_start = gc.get_freeze_count()  # the interpreter's own, before any mod
 module = importlib.import_module(sys.argv[1])
 during_init = gc.isenabled()
 
-class Context:
-    function_name = "quollo-test"
-    aws_request_id = "00000000-0000-0000-0000-000000000000"
-    memory_limit_in_mb = 512
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:quollo-test"
-    log_group_name = "/aws/lambda/quollo-test"
-    log_stream_name = "test"
-    def get_remaining_time_in_millis(self):
-        return 3000
+# Imported once the init has been read: the local server's stand-in for Lambda's context object.
+from functions.local.gateway import LocalContext
 
+context = LocalContext(function_name="quollo-test")
 try:
-    module.handler(json.loads(sys.argv[2]), Context())
+    module.handler(json.loads(sys.argv[2]), context)
 except Exception:
     pass
 after_first = (gc.isenabled(), gc.get_freeze_count() - frozen_at_start)
 try:
-    module.handler(json.loads(sys.argv[2]), Context())
+    module.handler(json.loads(sys.argv[2]), context)
 except Exception:
     pass
 print(json.dumps({"during_init": during_init, "after_first": after_first, "after_second": gc.isenabled()}))
